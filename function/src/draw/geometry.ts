@@ -1,0 +1,85 @@
+/**
+ * Pure layout of the annotations: stroke width and font size proportional to the image,
+ * box outlines kept inside the image, and a label per box placed inside the image
+ * (above the box when there is room, otherwise inside its top edge).
+ */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PixelBox {
+  x_min: number;
+  y_min: number;
+  x_max: number;
+  y_max: number;
+}
+
+export interface LabelLayout {
+  background: Rect;
+  textX: number;
+  /** Baseline of the text. */
+  textY: number;
+}
+
+const MIN_STROKE = 2;
+const STROKE_DIVISOR = 240;
+const MIN_FONT = 12;
+const FONT_DIVISOR = 40;
+/** Average advance of DejaVu Sans Bold glyphs in ems (rounded up so labels never clip). */
+export const AVERAGE_GLYPH_EM = 0.68;
+const LINE_HEIGHT_EM = 1.4;
+const PADDING_EM = 0.3;
+const BASELINE_EM = 0.36;
+
+export function strokeWidthFor(image: Size): number {
+  return Math.max(MIN_STROKE, Math.round(Math.min(image.width, image.height) / STROKE_DIVISOR));
+}
+
+export function fontSizeFor(image: Size): number {
+  return Math.max(MIN_FONT, Math.round(Math.min(image.width, image.height) / FONT_DIVISOR));
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+/** The outline rectangle: the stroke is centred on the rect's edge, so inset by half a stroke to stay inside the box. */
+export function boxOutline(box: PixelBox, image: Size, strokeWidth: number): Rect {
+  const half = strokeWidth / 2;
+  const x0 = clamp(box.x_min, 0, image.width) + half;
+  const y0 = clamp(box.y_min, 0, image.height) + half;
+  const x1 = clamp(box.x_max, 0, image.width) - half;
+  const y1 = clamp(box.y_max, 0, image.height) - half;
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+export function estimateTextWidth(text: string, fontSize: number): number {
+  return Math.ceil([...text].length * fontSize * AVERAGE_GLYPH_EM);
+}
+
+export function labelLayout(box: PixelBox, text: string, fontSize: number, image: Size): LabelLayout {
+  const padding = Math.round(fontSize * PADDING_EM);
+  const height = Math.min(image.height, Math.round(fontSize * LINE_HEIGHT_EM));
+  const width = Math.min(image.width, estimateTextWidth(text, fontSize) + 2 * padding);
+  const x = clamp(Math.round(box.x_min), 0, image.width - width);
+  const above = Math.round(box.y_min) - height;
+  const y = clamp(above >= 0 ? above : Math.round(box.y_min), 0, image.height - height);
+  return {
+    background: { x, y, width, height },
+    textX: x + padding,
+    textY: y + Math.round(height / 2 + fontSize * BASELINE_EM),
+  };
+}
+
+/** "ripe 93%" */
+export function labelText(stageLabel: string, stageConfidence: number): string {
+  return `${stageLabel} ${Math.round(stageConfidence * 100)}%`;
+}
