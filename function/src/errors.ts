@@ -26,7 +26,8 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string): HttpError => new HttpError(400, 'bad_request', message);
+export const badRequest = (message: string): HttpError =>
+  new HttpError(400, 'bad_request', message);
 export const unsupportedMediaType = (message: string): HttpError =>
   new HttpError(415, 'unsupported_media_type', message);
 export const unprocessableImage = (message: string): HttpError =>

@@ -4,7 +4,11 @@ import { HttpError } from './errors.js';
 import { DEFAULT_OPTIONS, collectRawOptions, parseOptions } from './options.js';
 
 function assertBadRequest(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (error: unknown) => error instanceof HttpError && error.status === 400 && message.test(error.message));
+  assert.throws(
+    fn,
+    (error: unknown) =>
+      error instanceof HttpError && error.status === 400 && message.test(error.message),
+  );
 }
 
 describe('parseOptions', () => {
@@ -12,21 +16,42 @@ describe('parseOptions', () => {
     assert.deepEqual(parseOptions({}), DEFAULT_OPTIONS);
   });
   it('accepts strings (query/form) and numbers (JSON)', () => {
-    assert.deepEqual(parseOptions({ min_confidence: '0.4', iou: 0.6, max_detections: '10', format: 'none', quality: 70 }), {
-      minConfidence: 0.4,
-      iou: 0.6,
-      maxDetections: 10,
-      format: 'none',
-      quality: 70,
-    });
+    assert.deepEqual(
+      parseOptions({
+        min_confidence: '0.4',
+        iou: 0.6,
+        max_detections: '10',
+        format: 'none',
+        quality: 70,
+      }),
+      {
+        minConfidence: 0.4,
+        iou: 0.6,
+        maxDetections: 10,
+        format: 'none',
+        quality: 70,
+      },
+    );
   });
   it('rejects out-of-range, non-numeric and non-integer values with a message naming the option', () => {
-    assertBadRequest(() => parseOptions({ min_confidence: '1.5' }), /min_confidence must be in \[0, 1\], got 1.5/);
-    assertBadRequest(() => parseOptions({ min_confidence: 'abc' }), /min_confidence must be a number/);
+    assertBadRequest(
+      () => parseOptions({ min_confidence: '1.5' }),
+      /min_confidence must be in \[0, 1\], got 1.5/,
+    );
+    assertBadRequest(
+      () => parseOptions({ min_confidence: 'abc' }),
+      /min_confidence must be a number/,
+    );
     assertBadRequest(() => parseOptions({ min_confidence: '' }), /min_confidence must be a number/);
     assertBadRequest(() => parseOptions({ iou: 0 }), /iou must be in \(0, 1\]/);
-    assertBadRequest(() => parseOptions({ max_detections: 2.5 }), /max_detections must be an integer/);
-    assertBadRequest(() => parseOptions({ max_detections: 0 }), /max_detections must be in \[1, 300\]/);
+    assertBadRequest(
+      () => parseOptions({ max_detections: 2.5 }),
+      /max_detections must be an integer/,
+    );
+    assertBadRequest(
+      () => parseOptions({ max_detections: 0 }),
+      /max_detections must be in \[1, 300\]/,
+    );
     assertBadRequest(() => parseOptions({ quality: 101 }), /quality must be in \[1, 100\]/);
     assertBadRequest(() => parseOptions({ format: 'png' }), /format must be "jpeg" or "none"/);
     assertBadRequest(() => parseOptions({ quality: true }), /quality must be a number/);
@@ -36,9 +61,19 @@ describe('parseOptions', () => {
 describe('collectRawOptions', () => {
   it('rejects unknown and repeated names', () => {
     assert.deepEqual(collectRawOptions([['iou', '0.3']], 'option'), { iou: '0.3' });
-    assertBadRequest(() => collectRawOptions([['min_conf', '0.3']], 'option'), /unknown option "min_conf"/);
     assertBadRequest(
-      () => collectRawOptions([['iou', '0.3'], ['iou', '0.4']], 'option'),
+      () => collectRawOptions([['min_conf', '0.3']], 'option'),
+      /unknown option "min_conf"/,
+    );
+    assertBadRequest(
+      () =>
+        collectRawOptions(
+          [
+            ['iou', '0.3'],
+            ['iou', '0.4'],
+          ],
+          'option',
+        ),
       /option iou given more than once/,
     );
   });

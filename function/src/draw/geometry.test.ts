@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boxOutline, estimateTextWidth, fontSizeFor, labelLayout, labelText, strokeWidthFor } from './geometry.js';
+import {
+  boxOutline,
+  estimateTextWidth,
+  fontSizeFor,
+  labelLayout,
+  labelText,
+  strokeWidthFor,
+} from './geometry.js';
 
 describe('strokeWidthFor / fontSizeFor', () => {
   it('scale with the short side of the image and have a legible minimum', () => {
@@ -15,23 +22,33 @@ describe('strokeWidthFor / fontSizeFor', () => {
 
 describe('boxOutline', () => {
   it('insets by half a stroke so the outline stays inside the box', () => {
-    assert.deepEqual(boxOutline({ x_min: 10, y_min: 20, x_max: 110, y_max: 70 }, { width: 200, height: 100 }, 4), {
-      x: 12,
-      y: 22,
-      width: 96,
-      height: 46,
-    });
+    assert.deepEqual(
+      boxOutline({ x_min: 10, y_min: 20, x_max: 110, y_max: 70 }, { width: 200, height: 100 }, 4),
+      {
+        x: 12,
+        y: 22,
+        width: 96,
+        height: 46,
+      },
+    );
   });
   it('clamps boxes that stick out of the image', () => {
-    assert.deepEqual(boxOutline({ x_min: -5, y_min: -5, x_max: 250, y_max: 120 }, { width: 200, height: 100 }, 2), {
-      x: 1,
-      y: 1,
-      width: 198,
-      height: 98,
-    });
+    assert.deepEqual(
+      boxOutline({ x_min: -5, y_min: -5, x_max: 250, y_max: 120 }, { width: 200, height: 100 }, 2),
+      {
+        x: 1,
+        y: 1,
+        width: 198,
+        height: 98,
+      },
+    );
   });
   it('never has a negative size', () => {
-    const rect = boxOutline({ x_min: 50, y_min: 50, x_max: 51, y_max: 51 }, { width: 100, height: 100 }, 6);
+    const rect = boxOutline(
+      { x_min: 50, y_min: 50, x_max: 51, y_max: 51 },
+      { width: 100, height: 100 },
+      6,
+    );
     assert.equal(rect.width, 0);
     assert.equal(rect.height, 0);
   });
@@ -44,26 +61,49 @@ describe('labelLayout', () => {
 
   it('sits above the box when there is room', () => {
     assert.equal(estimateTextWidth('ripe 93%', fontSize), 66);
-    assert.deepEqual(labelLayout({ x_min: 100, y_min: 200, x_max: 300, y_max: 300 }, 'ripe 93%', fontSize, image), {
-      background: { x: 100, y: 183, width: 74, height: 17 },
-      textX: 104,
-      textY: 183 + Math.round(8.5 + 4.32),
-    });
+    assert.deepEqual(
+      labelLayout({ x_min: 100, y_min: 200, x_max: 300, y_max: 300 }, 'ripe 93%', fontSize, image),
+      {
+        background: { x: 100, y: 183, width: 74, height: 17 },
+        textX: 104,
+        textY: 183 + Math.round(8.5 + 4.32),
+      },
+    );
   });
   it('moves inside the top of the box when the box touches the top edge', () => {
-    const layout = labelLayout({ x_min: 100, y_min: 5, x_max: 300, y_max: 300 }, 'ripe 93%', fontSize, image);
+    const layout = labelLayout(
+      { x_min: 100, y_min: 5, x_max: 300, y_max: 300 },
+      'ripe 93%',
+      fontSize,
+      image,
+    );
     assert.deepEqual(layout.background, { x: 100, y: 5, width: 74, height: 17 });
   });
   it('shifts left to stay inside the right edge', () => {
-    const layout = labelLayout({ x_min: 600, y_min: 200, x_max: 640, y_max: 300 }, 'ripe 93%', fontSize, image);
+    const layout = labelLayout(
+      { x_min: 600, y_min: 200, x_max: 640, y_max: 300 },
+      'ripe 93%',
+      fontSize,
+      image,
+    );
     assert.deepEqual(layout.background, { x: 566, y: 183, width: 74, height: 17 });
   });
   it('stays inside the bottom edge for a box at the very bottom', () => {
-    const layout = labelLayout({ x_min: 0, y_min: 479, x_max: 10, y_max: 480 }, 'ripe 93%', fontSize, { width: 640, height: 10 });
+    const layout = labelLayout(
+      { x_min: 0, y_min: 479, x_max: 10, y_max: 480 },
+      'ripe 93%',
+      fontSize,
+      { width: 640, height: 10 },
+    );
     assert.deepEqual(layout.background, { x: 0, y: 0, width: 74, height: 10 });
   });
   it('is cut to the image width when the text is wider than the image', () => {
-    const layout = labelLayout({ x_min: 10, y_min: 30, x_max: 40, y_max: 40 }, 'barely ripe 100%', fontSize, { width: 50, height: 50 });
+    const layout = labelLayout(
+      { x_min: 10, y_min: 30, x_max: 40, y_max: 40 },
+      'barely ripe 100%',
+      fontSize,
+      { width: 50, height: 50 },
+    );
     assert.deepEqual(layout.background, { x: 0, y: 13, width: 50, height: 17 });
   });
 });

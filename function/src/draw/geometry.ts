@@ -62,10 +62,15 @@ export function boxOutline(box: PixelBox, image: Size, strokeWidth: number): Rec
 }
 
 export function estimateTextWidth(text: string, fontSize: number): number {
-  return Math.ceil([...text].length * fontSize * AVERAGE_GLYPH_EM);
+  return Math.ceil(Array.from(text).length * fontSize * AVERAGE_GLYPH_EM);
 }
 
-export function labelLayout(box: PixelBox, text: string, fontSize: number, image: Size): LabelLayout {
+export function labelLayout(
+  box: PixelBox,
+  text: string,
+  fontSize: number,
+  image: Size,
+): LabelLayout {
   const padding = Math.round(fontSize * PADDING_EM);
   const height = Math.min(image.height, Math.round(fontSize * LINE_HEIGHT_EM));
   const width = Math.min(image.width, estimateTextWidth(text, fontSize) + 2 * padding);

@@ -1,4 +1,12 @@
-import { boxOutline, fontSizeFor, labelLayout, labelText, strokeWidthFor, type PixelBox, type Size } from './geometry.js';
+import {
+  boxOutline,
+  fontSizeFor,
+  labelLayout,
+  labelText,
+  strokeWidthFor,
+  type PixelBox,
+  type Size,
+} from './geometry.js';
 import { textColourOn } from './palette.js';
 
 export interface Annotation {
@@ -8,7 +16,13 @@ export interface Annotation {
   stageConfidence: number;
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => XML_ESCAPES[char] ?? char);

@@ -17,7 +17,10 @@ describe('stageColour', () => {
   });
   it('gets darker from the ripe (yellow) stage on', () => {
     const luminances = RIPENESS_PALETTE.slice(2).map(relativeLuminance);
-    assert.deepEqual([...luminances].sort((a, b) => b - a), luminances);
+    assert.deepEqual(
+      [...luminances].sort((a, b) => b - a),
+      luminances,
+    );
   });
 });
 
@@ -25,6 +28,13 @@ describe('textColourOn', () => {
   it('uses black on light and white on dark backgrounds', () => {
     assert.equal(relativeLuminance('#ffffff'), 1);
     assert.equal(relativeLuminance('#000000'), 0);
-    assert.deepEqual(RIPENESS_PALETTE.map(textColourOn), ['#ffffff', '#000000', '#000000', '#000000', '#ffffff', '#ffffff']);
+    assert.deepEqual(RIPENESS_PALETTE.map(textColourOn), [
+      '#ffffff',
+      '#000000',
+      '#000000',
+      '#000000',
+      '#ffffff',
+      '#ffffff',
+    ]);
   });
 });

@@ -3,7 +3,14 @@
  * Stages are identified by their position in the classifier's class list (the model card
  * lists them in ripening order), so the palette holds no class names.
  */
-export const RIPENESS_PALETTE = ['#2e7d32', '#9bc53d', '#fdd835', '#d4a017', '#8b5a2b', '#1c1c1c'] as const;
+export const RIPENESS_PALETTE = [
+  '#2e7d32',
+  '#9bc53d',
+  '#fdd835',
+  '#d4a017',
+  '#8b5a2b',
+  '#1c1c1c',
+] as const;
 
 /** The colour of stage `index` among `stageCount` stages (stretched over the palette if the counts differ). */
 export function stageColour(index: number, stageCount: number): string {
@@ -15,7 +22,9 @@ export function stageColour(index: number, stageCount: number): string {
 /** WCAG relative luminance of a `#rrggbb` colour, in [0, 1]. */
 export function relativeLuminance(hex: string): number {
   const channels = [1, 3, 5].map((offset) => parseInt(hex.slice(offset, offset + 2), 16) / 255);
-  const [r, g, b] = channels.map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+  const [r, g, b] = channels.map((c) =>
+    c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4,
+  ) as [number, number, number];
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 

@@ -16,7 +16,10 @@ export function decodeBase64Image(text: string): Buffer {
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
     throw badRequest(`JSON field "${IMAGE_FIELD}" is not valid base64`);
   }
-  return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
+  return Buffer.from(
+    compact,
+    compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64',
+  );
 }
 
 /** Parses `{"img": "<base64>", ...options}`. */

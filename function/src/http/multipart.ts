@@ -16,14 +16,23 @@ export interface MultipartPayload {
  * Parses a multipart/form-data body in memory: the image file in field `img`, plus small
  * text fields (options). Limits are enforced while streaming; nothing touches the disk.
  */
-export function parseMultipart(req: IncomingMessage, limitBytes: number): Promise<MultipartPayload> {
+export function parseMultipart(
+  req: IncomingMessage,
+  limitBytes: number,
+): Promise<MultipartPayload> {
   assertDeclaredLengthWithin(req, limitBytes);
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { files: 1, fileSize: limitBytes, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 },
+        limits: {
+          files: 1,
+          fileSize: limitBytes,
+          fields: MAX_FIELDS,
+          fieldSize: MAX_FIELD_BYTES,
+          parts: MAX_FIELDS + 1,
+        },
       });
     } catch (error) {
       reject(badRequest(`malformed multipart request: ${(error as Error).message}`));
@@ -45,24 +54,37 @@ export function parseMultipart(req: IncomingMessage, limitBytes: number): Promis
     parser.on('file', (name, stream) => {
       if (name !== IMAGE_FIELD) {
         stream.resume();
-        fail(badRequest(`unexpected file field "${name}"; send the image in field "${IMAGE_FIELD}"`));
+        fail(
+          badRequest(`unexpected file field "${name}"; send the image in field "${IMAGE_FIELD}"`),
+        );
         return;
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(payloadTooLarge(limitBytes)));
+      stream.on('limit', () => {
+        fail(payloadTooLarge(limitBytes));
+      });
       stream.on('end', () => {
         image = Buffer.concat(chunks);
       });
     });
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(badRequest(`form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes`));
+      if (info.valueTruncated)
+        fail(badRequest(`form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes`));
       else fields.push([name, value]);
     });
-    parser.on('filesLimit', () => fail(badRequest(`send exactly one file, in field "${IMAGE_FIELD}"`)));
-    parser.on('fieldsLimit', () => fail(badRequest(`too many form fields (at most ${MAX_FIELDS})`)));
-    parser.on('partsLimit', () => fail(badRequest(`too many form parts (at most ${MAX_FIELDS + 1})`)));
-    parser.on('error', (error: Error) => fail(badRequest(`malformed multipart request: ${error.message}`)));
+    parser.on('filesLimit', () => {
+      fail(badRequest(`send exactly one file, in field "${IMAGE_FIELD}"`));
+    });
+    parser.on('fieldsLimit', () => {
+      fail(badRequest(`too many form fields (at most ${MAX_FIELDS})`));
+    });
+    parser.on('partsLimit', () => {
+      fail(badRequest(`too many form parts (at most ${MAX_FIELDS + 1})`));
+    });
+    parser.on('error', (error: Error) => {
+      fail(badRequest(`malformed multipart request: ${error.message}`));
+    });
     parser.on('close', () => {
       if (settled) return;
       if (image === undefined) {
@@ -72,8 +94,12 @@ export function parseMultipart(req: IncomingMessage, limitBytes: number): Promis
       settled = true;
       resolve({ image, fields });
     });
-    limiter.on('error', (error: Error) => fail(error instanceof HttpError ? error : badRequest(error.message)));
-    req.on('aborted', () => fail(badRequest('request body was not received completely (client aborted)')));
+    limiter.on('error', (error: Error) => {
+      fail(error instanceof HttpError ? error : badRequest(error.message));
+    });
+    req.on('aborted', () => {
+      fail(badRequest('request body was not received completely (client aborted)'));
+    });
     req.pipe(limiter).pipe(parser);
   });
 }

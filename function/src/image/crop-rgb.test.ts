@@ -5,14 +5,34 @@ import { coveringRect, cropRgb } from './crop-rgb.js';
 describe('coveringRect', () => {
   const image = { width: 100, height: 50 };
   it('floors the top-left and ceils the bottom-right', () => {
-    assert.deepEqual(coveringRect({ x_min: 10.7, y_min: 5.2, x_max: 20.1, y_max: 9.9 }, image), { left: 10, top: 5, width: 11, height: 5 });
+    assert.deepEqual(coveringRect({ x_min: 10.7, y_min: 5.2, x_max: 20.1, y_max: 9.9 }, image), {
+      left: 10,
+      top: 5,
+      width: 11,
+      height: 5,
+    });
   });
   it('clamps to the image', () => {
-    assert.deepEqual(coveringRect({ x_min: -3, y_min: -1, x_max: 120, y_max: 60 }, image), { left: 0, top: 0, width: 100, height: 50 });
+    assert.deepEqual(coveringRect({ x_min: -3, y_min: -1, x_max: 120, y_max: 60 }, image), {
+      left: 0,
+      top: 0,
+      width: 100,
+      height: 50,
+    });
   });
   it('is at least one pixel, even for degenerate or outside boxes', () => {
-    assert.deepEqual(coveringRect({ x_min: 5, y_min: 5, x_max: 5, y_max: 5 }, image), { left: 5, top: 5, width: 1, height: 1 });
-    assert.deepEqual(coveringRect({ x_min: 150, y_min: 70, x_max: 160, y_max: 80 }, image), { left: 99, top: 49, width: 1, height: 1 });
+    assert.deepEqual(coveringRect({ x_min: 5, y_min: 5, x_max: 5, y_max: 5 }, image), {
+      left: 5,
+      top: 5,
+      width: 1,
+      height: 1,
+    });
+    assert.deepEqual(coveringRect({ x_min: 150, y_min: 70, x_max: 160, y_max: 80 }, image), {
+      left: 99,
+      top: 49,
+      width: 1,
+      height: 1,
+    });
   });
 });
 

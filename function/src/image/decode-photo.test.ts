@@ -25,21 +25,35 @@ describe('decodePhoto', () => {
     assert.deepEqual([decoded.width, decoded.height], [20, 40]);
   });
   it('flattens transparency onto white', async () => {
-    const transparent = await sharp({ create: { width: 2, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    const transparent = await sharp({
+      create: { width: 2, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+    })
       .png()
       .toBuffer();
     const decoded = await decodePhoto(transparent, MAX_PIXELS);
     assert.deepEqual([...decoded.pixels.subarray(0, 3)], [255, 255, 255]);
   });
   it('answers 415 for other formats', async () => {
-    await assert.rejects(decodePhoto(await photo(4, 4).gif().toBuffer(), MAX_PIXELS), hasStatus(415, /GIF images are not supported/));
-    await assert.rejects(decodePhoto(Buffer.from('plain text'), MAX_PIXELS), hasStatus(415, /not a JPEG, PNG or WebP image/));
+    await assert.rejects(
+      decodePhoto(await photo(4, 4).gif().toBuffer(), MAX_PIXELS),
+      hasStatus(415, /GIF images are not supported/),
+    );
+    await assert.rejects(
+      decodePhoto(Buffer.from('plain text'), MAX_PIXELS),
+      hasStatus(415, /not a JPEG, PNG or WebP image/),
+    );
   });
   it('answers 422 for a truncated image', async () => {
     const jpeg = await photo(64, 64).jpeg().toBuffer();
-    await assert.rejects(decodePhoto(jpeg.subarray(0, jpeg.length / 2), MAX_PIXELS), hasStatus(422, /could not be (read|decoded)/));
+    await assert.rejects(
+      decodePhoto(jpeg.subarray(0, jpeg.length / 2), MAX_PIXELS),
+      hasStatus(422, /could not be (read|decoded)/),
+    );
   });
   it('answers 422 above the pixel limit, naming the limit', async () => {
-    await assert.rejects(decodePhoto(await photo(20, 20).png().toBuffer(), 100), hasStatus(422, /20x20 = 400 pixels, above the limit of 100/));
+    await assert.rejects(
+      decodePhoto(await photo(20, 20).png().toBuffer(), 100),
+      hasStatus(422, /20x20 = 400 pixels, above the limit of 100/),
+    );
   });
 });

@@ -9,7 +9,9 @@ function assertSupportedFormat(bytes: Buffer): void {
   if (sniffed.format === 'unknown') {
     throw unsupportedMediaType(`the body is not a ${SUPPORTED_FORMATS_TEXT} image`);
   }
-  throw unsupportedMediaType(`${sniffed.format.toUpperCase()} images are not supported; send ${SUPPORTED_FORMATS_TEXT}`);
+  throw unsupportedMediaType(
+    `${sniffed.format.toUpperCase()} images are not supported; send ${SUPPORTED_FORMATS_TEXT}`,
+  );
 }
 
 async function assertPixelCountWithin(bytes: Buffer, maxPixels: number): Promise<void> {
@@ -22,7 +24,9 @@ async function assertPixelCountWithin(bytes: Buffer, maxPixels: number): Promise
   }
   if (!width || !height) throw unprocessableImage('the image has no dimensions');
   if (width * height > maxPixels) {
-    throw unprocessableImage(`the image has ${width}x${height} = ${width * height} pixels, above the limit of ${maxPixels}`);
+    throw unprocessableImage(
+      `the image has ${width}x${height} = ${width * height} pixels, above the limit of ${maxPixels}`,
+    );
   }
 }
 

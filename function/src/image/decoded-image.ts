@@ -7,6 +7,8 @@ export interface DecodedImage {
 
 export const RGB_CHANNELS = 3;
 
-export function rawInputOf(image: DecodedImage): { raw: { width: number; height: number; channels: 3 } } {
+export function rawInputOf(image: DecodedImage): {
+  raw: { width: number; height: number; channels: 3 };
+} {
   return { raw: { width: image.width, height: image.height, channels: RGB_CHANNELS } };
 }

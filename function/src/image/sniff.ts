@@ -4,7 +4,8 @@
  * client gets a precise 415 message.
  */
 export type SupportedFormat = 'jpeg' | 'png' | 'webp';
-export type KnownUnsupportedFormat = 'gif' | 'tiff' | 'bmp' | 'heif' | 'avif' | 'svg' | 'ico' | 'pdf';
+export type KnownUnsupportedFormat =
+  'gif' | 'tiff' | 'bmp' | 'heif' | 'avif' | 'svg' | 'ico' | 'pdf';
 
 export type SniffResult =
   | { supported: true; format: SupportedFormat }
@@ -28,14 +29,20 @@ function looksLikeSvg(bytes: Uint8Array): boolean {
     .replace(/^\uFEFF/, '')
     .trimStart()
     .toLowerCase();
-  return head.startsWith('<svg') || ((head.startsWith('<?xml') || head.startsWith('<!doctype svg')) && head.includes('<svg'));
+  return (
+    head.startsWith('<svg') ||
+    ((head.startsWith('<?xml') || head.startsWith('<!doctype svg')) && head.includes('<svg'))
+  );
 }
 
 export function sniffImageFormat(bytes: Uint8Array): SniffResult {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { supported: true, format: 'jpeg' };
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { supported: true, format: 'png' };
-  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return { supported: true, format: 'webp' };
-  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return { supported: false, format: 'gif' };
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    return { supported: true, format: 'png' };
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP')
+    return { supported: true, format: 'webp' };
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')
+    return { supported: false, format: 'gif' };
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) {
     return { supported: false, format: 'tiff' };
   }
