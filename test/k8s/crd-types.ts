@@ -1,0 +1,93 @@
+// TypeScript shapes of the custom resources the manifests use, transcribed from their
+// CRDs (openfaas/faas-netes chart openfaas.com_functions-crd.yaml, prometheus-operator
+// monitoring.coreos.com v1). Only the fields this repo may reasonably use are listed, so
+// the excess-property check in schema.test.ts flags a typo or a field the CRD lacks.
+type Labels = Record<string, string>;
+type Meta = { name: string; namespace?: string; labels?: Labels; annotations?: Labels };
+
+export interface IFunction {
+  apiVersion: 'openfaas.com/v1';
+  kind: 'Function';
+  metadata: Meta;
+  spec: {
+    name: string;
+    image: string;
+    handler?: string;
+    annotations?: Labels;
+    labels?: Labels;
+    environment?: Labels;
+    constraints?: string[];
+    secrets?: string[];
+    limits?: { cpu?: string; memory?: string };
+    requests?: { cpu?: string; memory?: string };
+    readOnlyRootFilesystem?: boolean;
+  };
+}
+
+type RelabelConfig = {
+  sourceLabels?: string[];
+  separator?: string;
+  targetLabel?: string;
+  regex?: string;
+  modulus?: number;
+  replacement?: string;
+  action?: 'replace' | 'keep' | 'drop' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase' | 'keepequal' | 'dropequal';
+};
+type Endpoint = {
+  port?: string;
+  targetPort?: number | string;
+  path?: string;
+  scheme?: 'http' | 'https';
+  interval?: string;
+  scrapeTimeout?: string;
+  honorLabels?: boolean;
+  relabelings?: RelabelConfig[];
+  metricRelabelings?: RelabelConfig[];
+};
+type Selector = { matchLabels?: Labels; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+
+export interface IServiceMonitor {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'ServiceMonitor';
+  metadata: Meta;
+  spec: {
+    jobLabel?: string;
+    targetLabels?: string[];
+    podTargetLabels?: string[];
+    selector: Selector;
+    namespaceSelector?: { any?: boolean; matchNames?: string[] };
+    endpoints: Endpoint[];
+  };
+}
+
+export interface IPodMonitor {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'PodMonitor';
+  metadata: Meta;
+  spec: {
+    jobLabel?: string;
+    podTargetLabels?: string[];
+    selector: Selector;
+    namespaceSelector?: { any?: boolean; matchNames?: string[] };
+    podMetricsEndpoints: (Omit<Endpoint, 'targetPort'> & { portNumber?: number })[];
+  };
+}
+
+type Rule = {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  keep_firing_for?: string;
+  labels?: Labels;
+  annotations?: Labels;
+};
+export interface IPrometheusRule {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'PrometheusRule';
+  metadata: Meta;
+  spec: { groups: { name: string; interval?: string; limit?: number; rules: Rule[] }[] };
+}
+
+/** apiVersion -> module path (relative to this folder) of the shapes above. */
+export const CRD_GROUPS = new Set(['openfaas.com/v1', 'monitoring.coreos.com/v1']);
