@@ -1,0 +1,113 @@
+// Images, ports and users agree across CONTRACT.md, the Dockerfiles (built from the repo
+// root, docs/deploy.md) and the manifests.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { contract, deployments, fileExists, parseDocs, readText, readYaml, render } from './helpers.js';
+
+const C = contract();
+const DOCKERFILES = {
+  detector: 'services/detector/Dockerfile',
+  classifier: 'services/classifier/Dockerfile',
+  function: 'function/Dockerfile',
+} as const;
+
+type Dockerfile = { expose: number[]; user?: string; env: Record<string, string>; copies: string[]; froms: string[] };
+
+/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
+function parseDockerfile(rel: string): Dockerfile {
+  const text = readText(rel).replace(/\\\r?\n/g, ' ');
+  const out: Dockerfile = { expose: [], env: {}, copies: [], froms: [] };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const [instr = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    switch (instr.toUpperCase()) {
+      case 'FROM': // a new stage resets what the final image exposes
+        out.froms.push(args);
+        out.expose = [];
+        out.user = undefined;
+        out.env = {};
+        break;
+      case 'EXPOSE':
+        for (const p of rest) out.expose.push(Number(p.split('/')[0]));
+        break;
+      case 'USER':
+        out.user = rest[0];
+        break;
+      case 'ENV':
+        for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) out.env[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
+        if (rest.length === 2 && !args.includes('=')) out.env[rest[0] ?? ''] = rest[1] ?? '';
+        break;
+      case 'COPY':
+      case 'ADD': {
+        if (rest.some((r) => r.startsWith('--from'))) break;
+        const paths = rest.filter((r) => !r.startsWith('--'));
+        out.copies.push(...paths.slice(0, -1));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+describe('Dockerfiles', () => {
+  for (const rel of Object.values(DOCKERFILES)) {
+    it(`${rel} exists and builds from the repo root (every COPY source exists)`, () => {
+      assert.ok(fileExists(rel), `${rel} is missing`);
+      const df = parseDockerfile(rel);
+      assert.ok(df.froms.length > 0);
+      for (const src of df.copies) {
+        if (/[*?]/.test(src)) continue;
+        assert.ok(fileExists(src), `${rel}: COPY ${src} does not exist relative to the repo root`);
+      }
+      // onnxruntime-node is glibc-only
+      assert.ok(!df.froms.some((f) => /alpine/i.test(f)), `${rel}: alpine base`);
+    });
+  }
+
+  for (const name of ['detector', 'classifier'] as const) {
+    it(`${name}: EXPOSE matches the contract and the Deployment's container ports; USER is the pod's uid`, () => {
+      const df = parseDockerfile(DOCKERFILES[name]);
+      const spec = C.components[name];
+      assert.deepEqual([...df.expose].sort(), [spec.grpcPort, spec.metricsPort].sort());
+      const d = deployments(render('k8s/base')).find((x) => x.dep.metadata.name === name);
+      assert.ok(d);
+      const c = d.pod.containers[0];
+      assert.ok(c);
+      assert.deepEqual((c.ports ?? []).map((p) => p.containerPort).sort(), [...df.expose].sort());
+      assert.equal(c.image, C.images[name]);
+      const uid = c.securityContext?.runAsUser ?? d.pod.securityContext?.runAsUser;
+      assert.ok(df.user, `${name}: the image sets no USER`);
+      assert.equal(df.user.split(':')[0], String(uid), `${name}: image USER ${df.user} differs from runAsUser ${String(uid)}`);
+      for (const [k, v] of Object.entries(df.env)) {
+        if (k === 'GRPC_PORT') assert.equal(v, String(spec.grpcPort));
+        if (k === 'METRICS_PORT') assert.equal(v, String(spec.metricsPort));
+      }
+    });
+  }
+
+  it('function: the image serves the watchdog port OpenFaaS expects and the upstream port Prometheus scrapes', () => {
+    const df = parseDockerfile(DOCKERFILES.function);
+    assert.ok(df.expose.includes(8080), `function image EXPOSE ${df.expose.join(',')} lacks the watchdog's 8080`);
+    const port = df.env.PORT ?? '3000';
+    const upstream = df.env.upstream_url;
+    if (upstream) assert.match(upstream, new RegExp(`:${port}/?$`), 'upstream_url and PORT disagree');
+    const prom = readYaml<{ scrape_configs: { job_name: string; relabel_configs?: { replacement?: string; target_label?: string }[] }[] }>(
+      'k8s/monitoring/prometheus.yml',
+    );
+    const fnJob = prom.scrape_configs.find((s) => s.job_name === 'function');
+    const addr = fnJob?.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
+    assert.equal(addr, `$1:${port}`, 'Prometheus scrapes the function on another port');
+    assert.ok(df.user && df.user !== 'root' && df.user !== '0', 'function image runs as root');
+  });
+
+  it('the images in stack.yml, function.yaml and the Deployments are the contract images', () => {
+    const images = new Set<string>();
+    for (const dir of ['k8s/overlays/dev', 'k8s/overlays/prod']) {
+      for (const d of deployments(render(dir))) for (const c of d.pod.containers) images.add(c.image ?? '');
+    }
+    const cr = parseDocs(readText('k8s/openfaas/function.yaml'))[0]?.spec as { image?: string } | undefined;
+    images.add(cr?.image ?? '');
+    assert.deepEqual([...images].sort(), Object.values(C.images).sort());
+  });
+});
