@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { describe, it } from 'node:test';
+import { ConfigError } from './config-error.js';
+import { readBoolean } from './env.js';
+import { parseModelServiceConfig } from './model-service-config.js';
+
+const defaults = {
+  grpcPort: 50051,
+  metricsPort: 9091,
+  modelPath: 'models/detector.onnx',
+  modelCardPath: 'models/detector.json',
+};
+
+function configError(variable: string, pattern: RegExp) {
+  return (error: unknown) =>
+    error instanceof ConfigError && error.variable === variable && pattern.test(error.message);
+}
+
+describe('parseModelServiceConfig', () => {
+  it('uses the documented defaults', () => {
+    assert.deepEqual(parseModelServiceConfig({}, defaults), {
+      host: '0.0.0.0',
+      grpcPort: 50051,
+      metricsPort: 9091,
+      modelPath: 'models/detector.onnx',
+      modelCardPath: 'models/detector.json',
+      intraOpThreads: availableParallelism(),
+      inferenceWorkers: 1,
+      maxQueue: 16,
+      maxMessageBytes: 26_214_400,
+      maxImagePixels: 50_000_000,
+      maxConnectionAgeMs: 300_000,
+      shutdownGraceMs: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = parseModelServiceConfig(
+      {
+        GRPC_PORT: '0',
+        METRICS_PORT: ' 9100 ',
+        INTRA_OP_THREADS: '2',
+        MAX_QUEUE: '0',
+        LOG_LEVEL: 'DEBUG',
+        MODEL_PATH: '/m.onnx',
+      },
+      defaults,
+    );
+    assert.equal(config.grpcPort, 0);
+    assert.equal(config.metricsPort, 9100);
+    assert.equal(config.intraOpThreads, 2);
+    assert.equal(config.maxQueue, 0);
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.modelPath, '/m.onnx');
+  });
+
+  it('treats empty values as unset', () => {
+    assert.equal(parseModelServiceConfig({ GRPC_PORT: '' }, defaults).grpcPort, 50051);
+  });
+
+  it('names the bad variable and what it must be', () => {
+    assert.throws(
+      () => parseModelServiceConfig({ GRPC_PORT: 'abc' }, defaults),
+      configError('GRPC_PORT', /GRPC_PORT must be an integer, got "abc"/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ METRICS_PORT: '70000' }, defaults),
+      configError('METRICS_PORT', /between 0 and 65535/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ INFERENCE_WORKERS: '0' }, defaults),
+      configError('INFERENCE_WORKERS', /between 1 and/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ MAX_QUEUE: '1.5' }, defaults),
+      configError('MAX_QUEUE', /must be an integer/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ LOG_LEVEL: 'loud' }, defaults),
+      configError('LOG_LEVEL', /must be one of fatal, error/),
+    );
+  });
+});
+
+describe('readBoolean', () => {
+  it('accepts common spellings and refuses others', () => {
+    assert.equal(readBoolean({ X: 'yes' }, 'X', false), true);
+    assert.equal(readBoolean({ X: 'False' }, 'X', true), false);
+    assert.equal(readBoolean({}, 'X', true), true);
+    assert.throws(() => readBoolean({ X: 'maybe' }, 'X', true), configError('X', /true or false/));
+  });
+});

@@ -1,0 +1,6 @@
+/** Environment parsing: every reader throws a ConfigError naming the variable. */
+export { ConfigError } from './config-error.js';
+export { readBoolean, readEnum, readInteger, readPort, readString } from './env.js';
+export type { Env, IntegerRange } from './env.js';
+export { LOG_LEVELS, parseModelServiceConfig } from './model-service-config.js';
+export type { LogLevel, ModelServiceConfig, ModelServiceDefaults } from './model-service-config.js';

@@ -1,0 +1,89 @@
+import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
+import { placeOnCanvas } from './canvas.js';
+import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
+import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
+import { nonMaxSuppression } from './nms.js';
+import { resizeRgb } from './resize.js';
+import { toNchwTensor } from './tensor.js';
+import type { RgbImage, ScoredBox } from './types.js';
+import { decodeYoloHead } from './yolo-head.js';
+
+/** The image scaled to geometry.resized (not yet padded), and where it goes. */
+export interface ScaledForLetterbox {
+  image: RgbImage;
+  geometry: LetterboxGeometry;
+}
+
+export interface DetectorInput {
+  /** [1, 3, H, W] float32, normalised. */
+  tensor: Float32Array;
+  dims: [number, number, number, number];
+  geometry: LetterboxGeometry;
+}
+
+export interface DetectionThresholds {
+  /** Keep boxes with score >= minConfidence. */
+  minConfidence: number;
+  /** Suppress boxes overlapping a more confident one with IoU > iou. */
+  iou: number;
+  maxDetections: number;
+}
+
+function targetSize(input: ImageInputSpec) {
+  return { width: input.width, height: input.height };
+}
+
+/**
+ * Decode step of the service path: reads the EXIF-oriented size, then decodes directly at
+ * the letterboxed size (JPEG/WebP shrink-on-load keeps big photos cheap).
+ */
+export async function decodeScaledForLetterbox(
+  bytes: Uint8Array,
+  input: ImageInputSpec,
+  limits: DecodeLimits,
+): Promise<ScaledForLetterbox> {
+  const source = await readImageSize(bytes, limits);
+  const geometry = letterboxGeometry(source, targetSize(input));
+  const image = await decodeResized(bytes, geometry.resized, input.kernel, limits);
+  return { image, geometry };
+}
+
+/** Pads the scaled image onto the model canvas and normalises it into a [1, 3, H, W] tensor. */
+export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpec): DetectorInput {
+  const { image, geometry } = scaled;
+  const canvas = placeOnCanvas(
+    image,
+    geometry.target,
+    geometry.offsetX,
+    geometry.offsetY,
+    input.padValue,
+  );
+  return {
+    tensor: toNchwTensor([canvas], input),
+    dims: [1, 3, input.height, input.width],
+    geometry,
+  };
+}
+
+/** Letterboxes already decoded RGB (e.g. an image eval read from disk) into the detector input. */
+export async function preprocessForDetector(
+  image: RgbImage,
+  card: DetectorCard,
+): Promise<DetectorInput> {
+  const geometry = letterboxGeometry(image, targetSize(card.input));
+  const scaled = await resizeRgb(image, geometry.resized, card.input.kernel);
+  return letterboxTensor({ image: scaled, geometry }, card.input);
+}
+
+/** Raw head -> score filter -> NMS -> boxes in original-image pixels, most confident first. */
+export function postprocessDetections(
+  head: Float32Array,
+  card: DetectorCard,
+  geometry: LetterboxGeometry,
+  thresholds: DetectionThresholds,
+): ScoredBox[] {
+  const candidates = decodeYoloHead(head, card.output.levels, thresholds.minConfidence);
+  return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections).map(
+    ({ box, score }) => ({ box: unletterboxBox(box, geometry), score }),
+  );
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadClassifierCard, loadDetectorCard } from '../model-card/index.js';
+import { solidImage } from '../testing/images.js';
+import { repoPath } from '../testing/paths.js';
+import { cropBoxes, preprocessCrop } from './classifier-pipeline.js';
+import { decodeImage } from './decode.js';
+import {
+  decodeScaledForLetterbox,
+  letterboxTensor,
+  postprocessDetections,
+  preprocessForDetector,
+} from './detector-pipeline.js';
+import { letterboxGeometry } from './letterbox.js';
+import type { RgbImage } from './types.js';
+
+const detectorCard = await loadDetectorCard(repoPath('models/detector.json'));
+const classifierCard = await loadClassifierCard(repoPath('models/classifier.json'));
+const limits = { maxPixels: 50_000_000 };
+
+function solidRgb(width: number, height: number, value: number): RgbImage {
+  return { width, height, data: new Uint8Array(width * height * 3).fill(value) };
+}
+
+describe('detector preprocessing', () => {
+  it('letterboxes with padding from the card and normalises', async () => {
+    const { width, height, padValue, normalization } = detectorCard.input;
+    const input = await preprocessForDetector(solidRgb(width * 2, height, 200), detectorCard);
+    assert.deepEqual(input.dims, [1, 3, height, width]);
+    assert.equal(input.geometry.offsetY, Math.floor((height - height / 2) / 2));
+    const norm = (value: number, c: 0 | 1 | 2) =>
+      Math.fround((value * normalization.scale - normalization.mean[c]) / normalization.std[c]);
+    const plane = width * height;
+    assert.equal(input.tensor[0], norm(padValue[0], 0), 'top-left is padding');
+    assert.equal(input.tensor[2 * plane], norm(padValue[2], 2));
+    const centre = (height / 2) * width + width / 2;
+    assert.equal(input.tensor[centre], norm(200, 0), 'centre is the image');
+    assert.equal(input.tensor[plane + centre], norm(200, 1));
+  });
+
+  it('gives the same tensor on the service path (decode at size) as on decoded RGB', async () => {
+    const png = await solidImage(500, 300, 'png', { r: 10, g: 120, b: 250 });
+    const servicePath = letterboxTensor(
+      await decodeScaledForLetterbox(png, detectorCard.input, limits),
+      detectorCard.input,
+    );
+    const evalPath = await preprocessForDetector(await decodeImage(png, limits), detectorCard);
+    assert.deepEqual(servicePath.geometry, evalPath.geometry);
+    assert.deepEqual(servicePath.tensor, evalPath.tensor);
+  });
+});
+
+describe('postprocessDetections', () => {
+  it('turns one confident head row into a box in original pixels', () => {
+    const rows = detectorCard.output.levels.reduce((n, l) => n + l.gridWidth * l.gridHeight, 0);
+    const head = new Float32Array(rows * 5);
+    for (let row = 0; row < rows; row++) head[row * 5 + 4] = -20;
+    const level = detectorCard.output.levels[0];
+    assert.ok(level);
+    const [gx, gy] = [2, 3];
+    const row = gy * level.gridWidth + gx;
+    head.set([0.5, 0.5, 0, 0, 5], row * 5);
+    const geometry = letterboxGeometry({ width: 1280, height: 640 }, detectorCard.input);
+    const found = postprocessDetections(head, detectorCard, geometry, {
+      minConfidence: 0.5,
+      iou: 0.5,
+      maxDetections: 10,
+    });
+    assert.equal(found.length, 1);
+    const s = level.stride;
+    const cx = (gx + 0.5) * s;
+    const cy = (gy + 0.5) * s;
+    const toOriginal = (v: number, offset: number) => (v - offset) / geometry.scale;
+    assert.deepEqual(found[0]?.box, {
+      xMin: toOriginal(cx - s / 2, geometry.offsetX),
+      yMin: Math.max(0, toOriginal(cy - s / 2, geometry.offsetY)),
+      xMax: toOriginal(cx + s / 2, geometry.offsetX),
+      yMax: Math.max(0, toOriginal(cy + s / 2, geometry.offsetY)),
+    });
+  });
+});
+
+describe('classifier preprocessing', () => {
+  it('crops boxes and brings each crop to the model input size', async () => {
+    const image = solidRgb(100, 50, 80);
+    const crops = cropBoxes(image, [
+      { xMin: 10, yMin: 10, xMax: 40, yMax: 20 },
+      { xMin: -10, yMin: -10, xMax: 500, yMax: 500 },
+    ]);
+    assert.deepEqual(
+      crops.map((c) => [c.width, c.height]),
+      [
+        [30, 10],
+        [100, 50],
+      ],
+    );
+    const { width, height, padValue } = classifierCard.input;
+    const prepared = await preprocessCrop(crops[0] as RgbImage, classifierCard.input);
+    assert.deepEqual([prepared.width, prepared.height], [width, height]);
+    assert.deepEqual(Array.from(prepared.data.subarray(0, 3)), [...padValue], 'corner is padding');
+    const centre = ((height / 2) * width + width / 2) * 3;
+    assert.deepEqual(Array.from(prepared.data.subarray(centre, centre + 3)), [80, 80, 80]);
+  });
+
+  it('names the first unusable box', () => {
+    assert.throws(
+      () =>
+        cropBoxes(solidRgb(10, 10, 0), [
+          { xMin: 0, yMin: 0, xMax: 5, yMax: 5 },
+          { xMin: 20, yMin: 0, xMax: 30, yMax: 5 },
+        ]),
+      /box 1 .* outside/,
+    );
+  });
+});
