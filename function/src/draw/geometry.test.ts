@@ -23,7 +23,7 @@ describe('strokeWidthFor / fontSizeFor', () => {
 describe('boxOutline', () => {
   it('insets by half a stroke so the outline stays inside the box', () => {
     assert.deepEqual(
-      boxOutline({ x_min: 10, y_min: 20, x_max: 110, y_max: 70 }, { width: 200, height: 100 }, 4),
+      boxOutline({ xMin: 10, yMin: 20, xMax: 110, yMax: 70 }, { width: 200, height: 100 }, 4),
       {
         x: 12,
         y: 22,
@@ -34,7 +34,7 @@ describe('boxOutline', () => {
   });
   it('clamps boxes that stick out of the image', () => {
     assert.deepEqual(
-      boxOutline({ x_min: -5, y_min: -5, x_max: 250, y_max: 120 }, { width: 200, height: 100 }, 2),
+      boxOutline({ xMin: -5, yMin: -5, xMax: 250, yMax: 120 }, { width: 200, height: 100 }, 2),
       {
         x: 1,
         y: 1,
@@ -45,7 +45,7 @@ describe('boxOutline', () => {
   });
   it('never has a negative size', () => {
     const rect = boxOutline(
-      { x_min: 50, y_min: 50, x_max: 51, y_max: 51 },
+      { xMin: 50, yMin: 50, xMax: 51, yMax: 51 },
       { width: 100, height: 100 },
       6,
     );
@@ -62,7 +62,7 @@ describe('labelLayout', () => {
   it('sits above the box when there is room', () => {
     assert.equal(estimateTextWidth('ripe 93%', fontSize), 66);
     assert.deepEqual(
-      labelLayout({ x_min: 100, y_min: 200, x_max: 300, y_max: 300 }, 'ripe 93%', fontSize, image),
+      labelLayout({ xMin: 100, yMin: 200, xMax: 300, yMax: 300 }, 'ripe 93%', fontSize, image),
       {
         background: { x: 100, y: 183, width: 74, height: 17 },
         textX: 104,
@@ -72,7 +72,7 @@ describe('labelLayout', () => {
   });
   it('moves inside the top of the box when the box touches the top edge', () => {
     const layout = labelLayout(
-      { x_min: 100, y_min: 5, x_max: 300, y_max: 300 },
+      { xMin: 100, yMin: 5, xMax: 300, yMax: 300 },
       'ripe 93%',
       fontSize,
       image,
@@ -81,7 +81,7 @@ describe('labelLayout', () => {
   });
   it('shifts left to stay inside the right edge', () => {
     const layout = labelLayout(
-      { x_min: 600, y_min: 200, x_max: 640, y_max: 300 },
+      { xMin: 600, yMin: 200, xMax: 640, yMax: 300 },
       'ripe 93%',
       fontSize,
       image,
@@ -89,17 +89,15 @@ describe('labelLayout', () => {
     assert.deepEqual(layout.background, { x: 566, y: 183, width: 74, height: 17 });
   });
   it('stays inside the bottom edge for a box at the very bottom', () => {
-    const layout = labelLayout(
-      { x_min: 0, y_min: 479, x_max: 10, y_max: 480 },
-      'ripe 93%',
-      fontSize,
-      { width: 640, height: 10 },
-    );
+    const layout = labelLayout({ xMin: 0, yMin: 479, xMax: 10, yMax: 480 }, 'ripe 93%', fontSize, {
+      width: 640,
+      height: 10,
+    });
     assert.deepEqual(layout.background, { x: 0, y: 0, width: 74, height: 10 });
   });
   it('is cut to the image width when the text is wider than the image', () => {
     const layout = labelLayout(
-      { x_min: 10, y_min: 30, x_max: 40, y_max: 40 },
+      { xMin: 10, yMin: 30, xMax: 40, yMax: 40 },
       'barely ripe 100%',
       fontSize,
       { width: 50, height: 50 },

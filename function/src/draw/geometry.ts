@@ -1,25 +1,15 @@
+import type { Box, Size } from '../../../lib/vision/index.js';
+
 /**
  * Pure layout of the annotations: stroke width and font size proportional to the image,
  * box outlines kept inside the image, and a label per box placed inside the image
  * (above the box when there is room, otherwise inside its top edge).
  */
-export interface Size {
-  width: number;
-  height: number;
-}
-
 export interface Rect {
   x: number;
   y: number;
   width: number;
   height: number;
-}
-
-export interface PixelBox {
-  x_min: number;
-  y_min: number;
-  x_max: number;
-  y_max: number;
 }
 
 export interface LabelLayout {
@@ -52,12 +42,12 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /** The outline rectangle: the stroke is centred on the rect's edge, so inset by half a stroke to stay inside the box. */
-export function boxOutline(box: PixelBox, image: Size, strokeWidth: number): Rect {
+export function boxOutline(box: Box, image: Size, strokeWidth: number): Rect {
   const half = strokeWidth / 2;
-  const x0 = clamp(box.x_min, 0, image.width) + half;
-  const y0 = clamp(box.y_min, 0, image.height) + half;
-  const x1 = clamp(box.x_max, 0, image.width) - half;
-  const y1 = clamp(box.y_max, 0, image.height) - half;
+  const x0 = clamp(box.xMin, 0, image.width) + half;
+  const y0 = clamp(box.yMin, 0, image.height) + half;
+  const x1 = clamp(box.xMax, 0, image.width) - half;
+  const y1 = clamp(box.yMax, 0, image.height) - half;
   return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
 
@@ -65,18 +55,13 @@ export function estimateTextWidth(text: string, fontSize: number): number {
   return Math.ceil(Array.from(text).length * fontSize * AVERAGE_GLYPH_EM);
 }
 
-export function labelLayout(
-  box: PixelBox,
-  text: string,
-  fontSize: number,
-  image: Size,
-): LabelLayout {
+export function labelLayout(box: Box, text: string, fontSize: number, image: Size): LabelLayout {
   const padding = Math.round(fontSize * PADDING_EM);
   const height = Math.min(image.height, Math.round(fontSize * LINE_HEIGHT_EM));
   const width = Math.min(image.width, estimateTextWidth(text, fontSize) + 2 * padding);
-  const x = clamp(Math.round(box.x_min), 0, image.width - width);
-  const above = Math.round(box.y_min) - height;
-  const y = clamp(above >= 0 ? above : Math.round(box.y_min), 0, image.height - height);
+  const x = clamp(Math.round(box.xMin), 0, image.width - width);
+  const above = Math.round(box.yMin) - height;
+  const y = clamp(above >= 0 ? above : Math.round(box.yMin), 0, image.height - height);
   return {
     background: { x, y, width, height },
     textX: x + padding,

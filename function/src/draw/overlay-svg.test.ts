@@ -12,7 +12,7 @@ describe('escapeXml', () => {
 });
 
 describe('buildOverlaySvg', () => {
-  const box = { x_min: 10, y_min: 40, x_max: 110, y_max: 90 };
+  const box = { xMin: 10, yMin: 40, xMax: 110, yMax: 90 };
 
   it('draws outlines before labels and escapes label text', () => {
     const svg = buildOverlaySvg({ width: 200, height: 100 }, [

@@ -1,16 +1,9 @@
-import {
-  boxOutline,
-  fontSizeFor,
-  labelLayout,
-  labelText,
-  strokeWidthFor,
-  type PixelBox,
-  type Size,
-} from './geometry.js';
+import type { Box, Size } from '../../../lib/vision/index.js';
+import { boxOutline, fontSizeFor, labelLayout, labelText, strokeWidthFor } from './geometry.js';
 import { textColourOn } from './palette.js';
 
 export interface Annotation {
-  box: PixelBox;
+  box: Box;
   colour: string;
   stageLabel: string;
   stageConfidence: number;

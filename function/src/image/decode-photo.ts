@@ -1,52 +1,38 @@
-import sharp from 'sharp';
-import { unprocessableImage, unsupportedMediaType } from '../errors.js';
-import { RGB_CHANNELS, type DecodedImage } from './decoded-image.js';
-import { SUPPORTED_FORMATS_TEXT, sniffImageFormat } from './sniff.js';
+import {
+  ImageInputError,
+  SUPPORTED_FORMATS,
+  decodeImage,
+  sniffImageFormat,
+  type RgbImage,
+} from '../../../lib/vision/index.js';
+import { badRequest, unprocessableImage, unsupportedMediaType } from '../errors.js';
 
+const SUPPORTED_TEXT = 'JPEG, PNG or WebP';
+
+/** 415 unless the magic bytes say JPEG, PNG or WebP (the declared Content-Type is not trusted). */
 function assertSupportedFormat(bytes: Buffer): void {
-  const sniffed = sniffImageFormat(bytes);
-  if (sniffed.supported) return;
-  if (sniffed.format === 'unknown') {
-    throw unsupportedMediaType(`the body is not a ${SUPPORTED_FORMATS_TEXT} image`);
+  if (bytes.length === 0) throw badRequest('the image is empty (0 bytes)');
+  const format = sniffImageFormat(bytes);
+  if (format === undefined) {
+    throw unsupportedMediaType(`the body is not a ${SUPPORTED_TEXT} image`);
   }
-  throw unsupportedMediaType(
-    `${sniffed.format.toUpperCase()} images are not supported; send ${SUPPORTED_FORMATS_TEXT}`,
-  );
-}
-
-async function assertPixelCountWithin(bytes: Buffer, maxPixels: number): Promise<void> {
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    ({ width, height } = await sharp(bytes).metadata());
-  } catch (error) {
-    throw unprocessableImage(`the image could not be read: ${(error as Error).message}`);
-  }
-  if (!width || !height) throw unprocessableImage('the image has no dimensions');
-  if (width * height > maxPixels) {
-    throw unprocessableImage(
-      `the image has ${width}x${height} = ${width * height} pixels, above the limit of ${maxPixels}`,
+  if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
+    throw unsupportedMediaType(
+      `${format.toUpperCase()} images are not supported; send ${SUPPORTED_TEXT}`,
     );
   }
 }
 
 /**
- * Decodes a JPEG/PNG/WebP photo exactly once into RGB pixels: 415 for other formats
- * (judged by magic bytes), 422 for truncated/corrupt data or too many pixels. EXIF
- * orientation is applied; transparency is flattened onto white.
+ * Decodes the photo exactly once into RGB (EXIF orientation applied): 415 for formats other
+ * than JPEG/PNG/WebP, 422 for truncated or corrupt data and for more than `maxPixels` pixels.
  */
-export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<DecodedImage> {
+export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<RgbImage> {
   assertSupportedFormat(bytes);
-  await assertPixelCountWithin(bytes, maxPixels);
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, autoOrient: true })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== RGB_CHANNELS) throw new Error(`decoded to ${info.channels} channels`);
-    return { pixels: data, width: info.width, height: info.height };
+    return await decodeImage(bytes, { maxPixels }, 'the image');
   } catch (error) {
-    throw unprocessableImage(`the image could not be decoded: ${(error as Error).message}`);
+    if (error instanceof ImageInputError) throw unprocessableImage(error.message);
+    throw error;
   }
 }

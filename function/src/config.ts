@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  LOG_LEVELS,
+  readBoolean,
+  readEnum,
+  readInteger,
+  readPort,
+  readString,
+  type Env,
+  type LogLevel,
+} from '../../lib/config/index.js';
+
+/** Settings of the function (names and defaults in docs/CONTRACT.md). */
+export interface FunctionConfig {
+  host: string;
+  /** HTTP port; 3000 is the of-watchdog upstream. 0 picks a free port. */
+  port: number;
+  /** Comma-separated `host:port` list (round-robin) or one `dns:///name:port` target. */
+  detectorAddress: string;
+  classifierAddress: string;
+  detectDeadlineMs: number;
+  classifyDeadlineMs: number;
+  maxBodyBytes: number;
+  maxImagePixels: number;
+  /** Serve the web tester at GET /. */
+  serveWeb: boolean;
+  /** Folder holding index.html, app.js and style.css. */
+  webRoot: string;
+  /** How long SIGTERM waits for in-flight requests before closing connections. */
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+}
+
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** The repository's web/ folder, found from this module both under tsx (function/src) and built (dist/function/src). */
+function locateWebRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(folder, 'web');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    const parent = dirname(folder);
+    if (parent === folder) return join(process.cwd(), 'web');
+    folder = parent;
+  }
+}
+
+export const DEFAULT_WEB_ROOT = locateWebRoot();
+
+export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
+  host: '0.0.0.0',
+  port: 3000,
+  detectorAddress: '127.0.0.1:50051',
+  classifierAddress: '127.0.0.1:50052',
+  detectDeadlineMs: 10_000,
+  classifyDeadlineMs: 10_000,
+  maxBodyBytes: 20_971_520,
+  maxImagePixels: 50_000_000,
+  serveWeb: true,
+  webRoot: DEFAULT_WEB_ROOT,
+  shutdownGraceMs: 25_000,
+  logLevel: 'info',
+};
+
+/** Reads the function's environment; throws a ConfigError naming the first bad variable. */
+export function parseFunctionConfig(env: Env): FunctionConfig {
+  const d = DEFAULT_FUNCTION_CONFIG;
+  return {
+    host: readString(env, 'HOST', d.host),
+    port: readPort(env, 'PORT', d.port),
+    detectorAddress: readString(env, 'DETECTOR_ADDR', d.detectorAddress),
+    classifierAddress: readString(env, 'CLASSIFIER_ADDR', d.classifierAddress),
+    detectDeadlineMs: readInteger(env, 'DETECT_DEADLINE_MS', d.detectDeadlineMs, { min: 1, max: MAX_INT32 }),
+    classifyDeadlineMs: readInteger(env, 'CLASSIFY_DEADLINE_MS', d.classifyDeadlineMs, { min: 1, max: MAX_INT32 }),
+    maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: MAX_INT32 }),
+    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, { min: 1, max: MAX_INT32 }),
+    serveWeb: readBoolean(env, 'SERVE_WEB', d.serveWeb),
+    webRoot: readString(env, 'WEB_ROOT', d.webRoot),
+    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, { min: 0, max: MAX_INT32 }),
+    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
+  };
+}

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../../lib/log/index.js';
+import { toHttpError } from '../errors.js';
+import { parseImageRequest } from '../http/parse-image-request.js';
+import { sendError, sendJson } from '../http/respond.js';
+import { decodePhoto } from '../image/decode-photo.js';
+import type { FunctionMetrics } from '../metrics.js';
+import { buildResponseBody } from '../response.js';
+import { runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
+import { createStageTimer } from '../pipeline/stage-timer.js';
+
+export interface ClassifyHandlerDeps {
+  pipeline: PipelineDeps;
+  metrics: FunctionMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  maxImagePixels: number;
+}
+
+/** POST / : photo in, detections and annotated photo out. Never throws. */
+export async function handleClassify(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ClassifyHandlerDeps,
+): Promise<void> {
+  const timer = createStageTimer();
+  let bodyConsumed = false;
+  let status = 500;
+  try {
+    const { image, bytes, options } = await timer.time('parse', async () => {
+      const request = await parseImageRequest(req, url, deps.maxBodyBytes);
+      bodyConsumed = true;
+      return {
+        ...request,
+        bytes: request.image,
+        image: await decodePhoto(request.image, deps.maxImagePixels),
+      };
+    });
+    const result = await runPipeline({ bytes, image, options }, deps.pipeline, timer);
+    const body = buildResponseBody(result, image, timer.timings, timer.elapsedMs());
+    status = 200;
+    sendJson(res, status, body);
+    deps.metrics.bananasPerRequest.observe(result.bananas.length);
+  } catch (error) {
+    const httpError = toHttpError(error);
+    status = httpError.status;
+    if (status === 500) deps.logger.error({ err: error }, 'classify request failed');
+    else deps.logger.info({ status, code: httpError.code, reason: httpError.message }, 'classify request refused');
+    if (!res.headersSent) sendError(res, httpError, bodyConsumed || req.readableEnded);
+  } finally {
+    deps.metrics.requests.inc({ code: String(status) });
+    deps.metrics.requestDuration.observe(timer.elapsedMs() / 1000);
+    for (const [stage, ms] of Object.entries(timer.timings)) {
+      deps.metrics.stageDuration.observe({ stage }, ms / 1000);
+    }
+  }
+}

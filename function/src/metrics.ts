@@ -1,0 +1,50 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** The function's Prometheus metrics (names fixed in docs/CONTRACT.md). */
+export interface FunctionMetrics {
+  requests: Counter<'code'>;
+  requestDuration: Histogram;
+  stageDuration: Histogram<'stage'>;
+  bananasPerRequest: Histogram;
+  upstreamErrors: Counter<'service' | 'code'>;
+}
+
+export const PIPELINE_STAGES = ['parse', 'detect', 'classify', 'draw', 'encode'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
+export function createFunctionMetrics(registry: Registry): FunctionMetrics {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'banana_function_requests_total',
+      help: 'Classify requests by HTTP status code.',
+      labelNames: ['code'],
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'banana_function_request_duration_seconds',
+      help: 'End-to-end duration of classify requests, from the first byte read to the response.',
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    stageDuration: new Histogram({
+      name: 'banana_function_stage_duration_seconds',
+      help: 'Duration of each pipeline stage: parse (read + decode), detect, classify, draw, encode.',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
+    bananasPerRequest: new Histogram({
+      name: 'banana_function_bananas_per_request',
+      help: 'Number of bananas detected per successful request.',
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100, 300],
+      registers,
+    }),
+    upstreamErrors: new Counter({
+      name: 'banana_function_upstream_errors_total',
+      help: 'Failed calls to the model services, by service and gRPC status name.',
+      labelNames: ['service', 'code'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,33 @@
+import sharp from 'sharp';
+import { RGB_CHANNELS, type Box, type RgbImage, type Size } from '../../../lib/vision/types.js';
+import { fitWithin, rescaleBox } from './fit-within.js';
+import { DETECTOR_VIEW_MAX_SIDE, DETECTOR_VIEW_QUALITY } from './transport-limits.js';
+
+export interface DetectorInput {
+  /** Encoded image sent to the detector. */
+  bytes: Buffer;
+  /** Size of that image after EXIF orientation: the frame of the boxes the detector returns. */
+  size: Size;
+}
+
+/**
+ * What to send to the detector: the original bytes when the photo is small enough, otherwise
+ * a downscaled JPEG re-encoded from the pixels already decoded (no second decode).
+ */
+export async function prepareDetectorInput(original: Buffer, image: RgbImage): Promise<DetectorInput> {
+  const size = fitWithin(image, DETECTOR_VIEW_MAX_SIDE);
+  if (size.width === image.width && size.height === image.height) return { bytes: original, size };
+  const bytes = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
+  })
+    .resize(size.width, size.height, { fit: 'fill' })
+    .jpeg({ quality: DETECTOR_VIEW_QUALITY })
+    .toBuffer();
+  return { bytes, size };
+}
+
+/** Maps detector boxes from the detector input's frame back to the original photo's pixels. */
+export function boxesInOriginalFrame(boxes: readonly Box[], input: DetectorInput, image: Size): Box[] {
+  const same = input.size.width === image.width && input.size.height === image.height;
+  return boxes.map((box) => (same ? box : rescaleBox(box, input.size, image)));
+}

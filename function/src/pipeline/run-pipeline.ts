@@ -1,0 +1,141 @@
+import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
+import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
+import type { Box, RgbImage } from '../../../lib/vision/index.js';
+import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
+import { stageColour } from '../draw/palette.js';
+import { HttpError } from '../errors.js';
+import type { RequestOptions } from '../options.js';
+import { cutClassifierCrops } from './classifier-crops.js';
+import type { ClassifierCatalogue, ClassifierCatalogueCache } from './classifier-catalogue.js';
+import { boxesInOriginalFrame, prepareDetectorInput } from './detector-input.js';
+import type { ModelPorts } from './model-ports.js';
+import type { StageTimer } from './stage-timer.js';
+import { upstreamHttpError, type ModelService } from './upstream-error.js';
+
+export interface PipelineInput {
+  /** The photo as received (JPEG, PNG or WebP). */
+  bytes: Buffer;
+  /** The same photo decoded once (EXIF orientation applied). */
+  image: RgbImage;
+  options: RequestOptions;
+}
+
+export interface ClassifiedBanana {
+  box: Box;
+  confidence: number;
+  classification: Classification;
+}
+
+export interface PipelineResult {
+  bananas: ClassifiedBanana[];
+  catalogue: ClassifierCatalogue;
+  detectorModel: ModelInfo;
+  annotatedJpeg?: Buffer;
+}
+
+export interface PipelineDeps {
+  models: ModelPorts;
+  catalogue: ClassifierCatalogueCache;
+  detectDeadlineMs: number;
+  classifyDeadlineMs: number;
+  /** Called for every failed model call (metrics). */
+  onUpstreamError(service: ModelService, error: unknown): void;
+}
+
+async function callModel<T>(
+  service: ModelService,
+  deadlineMs: number,
+  deps: PipelineDeps,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    deps.onUpstreamError(service, error);
+    throw upstreamHttpError(service, error, deadlineMs);
+  }
+}
+
+async function detect(input: PipelineInput, deps: PipelineDeps) {
+  const detectorInput = await prepareDetectorInput(input.bytes, input.image);
+  const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
+    deps.models.detect(
+      {
+        image: detectorInput.bytes,
+        minConfidence: input.options.minConfidence,
+        iouThreshold: input.options.iou,
+        maxDetections: input.options.maxDetections,
+      },
+      deps.detectDeadlineMs,
+    ),
+  );
+  const found = response.detections.filter((d) => d.box !== undefined);
+  const boxes = boxesInOriginalFrame(
+    found.map((d) => d.box as Box),
+    detectorInput,
+    input.image,
+  );
+  return {
+    model: response.model ?? { name: 'unknown', version: 'unknown' },
+    detections: found.map((d, i) => ({ box: boxes[i] as Box, confidence: d.confidence })),
+  };
+}
+
+async function classify(
+  image: RgbImage,
+  boxes: readonly Box[],
+  deps: PipelineDeps,
+): Promise<{ results: Classification[]; catalogue: ClassifierCatalogue }> {
+  if (boxes.length === 0) {
+    const catalogue = await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
+      deps.catalogue.get(),
+    );
+    return { results: [], catalogue };
+  }
+  const rawCrops = await cutClassifierCrops(image, boxes);
+  const response = await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
+    deps.models.classify({ crops: [], rawCrops }, deps.classifyDeadlineMs),
+  );
+  if (response.results.length !== boxes.length) {
+    throw new HttpError(
+      502,
+      'upstream_error',
+      `the classifier service returned ${response.results.length} results for ${boxes.length} crops`,
+    );
+  }
+  return { results: response.results, catalogue: deps.catalogue.remember(response) };
+}
+
+/**
+ * detect (downscaled copy if large) -> one batched classify of crops cut from the decoded
+ * photo -> boxes and labels drawn on the original-resolution photo -> JPEG.
+ */
+export async function runPipeline(
+  input: PipelineInput,
+  deps: PipelineDeps,
+  timer: StageTimer,
+): Promise<PipelineResult> {
+  const detected = await timer.time('detect', () => detect(input, deps));
+  const boxes = detected.detections.map((d) => d.box);
+  const { results, catalogue } = await timer.time('classify', () =>
+    classify(input.image, boxes, deps),
+  );
+  const bananas = detected.detections.map((d, i) => ({
+    ...d,
+    classification: results[i] as Classification,
+  }));
+  const result: PipelineResult = { bananas, catalogue, detectorModel: detected.model };
+  if (input.options.format === 'none') return result;
+
+  const annotations = bananas.map(({ box, classification }) => ({
+    box,
+    colour: stageColour(classification.stageIndex, catalogue.classes.length),
+    stageLabel: classification.stage.replaceAll('_', ' '),
+    stageConfidence: classification.confidence,
+  }));
+  const drawn = await timer.time('draw', () => drawAnnotations(input.image, annotations));
+  result.annotatedJpeg = await timer.time('encode', () =>
+    encodeJpeg(drawn, input.options.quality),
+  );
+  return result;
+}

@@ -1,0 +1,42 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { HttpError } from '../errors.js';
+
+export type ModelService = 'detector' | 'classifier';
+
+interface GrpcLikeError {
+  code: number;
+  details?: string;
+  message: string;
+}
+
+function isGrpcError(error: unknown): error is GrpcLikeError {
+  return error instanceof Error && typeof (error as Partial<GrpcLikeError>).code === 'number';
+}
+
+/** The gRPC status name of an error from a model call (e.g. "UNAVAILABLE"), or "UNKNOWN". */
+export function grpcCodeName(error: unknown): string {
+  if (!isGrpcError(error)) return 'UNKNOWN';
+  return (GrpcStatus as unknown as Record<number, string | undefined>)[error.code] ?? 'UNKNOWN';
+}
+
+/**
+ * Maps a failed model-service call to what the client sees: 503 when the service is
+ * down or overloaded, 504 when it missed its deadline, 422 when it rejected the image,
+ * 502 otherwise. The message names the service, never internals.
+ */
+export function upstreamHttpError(service: ModelService, error: unknown, deadlineMs: number): HttpError {
+  const details = isGrpcError(error) ? (error.details ?? error.message) : 'unknown error';
+  switch (isGrpcError(error) ? error.code : GrpcStatus.UNKNOWN) {
+    case GrpcStatus.UNAVAILABLE:
+    case GrpcStatus.CANCELLED:
+      return new HttpError(503, 'upstream_unavailable', `the ${service} service is unavailable; try again shortly`);
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      return new HttpError(503, 'upstream_unavailable', `the ${service} service is overloaded (${details}); try again shortly`);
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new HttpError(504, 'upstream_timeout', `the ${service} service did not answer within ${deadlineMs} ms`);
+    case GrpcStatus.INVALID_ARGUMENT:
+      return new HttpError(422, 'unprocessable_image', `the ${service} service rejected the image: ${details}`);
+    default:
+      return new HttpError(502, 'upstream_error', `the ${service} service failed (${grpcCodeName(error)})`);
+  }
+}
