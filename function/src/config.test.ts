@@ -30,9 +30,12 @@ describe('parseFunctionConfig', () => {
     assert.equal(config.logLevel, 'warn');
   });
   it('names the bad variable', () => {
-    assert.throws(() => parseFunctionConfig({ MAX_BODY_BYTES: '20MB' }), (error: unknown) => {
-      return error instanceof ConfigError && error.variable === 'MAX_BODY_BYTES';
-    });
+    assert.throws(
+      () => parseFunctionConfig({ MAX_BODY_BYTES: '20MB' }),
+      (error: unknown) => {
+        return error instanceof ConfigError && error.variable === 'MAX_BODY_BYTES';
+      },
+    );
     assert.throws(() => parseFunctionConfig({ PORT: '70000' }), ConfigError);
   });
 });

@@ -72,13 +72,25 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     port: readPort(env, 'PORT', d.port),
     detectorAddress: readString(env, 'DETECTOR_ADDR', d.detectorAddress),
     classifierAddress: readString(env, 'CLASSIFIER_ADDR', d.classifierAddress),
-    detectDeadlineMs: readInteger(env, 'DETECT_DEADLINE_MS', d.detectDeadlineMs, { min: 1, max: MAX_INT32 }),
-    classifyDeadlineMs: readInteger(env, 'CLASSIFY_DEADLINE_MS', d.classifyDeadlineMs, { min: 1, max: MAX_INT32 }),
+    detectDeadlineMs: readInteger(env, 'DETECT_DEADLINE_MS', d.detectDeadlineMs, {
+      min: 1,
+      max: MAX_INT32,
+    }),
+    classifyDeadlineMs: readInteger(env, 'CLASSIFY_DEADLINE_MS', d.classifyDeadlineMs, {
+      min: 1,
+      max: MAX_INT32,
+    }),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: MAX_INT32 }),
-    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, { min: 1, max: MAX_INT32 }),
+    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, {
+      min: 1,
+      max: MAX_INT32,
+    }),
     serveWeb: readBoolean(env, 'SERVE_WEB', d.serveWeb),
     webRoot: readString(env, 'WEB_ROOT', d.webRoot),
-    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, { min: 0, max: MAX_INT32 }),
+    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, {
+      min: 0,
+      max: MAX_INT32,
+    }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
   };
 }

@@ -90,7 +90,11 @@ export async function startFunctionServer(
         req.readableEnded,
       );
     } else {
-      sendError(res, new HttpError(404, 'not_found', `no route for ${method} ${path}`), req.readableEnded);
+      sendError(
+        res,
+        new HttpError(404, 'not_found', `no route for ${method} ${path}`),
+        req.readableEnded,
+      );
     }
   }
 
@@ -121,7 +125,9 @@ export async function startFunctionServer(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      const grace = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.shutdownGraceMs).unref(),
+      );
       await Promise.race([closed, grace]);
       clearInterval(idleSweep);
       server.closeAllConnections();

@@ -46,7 +46,11 @@ export async function handleClassify(
     const httpError = toHttpError(error);
     status = httpError.status;
     if (status === 500) deps.logger.error({ err: error }, 'classify request failed');
-    else deps.logger.info({ status, code: httpError.code, reason: httpError.message }, 'classify request refused');
+    else
+      deps.logger.info(
+        { status, code: httpError.code, reason: httpError.message },
+        'classify request refused',
+      );
     if (!res.headersSent) sendError(res, httpError, bodyConsumed || req.readableEnded);
   } finally {
     deps.metrics.requests.inc({ code: String(status) });

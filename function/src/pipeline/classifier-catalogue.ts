@@ -20,7 +20,10 @@ const PROBE_CROP = { rgb: Buffer.alloc(3), width: 1, height: 1 };
  * and the classifier's model: this cache keeps them from the latest Classify response.
  */
 export function createClassifierCatalogueCache(
-  probe: (request: { crops: Buffer[]; rawCrops: (typeof PROBE_CROP)[] }) => Promise<ClassifyResponse>,
+  probe: (request: {
+    crops: Buffer[];
+    rawCrops: (typeof PROBE_CROP)[];
+  }) => Promise<ClassifyResponse>,
 ): ClassifierCatalogueCache {
   let latest: ClassifierCatalogue | undefined;
   const remember = (response: ClassifyResponse): ClassifierCatalogue => {

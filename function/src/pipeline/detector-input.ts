@@ -14,7 +14,10 @@ export interface DetectorInput {
  * What to send to the detector: the original bytes when the photo is small enough, otherwise
  * a downscaled JPEG re-encoded from the pixels already decoded (no second decode).
  */
-export async function prepareDetectorInput(original: Buffer, image: RgbImage): Promise<DetectorInput> {
+export async function prepareDetectorInput(
+  original: Buffer,
+  image: RgbImage,
+): Promise<DetectorInput> {
   const size = fitWithin(image, DETECTOR_VIEW_MAX_SIDE);
   if (size.width === image.width && size.height === image.height) return { bytes: original, size };
   const bytes = await sharp(image.data, {
@@ -27,7 +30,11 @@ export async function prepareDetectorInput(original: Buffer, image: RgbImage): P
 }
 
 /** Maps detector boxes from the detector input's frame back to the original photo's pixels. */
-export function boxesInOriginalFrame(boxes: readonly Box[], input: DetectorInput, image: Size): Box[] {
+export function boxesInOriginalFrame(
+  boxes: readonly Box[],
+  input: DetectorInput,
+  image: Size,
+): Box[] {
   const same = input.size.width === image.width && input.size.height === image.height;
   return boxes.map((box) => (same ? box : rescaleBox(box, input.size, image)));
 }

@@ -134,8 +134,6 @@ export async function runPipeline(
     stageConfidence: classification.confidence,
   }));
   const drawn = await timer.time('draw', () => drawAnnotations(input.image, annotations));
-  result.annotatedJpeg = await timer.time('encode', () =>
-    encodeJpeg(drawn, input.options.quality),
-  );
+  result.annotatedJpeg = await timer.time('encode', () => encodeJpeg(drawn, input.options.quality));
   return result;
 }

@@ -11,7 +11,11 @@ describe('upstreamHttpError', () => {
   it('maps gRPC codes to HTTP statuses naming the service', () => {
     const cases: Array<[status, number, string]> = [
       [status.UNAVAILABLE, 503, 'the detector service is unavailable; try again shortly'],
-      [status.RESOURCE_EXHAUSTED, 503, 'the detector service is overloaded (queue full); try again shortly'],
+      [
+        status.RESOURCE_EXHAUSTED,
+        503,
+        'the detector service is overloaded (queue full); try again shortly',
+      ],
       [status.DEADLINE_EXCEEDED, 504, 'the detector service did not answer within 250 ms'],
       [status.INVALID_ARGUMENT, 422, 'the detector service rejected the image: queue full'],
       [status.INTERNAL, 502, 'the detector service failed (INTERNAL)'],

@@ -24,19 +24,43 @@ export function grpcCodeName(error: unknown): string {
  * down or overloaded, 504 when it missed its deadline, 422 when it rejected the image,
  * 502 otherwise. The message names the service, never internals.
  */
-export function upstreamHttpError(service: ModelService, error: unknown, deadlineMs: number): HttpError {
+export function upstreamHttpError(
+  service: ModelService,
+  error: unknown,
+  deadlineMs: number,
+): HttpError {
   const details = isGrpcError(error) ? (error.details ?? error.message) : 'unknown error';
   switch (isGrpcError(error) ? error.code : GrpcStatus.UNKNOWN) {
     case GrpcStatus.UNAVAILABLE:
     case GrpcStatus.CANCELLED:
-      return new HttpError(503, 'upstream_unavailable', `the ${service} service is unavailable; try again shortly`);
+      return new HttpError(
+        503,
+        'upstream_unavailable',
+        `the ${service} service is unavailable; try again shortly`,
+      );
     case GrpcStatus.RESOURCE_EXHAUSTED:
-      return new HttpError(503, 'upstream_unavailable', `the ${service} service is overloaded (${details}); try again shortly`);
+      return new HttpError(
+        503,
+        'upstream_unavailable',
+        `the ${service} service is overloaded (${details}); try again shortly`,
+      );
     case GrpcStatus.DEADLINE_EXCEEDED:
-      return new HttpError(504, 'upstream_timeout', `the ${service} service did not answer within ${deadlineMs} ms`);
+      return new HttpError(
+        504,
+        'upstream_timeout',
+        `the ${service} service did not answer within ${deadlineMs} ms`,
+      );
     case GrpcStatus.INVALID_ARGUMENT:
-      return new HttpError(422, 'unprocessable_image', `the ${service} service rejected the image: ${details}`);
+      return new HttpError(
+        422,
+        'unprocessable_image',
+        `the ${service} service rejected the image: ${details}`,
+      );
     default:
-      return new HttpError(502, 'upstream_error', `the ${service} service failed (${grpcCodeName(error)})`);
+      return new HttpError(
+        502,
+        'upstream_error',
+        `the ${service} service failed (${grpcCodeName(error)})`,
+      );
   }
 }

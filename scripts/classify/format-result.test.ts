@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseClassifyArgs } from './args.js';
+import { formatAnswer } from './format-result.js';
+
+describe('formatAnswer', () => {
+  it('prints a row per banana, the counts and the timings', () => {
+    const text = formatAnswer({
+      detections: [
+        {
+          box: { x_min: 10.4, y_min: 20, x_max: 110.6, y_max: 80 },
+          confidence: 0.91,
+          stage: 'ripe',
+          stage_confidence: 0.876,
+        },
+        {
+          box: { x_min: 0, y_min: 0, x_max: 5, y_max: 5 },
+          confidence: 0.3,
+          stage: 'barely_ripe',
+          stage_confidence: 0.5,
+        },
+      ],
+      summary: { ripe: 1, barely_ripe: 1, rotten: 0 },
+      image: { width: 640, height: 480 },
+      timings_ms: { detect: 12.3, total: 40.7 },
+    });
+    assert.equal(
+      text,
+      [
+        '2 bananas in a 640x480 photo',
+        '',
+        '#  stage        stage conf  detection conf  box (x0,y0,x1,y1)',
+        '1  ripe         87.6%       91.0%           10,20,111,80',
+        '2  barely_ripe  50.0%       30.0%           0,0,5,5',
+        '',
+        'per stage: ripe 1, barely_ripe 1, rotten 0',
+        'timings:   detect 12 ms, total 41 ms',
+      ].join('\n'),
+    );
+  });
+  it('says so when there is no banana', () => {
+    const text = formatAnswer({
+      detections: [],
+      summary: {},
+      image: { width: 1, height: 1 },
+      timings_ms: {},
+    });
+    assert.match(text, /^0 bananas in a 1x1 photo\n\nper stage: \ntimings: {3}$/);
+  });
+});
+
+describe('parseClassifyArgs', () => {
+  it('reads the photo and options', () => {
+    assert.deepEqual(
+      parseClassifyArgs(
+        ['a.jpg', '-o', 'b.jpg', '--url=http://h:1/', '--min-confidence', '0.5'],
+        {},
+      ),
+      {
+        photo: 'a.jpg',
+        output: 'b.jpg',
+        url: 'http://h:1',
+        minConfidence: '0.5',
+        json: false,
+      },
+    );
+  });
+  it('takes the URL from BANANA_URL', () => {
+    assert.equal(parseClassifyArgs(['a.jpg'], { BANANA_URL: 'http://x:2' }).url, 'http://x:2');
+  });
+  it('rejects a missing photo, two photos and unknown options', () => {
+    assert.throws(() => parseClassifyArgs([], {}), /which photo/);
+    assert.throws(() => parseClassifyArgs(['a.jpg', 'b.jpg'], {}), /only one photo/);
+    assert.throws(() => parseClassifyArgs(['a.jpg', '--fast'], {}), /unknown option --fast/);
+    assert.throws(() => parseClassifyArgs(['a.jpg', '-o'], {}), /-o needs a value/);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * `npm start`: detector, classifier and function (with the web tester) on localhost with
+ * fixed ports. Ctrl-C stops everything; a second Ctrl-C kills what is left.
+ */
+import { parseStackArgs, STACK_USAGE, type StackArgs } from './cli-args.js';
+import { startLocalStack, type LocalStack } from './stack.js';
+
+function readArgs(): StackArgs {
+  try {
+    return parseStackArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${STACK_USAGE}`);
+    process.exit(2);
+  }
+}
+
+function printUrls(stack: LocalStack): void {
+  const lines = [
+    '',
+    'Banana ripeness is running.',
+    `  Web tester      ${stack.functionUrl.replace('127.0.0.1', 'localhost')}/`,
+    `  Function API    POST ${stack.functionUrl}/   (metrics ${stack.functionUrl}/metrics)`,
+    ...stack.detectors.map(
+      (r) => `  Detector ${r.index}      grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
+    ),
+    ...stack.classifiers.map(
+      (r) => `  Classifier ${r.index}    grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
+    ),
+    '',
+    `Try: npm run classify -- photo.jpg -o annotated.jpg --url ${stack.functionUrl}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const args = readArgs();
+  if (args.help) {
+    console.log(STACK_USAGE);
+    return;
+  }
+  console.log(
+    `Starting ${args.detectorReplicas} detector and ${args.classifierReplicas} classifier replica(s); loading the models...`,
+  );
+  const stack = await startLocalStack({
+    detectorReplicas: args.detectorReplicas,
+    classifierReplicas: args.classifierReplicas,
+    functionPort: args.port,
+    detectorPorts: { grpc: 50051, metrics: 9091 },
+    classifierPorts: { grpc: 50052, metrics: 9092 },
+    logLevel: args.verbose ? 'info' : 'warn',
+    onServiceLine: (line) => console.log(line),
+  });
+  printUrls(stack);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error('Stopping now.');
+      for (const replica of [...stack.detectors, ...stack.classifiers])
+        void replica.stop('SIGKILL');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (Ctrl-C again to force)...`);
+    stack.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('Stopping failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`Could not start the local stack: ${(error as Error).message}`);
+  process.exit(1);
+});

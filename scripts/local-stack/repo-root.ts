@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file lives in scripts/local-stack/). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

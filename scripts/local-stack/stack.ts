@@ -1,0 +1,134 @@
+import { availableParallelism } from 'node:os';
+import type { LogLevel } from '../../lib/config/index.js';
+import { createLogger } from '../../lib/log/index.js';
+import type { FunctionConfig } from '../../function/src/config.js';
+import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
+import { startReplica, type ModelServiceName, type Replica } from './replica.js';
+
+export type { Replica } from './replica.js';
+
+export interface BasePorts {
+  grpc: number;
+  metrics: number;
+}
+
+export interface LocalStackOptions {
+  /** Default 1. */
+  detectorReplicas?: number;
+  /** Default 1. */
+  classifierReplicas?: number;
+  /** HTTP port of the function; default 0 (a free port). */
+  functionPort?: number;
+  /**
+   * Ports of replica 0; replica i uses base + 2i (so detector and classifier ports interleave,
+   * e.g. 50051/50053 and 50052/50054). Default 0 = free ports.
+   */
+  detectorPorts?: BasePorts;
+  classifierPorts?: BasePorts;
+  /** Extra settings for the in-process function (deadlines, limits...). */
+  functionConfig?: Partial<FunctionConfig>;
+  /** Extra environment for every model-service process (e.g. MAX_QUEUE). */
+  serviceEnv?: Record<string, string>;
+  /** Log level of every component; default 'warn'. */
+  logLevel?: LogLevel;
+  /** Receives every line the model services print, with the replica name ("detector-0"). */
+  onServiceLine?: (line: string, replica: string) => void;
+  /** How long a replica may take to load and warm up its model; default 120 s. */
+  startTimeoutMs?: number;
+}
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<port>`: POST a photo here, GET it for the web tester. */
+  functionUrl: string;
+  functionServer: FunctionServer;
+  /** The configuration the function runs with (reuse it to start another function on the same replicas). */
+  functionConfig: Partial<FunctionConfig>;
+  detectors: Replica[];
+  classifiers: Replica[];
+  /** Stops the function (draining requests), then every replica; leaves no process behind. */
+  stop(): Promise<void>;
+}
+
+const NO_PORTS: BasePorts = { grpc: 0, metrics: 0 };
+const STOP_TIMEOUT_MS = 15_000;
+
+const portFor = (base: number, index: number): number => (base === 0 ? 0 : base + 2 * index);
+
+async function stopReplica(replica: Replica): Promise<void> {
+  const forced = setTimeout(() => void replica.stop('SIGKILL'), STOP_TIMEOUT_MS);
+  await replica.stop('SIGTERM');
+  clearTimeout(forced);
+}
+
+/**
+ * Runs the whole system on localhost: each model-service replica as a real child process
+ * (so tests can stop, kill and restart them), and the function in this process, spreading
+ * its calls round-robin over the replicas.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const detectorReplicas = options.detectorReplicas ?? 1;
+  const classifierReplicas = options.classifierReplicas ?? 1;
+  const logLevel = options.logLevel ?? 'warn';
+  const threadsPerReplica = Math.max(
+    1,
+    Math.floor(availableParallelism() / (detectorReplicas + classifierReplicas)),
+  );
+  const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
+    Array.from({ length: count }, (_, index) =>
+      startReplica({
+        service,
+        index,
+        grpcPort: portFor(base.grpc, index),
+        metricsPort: portFor(base.metrics, index),
+        env: {
+          LOG_LEVEL: logLevel,
+          INTRA_OP_THREADS: String(threadsPerReplica),
+          ...options.serviceEnv,
+        },
+        onLine: options.onServiceLine,
+        startTimeoutMs: options.startTimeoutMs ?? 120_000,
+      }),
+    );
+
+  // Start everything at once; if any replica fails, stop the others before reporting it.
+  const outcomes = await Promise.allSettled([
+    ...startService('detector', detectorReplicas, options.detectorPorts ?? NO_PORTS),
+    ...startService('classifier', classifierReplicas, options.classifierPorts ?? NO_PORTS),
+  ]);
+  const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled(started.map(stopReplica));
+    throw failure.reason;
+  }
+  const detectors = started.filter((r) => r.service === 'detector');
+  const classifiers = started.filter((r) => r.service === 'classifier');
+
+  try {
+    const functionConfig: Partial<FunctionConfig> = {
+      host: '127.0.0.1',
+      port: options.functionPort ?? 0,
+      logLevel,
+      detectorAddress: detectors.map((r) => r.grpcAddress).join(','),
+      classifierAddress: classifiers.map((r) => r.grpcAddress).join(','),
+      ...options.functionConfig,
+    };
+    const functionServer = await startFunctionServer(functionConfig, {
+      logger: createLogger('function', logLevel),
+    });
+    return {
+      functionUrl: functionServer.url,
+      functionServer,
+      functionConfig,
+      detectors,
+      classifiers,
+      async stop() {
+        await functionServer.close();
+        await Promise.all(started.map(stopReplica));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map(stopReplica));
+    throw error;
+  }
+}
