@@ -31,7 +31,18 @@ type RelabelConfig = {
   regex?: string;
   modulus?: number;
   replacement?: string;
-  action?: 'replace' | 'keep' | 'drop' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase' | 'keepequal' | 'dropequal';
+  action?:
+    | 'replace'
+    | 'keep'
+    | 'drop'
+    | 'hashmod'
+    | 'labelmap'
+    | 'labeldrop'
+    | 'labelkeep'
+    | 'lowercase'
+    | 'uppercase'
+    | 'keepequal'
+    | 'dropequal';
 };
 type Endpoint = {
   port?: string;
@@ -44,7 +55,10 @@ type Endpoint = {
   relabelings?: RelabelConfig[];
   metricRelabelings?: RelabelConfig[];
 };
-type Selector = { matchLabels?: Labels; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+type Selector = {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+};
 
 export interface IServiceMonitor {
   apiVersion: 'monitoring.coreos.com/v1';

@@ -2,7 +2,11 @@
 // here and the live ones in test/monitoring.
 import { readText, readYaml } from './helpers.js';
 
-export type Target = { refId?: string; expr?: string; datasource?: { type?: string; uid?: string } };
+export type Target = {
+  refId?: string;
+  expr?: string;
+  datasource?: { type?: string; uid?: string };
+};
 export type Panel = {
   id?: number;
   type: string;
@@ -19,7 +23,13 @@ export type Dashboard = {
   panels: Panel[];
   templating?: { list?: { name: string; type: string }[] };
 };
-export type Rule = { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string> };
+export type Rule = {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+};
 export type RuleFile = { groups: { name: string; rules: Rule[] }[] };
 
 export function loadDashboard(): Dashboard {
@@ -32,12 +42,16 @@ export function dashboardPanels(d: Dashboard = loadDashboard()): Panel[] {
 }
 
 /** Every panel query with its panel's title. */
-export function dashboardQueries(d: Dashboard = loadDashboard()): { title: string; expr: string }[] {
-  return dashboardPanels(d).flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, expr: t.expr ?? '' })));
+export function dashboardQueries(
+  d: Dashboard = loadDashboard(),
+): { title: string; expr: string }[] {
+  return dashboardPanels(d).flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ title: p.title, expr: t.expr ?? '' })),
+  );
 }
 
 export function loadRules(): RuleFile {
-  return readYaml<RuleFile>('k8s/monitoring/rules.yml');
+  return readYaml('k8s/monitoring/rules.yml') as RuleFile;
 }
 
 export function recordedNames(rules: RuleFile = loadRules()): string[] {

@@ -5,8 +5,18 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
-import type { IPodSpec, IPodTemplateSpec } from 'kubernetes-models/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type {
+  IConfigMap,
+  IPodSpec,
+  IPodTemplateSpec,
+  IService,
+  IServiceAccount,
+} from 'kubernetes-models/v1';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import type { IFunction } from './crd-types.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8S = path.join(ROOT, 'k8s');
@@ -18,28 +28,50 @@ export type Meta = {
   annotations?: Record<string, string>;
 };
 
-/** A rendered Kubernetes object; narrow it with `as<IKind>(obj, 'Kind')` before reading its spec. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: Meta; [key: string]: unknown };
+/** A rendered Kubernetes object; narrow it with `as(obj, 'Kind')` before reading its spec. */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+  [key: string]: unknown;
+};
+
+/** The interfaces of the kinds the tests read into. */
+export type KindMap = {
+  Deployment: IDeployment;
+  Service: IService;
+  ServiceAccount: IServiceAccount;
+  ConfigMap: IConfigMap;
+  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
+  PodDisruptionBudget: IPodDisruptionBudget;
+  NetworkPolicy: INetworkPolicy;
+  Function: IFunction;
+};
 
 /** The object typed as its kind's interface (kubernetes-models or ./crd-types), after checking the kind. */
-export function as<T>(obj: K8sObject, kind: string): T & { metadata: Meta } {
+export function as<K extends keyof KindMap>(
+  obj: K8sObject,
+  kind: K,
+): KindMap[K] & { metadata: Meta } {
   if (obj.kind !== kind) throw new Error(`expected ${kind}, got ${obj.kind}/${obj.metadata.name}`);
-  return obj as unknown as T & { metadata: Meta };
+  return obj as unknown as KindMap[K] & { metadata: Meta };
 }
 
 export function readText(rel: string): string {
   return readFileSync(path.join(ROOT, rel), 'utf8');
 }
 
-export function readYaml<T = unknown>(rel: string): T {
-  return parseYaml(readText(rel)) as T;
+/** A YAML file of the repo, parsed (callers assert its shape). */
+export function readYaml(rel: string): unknown {
+  return parseYaml(readText(rel));
 }
 
 /** Every document of a multi-document YAML string, empty ones dropped. */
 export function parseDocs(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((d) => {
-      if (d.errors.length > 0) throw new Error(`YAML error: ${d.errors.map((e) => e.message).join('; ')}`);
+      if (d.errors.length > 0)
+        throw new Error(`YAML error: ${d.errors.map((e) => e.message).join('; ')}`);
       return d.toJS() as K8sObject | null;
     })
     .filter((o): o is K8sObject => o !== null && typeof o === 'object');
@@ -54,8 +86,12 @@ const renderCache = new Map<string, K8sObject[]>();
 export function render(dir: string): K8sObject[] {
   const cached = renderCache.get(dir);
   if (cached) return cached;
-  const r = spawnSync(KUBECTL, ['kustomize', path.join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`cannot run ${KUBECTL} (needed to render kustomizations): ${r.error.message}`);
+  const r = spawnSync(KUBECTL, ['kustomize', path.join(ROOT, dir)], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error)
+    throw new Error(`cannot run ${KUBECTL} (needed to render kustomizations): ${r.error.message}`);
   if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed (${r.status}): ${r.stderr}`);
   const objs = parseDocs(r.stdout);
   renderCache.set(dir, objs);
@@ -84,7 +120,11 @@ export function kustomizations(): { buildable: string[]; components: string[] } 
 }
 
 /** The variants a user applies, rendered once. */
-export const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/overlays/prod-prometheus-operator'] as const;
+export const OVERLAYS = [
+  'k8s/overlays/dev',
+  'k8s/overlays/prod',
+  'k8s/overlays/prod-prometheus-operator',
+] as const;
 export const ALL_RENDERED = [...OVERLAYS, 'k8s/base', 'k8s/monitoring'] as const;
 
 export function byKind(objs: K8sObject[], kind: string): K8sObject[] {
@@ -98,11 +138,14 @@ export function find(objs: K8sObject[], kind: string, name: string): K8sObject {
 }
 
 /** Deployments of a rendered set, typed, with their pod template and pod spec. */
-export function deployments(
-  objs: K8sObject[],
-): { where: string; dep: IDeployment & { metadata: Meta }; template: IPodTemplateSpec; pod: IPodSpec }[] {
+export function deployments(objs: K8sObject[]): {
+  where: string;
+  dep: IDeployment & { metadata: Meta };
+  template: IPodTemplateSpec;
+  pod: IPodSpec;
+}[] {
   return byKind(objs, 'Deployment').map((o) => {
-    const dep = as<IDeployment>(o, 'Deployment');
+    const dep = as(o, 'Deployment');
     const template = dep.spec?.template;
     if (!template?.spec) throw new Error(`Deployment/${o.metadata.name} has no pod template`);
     return { where: `Deployment/${o.metadata.name}`, dep, template, pod: template.spec };
@@ -119,7 +162,16 @@ export function cpuCores(q: string | number): number {
 export function memBytes(q: string | number): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(q));
   if (!m) throw new Error(`bad memory quantity ${q}`);
-  const mult: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const mult: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return Number(m[1]) * (m[2] ? (mult[m[2]] ?? NaN) : 1);
 }
 
@@ -152,9 +204,12 @@ export function contract(): {
   const rows = new Map<string, string[]>();
   for (const line of md.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
-    if (cells.length >= 5 && ['detector', 'classifier', 'function'].includes(cells[1] ?? '')) rows.set(cells[1]!, cells.slice(2));
+    const name = cells[1] ?? '';
+    if (cells.length >= 5 && ['detector', 'classifier', 'function'].includes(name))
+      rows.set(name, cells.slice(2));
   }
-  const envNames = (cell: string): string[] => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
+  const envNames = (cell: string): string[] =>
+    [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? '');
   const port = (cell: string): number | undefined => {
     const m = /^(\d+)/.exec(cell);
     return m ? Number(m[1]) : undefined;
@@ -172,17 +227,23 @@ export function contract(): {
   const fn = comp('function');
 
   const imgLine = /Images: `([^`]+)\{([^}]+)\}:([^`]+)`/.exec(md);
+  const [, registry = '', names = '', tag = ''] = imgLine ?? [];
   if (!imgLine) throw new Error('CONTRACT.md: no Images line');
   const images: Record<string, string> = {};
-  for (const n of imgLine[2]!.split(',')) images[n.trim()] = `${imgLine[1]}${n.trim()}:${imgLine[3]}`;
-  const fnName = /OpenFaaS function name: `([^`]+)`/.exec(md);
+  for (const n of names.split(',')) images[n.trim()] = `${registry}${n.trim()}:${tag}`;
+  const fnName = /OpenFaaS function name: `([^`]+)`/.exec(md)?.[1];
   if (!fnName) throw new Error('CONTRACT.md: no OpenFaaS function name');
 
   const metrics = new Map<string, 'counter' | 'histogram' | 'gauge'>();
   for (const m of md.matchAll(/`(banana_[a-z0-9_]+)(?:\{[^`]*\})?`\s*(counter|histogram|gauge)/g)) {
-    metrics.set(m[1]!, m[2] as 'counter' | 'histogram' | 'gauge');
+    metrics.set(m[1] ?? '', m[2] as 'counter' | 'histogram' | 'gauge');
   }
-  return { components: { detector, classifier, function: fn }, images, functionName: fnName[1]!, metrics };
+  return {
+    components: { detector, classifier, function: fn },
+    images,
+    functionName: fnName,
+    metrics,
+  };
 }
 
 /** Every series name the contract's metrics produce (histograms expand to _bucket/_sum/_count). */

@@ -2,7 +2,15 @@
 // root, docs/deploy.md) and the manifests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contract, deployments, fileExists, parseDocs, readText, readYaml, render } from './helpers.js';
+import {
+  contract,
+  deployments,
+  fileExists,
+  parseDocs,
+  readText,
+  readYaml,
+  render,
+} from './helpers.js';
 
 const C = contract();
 const DOCKERFILES = {
@@ -11,7 +19,13 @@ const DOCKERFILES = {
   function: 'function/Dockerfile',
 } as const;
 
-type Dockerfile = { expose: number[]; user?: string; env: Record<string, string>; copies: string[]; froms: string[] };
+type Dockerfile = {
+  expose: number[];
+  user?: string;
+  env: Record<string, string>;
+  copies: string[];
+  froms: string[];
+};
 
 /** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
 function parseDockerfile(rel: string): Dockerfile {
@@ -35,7 +49,8 @@ function parseDockerfile(rel: string): Dockerfile {
         out.user = rest[0];
         break;
       case 'ENV':
-        for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) out.env[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
+        for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g))
+          out.env[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
         if (rest.length === 2 && !args.includes('=')) out.env[rest[0] ?? ''] = rest[1] ?? '';
         break;
       case 'COPY':
@@ -78,7 +93,11 @@ describe('Dockerfiles', () => {
       assert.equal(c.image, C.images[name]);
       const uid = c.securityContext?.runAsUser ?? d.pod.securityContext?.runAsUser;
       assert.ok(df.user, `${name}: the image sets no USER`);
-      assert.equal(df.user.split(':')[0], String(uid), `${name}: image USER ${df.user} differs from runAsUser ${String(uid)}`);
+      assert.equal(
+        df.user.split(':')[0],
+        String(uid),
+        `${name}: image USER ${df.user} differs from runAsUser ${String(uid)}`,
+      );
       for (const [k, v] of Object.entries(df.env)) {
         if (k === 'GRPC_PORT') assert.equal(v, String(spec.grpcPort));
         if (k === 'METRICS_PORT') assert.equal(v, String(spec.metricsPort));
@@ -88,13 +107,20 @@ describe('Dockerfiles', () => {
 
   it('function: the image serves the watchdog port OpenFaaS expects and the upstream port Prometheus scrapes', () => {
     const df = parseDockerfile(DOCKERFILES.function);
-    assert.ok(df.expose.includes(8080), `function image EXPOSE ${df.expose.join(',')} lacks the watchdog's 8080`);
+    assert.ok(
+      df.expose.includes(8080),
+      `function image EXPOSE ${df.expose.join(',')} lacks the watchdog's 8080`,
+    );
     const port = df.env.PORT ?? '3000';
     const upstream = df.env.upstream_url;
-    if (upstream) assert.match(upstream, new RegExp(`:${port}/?$`), 'upstream_url and PORT disagree');
-    const prom = readYaml<{ scrape_configs: { job_name: string; relabel_configs?: { replacement?: string; target_label?: string }[] }[] }>(
-      'k8s/monitoring/prometheus.yml',
-    );
+    if (upstream)
+      assert.match(upstream, new RegExp(`:${port}/?$`), 'upstream_url and PORT disagree');
+    const prom = readYaml('k8s/monitoring/prometheus.yml') as {
+      scrape_configs: {
+        job_name: string;
+        relabel_configs?: { replacement?: string; target_label?: string }[];
+      }[];
+    };
     const fnJob = prom.scrape_configs.find((s) => s.job_name === 'function');
     const addr = fnJob?.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
     assert.equal(addr, `$1:${port}`, 'Prometheus scrapes the function on another port');
@@ -104,9 +130,11 @@ describe('Dockerfiles', () => {
   it('the images in stack.yml, function.yaml and the Deployments are the contract images', () => {
     const images = new Set<string>();
     for (const dir of ['k8s/overlays/dev', 'k8s/overlays/prod']) {
-      for (const d of deployments(render(dir))) for (const c of d.pod.containers) images.add(c.image ?? '');
+      for (const d of deployments(render(dir)))
+        for (const c of d.pod.containers) images.add(c.image ?? '');
     }
-    const cr = parseDocs(readText('k8s/openfaas/function.yaml'))[0]?.spec as { image?: string } | undefined;
+    const cr = parseDocs(readText('k8s/openfaas/function.yaml'))[0]?.spec as
+      { image?: string } | undefined;
     images.add(cr?.image ?? '');
     assert.deepEqual([...images].sort(), Object.values(C.images).sort());
   });

@@ -4,8 +4,14 @@
 // and the PrometheusRule copy agree; the Prometheus config yields the dashboard's jobs.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { IConfigMap } from 'kubernetes-models/v1';
-import { dashboardPanels, dashboardQueries, loadDashboard, loadRules, recordedNames, type Panel } from './dashboard.js';
+import {
+  dashboardPanels,
+  dashboardQueries,
+  loadDashboard,
+  loadRules,
+  recordedNames,
+  type Panel,
+} from './dashboard.js';
 import { as, byKind, contract, readText, readYaml, render } from './helpers.js';
 import { knownSeries, metricNames } from './promql.js';
 
@@ -13,13 +19,19 @@ type ScrapeConfig = {
   job_name: string;
   kubernetes_sd_configs?: { role: string; namespaces?: { names: string[] } }[];
   static_configs?: { targets: string[] }[];
-  relabel_configs?: { source_labels?: string[]; action?: string; regex?: string; target_label?: string; replacement?: string }[];
+  relabel_configs?: {
+    source_labels?: string[];
+    action?: string;
+    regex?: string;
+    target_label?: string;
+    replacement?: string;
+  }[];
 };
 type PromConfig = { rule_files?: string[]; scrape_configs: ScrapeConfig[] };
 
 const dashboard = loadDashboard();
 const rules = loadRules();
-const promConfig = readYaml<PromConfig>('k8s/monitoring/prometheus.yml');
+const promConfig = readYaml('k8s/monitoring/prometheus.yml') as PromConfig;
 const panels = dashboardPanels(dashboard);
 const recorded = recordedNames(rules);
 
@@ -31,7 +43,9 @@ describe('Grafana dashboard', () => {
 
   it('parses, has a uid, a datasource variable and well-formed panels', () => {
     assert.equal(dashboard.uid, 'banana-ripeness');
-    assert.ok(dashboard.templating?.list?.some((v) => v.type === 'datasource' && v.name === 'datasource'));
+    assert.ok(
+      dashboard.templating?.list?.some((v) => v.type === 'datasource' && v.name === 'datasource'),
+    );
     const ids = new Set<number>();
     for (const p of dashboard.panels) {
       assert.ok(p.id !== undefined && !ids.has(p.id), `duplicate/missing id on ${p.title}`);
@@ -52,26 +66,69 @@ describe('Grafana dashboard', () => {
         `no panel for ${what}`,
       );
     };
-    has((_, e) => e.includes('gateway_function_invocation_total') && e.includes('increase('), 'total invocations (gateway)');
-    has((_, e) => e.includes('banana_function_requests_total') && e.includes('increase('), 'total invocations (function)');
+    has(
+      (_, e) => e.includes('gateway_function_invocation_total') && e.includes('increase('),
+      'total invocations (gateway)',
+    );
+    has(
+      (_, e) => e.includes('banana_function_requests_total') && e.includes('increase('),
+      'total invocations (function)',
+    );
     has((_, e) => e.includes('gateway_service_count'), 'function replicas (gateway)');
-    has((_, e) => /up\{job=~?"[^"]*detector/.test(e) && /classifier/.test(e), 'replicas per component');
+    has(
+      (_, e) => /up\{job=~?"[^"]*detector/.test(e) && /classifier/.test(e),
+      'replicas per component',
+    );
     for (const q of ['0.5', '0.95', '0.99']) {
-      has((p, e) => p.fieldConfig?.defaults?.unit === 's' && e.includes(`histogram_quantile(${q}, sum by (le) (rate(banana_function_request_duration_seconds_bucket`), `duration p${q} in seconds`);
-      has((p, e) => p.fieldConfig?.defaults?.unit === 'ms' && e.includes(`histogram_quantile(${q}, sum by (le) (rate(banana_function_request_duration_seconds_bucket`), `duration p${q} in ms`);
+      has(
+        (p, e) =>
+          p.fieldConfig?.defaults?.unit === 's' &&
+          e.includes(
+            `histogram_quantile(${q}, sum by (le) (rate(banana_function_request_duration_seconds_bucket`,
+          ),
+        `duration p${q} in seconds`,
+      );
+      has(
+        (p, e) =>
+          p.fieldConfig?.defaults?.unit === 'ms' &&
+          e.includes(
+            `histogram_quantile(${q}, sum by (le) (rate(banana_function_request_duration_seconds_bucket`,
+          ),
+        `duration p${q} in ms`,
+      );
     }
-    has((p, e) => p.fieldConfig?.defaults?.unit === 'reqps' && e.includes('rate(banana_function_requests_total'), 'request rate');
-    has((_, e) => /sum by \(code\) \(rate\(banana_function_requests_total\{code!~"2\.\."\}/.test(e), 'errors by code');
+    has(
+      (p, e) =>
+        p.fieldConfig?.defaults?.unit === 'reqps' &&
+        e.includes('rate(banana_function_requests_total'),
+      'request rate',
+    );
+    has(
+      (_, e) => /sum by \(code\) \(rate\(banana_function_requests_total\{code!~"2\.\."\}/.test(e),
+      'errors by code',
+    );
     has((_, e) => e.includes('banana_grpc_requests_total{code!="OK"}'), 'gRPC errors by code');
-    has((_, e) => e.includes('banana_inference_stage_duration_seconds_bucket') && e.includes('stage'), 'per-stage latency (services)');
-    has((_, e) => e.includes('banana_function_stage_duration_seconds_bucket') && e.includes('stage'), 'per-stage latency (function)');
+    has(
+      (_, e) => e.includes('banana_inference_stage_duration_seconds_bucket') && e.includes('stage'),
+      'per-stage latency (services)',
+    );
+    has(
+      (_, e) => e.includes('banana_function_stage_duration_seconds_bucket') && e.includes('stage'),
+      'per-stage latency (function)',
+    );
     has((_, e) => e.includes('banana_inference_batch_size'), 'batch size');
-    has((_, e) => e.includes('banana_inference_queue_depth') && e.includes('banana_inference_in_flight'), 'queue depth / in flight');
+    has(
+      (_, e) =>
+        e.includes('banana_inference_queue_depth') && e.includes('banana_inference_in_flight'),
+      'queue depth / in flight',
+    );
   });
 
   it('every metric a panel queries is exported by the code or a known exporter', () => {
     const unknown = dashboardQueries().flatMap(({ title, expr }) =>
-      metricNames(expr).filter((n) => !known.has(n)).map((n) => `${title}: ${n}`),
+      metricNames(expr)
+        .filter((n) => !known.has(n))
+        .map((n) => `${title}: ${n}`),
     );
     assert.deepEqual(unknown, []);
   });
@@ -79,21 +136,28 @@ describe('Grafana dashboard', () => {
   it('uses every metric the contract defines', () => {
     const used = new Set(dashboardQueries().flatMap((q) => metricNames(q.expr)));
     for (const [name, type] of contract().metrics) {
-      const series = type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name];
-      assert.ok(series.some((s) => used.has(s)), `dashboard does not show ${name}`);
+      const series =
+        type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name];
+      assert.ok(
+        series.some((s) => used.has(s)),
+        `dashboard does not show ${name}`,
+      );
     }
   });
 
   it('the tokenizer finds names in typical queries', () => {
     assert.deepEqual(
-      metricNames('histogram_quantile(0.95, sum by (le, stage) (rate(a_bucket{x=~"y(\\\\..*)?"}[$__rate_interval]))) * 1000'),
+      metricNames(
+        'histogram_quantile(0.95, sum by (le, stage) (rate(a_bucket{x=~"y(\\\\..*)?"}[$__rate_interval]))) * 1000',
+      ),
       ['a_bucket'],
     );
-    assert.deepEqual(metricNames('sum(rate(a_total{code=~"5.."}[5m])) / on(job) group_left b > bool 0.5 and c offset 1m'), [
-      'a_total',
-      'b',
-      'c',
-    ]);
+    assert.deepEqual(
+      metricNames(
+        'sum(rate(a_total{code=~"5.."}[5m])) / on(job) group_left b > bool 0.5 and c offset 1m',
+      ),
+      ['a_total', 'b', 'c'],
+    );
   });
 });
 
@@ -104,17 +168,30 @@ describe('Prometheus rules', () => {
   });
 
   it('record error-rate and latency series, and alert on them', () => {
-    assert.ok(recorded.some((r) => /error/.test(r)), 'no error-rate recording rule');
-    assert.ok(recorded.some((r) => /p95/.test(r)), 'no latency recording rule');
+    assert.ok(
+      recorded.some((r) => /error/.test(r)),
+      'no error-rate recording rule',
+    );
+    assert.ok(
+      recorded.some((r) => /p95/.test(r)),
+      'no latency recording rule',
+    );
     const alerts = rules.groups.flatMap((g) => g.rules.filter((r) => r.alert));
-    assert.ok(alerts.some((a) => /error/i.test(a.expr) && a.for), 'no error-rate alert');
-    assert.ok(alerts.some((a) => /p95|histogram_quantile/.test(a.expr) && a.for), 'no latency alert');
+    assert.ok(
+      alerts.some((a) => /error/i.test(a.expr) && a.for),
+      'no error-rate alert',
+    );
+    assert.ok(
+      alerts.some((a) => /p95|histogram_quantile/.test(a.expr) && a.for),
+      'no latency alert',
+    );
     for (const a of alerts) assert.ok(a.labels?.severity, `${String(a.alert)}: no severity`);
   });
 
   it('name only known series; recording rule names follow level:metric:operations', () => {
     for (const r of rules.groups.flatMap((g) => g.rules)) {
-      for (const n of metricNames(r.expr)) assert.ok(known.has(n), `${r.record ?? r.alert ?? ''}: unknown ${n}`);
+      for (const n of metricNames(r.expr))
+        assert.ok(known.has(n), `${r.record ?? r.alert ?? ''}: unknown ${n}`);
       if (r.record) assert.match(r.record, /^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/);
     }
   });
@@ -131,41 +208,62 @@ describe('Prometheus config and monitoring stack', () => {
   const jobOf = (sc: ScrapeConfig): string[] => {
     // a relabel to `job` from the app.kubernetes.io/name pod label produces detector|classifier
     const toJob = sc.relabel_configs?.find((r) => r.target_label === 'job');
-    if (toJob?.source_labels?.includes('__meta_kubernetes_pod_label_app_kubernetes_io_name')) return ['detector', 'classifier'];
+    if (toJob?.source_labels?.includes('__meta_kubernetes_pod_label_app_kubernetes_io_name'))
+      return ['detector', 'classifier'];
     return [sc.job_name];
   };
 
   it('scrapes detector, classifier, function and the OpenFaaS gateway under the job names the dashboard uses', () => {
     const jobs = promConfig.scrape_configs.flatMap(jobOf);
-    for (const j of ['detector', 'classifier', 'function', 'openfaas-gateway']) assert.ok(jobs.includes(j), `no job ${j}`);
-    const dashJobs = new Set(dashboardQueries().flatMap((q) => [...q.expr.matchAll(/job=~?"([^"]+)"/g)].flatMap((m) => (m[1] ?? '').split('|'))));
-    for (const j of dashJobs) assert.ok(jobs.includes(j), `dashboard uses job ${j} that no scrape config produces`);
+    for (const j of ['detector', 'classifier', 'function', 'openfaas-gateway'])
+      assert.ok(jobs.includes(j), `no job ${j}`);
+    const dashJobs = new Set(
+      dashboardQueries().flatMap((q) =>
+        [...q.expr.matchAll(/job=~?"([^"]+)"/g)].flatMap((m) => (m[1] ?? '').split('|')),
+      ),
+    );
+    for (const j of dashJobs)
+      assert.ok(jobs.includes(j), `dashboard uses job ${j} that no scrape config produces`);
   });
 
   it('discovers the namespaces the manifests deploy to', () => {
     const nsOf = (job: string): string[] =>
-      promConfig.scrape_configs.find((s) => s.job_name === job)?.kubernetes_sd_configs?.flatMap((k) => k.namespaces?.names ?? []) ?? [];
+      promConfig.scrape_configs
+        .find((s) => s.job_name === job)
+        ?.kubernetes_sd_configs?.flatMap((k) => k.namespaces?.names ?? []) ?? [];
     const base = render('k8s/base');
-    assert.deepEqual(nsOf('model-services'), [...new Set(base.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.namespace))]);
+    assert.deepEqual(nsOf('model-services'), [
+      ...new Set(base.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.namespace)),
+    ]);
     assert.deepEqual(nsOf('function'), ['openfaas-fn']);
     assert.deepEqual(nsOf('openfaas-gateway'), ['openfaas']);
   });
 
   it('ships config, rules and dashboard through generated ConfigMaps', () => {
     const objs = render('k8s/monitoring');
-    const cms = byKind(objs, 'ConfigMap').map((o) => as<IConfigMap>(o, 'ConfigMap'));
-    const data = (prefix: string): Record<string, string> => cms.find((c) => c.metadata.name.startsWith(prefix))?.data ?? {};
-    assert.equal(data('prometheus-config')['prometheus.yml'], readText('k8s/monitoring/prometheus.yml'));
+    const cms = byKind(objs, 'ConfigMap').map((o) => as(o, 'ConfigMap'));
+    const data = (prefix: string): Record<string, string> =>
+      cms.find((c) => c.metadata.name.startsWith(prefix))?.data ?? {};
+    assert.equal(
+      data('prometheus-config')['prometheus.yml'],
+      readText('k8s/monitoring/prometheus.yml'),
+    );
     assert.equal(data('prometheus-config')['rules.yml'], readText('k8s/monitoring/rules.yml'));
-    assert.equal(data('grafana-dashboards')['banana-ripeness.json'], readText('k8s/monitoring/grafana-dashboard.json'));
+    assert.equal(
+      data('grafana-dashboards')['banana-ripeness.json'],
+      readText('k8s/monitoring/grafana-dashboard.json'),
+    );
     assert.ok(promConfig.rule_files?.includes('/etc/prometheus/rules.yml'));
   });
 
-  it("Prometheus runs where the prod NetworkPolicy lets it scrape (namespace monitoring, app.kubernetes.io/name=prometheus)", () => {
-    const prom = render('k8s/monitoring').find((o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus');
+  it('Prometheus runs where the prod NetworkPolicy lets it scrape (namespace monitoring, app.kubernetes.io/name=prometheus)', () => {
+    const prom = render('k8s/monitoring').find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'prometheus',
+    );
     assert.ok(prom);
     assert.equal(prom.metadata.namespace, 'monitoring');
-    const labels = (prom.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const labels = (prom.spec as { template: { metadata: { labels: Record<string, string> } } })
+      .template.metadata.labels;
     assert.equal(labels['app.kubernetes.io/name'], 'prometheus');
   });
 });

@@ -4,9 +4,16 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { IService } from 'kubernetes-models/v1';
-import type { IFunction } from './crd-types.js';
-import { as, contract, durationMs, fileExists, parseDocs, readText, readYaml, render } from './helpers.js';
+import {
+  as,
+  contract,
+  durationMs,
+  fileExists,
+  parseDocs,
+  readText,
+  readYaml,
+  render,
+} from './helpers.js';
 import { strictTypeErrors } from './strict-types.js';
 
 type StackFunction = {
@@ -36,18 +43,18 @@ type HelmValues = {
 };
 
 const C = contract();
-const stack: Stack = fileExists('stack.yml') ? readYaml<Stack>('stack.yml') : {};
+const stack: Stack = fileExists('stack.yml') ? (readYaml('stack.yml') as Stack) : {};
 const fnName = C.functionName;
 const stackFn: StackFunction = stack.functions?.[fnName] ?? {};
 const crObj = parseDocs(readText('k8s/openfaas/function.yaml'));
-const cr = as<IFunction>(crObj[0] ?? { apiVersion: '', kind: '', metadata: { name: '' } }, 'Function');
-const values = readYaml<HelmValues>('k8s/openfaas/values.yaml');
+const cr = as(crObj[0] ?? { apiVersion: '', kind: '', metadata: { name: '' } }, 'Function');
+const values = readYaml('k8s/openfaas/values.yaml') as HelmValues;
 
 /** Environment of the stack function as the deployed pod sees it (environment_file, then environment). */
 function stackEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const f of stackFn.environment_file ?? []) {
-    const doc = readYaml<{ environment?: Record<string, unknown> }>(f);
+    const doc = readYaml(f) as { environment?: Record<string, unknown> };
     for (const [k, v] of Object.entries(doc.environment ?? {})) env[k] = String(v);
   }
   for (const [k, v] of Object.entries(stackFn.environment ?? {})) env[k] = String(v);
@@ -66,23 +73,34 @@ describe('stack.yml', () => {
     assert.ok(stackFn.handler, 'no handler');
     assert.ok(fileExists(stackFn.handler), `handler ${stackFn.handler} does not exist`);
     if (stackFn.lang === 'dockerfile') {
-      assert.ok(fileExists(path.join(stackFn.handler, 'Dockerfile')), `no Dockerfile in handler ${stackFn.handler}`);
+      assert.ok(
+        fileExists(path.join(stackFn.handler, 'Dockerfile')),
+        `no Dockerfile in handler ${stackFn.handler}`,
+      );
     }
-    for (const f of stackFn.environment_file ?? []) assert.ok(fileExists(f), `environment_file ${f} missing`);
-    for (const c of stack.configuration?.copy ?? []) assert.ok(fileExists(c), `configuration.copy ${c} missing`);
+    for (const f of stackFn.environment_file ?? [])
+      assert.ok(fileExists(f), `environment_file ${f} missing`);
+    for (const c of stack.configuration?.copy ?? [])
+      assert.ok(fileExists(c), `configuration.copy ${c} missing`);
   });
 
   it('points at the headless detector/classifier Services with dns:/// targets', () => {
     const env = stackEnvironment();
     const base = render('k8s/base');
-    for (const [svcName, key] of [['detector', 'DETECTOR_ADDR'], ['classifier', 'CLASSIFIER_ADDR']] as const) {
+    for (const [svcName, key] of [
+      ['detector', 'DETECTOR_ADDR'],
+      ['classifier', 'CLASSIFIER_ADDR'],
+    ] as const) {
       const o = base.find((x) => x.kind === 'Service' && x.metadata.name === svcName);
       assert.ok(o, `Service ${svcName}`);
-      const svc = as<IService>(o, 'Service');
+      const svc = as(o, 'Service');
       assert.equal(svc.spec?.clusterIP, 'None');
       const port = svc.spec.ports?.find((p) => p.name === 'grpc')?.port;
       assert.equal(port, C.components[svcName].grpcPort);
-      assert.equal(env[key], `dns:///${svcName}.${String(o.metadata.namespace)}.svc.cluster.local:${String(port)}`);
+      assert.equal(
+        env[key],
+        `dns:///${svcName}.${String(o.metadata.namespace)}.svc.cluster.local:${String(port)}`,
+      );
     }
   });
 
@@ -95,52 +113,108 @@ describe('stack.yml', () => {
 
   it('timeouts nest: gRPC deadlines < exec_timeout <= gateway upstream < gateway/provider read & write', () => {
     const env = stackEnvironment();
-    assert.ok(env.exec_timeout && env.read_timeout && env.write_timeout, 'watchdog timeouts not set');
+    assert.ok(
+      env.exec_timeout && env.read_timeout && env.write_timeout,
+      'watchdog timeouts not set',
+    );
     const exec = durationMs(env.exec_timeout);
-    const deadlines = Number(env.DETECT_DEADLINE_MS ?? 10000) + Number(env.CLASSIFY_DEADLINE_MS ?? 10000);
-    assert.ok(deadlines < exec, `detect+classify deadlines ${deadlines} ms >= exec_timeout ${exec} ms`);
-    assert.ok(durationMs(env.read_timeout) >= exec && durationMs(env.write_timeout) >= exec, 'watchdog read/write < exec');
+    const deadlines =
+      Number(env.DETECT_DEADLINE_MS ?? 10000) + Number(env.CLASSIFY_DEADLINE_MS ?? 10000);
+    assert.ok(
+      deadlines < exec,
+      `detect+classify deadlines ${deadlines} ms >= exec_timeout ${exec} ms`,
+    );
+    assert.ok(
+      durationMs(env.read_timeout) >= exec && durationMs(env.write_timeout) >= exec,
+      'watchdog read/write < exec',
+    );
     const up = durationMs(values.gateway?.upstreamTimeout ?? '');
     assert.ok(exec <= up, `exec_timeout ${exec} > gateway.upstreamTimeout ${up}`);
-    for (const t of [values.gateway?.readTimeout, values.gateway?.writeTimeout, values.faasnetes?.readTimeout, values.faasnetes?.writeTimeout]) {
-      assert.ok(up < durationMs(t ?? ''), `gateway.upstreamTimeout ${up} >= read/write ${String(t)}`);
+    for (const t of [
+      values.gateway?.readTimeout,
+      values.gateway?.writeTimeout,
+      values.faasnetes?.readTimeout,
+      values.faasnetes?.writeTimeout,
+    ]) {
+      assert.ok(
+        up < durationMs(t ?? ''),
+        `gateway.upstreamTimeout ${up} >= read/write ${String(t)}`,
+      );
     }
   });
 
   it('the body limit admits the photos the services accept', () => {
     const env = stackEnvironment();
     const body = Number(env.MAX_BODY_BYTES ?? 20971520);
-    const dep = render('k8s/base').find((o) => o.kind === 'Deployment' && o.metadata.name === 'detector');
-    const grpcMax = (dep?.spec as { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } })
-      .template.spec.containers[0]?.env.find((e) => e.name === 'MAX_MESSAGE_BYTES')?.value;
-    assert.ok(body < Number(grpcMax), `MAX_BODY_BYTES ${body} >= detector MAX_MESSAGE_BYTES ${String(grpcMax)}`);
+    const dep = render('k8s/base').find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'detector',
+    );
+    const grpcMax = (
+      dep?.spec as {
+        template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]?.env.find((e) => e.name === 'MAX_MESSAGE_BYTES')?.value;
+    assert.ok(
+      body < Number(grpcMax),
+      `MAX_BODY_BYTES ${body} >= detector MAX_MESSAGE_BYTES ${String(grpcMax)}`,
+    );
   });
 });
 
 describe('k8s/openfaas/function.yaml', () => {
   it('is a valid openfaas.com/v1 Function (strict shape from the CRD)', () => {
     assert.equal(crObj.length, 1);
-    const errors = strictTypeErrors([{ where: 'Function', obj: cr }]);
+    const obj = crObj[0];
+    assert.ok(obj);
+    const errors = strictTypeErrors([{ where: 'Function', obj }]);
     assert.deepEqual(errors, [], errors.map((e) => e.message).join('\n'));
   });
 
   it('agrees with stack.yml: name, image, environment, labels, annotations, resources', () => {
     assert.equal(cr.metadata.name, fnName);
     assert.equal(cr.spec.name, fnName);
-    assert.equal(cr.metadata.namespace, stackFn.namespace ?? values.functionNamespace ?? 'openfaas-fn');
+    assert.equal(
+      cr.metadata.namespace,
+      stackFn.namespace ?? values.functionNamespace ?? 'openfaas-fn',
+    );
     assert.equal(cr.spec.image, stackFn.image);
     assert.deepEqual(cr.spec.environment ?? {}, stackEnvironment());
     assert.deepEqual(cr.spec.labels ?? {}, stackFn.labels ?? {});
     assert.deepEqual(cr.spec.annotations ?? {}, stackFn.annotations ?? {});
     assert.deepEqual(cr.spec.limits ?? {}, stackFn.limits ?? {});
     assert.deepEqual(cr.spec.requests ?? {}, stackFn.requests ?? {});
-    assert.equal(cr.spec.readOnlyRootFilesystem ?? false, stackFn.readonly_root_filesystem ?? false);
+    assert.equal(
+      cr.spec.readOnlyRootFilesystem ?? false,
+      stackFn.readonly_root_filesystem ?? false,
+    );
     assert.deepEqual(cr.spec.secrets ?? [], stackFn.secrets ?? []);
   });
 
   it('sets only environment variables the function or the watchdog reads', () => {
-    const watchdog = new Set(['exec_timeout', 'read_timeout', 'write_timeout', 'healthcheck_interval', 'max_inflight', 'upstream_url', 'mode', 'prefix_logs', 'log_buffer_size', 'ready_path', 'buffer_http', 'max_body_size', 'jwt_auth', 'suppress_lock']);
-    const known = new Set([...C.components.function.env, 'MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'LOG_LEVEL']);
-    for (const k of Object.keys(cr.spec.environment ?? {})) assert.ok(known.has(k) || watchdog.has(k), `unknown env ${k}`);
+    const watchdog = new Set([
+      'exec_timeout',
+      'read_timeout',
+      'write_timeout',
+      'healthcheck_interval',
+      'max_inflight',
+      'upstream_url',
+      'mode',
+      'prefix_logs',
+      'log_buffer_size',
+      'ready_path',
+      'buffer_http',
+      'max_body_size',
+      'jwt_auth',
+      'suppress_lock',
+    ]);
+    const known = new Set([
+      ...C.components.function.env,
+      'MALLOC_ARENA_MAX',
+      'UV_THREADPOOL_SIZE',
+      'NODE_OPTIONS',
+      'LOG_LEVEL',
+    ]);
+    for (const k of Object.keys(cr.spec.environment ?? {}))
+      assert.ok(known.has(k) || watchdog.has(k), `unknown env ${k}`);
   });
 });

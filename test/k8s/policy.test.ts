@@ -2,10 +2,7 @@
 // Services, no service-account tokens, autoscaling/disruption/network policy in prod.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import type { IContainer, IService, IServiceAccount } from 'kubernetes-models/v1';
+import type { IContainer } from 'kubernetes-models/v1';
 import {
   ALL_RENDERED,
   as,
@@ -26,7 +23,10 @@ function envValue(c: IContainer, name: string): string | undefined {
   return c.env?.find((e) => e.name === name)?.value;
 }
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+function matches(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
@@ -51,30 +51,48 @@ for (const dir of ALL_RENDERED) {
           }
           const req = c.resources?.requests ?? {};
           const lim = c.resources?.limits ?? {};
-          assert.ok(cpuCores(String(req.cpu)) <= cpuCores(String(lim.cpu)), `${w}: cpu request > limit`);
-          assert.ok(memBytes(String(req.memory)) <= memBytes(String(lim.memory)), `${w}: memory request > limit`);
+          assert.ok(
+            cpuCores(String(req.cpu)) <= cpuCores(String(lim.cpu)),
+            `${w}: cpu request > limit`,
+          );
+          assert.ok(
+            memBytes(String(req.memory)) <= memBytes(String(lim.memory)),
+            `${w}: memory request > limit`,
+          );
         }
       }
     });
 
     it('every pod runs non-root, read-only, without privilege escalation or capabilities', () => {
       for (const { where, pod } of deps) {
-        assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccomp`);
+        assert.equal(
+          pod.securityContext?.seccompProfile?.type,
+          'RuntimeDefault',
+          `${where}: seccomp`,
+        );
         for (const c of pod.containers) {
           const w = `${where}/${c.name}`;
           const sc = c.securityContext ?? {};
-          assert.equal(sc.runAsNonRoot ?? pod.securityContext.runAsNonRoot, true, `${w}: runAsNonRoot`);
+          assert.equal(
+            sc.runAsNonRoot ?? pod.securityContext.runAsNonRoot,
+            true,
+            `${w}: runAsNonRoot`,
+          );
           const uid = sc.runAsUser ?? pod.securityContext.runAsUser;
-          assert.ok(uid !== undefined && uid > 0, `${w}: runAsUser must be a non-zero uid (image USER may be a name)`);
+          assert.ok(
+            uid !== undefined && uid > 0,
+            `${w}: runAsUser must be a non-zero uid (image USER may be a name)`,
+          );
           assert.equal(sc.readOnlyRootFilesystem, true, `${w}: readOnlyRootFilesystem`);
           assert.equal(sc.allowPrivilegeEscalation, false, `${w}: allowPrivilegeEscalation`);
           assert.notEqual(sc.privileged, true, `${w}: privileged`);
           assert.ok(sc.capabilities?.drop?.includes('ALL'), `${w}: capabilities.drop ALL`);
-          assert.deepEqual(sc.capabilities.add ?? [], [], `${w}: adds capabilities`);
+          assert.deepEqual(sc.capabilities?.add ?? [], [], `${w}: adds capabilities`);
         }
         assert.notEqual(pod.hostNetwork, true, `${where}: hostNetwork`);
         assert.notEqual(pod.hostPID, true, `${where}: hostPID`);
-        for (const v of pod.volumes ?? []) assert.equal(v.hostPath, undefined, `${where}: hostPath volume ${v.name}`);
+        for (const v of pod.volumes ?? [])
+          assert.equal(v.hostPath, undefined, `${where}: hostPath volume ${v.name}`);
       }
     });
 
@@ -85,17 +103,32 @@ for (const dir of ALL_RENDERED) {
         if (TOKEN_ALLOWED.has(sa)) continue;
         const saObj = objs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === sa);
         assert.ok(saObj, `${where}: ServiceAccount ${sa} not rendered`);
-        assert.equal(as<IServiceAccount>(saObj, 'ServiceAccount').automountServiceAccountToken, false, `SA ${sa} automounts`);
-        assert.equal(pod.automountServiceAccountToken, false, `${where}: automountServiceAccountToken`);
+        assert.equal(
+          as(saObj, 'ServiceAccount').automountServiceAccountToken,
+          false,
+          `SA ${sa} automounts`,
+        );
+        assert.equal(
+          pod.automountServiceAccountToken,
+          false,
+          `${where}: automountServiceAccountToken`,
+        );
       }
     });
 
     it('every Service exposing gRPC is headless, and its ports exist on the pods it selects', () => {
       for (const o of byKind(objs, 'Service')) {
-        const svc = as<IService>(o, 'Service');
+        const svc = as(o, 'Service');
         const spec = svc.spec ?? {};
-        const grpc = (spec.ports ?? []).filter((p) => p.name === 'grpc' || p.appProtocol === 'grpc' || p.name?.startsWith('grpc-'));
-        if (grpc.length > 0) assert.equal(spec.clusterIP, 'None', `Service/${o.metadata.name} carries gRPC but is not headless`);
+        const grpc = (spec.ports ?? []).filter(
+          (p) => p.name === 'grpc' || p.appProtocol === 'grpc' || p.name?.startsWith('grpc-'),
+        );
+        if (grpc.length > 0)
+          assert.equal(
+            spec.clusterIP,
+            'None',
+            `Service/${o.metadata.name} carries gRPC but is not headless`,
+          );
         const pods = deps.filter((d) => matches(spec.selector, d.template.metadata?.labels));
         assert.equal(pods.length, 1, `Service/${o.metadata.name} selects ${pods.length} workloads`);
         const containerPorts = pods[0]?.pod.containers.flatMap((c) => c.ports ?? []) ?? [];
@@ -104,14 +137,18 @@ for (const dir of ALL_RENDERED) {
           const cp = containerPorts.find((x) => x.name === target || x.containerPort === target);
           assert.ok(cp, `Service/${o.metadata.name} port ${p.name}: no container port ${target}`);
           // headless Services do not remap ports: clients dial the pod IP on `port`
-          if (spec.clusterIP === 'None') assert.equal(cp.containerPort, p.port, `Service/${o.metadata.name} ${p.name}`);
+          if (spec.clusterIP === 'None')
+            assert.equal(cp.containerPort, p.port, `Service/${o.metadata.name} ${p.name}`);
         }
       }
     });
 
     it('Deployment selectors match their pod labels', () => {
       for (const { where, dep, template } of deps) {
-        assert.ok(matches(dep.spec?.selector.matchLabels, template.metadata?.labels), `${where}: selector/labels mismatch`);
+        assert.ok(
+          matches(dep.spec?.selector.matchLabels, template.metadata?.labels),
+          `${where}: selector/labels mismatch`,
+        );
       }
     });
   });
@@ -129,12 +166,19 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
         const c = d.pod.containers[0];
         assert.ok(c);
         for (const p of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
-          assert.equal(p?.grpc?.port, spec.grpcPort, `${name}: probe is not grpc on ${spec.grpcPort}`);
+          assert.equal(
+            p?.grpc?.port,
+            spec.grpcPort,
+            `${name}: probe is not grpc on ${spec.grpcPort}`,
+          );
         }
         const startup = c.startupProbe;
         assert.ok(startup);
         const budget = (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3);
-        assert.ok(budget >= 120, `${name}: startup budget ${budget}s < 120s for model load + warm-up`);
+        assert.ok(
+          budget >= 120,
+          `${name}: startup budget ${budget}s < 120s for model load + warm-up`,
+        );
       });
 
       it(`${name}: ONNX threads follow the CPU limit, which is a whole number of cores`, () => {
@@ -147,7 +191,10 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
         assert.equal(String(ref.divisor), '1');
         assert.equal(ref.containerName, c.name);
         const limit = cpuCores(String(c.resources?.limits?.cpu));
-        assert.ok(Number.isInteger(limit), `${name}: CPU limit ${limit} is rounded up for INTRA_OP_THREADS`);
+        assert.ok(
+          Number.isInteger(limit),
+          `${name}: CPU limit ${limit} is rounded up for INTRA_OP_THREADS`,
+        );
       });
 
       it(`${name}: env names are the contract's, ports are the contract's`, () => {
@@ -155,12 +202,19 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
         const c = d.pod.containers[0];
         assert.ok(c);
         const extra = new Set(['MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS']);
-        for (const e of c.env ?? []) assert.ok(spec.env.includes(e.name) || extra.has(e.name), `${name}: unknown env ${e.name}`);
+        for (const e of c.env ?? [])
+          assert.ok(
+            spec.env.includes(e.name) || extra.has(e.name),
+            `${name}: unknown env ${e.name}`,
+          );
         assert.equal(envValue(c, 'GRPC_PORT'), String(spec.grpcPort));
         assert.equal(envValue(c, 'METRICS_PORT'), String(spec.metricsPort));
         assert.deepEqual(
           (c.ports ?? []).map((p) => [p.name, p.containerPort]),
-          [['grpc', spec.grpcPort], ['metrics', spec.metricsPort]],
+          [
+            ['grpc', spec.grpcPort],
+            ['metrics', spec.metricsPort],
+          ],
         );
         assert.equal(c.image, contract().images[name]);
       });
@@ -170,15 +224,24 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
         const c = d.pod.containers[0];
         assert.ok(c);
         const grace = Number(envValue(c, 'SHUTDOWN_GRACE_MS') ?? 10000);
-        assert.ok((d.pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + 5000, `${name}: terminationGracePeriodSeconds`);
+        assert.ok(
+          (d.pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + 5000,
+          `${name}: terminationGracePeriodSeconds`,
+        );
         const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
         assert.ok(tmp, `${name}: no /tmp mount`);
-        assert.ok(d.pod.volumes?.find((v) => v.name === tmp.name)?.emptyDir, `${name}: /tmp is not an emptyDir`);
+        assert.ok(
+          d.pod.volumes?.find((v) => v.name === tmp.name)?.emptyDir,
+          `${name}: /tmp is not an emptyDir`,
+        );
         const ann = d.template.metadata?.annotations ?? {};
         assert.equal(ann['prometheus.io/scrape'], 'true');
         assert.equal(ann['prometheus.io/port'], String(spec.metricsPort));
         assert.equal(ann['prometheus.io/path'], '/metrics');
-        assert.ok(Number(envValue(c, 'MAX_CONNECTION_AGE_MS')) <= 120_000, `${name}: connections should age out for re-resolution`);
+        assert.ok(
+          Number(envValue(c, 'MAX_CONNECTION_AGE_MS')) <= 120_000,
+          `${name}: connections should age out for re-resolution`,
+        );
       });
     }
   });
@@ -191,7 +254,10 @@ describe('dev overlay', () => {
       const d = deployments(objs).find((x) => x.dep.metadata.name === name);
       assert.equal(d?.dep.spec?.replicas, 1);
       const req = d.pod.containers[0]?.resources?.requests ?? {};
-      assert.ok(cpuCores(String(req.cpu)) <= 0.25 && memBytes(String(req.memory)) <= 192 * 2 ** 20, `${name}: requests not small`);
+      assert.ok(
+        cpuCores(String(req.cpu)) <= 0.25 && memBytes(String(req.memory)) <= 192 * 2 ** 20,
+        `${name}: requests not small`,
+      );
     }
     assert.equal(byKind(objs, 'HorizontalPodAutoscaler').length, 0);
   });
@@ -199,12 +265,14 @@ describe('dev overlay', () => {
 
 describe('prod overlay', () => {
   const objs = render('k8s/overlays/prod');
-  const hpas = byKind(objs, 'HorizontalPodAutoscaler').map((o) => as<IHorizontalPodAutoscaler>(o, 'HorizontalPodAutoscaler'));
-  const pdbs = byKind(objs, 'PodDisruptionBudget').map((o) => as<IPodDisruptionBudget>(o, 'PodDisruptionBudget'));
+  const hpas = byKind(objs, 'HorizontalPodAutoscaler').map((o) => as(o, 'HorizontalPodAutoscaler'));
+  const pdbs = byKind(objs, 'PodDisruptionBudget').map((o) => as(o, 'PodDisruptionBudget'));
 
   for (const name of MODEL_SERVICES) {
     it(`${name}: one CPU HorizontalPodAutoscaler (autoscaling/v2) owns the replica count`, () => {
-      const mine = hpas.filter((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === name);
+      const mine = hpas.filter(
+        (h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === name,
+      );
       assert.equal(mine.length, 1);
       const spec = mine[0]?.spec;
       assert.ok(spec);
@@ -213,15 +281,23 @@ describe('prod overlay', () => {
       assert.ok(spec.maxReplicas > (spec.minReplicas ?? 1));
       const cpu = spec.metrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
       assert.ok(cpu?.resource?.target.averageUtilization, 'no CPU utilization target');
-      assert.ok((spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 0) >= 60, 'scale-down stabilisation');
+      assert.ok(
+        (spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 0) >= 60,
+        'scale-down stabilisation',
+      );
       const dep = find(objs, 'Deployment', name);
-      assert.equal((dep.spec as { replicas?: number }).replicas, undefined, 'spec.replicas would fight the HPA on re-apply');
+      assert.equal(
+        (dep.spec as { replicas?: number }).replicas,
+        undefined,
+        'spec.replicas would fight the HPA on re-apply',
+      );
       const c = deployments(objs).find((x) => x.dep.metadata.name === name)?.pod.containers[0];
       assert.ok(c?.resources?.requests?.cpu, 'HPA utilization needs a CPU request');
     });
 
     it(`${name}: a PodDisruptionBudget covers its pods`, () => {
-      const labels = deployments(objs).find((x) => x.dep.metadata.name === name)?.template.metadata?.labels;
+      const labels = deployments(objs).find((x) => x.dep.metadata.name === name)?.template.metadata
+        ?.labels;
       const mine = pdbs.filter((p) => matches(p.spec?.selector?.matchLabels, labels));
       assert.equal(mine.length, 1);
       const spec = mine[0]?.spec;
@@ -230,11 +306,13 @@ describe('prod overlay', () => {
   }
 
   it('NetworkPolicy: only the function reaches gRPC, only Prometheus reaches /metrics, no egress', () => {
-    const pols = byKind(objs, 'NetworkPolicy').map((o) => as<INetworkPolicy>(o, 'NetworkPolicy'));
+    const pols = byKind(objs, 'NetworkPolicy').map((o) => as(o, 'NetworkPolicy'));
     for (const name of MODEL_SERVICES) {
       const d = deployments(objs).find((x) => x.dep.metadata.name === name);
       assert.ok(d);
-      const mine = pols.filter((p) => matches(p.spec?.podSelector.matchLabels, d.template.metadata?.labels));
+      const mine = pols.filter((p) =>
+        matches(p.spec?.podSelector.matchLabels, d.template.metadata?.labels),
+      );
       assert.equal(mine.length, 1, `${name}: ${mine.length} policies`);
       const spec = mine[0]?.spec;
       assert.ok(spec);
@@ -249,12 +327,26 @@ describe('prod overlay', () => {
         })),
       }));
       for (const r of rules) {
-        for (const p of r.ports) assert.ok(typeof p === 'string' && portNames.has(p), `${name}: port ${String(p)} not a named container port`);
-        for (const f of r.from) assert.ok(f.ns && Object.keys(f.pods).length > 0, `${name}: a peer is not pinned to namespace + pods`);
+        for (const p of r.ports)
+          assert.ok(
+            typeof p === 'string' && portNames.has(p),
+            `${name}: port ${String(p)} not a named container port`,
+          );
+        for (const f of r.from)
+          assert.ok(
+            f.ns && Object.keys(f.pods).length > 0,
+            `${name}: a peer is not pinned to namespace + pods`,
+          );
       }
       assert.deepEqual(rules, [
-        { ports: ['grpc'], from: [{ ns: 'openfaas-fn', pods: { faas_function: contract().functionName } }] },
-        { ports: ['metrics'], from: [{ ns: 'monitoring', pods: { 'app.kubernetes.io/name': 'prometheus' } }] },
+        {
+          ports: ['grpc'],
+          from: [{ ns: 'openfaas-fn', pods: { faas_function: contract().functionName } }],
+        },
+        {
+          ports: ['metrics'],
+          from: [{ ns: 'monitoring', pods: { 'app.kubernetes.io/name': 'prometheus' } }],
+        },
       ]);
     }
   });

@@ -5,8 +5,24 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { contractSeriesNames } from './helpers.js';
 
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool',
-  'and', 'or', 'unless', 'atan2', 'inf', 'nan', 'Inf', 'NaN', 'start', 'end',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'inf',
+  'nan',
+  'Inf',
+  'NaN',
+  'start',
+  'end',
 ]);
 
 /** Metric names in `expr` (Grafana's $__ variables allowed). */

@@ -5,10 +5,22 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CRD_GROUPS } from './crd-types.js';
-import { ALL_RENDERED, OVERLAYS, kustomizations, readYaml, render, type K8sObject } from './helpers.js';
+import {
+  ALL_RENDERED,
+  OVERLAYS,
+  kustomizations,
+  readYaml,
+  render,
+  type K8sObject,
+} from './helpers.js';
 import { strictTypeErrors } from './strict-types.js';
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+]);
 
 type Validatable = { validate(): void };
 type ModelCtor = new (data: unknown) => Validatable;
@@ -25,7 +37,8 @@ describe('kustomize', () => {
   const { buildable, components } = kustomizations();
 
   it('finds the expected variants', () => {
-    for (const d of [...OVERLAYS, 'k8s/base', 'k8s/monitoring']) assert.ok(buildable.includes(d), `${d} missing`);
+    for (const d of [...OVERLAYS, 'k8s/base', 'k8s/monitoring'])
+      assert.ok(buildable.includes(d), `${d} missing`);
     assert.ok(components.includes('k8s/components/service-monitor'));
   });
 
@@ -35,12 +48,20 @@ describe('kustomize', () => {
       assert.ok(objs.length > 0, 'rendered nothing');
       const seen = new Set<string>();
       for (const o of objs) {
-        assert.ok(o.apiVersion && o.kind && o.metadata.name, `malformed object ${JSON.stringify(o).slice(0, 200)}`);
+        assert.ok(
+          o.apiVersion && o.kind && o.metadata.name,
+          `malformed object ${JSON.stringify(o).slice(0, 200)}`,
+        );
         const id = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
         assert.ok(!seen.has(id), `duplicate ${id}`);
         seen.add(id);
-        if (!CLUSTER_SCOPED.has(o.kind)) assert.ok(o.metadata.namespace, `${o.kind}/${o.metadata.name} has no namespace`);
-        assert.equal(o.metadata.labels?.['app.kubernetes.io/part-of'], 'banana-ripeness', `${id} lacks part-of label`);
+        if (!CLUSTER_SCOPED.has(o.kind))
+          assert.ok(o.metadata.namespace, `${o.kind}/${o.metadata.name} has no namespace`);
+        assert.equal(
+          o.metadata.labels?.['app.kubernetes.io/part-of'],
+          'banana-ripeness',
+          `${id} lacks part-of label`,
+        );
       }
     });
   }
@@ -48,7 +69,7 @@ describe('kustomize', () => {
   it('every component is used by some overlay (so it is rendered and checked)', () => {
     const used = new Set<string>();
     for (const d of buildable) {
-      const k = readYaml<{ components?: string[] }>(path.join(d, 'kustomization.yaml'));
+      const k = readYaml(path.join(d, 'kustomization.yaml')) as { components?: string[] };
       for (const c of k.components ?? []) used.add(path.normalize(path.join(d, c)));
     }
     for (const c of components) assert.ok(used.has(c), `${c} is not used by any overlay`);
@@ -74,7 +95,9 @@ describe('schema', () => {
   });
 
   it('only custom resources of known groups are used', () => {
-    const kinds = new Set(rendered.filter((r) => CRD_GROUPS.has(r.obj.apiVersion)).map((r) => r.obj.kind));
+    const kinds = new Set(
+      rendered.filter((r) => CRD_GROUPS.has(r.obj.apiVersion)).map((r) => r.obj.kind),
+    );
     assert.deepEqual([...kinds].sort(), ['PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
   });
 
@@ -86,7 +109,9 @@ describe('schema', () => {
   it('the strict check does catch a misspelt field', () => {
     const dep = rendered.find((r) => r.obj.kind === 'Deployment');
     assert.ok(dep);
-    const broken = structuredClone(dep.obj) as K8sObject & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const broken = structuredClone(dep.obj) as K8sObject & {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
     const c0 = broken.spec.template.spec.containers[0];
     assert.ok(c0);
     c0.readinesProbe = { grpc: { port: 1 } };

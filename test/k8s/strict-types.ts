@@ -19,7 +19,9 @@ export function strictTypeErrors(objs: { where: string; obj: K8sObject }[]): Str
     for (let i = 0; i < text.split('\n').length; i++) lineOwner.push(owner);
   };
   objs.forEach(({ where, obj }, i) => {
-    const mod = CRD_GROUPS.has(obj.apiVersion) ? './crd-types.js' : `kubernetes-models/${obj.apiVersion}`;
+    const mod = CRD_GROUPS.has(obj.apiVersion)
+      ? './crd-types.js'
+      : `kubernetes-models/${obj.apiVersion}`;
     push(`import type { I${obj.kind} as T${i} } from '${mod}';`, where);
     push(`export const o${i}: T${i} = ${JSON.stringify(obj, null, 1)};`, where);
   });
@@ -37,12 +39,17 @@ export function strictTypeErrors(objs: { where: string; obj: K8sObject }[]): Str
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
-  host.getSourceFile = (f, lang, ...rest) => (f === file ? ts.createSourceFile(f, src, lang) : getSourceFile(f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) =>
+    f === file ? ts.createSourceFile(f, src, lang) : getSourceFile(f, lang, ...rest);
   host.fileExists = (f) => f === file || fileExists(f);
   host.readFile = (f) => (f === file ? src : readFile(f));
   const program = ts.createProgram([file], opts, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
-    const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
-    return { object: lineOwner[line] ?? '(unknown)', message: ts.flattenDiagnosticMessageText(d.messageText, '\n') };
+    const line =
+      d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
+    return {
+      object: lineOwner[line] ?? '(unknown)',
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+    };
   });
 }
