@@ -1,7 +1,7 @@
 import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
-import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
+import { buildOverlay, encodeAnnotatedJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
 import { HttpError } from '../errors.js';
 import type { RequestOptions } from '../options.js';
