@@ -6,6 +6,7 @@ import {
   contract,
   deployments,
   fileExists,
+  parseDockerfile,
   parseDocs,
   readText,
   readYaml,
@@ -18,52 +19,6 @@ const DOCKERFILES = {
   classifier: 'services/classifier/Dockerfile',
   function: 'function/Dockerfile',
 } as const;
-
-type Dockerfile = {
-  expose: number[];
-  user?: string;
-  env: Record<string, string>;
-  copies: string[];
-  froms: string[];
-};
-
-/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
-function parseDockerfile(rel: string): Dockerfile {
-  const text = readText(rel).replace(/\\\r?\n/g, ' ');
-  const out: Dockerfile = { expose: [], env: {}, copies: [], froms: [] };
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const [instr = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    switch (instr.toUpperCase()) {
-      case 'FROM': // a new stage resets what the final image exposes
-        out.froms.push(args);
-        out.expose = [];
-        out.user = undefined;
-        out.env = {};
-        break;
-      case 'EXPOSE':
-        for (const p of rest) out.expose.push(Number(p.split('/')[0]));
-        break;
-      case 'USER':
-        out.user = rest[0];
-        break;
-      case 'ENV':
-        for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g))
-          out.env[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
-        if (rest.length === 2 && !args.includes('=')) out.env[rest[0] ?? ''] = rest[1] ?? '';
-        break;
-      case 'COPY':
-      case 'ADD': {
-        if (rest.some((r) => r.startsWith('--from'))) break;
-        const paths = rest.filter((r) => !r.startsWith('--'));
-        out.copies.push(...paths.slice(0, -1));
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 describe('Dockerfiles', () => {
   for (const rel of Object.values(DOCKERFILES)) {

@@ -9,6 +9,7 @@ import {
   contract,
   durationMs,
   fileExists,
+  parseDockerfile,
   parseDocs,
   readText,
   readYaml,
@@ -50,7 +51,7 @@ const crObj = parseDocs(readText('k8s/openfaas/function.yaml'));
 const cr = as(crObj[0] ?? { apiVersion: '', kind: '', metadata: { name: '' } }, 'Function');
 const values = readYaml('k8s/openfaas/values.yaml') as HelmValues;
 
-/** Environment of the stack function as the deployed pod sees it (environment_file, then environment). */
+/** Environment faas-cli sends for the stack function (environment_file, then environment). */
 function stackEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const f of stackFn.environment_file ?? []) {
@@ -59,6 +60,16 @@ function stackEnvironment(): Record<string, string> {
   }
   for (const [k, v] of Object.entries(stackFn.environment ?? {})) env[k] = String(v);
   return env;
+}
+
+/** ENV of the function image's final stage (function/Dockerfile), which the deployment overrides. */
+function imageEnvironment(): Record<string, string> {
+  return fileExists('function/Dockerfile') ? parseDockerfile('function/Dockerfile').env : {};
+}
+
+/** What the function's process sees: image ENV overridden by the deployment's environment. */
+function effectiveEnvironment(deployed: Record<string, string>): Record<string, string> {
+  return { ...imageEnvironment(), ...deployed };
 }
 
 describe('stack.yml', () => {
@@ -85,7 +96,7 @@ describe('stack.yml', () => {
   });
 
   it('points at the headless detector/classifier Services with dns:/// targets', () => {
-    const env = stackEnvironment();
+    const env = effectiveEnvironment(stackEnvironment());
     const base = render('k8s/base');
     for (const [svcName, key] of [
       ['detector', 'DETECTOR_ADDR'],
@@ -112,7 +123,7 @@ describe('stack.yml', () => {
   });
 
   it('timeouts nest: gRPC deadlines < exec_timeout <= gateway upstream < gateway/provider read & write', () => {
-    const env = stackEnvironment();
+    const env = effectiveEnvironment(stackEnvironment());
     assert.ok(
       env.exec_timeout && env.read_timeout && env.write_timeout,
       'watchdog timeouts not set',
@@ -144,7 +155,7 @@ describe('stack.yml', () => {
   });
 
   it('the body limit admits the photos the services accept', () => {
-    const env = stackEnvironment();
+    const env = effectiveEnvironment(stackEnvironment());
     const body = Number(env.MAX_BODY_BYTES ?? 20971520);
     const dep = render('k8s/base').find(
       (o) => o.kind === 'Deployment' && o.metadata.name === 'detector',
