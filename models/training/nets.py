@@ -5,7 +5,7 @@ from torch import nn
 
 def conv_bn(c_in, c_out, k=3, s=1):
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, k, s, k // 2, bias=False),
+        nn.Conv2d(c_in, c_out, k, s, (k - 1) // 2 if s == 1 or k % 2 else 0, bias=False),
         nn.BatchNorm2d(c_out),
         nn.SiLU(inplace=True),
     )
@@ -23,8 +23,11 @@ class Residual(nn.Module):
 
 
 class BananaYolo(nn.Module):
-    """Small anchor-free YOLO: stride-2 conv backbone, FPN-style top-down merge,
-    a decoupled-free shared head on strides 16 and 32.
+    """Small anchor-free YOLO (YOLOX-style box coding) sized for CPU training.
+
+    Patchify stem (4x4 conv, stride 4: bananas are large, so the full-resolution layers of a
+    classic stem buy little), three stride-2 stages with residual bottlenecks, a top-down merge
+    of stride 32 into stride 16, and one head per level.
 
     Output: [B, N, 5] raw rows (tx, ty, tw, th, obj_logit), level 16 first then 32,
     row-major within a level. Decoding (grid, stride, exp, sigmoid) is done by the caller.
@@ -32,38 +35,35 @@ class BananaYolo(nn.Module):
 
     strides = (16, 32)
 
-    def __init__(self, width=(16, 32, 64, 128, 192)):
+    def __init__(self, width=(32, 48, 96, 160), head=64):
         super().__init__()
-        w0, w1, w2, w3, w4 = width
-        self.stem = conv_bn(3, w0, 3, 2)  # /2
-        self.stage1 = nn.Sequential(conv_bn(w0, w1, 3, 2), Residual(w1))  # /4
-        self.stage2 = nn.Sequential(conv_bn(w1, w2, 3, 2), Residual(w2))  # /8
-        self.stage3 = nn.Sequential(conv_bn(w2, w3, 3, 2), Residual(w3))  # /16
-        self.stage4 = nn.Sequential(conv_bn(w3, w4, 3, 2), Residual(w4), conv_bn(w4, w4, 1))  # /32
-        self.lateral = conv_bn(w4, w3, 1)
-        self.merge16 = nn.Sequential(conv_bn(w3 * 2, w3, 1), conv_bn(w3, w3, 3))
-        self.head32 = nn.Sequential(conv_bn(w4, w4, 3), nn.Conv2d(w4, 5, 1))
-        self.head16 = nn.Sequential(conv_bn(w3, w3, 3), nn.Conv2d(w3, 5, 1))
+        w0, w1, w2, w3 = width
+        self.stem = conv_bn(3, w0, 4, 4)  # /4
+        self.stage8 = nn.Sequential(conv_bn(w0, w1, 3, 2), Residual(w1))  # /8
+        self.stage16 = nn.Sequential(conv_bn(w1, w2, 3, 2), Residual(w2))  # /16
+        self.stage32 = nn.Sequential(conv_bn(w2, w3, 3, 2), Residual(w3), conv_bn(w3, w3, 1))  # /32
+        self.lateral = conv_bn(w3, w2, 1)
+        self.merge16 = conv_bn(w2 * 2, w2, 1)
+        self.head16 = nn.Sequential(conv_bn(w2, head, 3), nn.Conv2d(head, 5, 1))
+        self.head32 = nn.Sequential(conv_bn(w3, head, 3), nn.Conv2d(head, 5, 1))
         self._init_bias()
 
     def _init_bias(self):
-        for head in (self.head16, self.head32):
-            last = head[-1]
+        for h in (self.head16, self.head32):
+            last = h[-1]
             nn.init.zeros_(last.bias)
             with torch.no_grad():
                 last.bias[4] = -4.6  # prior objectness ~1%
 
     def forward(self, x):
-        x = self.stem(x)
-        x = self.stage1(x)
-        x = self.stage2(x)
-        p16 = self.stage3(x)
-        p32 = self.stage4(p16)
+        x = self.stage8(self.stem(x))
+        p16 = self.stage16(x)
+        p32 = self.stage32(p16)
         up = nn.functional.interpolate(self.lateral(p32), scale_factor=2.0, mode="nearest")
         f16 = self.merge16(torch.cat([p16, up], 1))
         outs = []
-        for head, feat in ((self.head16, f16), (self.head32, p32)):
-            o = head(feat)  # [B, 5, H, W]
+        for h, feat in ((self.head16, f16), (self.head32, p32)):
+            o = h(feat)  # [B, 5, H, W]
             outs.append(o.flatten(2).transpose(1, 2))  # [B, H*W, 5]
         return torch.cat(outs, 1)
 
@@ -72,11 +72,12 @@ class BananaAlexNet(nn.Module):
     """AlexNet layout (5 conv, 3 max-pools, 3 FC with dropout), narrowed for 128 px crops.
 
     Original: 224 px, 64-192-384-256-256 channels, 4096-4096 FC (61 M params).
-    Here: 128 px, 48-96-160-128-128 channels, 512-256 FC; BatchNorm added after each conv
+    Here: 128 px (same 11x11/4 stem, 3 overlapping max-pools), 48-96-144-144-96 channels,
+    512-256 FC; BatchNorm added after each conv
     so it trains from scratch in a CPU hour.
     """
 
-    def __init__(self, num_classes=6, width=(48, 96, 160, 128, 128), fc=(512, 256)):
+    def __init__(self, num_classes=6, width=(48, 96, 144, 144, 96), fc=(512, 256)):
         super().__init__()
         c1, c2, c3, c4, c5 = width
 
@@ -84,19 +85,19 @@ class BananaAlexNet(nn.Module):
             return [nn.Conv2d(ci, co, k, s, p, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True)]
 
         self.features = nn.Sequential(
-            *block(3, c1, 7, 2, 3),  # 64
-            nn.MaxPool2d(3, 2, 1),  # 32
+            *block(3, c1, 11, 4, 2),  # 128 -> 31
+            nn.MaxPool2d(3, 2),  # 15
             *block(c1, c2, 5, 1, 2),
-            nn.MaxPool2d(3, 2, 1),  # 16
+            nn.MaxPool2d(3, 2),  # 7
             *block(c2, c3, 3, 1, 1),
             *block(c3, c4, 3, 1, 1),
             *block(c4, c5, 3, 1, 1),
-            nn.MaxPool2d(3, 2, 1),  # 8
+            nn.MaxPool2d(3, 2),  # 3
         )
-        self.pool = nn.AdaptiveAvgPool2d(4)
+        self.pool = nn.AdaptiveAvgPool2d(3)
         self.classifier = nn.Sequential(
             nn.Dropout(0.5),
-            nn.Linear(c5 * 16, fc[0]),
+            nn.Linear(c5 * 9, fc[0]),
             nn.ReLU(inplace=True),
             nn.Dropout(0.5),
             nn.Linear(fc[0], fc[1]),

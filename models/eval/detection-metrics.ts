@@ -1,0 +1,109 @@
+/**
+ * Detection metrics, defined exactly as models/training/detection_metrics.py computes them,
+ * so the TypeScript and Python numbers can be compared:
+ * - detections of all images sorted by score (descending, stable); each is matched greedily to
+ *   the unmatched ground-truth box of highest IoU in its image, a true positive when IoU >= t;
+ * - AP: precision made monotone from the right, COCO-style 101-point interpolation over recall;
+ * - mAP@0.5:0.95: mean AP over t = 0.50, 0.55, ..., 0.95;
+ * - precision/recall at the default threshold: detections with score >= confidence, t = 0.5.
+ */
+import { iou, type Box, type ScoredBox } from '../../lib/vision/index.js';
+
+export interface ImageDetections {
+  predictions: ScoredBox[];
+  truth: Box[];
+}
+
+export interface DetectionReport {
+  precision: number;
+  recall: number;
+  map50: number;
+  map50_95: number;
+}
+
+interface Matched {
+  truePositive: boolean[];
+  groundTruthCount: number;
+}
+
+function match(images: readonly ImageDetections[], threshold: number): Matched {
+  const entries = images.flatMap((image, imageIndex) =>
+    image.predictions.map((p, predIndex) => ({ score: p.score, imageIndex, predIndex })),
+  );
+  entries.sort((a, b) => b.score - a.score);
+  const used = images.map((image) => image.truth.map(() => false));
+  const truePositive = entries.map(({ imageIndex, predIndex }) => {
+    const image = images[imageIndex]!;
+    const box = image.predictions[predIndex]!.box;
+    let best = -1;
+    let bestIou = -1;
+    image.truth.forEach((truth, t) => {
+      const overlap = used[imageIndex]![t] ? -1 : iou(box, truth);
+      if (overlap > bestIou) {
+        bestIou = overlap;
+        best = t;
+      }
+    });
+    if (best >= 0 && bestIou >= threshold) {
+      used[imageIndex]![best] = true;
+      return true;
+    }
+    return false;
+  });
+  const groundTruthCount = images.reduce((n, image) => n + image.truth.length, 0);
+  return { truePositive, groundTruthCount };
+}
+
+export function averagePrecision(images: readonly ImageDetections[], threshold: number): number {
+  const { truePositive, groundTruthCount } = match(images, threshold);
+  if (groundTruthCount === 0) return 0;
+  const recall: number[] = [];
+  const precision: number[] = [];
+  let hits = 0;
+  truePositive.forEach((tp, i) => {
+    if (tp) hits++;
+    recall.push(hits / groundTruthCount);
+    precision.push(hits / (i + 1));
+  });
+  for (let i = precision.length - 2; i >= 0; i--) {
+    precision[i] = Math.max(precision[i]!, precision[i + 1]!);
+  }
+  let total = 0;
+  let cursor = 0;
+  for (let k = 0; k <= 100; k++) {
+    const r = k / 100 - 1e-12;
+    while (cursor < recall.length && recall[cursor]! < r) cursor++;
+    total += cursor < precision.length ? precision[cursor]! : 0;
+  }
+  return total / 101;
+}
+
+export function precisionRecallAt(
+  images: readonly ImageDetections[],
+  confidence: number,
+  threshold = 0.5,
+): { precision: number; recall: number } {
+  const kept = images.map((image) => ({
+    truth: image.truth,
+    predictions: image.predictions.filter((p) => p.score >= confidence),
+  }));
+  const { truePositive, groundTruthCount } = match(kept, threshold);
+  const hits = truePositive.filter(Boolean).length;
+  return {
+    precision: truePositive.length ? hits / truePositive.length : 0,
+    recall: groundTruthCount ? hits / groundTruthCount : 0,
+  };
+}
+
+export function detectionReport(
+  images: readonly ImageDetections[],
+  confidence: number,
+): DetectionReport {
+  const thresholds = Array.from({ length: 10 }, (_, i) => 0.5 + i * 0.05);
+  const aps = thresholds.map((t) => averagePrecision(images, t));
+  return {
+    ...precisionRecallAt(images, confidence),
+    map50: averagePrecision(images, 0.5),
+    map50_95: aps.reduce((a, b) => a + b, 0) / aps.length,
+  };
+}

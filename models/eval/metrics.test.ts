@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classificationReport } from './classification-metrics.js';
+import { averagePrecision, detectionReport, precisionRecallAt } from './detection-metrics.js';
+
+const box = (x: number, y: number, w: number, h: number) => ({
+  xMin: x,
+  yMin: y,
+  xMax: x + w,
+  yMax: y + h,
+});
+
+describe('detection metrics', () => {
+  it('gives AP 1 for perfect detections', () => {
+    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }] }];
+    assert.equal(averagePrecision(images, 0.5), 1);
+  });
+
+  it('ranks by score across images and interpolates over 101 recall points', () => {
+    // 2 truths; ranked: TP (0.9), FP (0.8), TP (0.7) -> precision 1, 0.5, 2/3 -> monotone 1, 2/3, 2/3
+    const images = [
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }, { box: box(50, 50, 5, 5), score: 0.8 }] },
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(1, 0, 10, 10), score: 0.7 }] },
+    ];
+    // recall 0..0.5 (51 points) -> 1; 0.51..1 (50 points) -> 2/3
+    assert.ok(Math.abs(averagePrecision(images, 0.5) - (51 + 50 * (2 / 3)) / 101) < 1e-12);
+  });
+
+  it('counts a duplicate detection of one banana as a false positive', () => {
+    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }, { box: box(0, 0, 10, 9), score: 0.8 }] }];
+    assert.deepEqual(precisionRecallAt(images, 0.5), { precision: 0.5, recall: 1 });
+  });
+
+  it('applies the IoU threshold: a box at IoU 0.5 counts at 0.5 but not at 0.75', () => {
+    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 5), score: 0.9 }] }];
+    assert.equal(averagePrecision(images, 0.5), 1);
+    assert.equal(averagePrecision(images, 0.75), 0);
+    const report = detectionReport(images, 0.25);
+    assert.equal(report.map50_95, 0.1);
+  });
+
+  it('drops detections under the confidence threshold for precision/recall', () => {
+    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.2 }] }];
+    assert.deepEqual(precisionRecallAt(images, 0.25), { precision: 0, recall: 0 });
+  });
+});
+
+describe('classification metrics', () => {
+  it('computes top-1, within-one-stage and the confusion matrix', () => {
+    const report = classificationReport([0, 1, 2, 2], [0, 2, 2, 0], 3);
+    assert.equal(report.top1, 0.5);
+    assert.equal(report.withinOneStage, 0.75);
+    assert.deepEqual(report.confusion, [
+      [1, 0, 0],
+      [0, 0, 1],
+      [1, 0, 1],
+    ]);
+  });
+});
+
+describe('card comparison', () => {
+  const measured = {
+    detector: { precision: 0.9, recall: 0.9, map50: 0.9, map50_95: 0.6, images: 1 },
+    classifier: { top1: 0.8, within_one_stage: 0.97, crops: 1, confusion_matrix: [] },
+  };
+  const card = (val: Record<string, number>) => ({ metrics: { val } });
+
+  it('passes within tolerance and fails below it, naming the metric', async () => {
+    const { compareWithCards } = await import('./compare.js');
+    const cards = {
+      detector: card({ precision: 0.905, recall: 0.9, map50: 0.95, map50_95: 0.6 }),
+      classifier: card({ top1: 0.8, within_one_stage: 0.97 }),
+    };
+    assert.deepEqual(compareWithCards(measured, cards, 0.01), ['detector map50 0.9000 < card 0.9500 - 0.01']);
+  });
+
+  it('fails when the card records no metrics', async () => {
+    const { compareWithCards } = await import('./compare.js');
+    assert.equal(compareWithCards(measured, { detector: {}, classifier: {} }, 0.01).length, 6);
+  });
+});

@@ -1,0 +1,77 @@
+/** Runs the shipped models over a dataset with the services' own preprocessing code. */
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { ClassifierCard, DetectorCard } from '../../lib/model-card/index.js';
+import {
+  decodeImage,
+  decodeScaledForLetterbox,
+  letterboxTensor,
+  logitsToClassProbabilities,
+  postprocessDetections,
+  preprocessCrop,
+  toNchwTensor,
+} from '../../lib/vision/index.js';
+import type { CropSample, DetectionSample } from './dataset.js';
+import { readYoloLabels } from './dataset.js';
+import type { ImageDetections } from './detection-metrics.js';
+
+const LIMITS = { maxPixels: 50_000_000 };
+/** AP needs the whole ranked list: keep nearly everything, as the Python evaluation does. */
+export const AP_MIN_CONFIDENCE = 0.001;
+
+export function openSession(modelPath: string): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: availableParallelism(),
+    interOpNumThreads: 1,
+  });
+}
+
+export async function runDetector(
+  session: ort.InferenceSession,
+  card: DetectorCard,
+  samples: readonly DetectionSample[],
+  onProgress: (done: number) => void,
+): Promise<ImageDetections[]> {
+  const results: ImageDetections[] = [];
+  for (const sample of samples) {
+    const bytes = await readFile(sample.imagePath);
+    const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
+    const input = letterboxTensor(scaled, card.input);
+    const feeds = { [card.input.name]: new ort.Tensor('float32', input.tensor, input.dims) };
+    const output = (await session.run(feeds))[card.output.name];
+    if (!output) throw new Error(`model has no output named ${card.output.name}`);
+    const predictions = postprocessDetections(output.data as Float32Array, card, input.geometry, {
+      minConfidence: AP_MIN_CONFIDENCE,
+      iou: card.thresholds.iou,
+      maxDetections: card.thresholds.maxDetections,
+    });
+    const { width, height } = scaled.geometry.source;
+    results.push({ predictions, truth: await readYoloLabels(sample.labelPath, width, height) });
+    onProgress(results.length);
+  }
+  return results;
+}
+
+export async function runClassifier(
+  session: ort.InferenceSession,
+  card: ClassifierCard,
+  samples: readonly CropSample[],
+  batchSize = 64,
+): Promise<number[]> {
+  const predicted: number[] = [];
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const batch = samples.slice(start, start + batchSize);
+    const crops = await Promise.all(
+      batch.map(async (s) => preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input)),
+    );
+    const dims = [crops.length, 3, card.input.height, card.input.width];
+    const feeds = { [card.input.name]: new ort.Tensor('float32', toNchwTensor(crops, card.input), dims) };
+    const output = (await session.run(feeds))[card.output.name];
+    if (!output) throw new Error(`model has no output named ${card.output.name}`);
+    for (const r of logitsToClassProbabilities(output.data as Float32Array, card.classes.length)) {
+      predicted.push(r.index);
+    }
+  }
+  return predicted;
+}

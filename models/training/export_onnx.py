@@ -1,0 +1,53 @@
+"""Export a trained checkpoint (or, with --random, untrained weights) to ONNX.
+
+  /usr/bin/python3 models/training/export_onnx.py detector   [--ckpt runs/detector/best.pt]
+  /usr/bin/python3 models/training/export_onnx.py classifier [--ckpt runs/classifier/best.pt]
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nets import BananaAlexNet, BananaYolo  # noqa: E402
+
+MODELS_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", choices=["detector", "classifier"])
+    ap.add_argument("--ckpt", default=None, help="checkpoint (default models/training/runs/<model>/best.pt)")
+    ap.add_argument("--random", action="store_true", help="export untrained weights (development only)")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+
+    card = json.load(open(os.path.join(MODELS_DIR, f"{args.model}.json")))
+    inp, out = card["input"], card["output"]
+    if args.model == "detector":
+        net = BananaYolo()
+        dynamic = None
+    else:
+        net = BananaAlexNet(num_classes=len(card["classes"]))
+        dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
+    if not args.random:
+        ckpt = args.ckpt or os.path.join(MODELS_DIR, "training", "runs", args.model, "best.pt")
+        state = torch.load(ckpt, map_location="cpu")
+        net.load_state_dict(state["model"])
+    net.eval()
+    dummy = torch.zeros(1, 3, inp["height"], inp["width"])
+    dest = args.out or os.path.join(MODELS_DIR, card["file"])
+    torch.onnx.export(
+        net, dummy, dest, input_names=[inp["name"]], output_names=[out["name"]],
+        dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
+    )
+    import onnx
+    model = onnx.load(dest)
+    onnx.checker.check_model(model)
+    print(f"wrote {dest} ({os.path.getsize(dest) / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Train the AlexNet-style ripeness classifier.
+
+  /usr/bin/python3 models/training/train_classifier.py [--data ../shared/data/banana-ripening] [--epochs 24]
+
+Data: classify/<stage>/*.jpg train crops plus extra crops cut from detect/images train photos with
+detect/source_boxes.csv (in_detect_labels = 1, no existing crop). Validation: the classify/ val crops.
+Writes models/training/runs/classifier/{best.pt,log.txt,metrics.json}.
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import DEFAULT_DATA, EMA, RUNS_DIR, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything  # noqa: E402
+from nets import BananaAlexNet  # noqa: E402
+
+
+def build_cache(data_dir, card, cache_path):
+    if os.path.exists(cache_path):
+        d = np.load(cache_path)
+        return {k: d[k] for k in d.files}
+    classes = card["classes"]
+    splits = read_splits(data_dir)
+    xs = {"train": [], "val": []}
+    ys = {"train": [], "val": []}
+    t = time.time()
+    for ci, stage in enumerate(classes):
+        folder = os.path.join(data_dir, "classify", stage)
+        for name in sorted(os.listdir(folder)):
+            rel = f"classify/{stage}/{name}"
+            split = splits[rel]
+            img = open_rgb(os.path.join(data_dir, rel))
+            xs[split].append(crop_for_classifier(img, (0, 0, img.size[0], img.size[1]), card))
+            ys[split].append(ci)
+    n_crops = len(ys["train"])
+    with open(os.path.join(data_dir, "detect", "source_boxes.csv")) as f:
+        rows = [r for r in csv.DictReader(f) if r["in_detect_labels"] == "1" and not r["classify_crop"]]
+    by_image = {}
+    for r in rows:
+        if splits.get(r["staged_image"]) == "train":
+            by_image.setdefault(r["staged_image"], []).append(r)
+    for rel in sorted(by_image):
+        img = open_rgb(os.path.join(data_dir, rel))
+        w, h = img.size
+        for r in by_image[rel]:
+            cx, cy, bw, bh = (float(r[k]) for k in ("cx", "cy", "w", "h"))
+            box = ((cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h)
+            xs["train"].append(crop_for_classifier(img, box, card))
+            ys["train"].append(classes.index(r["target_stage"]))
+    out = {
+        "x_train": np.stack(xs["train"]), "y_train": np.array(ys["train"], dtype=np.int64),
+        "x_val": np.stack(xs["val"]), "y_val": np.array(ys["val"], dtype=np.int64),
+        "n_train_crops": np.array(n_crops),
+    }
+    np.savez(cache_path, **out)
+    print(f"cache built in {time.time() - t:.0f}s: {len(out['y_train'])} train ({n_crops} crops + "
+          f"{len(out['y_train']) - n_crops} cut from photos), {len(out['y_val'])} val", flush=True)
+    return out
+
+
+def augment(x):
+    """x: uint8 NHWC batch. Geometry (flips, 90-degree turns, small scale/shift) and light/contrast/saturation.
+    No hue change: colour is what ripeness is."""
+    x = x.permute(0, 3, 1, 2).float()
+    n = x.shape[0]
+    if torch.rand(1) < 0.5:
+        x = x.flip(3)
+    if torch.rand(1) < 0.5:
+        x = x.flip(2)
+    k = int(torch.randint(0, 4, (1,)))
+    x = torch.rot90(x, k, (2, 3))
+    scale = 1 + (torch.rand(n) - 0.5) * 0.25
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0] = scale
+    theta[:, 1, 1] = scale
+    theta[:, :, 2] = (torch.rand(n, 2) - 0.5) * 0.15
+    grid = F.affine_grid(theta, x.shape, align_corners=False)
+    x = F.grid_sample(x - 114, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 114
+    bright = 1 + (torch.rand(n, 1, 1, 1) - 0.5) * 0.4
+    contrast = 1 + (torch.rand(n, 1, 1, 1) - 0.5) * 0.4
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * contrast + mean * bright
+    gray = x.mean(dim=1, keepdim=True)
+    sat = 1 + (torch.rand(n, 1, 1, 1) - 0.5) * 0.4
+    x = gray + (x - gray) * sat
+    return x.clamp(0, 255).round().permute(0, 2, 3, 1)
+
+
+@torch.no_grad()
+def evaluate(model, x, y, card, batch=256):
+    model.eval()
+    preds = []
+    for i in range(0, len(x), batch):
+        xb = normalize(torch.from_numpy(x[i:i + batch]), card)
+        preds.append(model(xb).argmax(1))
+    pred = torch.cat(preds).numpy()
+    k = len(card["classes"])
+    cm = np.zeros((k, k), dtype=np.int64)
+    for t, p in zip(y, pred):
+        cm[t, p] += 1
+    top1 = float(np.trace(cm) / cm.sum())
+    within1 = float(sum(cm[i, j] for i in range(k) for j in range(k) if abs(i - j) <= 1) / cm.sum())
+    return top1, within1, cm
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--epochs", type=int, default=24)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    seed_everything(args.seed)
+    torch.set_num_threads(args.threads)
+    card = load_card("classifier")
+    out_dir = os.path.join(RUNS_DIR, "classifier")
+    os.makedirs(out_dir, exist_ok=True)
+    log_path = os.path.join(out_dir, "log.txt")
+    open(log_path, "w").close()
+    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "classifier_cache.npz"))
+    x_train, y_train = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
+    model = BananaAlexNet(num_classes=len(card["classes"]))
+    ema = EMA(model, decay=0.998, tau=300)
+    decay, no_decay = [], []
+    for p in model.parameters():
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0}], lr=args.lr)
+    steps_per_epoch = (len(y_train) + args.batch - 1) // args.batch
+    total = steps_per_epoch * args.epochs
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.1)
+    # class-balanced sampling weights: the extra photo crops are skewed towards very_ripe
+    counts = torch.bincount(y_train, minlength=len(card["classes"])).float()
+    sample_w = (1.0 / counts)[y_train]
+    best, start = -1.0, time.time()
+    log(f"train {len(y_train)} val {len(data['y_val'])} classes {card['classes']} counts {counts.tolist()}", log_path)
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        idx = torch.multinomial(sample_w, len(y_train), replacement=True)
+        tot_loss, t0 = 0.0, time.time()
+        for s in range(steps_per_epoch):
+            b = idx[s * args.batch:(s + 1) * args.batch]
+            xb = normalize(augment(x_train[b]), card)
+            loss = F.cross_entropy(model(xb), y_train[b], label_smoothing=0.1)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            ema.update(model)
+            tot_loss += loss.item()
+        top1, within1, cm = evaluate(ema.model, data["x_val"], data["y_val"], card)
+        log(f"epoch {epoch}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val_top1 {top1:.4f} "
+            f"val_within1 {within1:.4f} epoch_s {time.time() - t0:.0f}", log_path)
+        if top1 > best:
+            best = top1
+            torch.save({"model": ema.model.state_dict(), "epoch": epoch}, os.path.join(out_dir, "best.pt"))
+            with open(os.path.join(out_dir, "metrics.json"), "w") as f:
+                json.dump({"epoch": epoch, "top1": top1, "within_one_stage": within1, "confusion_matrix": cm.tolist(),
+                           "train_samples": len(y_train), "train_crops": int(data["n_train_crops"]),
+                           "val_samples": len(data["y_val"]), "epochs": args.epochs, "seed": args.seed}, f, indent=1)
+    minutes = (time.time() - start) / 60
+    log(f"done in {minutes:.1f} min, best val top1 {best:.4f}", log_path)
+
+
+if __name__ == "__main__":
+    main()

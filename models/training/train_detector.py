@@ -1,0 +1,266 @@
+"""Train the YOLO-style banana detector.
+
+  /usr/bin/python3 models/training/train_detector.py [--data ../shared/data/banana-ripening] [--epochs 16]
+
+Data: detect/images + detect/labels (YOLO txt, one class), split by splits.csv. Images are letterboxed to the
+model card's input size once and cached in memory; augmentation (mosaic, scale/shift, flips, light/colour
+jitter) runs on whole batches as tensor ops, which is what makes CPU training fit in an hour.
+Writes models/training/runs/detector/{best.pt,log.txt,metrics.json}.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import DEFAULT_DATA, EMA, RUNS_DIR, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything  # noqa: E402
+from detection_metrics import detection_report  # noqa: E402
+from nets import BananaYolo  # noqa: E402
+
+PAD = 114.0
+
+
+def build_cache(data_dir, card, cache_path):
+    if os.path.exists(cache_path):
+        d = np.load(cache_path, allow_pickle=True)
+        return {k: d[k] for k in d.files}
+    inp = card["input"]
+    W, H, pad = inp["width"], inp["height"], inp["resize"]["pad_value"]
+    splits = read_splits(data_dir)
+    out = {}
+    t = time.time()
+    for split in ("train", "val"):
+        names = sorted(f for f, s in splits.items() if s == split and f.startswith("detect/images/"))
+        imgs = np.zeros((len(names), H, W, 3), dtype=np.uint8)
+        boxes = []
+        for i, rel in enumerate(names):
+            img = open_rgb(os.path.join(data_dir, rel))
+            w, h = img.size
+            imgs[i], scale, dx, dy = letterbox(img, W, H, pad)
+            label = os.path.join(data_dir, "detect", "labels", os.path.splitext(os.path.basename(rel))[0] + ".txt")
+            rows = np.loadtxt(label, ndmin=2) if os.path.getsize(label) else np.zeros((0, 5))
+            b = np.zeros((len(rows), 4), dtype=np.float32)
+            if len(rows):
+                cx, cy, bw, bh = rows[:, 1] * w, rows[:, 2] * h, rows[:, 3] * w, rows[:, 4] * h
+                b[:, 0], b[:, 1] = (cx - bw / 2) * scale + dx, (cy - bh / 2) * scale + dy
+                b[:, 2], b[:, 3] = (cx + bw / 2) * scale + dx, (cy + bh / 2) * scale + dy
+            boxes.append(b)
+        out[f"x_{split}"] = imgs
+        obj = np.empty(len(boxes), dtype=object)
+        obj[:] = boxes
+        out[f"b_{split}"] = obj
+    np.savez(cache_path, **out)
+    print(f"cache built in {time.time() - t:.0f}s: {len(out['x_train'])} train, {len(out['x_val'])} val", flush=True)
+    return out
+
+
+def mosaic(x, boxes, rng):
+    """2x2 mosaic of four images at half scale: more, smaller bananas per picture."""
+    n, _, H, W = x.shape
+    small = F.avg_pool2d(x, 2)
+    out = torch.empty_like(x)
+    new_boxes = []
+    for i in range(n):
+        picks = [i] + list(rng.integers(0, n, 3))
+        bs = []
+        for q, j in enumerate(picks):
+            ox, oy = (q % 2) * (W // 2), (q // 2) * (H // 2)
+            out[i, :, oy:oy + H // 2, ox:ox + W // 2] = small[j]
+            b = boxes[j] / 2
+            bs.append(b + np.array([ox, oy, ox, oy], dtype=np.float32))
+        new_boxes.append(np.concatenate(bs))
+    return out, new_boxes
+
+
+def augment(x_uint8, boxes, rng):
+    x = x_uint8.permute(0, 3, 1, 2).float()
+    n, _, H, W = x.shape
+    boxes = [b.copy() for b in boxes]
+    if rng.random() < 0.5:
+        x, boxes = mosaic(x, boxes, rng)
+    # random scale + shift (per image), box maths mirrors the sampling grid
+    s = rng.uniform(0.6, 1.5, n).astype(np.float32)
+    t = rng.uniform(-0.2, 0.2, (n, 2)).astype(np.float32)
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0] = torch.from_numpy(1 / s)
+    theta[:, 1, 1] = torch.from_numpy(1 / s)
+    theta[:, :, 2] = torch.from_numpy(-t * 2 / s[:, None])
+    grid = F.affine_grid(theta, x.shape, align_corners=False)
+    x = F.grid_sample(x - PAD, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + PAD
+    out_boxes = []
+    for i in range(n):
+        b = boxes[i]
+        c = np.array([W / 2, H / 2, W / 2, H / 2], dtype=np.float32)
+        shift = np.array([t[i, 0] * W, t[i, 1] * H] * 2, dtype=np.float32)
+        b = (b - c) * s[i] + c + shift
+        area0 = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        b = np.clip(b, 0, [W, H, W, H])
+        area1 = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        keep = (area1 > 0.35 * np.maximum(area0, 1e-6)) & (b[:, 2] - b[:, 0] > 3) & (b[:, 3] - b[:, 1] > 3)
+        out_boxes.append(b[keep])
+    if rng.random() < 0.5:
+        x = x.flip(3)
+        out_boxes = [np.stack([W - b[:, 2], b[:, 1], W - b[:, 0], b[:, 3]], 1) if len(b) else b for b in out_boxes]
+    if rng.random() < 0.3:
+        x = x.flip(2)
+        out_boxes = [np.stack([b[:, 0], H - b[:, 3], b[:, 2], H - b[:, 1]], 1) if len(b) else b for b in out_boxes]
+    bright = torch.from_numpy(rng.uniform(0.7, 1.3, (n, 1, 1, 1)).astype(np.float32))
+    contrast = torch.from_numpy(rng.uniform(0.7, 1.3, (n, 1, 1, 1)).astype(np.float32))
+    sat = torch.from_numpy(rng.uniform(0.6, 1.4, (n, 1, 1, 1)).astype(np.float32))
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * contrast + mean * bright
+    gray = x.mean(dim=1, keepdim=True)
+    x = gray + (x - gray) * sat
+    return x.clamp(0, 255).round().permute(0, 2, 3, 1), out_boxes
+
+
+def grids(card):
+    """Cell centres and strides for every output row, in the card's order."""
+    cells, strides, gxy = [], [], []
+    for lv in card["output"]["levels"]:
+        s, gw, gh = lv["stride"], lv["grid_width"], lv["grid_height"]
+        gy, gx = torch.meshgrid(torch.arange(gh), torch.arange(gw), indexing="ij")
+        g = torch.stack([gx.flatten(), gy.flatten()], 1).float()
+        gxy.append(g)
+        cells.append((g + 0.5) * s)
+        strides.append(torch.full((gw * gh,), float(s)))
+    return torch.cat(gxy), torch.cat(cells), torch.cat(strides)
+
+
+def decode(raw, gxy, strides):
+    s = strides[None, :, None]
+    cxy = (gxy[None] + raw[..., 0:2]) * s
+    wh = torch.exp(raw[..., 2:4].clamp(max=8.0)) * s
+    return torch.cat([cxy - wh / 2, cxy + wh / 2], -1), raw[..., 4]
+
+
+def assign(boxes, centers, strides, radius=2.5):
+    """Centre sampling: a cell is positive for a box when its centre lies inside the box and within
+    radius*stride of the box centre; ties go to the smallest box. Returns matched box index per cell (-1 = none)."""
+    if len(boxes) == 0:
+        return torch.full((len(centers),), -1, dtype=torch.long)
+    b = torch.from_numpy(boxes).float()
+    cx, cy = centers[:, 0:1], centers[:, 1:2]
+    inside = (cx > b[:, 0]) & (cx < b[:, 2]) & (cy > b[:, 1]) & (cy < b[:, 3])
+    bc = (b[:, :2] + b[:, 2:]) / 2
+    r = radius * strides[:, None]
+    near = ((cx - bc[:, 0]).abs() < r) & ((cy - bc[:, 1]).abs() < r)
+    ok = inside & near
+    area = ((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))[None].expand_as(ok)
+    cost = torch.where(ok, area, torch.full_like(area, float("inf")))
+    best, idx = cost.min(1)
+    idx[torch.isinf(best)] = -1
+    return idx
+
+
+def loss_fn(raw, boxes, gxy, centers, strides):
+    pred_boxes, obj = decode(raw, gxy, strides)
+    obj_target = torch.zeros_like(obj)
+    box_losses = []
+    for i, b in enumerate(boxes):
+        idx = assign(b, centers, strides)
+        pos = idx >= 0
+        if pos.any():
+            gt = torch.from_numpy(b).float()[idx[pos]]
+            giou = torchvision.ops.generalized_box_iou(pred_boxes[i, pos], gt).diagonal()
+            iou = torchvision.ops.box_iou(pred_boxes[i, pos], gt).diagonal()
+            box_losses.append(1 - giou)
+            obj_target[i, pos] = iou.detach().clamp(0)
+    n_pos = max(1, sum(len(x) for x in box_losses))
+    l_box = torch.cat(box_losses).sum() / n_pos if box_losses else raw.sum() * 0
+    l_obj = F.binary_cross_entropy_with_logits(obj, obj_target, reduction="sum") / n_pos
+    return 5.0 * l_box + l_obj, l_box.item(), l_obj.item()
+
+
+@torch.no_grad()
+def predict(model, x, card, gxy, strides, conf=0.001, iou=None, max_det=100, batch=64):
+    iou = iou if iou is not None else card["thresholds"]["iou"]
+    model.eval()
+    preds = []
+    for i in range(0, len(x), batch):
+        raw = model(normalize(torch.from_numpy(x[i:i + batch]), card))
+        bxs, logit = decode(raw, gxy, strides)
+        score = torch.sigmoid(logit)
+        for k in range(len(raw)):
+            keep = score[k] >= conf
+            b, sc = bxs[k][keep], score[k][keep]
+            order = torchvision.ops.nms(b, sc, iou)[:max_det]
+            preds.append((b[order].numpy(), sc[order].numpy()))
+    return preds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N train images (smoke tests)")
+    args = ap.parse_args()
+    seed_everything(args.seed)
+    rng = np.random.default_rng(args.seed)
+    torch.set_num_threads(args.threads)
+    card = load_card("detector")
+    out_dir = os.path.join(RUNS_DIR, "detector")
+    os.makedirs(out_dir, exist_ok=True)
+    log_path = os.path.join(out_dir, "log.txt")
+    open(log_path, "w").close()
+    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "detector_cache.npz"))
+    x_train, b_train = data["x_train"], list(data["b_train"])
+    if args.limit:
+        x_train, b_train = x_train[:args.limit], b_train[:args.limit]
+    x_train_t = torch.from_numpy(x_train)
+    gxy, centers, strides = grids(card)
+    model = BananaYolo()
+    ema = EMA(model, decay=0.999, tau=500)
+    decay, no_decay = [], []
+    for p in model.parameters():
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0}], lr=args.lr)
+    steps = len(x_train) // args.batch
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.08)
+    conf = card["thresholds"]["confidence"]
+    log(f"train {len(x_train)} val {len(data['x_val'])} input {card['input']['width']} epochs {args.epochs}", log_path)
+    best, start = -1.0, time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        perm = rng.permutation(len(x_train))
+        t0, lb, lo = time.time(), 0.0, 0.0
+        for s in range(steps):
+            idx = perm[s * args.batch:(s + 1) * args.batch]
+            xb, bb = augment(x_train_t[idx], [b_train[i] for i in idx], rng)
+            raw = model(normalize(xb, card))
+            loss, l_box, l_obj = loss_fn(raw, bb, gxy, centers, strides)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+            opt.step()
+            sched.step()
+            ema.update(model)
+            lb, lo = lb + l_box, lo + l_obj
+        msg = f"epoch {epoch}/{args.epochs} box {lb / steps:.4f} obj {lo / steps:.4f} train_s {time.time() - t0:.0f}"
+        if epoch % 2 == 0 or epoch > args.epochs - 4:
+            preds = predict(ema.model, data["x_val"], card, gxy, strides)
+            rep = detection_report(preds, [b for b in data["b_val"]], conf)
+            msg += (f" val_map50 {rep['map50']:.4f} val_map50_95 {rep['map50_95']:.4f}"
+                    f" P {rep['precision']:.4f} R {rep['recall']:.4f}")
+            if rep["map50"] > best:
+                best = rep["map50"]
+                torch.save({"model": ema.model.state_dict(), "epoch": epoch}, os.path.join(out_dir, "best.pt"))
+                with open(os.path.join(out_dir, "metrics.json"), "w") as f:
+                    json.dump({"epoch": epoch, **rep, "train_images": len(x_train), "val_images": len(data["x_val"]),
+                               "epochs": args.epochs, "seed": args.seed}, f, indent=1)
+        log(msg, log_path)
+    log(f"done in {(time.time() - start) / 60:.1f} min, best val mAP@0.5 {best:.4f}", log_path)
+
+
+if __name__ == "__main__":
+    main()
