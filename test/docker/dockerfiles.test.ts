@@ -1,0 +1,255 @@
+// Packaging checked by reading the files (there is no Docker engine here): every Dockerfile
+// builds from the repository root with what the build context holds, runs as non-root on
+// Debian, exposes the contract's ports, and stack.yml points at real files with timeouts
+// that nest.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
+import { contract } from '../k8s/helpers.js';
+import { envOf, instructions, parseDockerfile, type ParsedDockerfile } from './dockerfile.js';
+import { isIgnored, parseDockerignore } from './dockerignore.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+const exists = (path: string): boolean => existsSync(join(ROOT, path));
+const C = contract();
+const ignoreRules = parseDockerignore(read('.dockerignore'));
+
+const DOCKERFILES = {
+  detector: 'services/detector/Dockerfile',
+  classifier: 'services/classifier/Dockerfile',
+  function: 'function/Dockerfile',
+} as const;
+const parsed = Object.fromEntries(
+  Object.entries(DOCKERFILES).map(([name, path]) => [name, parseDockerfile(read(path))]),
+) as Record<keyof typeof DOCKERFILES, ParsedDockerfile>;
+
+/** "30s", "1m", "1m30s" -> milliseconds */
+function durationMs(text: string): number {
+  let total = 0;
+  for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    total +=
+      Number(value) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  }
+  return total;
+}
+
+/** The TypeScript source a `dist/<path>.js` entry point is built from. */
+const sourceOf = (distPath: string): string =>
+  distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+
+for (const [name, path] of Object.entries(DOCKERFILES) as Array<
+  [keyof typeof DOCKERFILES, string]
+>) {
+  const dockerfile = parsed[name];
+  describe(path, () => {
+    it('copies only paths that exist and that .dockerignore lets into the context', () => {
+      const stageNames = new Set(dockerfile.stages.map((s) => s.name));
+      for (const stage of dockerfile.stages) {
+        for (const copy of instructions(stage, 'COPY')) {
+          const from = copy.flags.from;
+          if (from !== undefined) {
+            assert.ok(
+              stageNames.has(from) || from.includes('/'),
+              `COPY --from=${from}: no such stage`,
+            );
+            continue;
+          }
+          for (const source of copy.words.slice(0, -1)) {
+            assert.ok(exists(source), `COPY ${source}: not in the repository`);
+            assert.ok(!isIgnored(ignoreRules, source), `COPY ${source}: excluded by .dockerignore`);
+          }
+        }
+      }
+    });
+
+    it('runs every stage that executes commands on Debian (glibc), never Alpine', () => {
+      for (const stage of dockerfile.stages) {
+        assert.doesNotMatch(stage.base, /alpine/i);
+        if (instructions(stage, 'RUN').length > 0 || stage === dockerfile.final) {
+          assert.match(stage.base, /^node:20-bookworm(-slim)?$/);
+        }
+      }
+    });
+
+    it('runs as a numeric non-root user in production mode', () => {
+      const users = instructions(dockerfile.final, 'USER');
+      const user = users.at(-1)?.words[0] ?? '';
+      assert.match(user, /^[1-9]\d*(:[1-9]\d*)?$/, `USER ${user || '(none)'}`);
+      const env = envOf(dockerfile.final);
+      assert.equal(env.NODE_ENV, 'production');
+      assert.equal(env.MALLOC_ARENA_MAX, '2');
+    });
+
+    it('installs production dependencies with npm ci --omit=dev in its own stage', () => {
+      const deps = dockerfile.stages.find((s) => s.name === 'deps');
+      assert.ok(deps, 'no deps stage');
+      assert.ok(instructions(deps, 'RUN').some((r) => r.args.includes('npm ci --omit=dev')));
+      const copiedModules = instructions(dockerfile.final, 'COPY').find(
+        (c) => c.words[0] === '/app/node_modules',
+      );
+      assert.equal(copiedModules?.flags.from, 'deps', 'node_modules must come from the deps stage');
+    });
+  });
+}
+
+for (const service of ['detector', 'classifier'] as const) {
+  describe(`${service} image`, () => {
+    const dockerfile = parsed[service];
+    const env = envOf(dockerfile.final);
+
+    it('exposes the contract ports and sets them as defaults', () => {
+      const expose = instructions(dockerfile.final, 'EXPOSE').flatMap((e) => e.words.map(Number));
+      const { grpcPort, metricsPort } = C.components[service];
+      assert.deepEqual(expose, [grpcPort, metricsPort]);
+      assert.equal(env.GRPC_PORT, String(grpcPort));
+      assert.equal(env.METRICS_PORT, String(metricsPort));
+    });
+
+    it('carries its model and model card, and starts the built entry point', () => {
+      assert.equal(env.MODEL_PATH, `models/${service}.onnx`);
+      assert.equal(env.MODEL_CARD_PATH, `models/${service}.json`);
+      const copied = instructions(dockerfile.final, 'COPY').flatMap((c) => c.words);
+      assert.ok(
+        copied.includes(`models/${service}.onnx`) && copied.includes(`models/${service}.json`),
+      );
+      const cmd = instructions(dockerfile.final, 'CMD').at(-1)?.words ?? [];
+      assert.equal(cmd[0], 'node');
+      const entry = cmd.find((w) => w.startsWith('dist/')) ?? '';
+      assert.equal(entry, `dist/services/${service}/src/main.js`);
+      assert.ok(exists(sourceOf(entry)), `${sourceOf(entry)} does not exist`);
+    });
+
+    it('keeps only the linux-x64 onnxruntime binaries', () => {
+      const deps = dockerfile.stages.find((s) => s.name === 'deps');
+      const run = instructions(deps ?? dockerfile.final, 'RUN')
+        .map((r) => r.args)
+        .join(' ');
+      for (const platform of ['darwin', 'win32', 'linux/arm64']) {
+        assert.ok(
+          run.includes(`onnxruntime-node/bin/napi-v*/${platform}`),
+          `does not remove ${platform}`,
+        );
+      }
+    });
+  });
+}
+
+describe('function image', () => {
+  const dockerfile = parsed.function;
+  const env = envOf(dockerfile.final);
+
+  it('runs the Node server behind of-watchdog 0.10 in http mode', () => {
+    const watchdogStage = dockerfile.stages.find((s) =>
+      /^ghcr\.io\/openfaas\/of-watchdog:0\.10\.\d+$/.test(s.base),
+    );
+    assert.ok(watchdogStage, 'no of-watchdog 0.10.x stage');
+    const copy = instructions(dockerfile.final, 'COPY').find(
+      (c) => c.flags.from === watchdogStage.name,
+    );
+    assert.deepEqual(copy?.words, ['/fwatchdog', '/usr/bin/fwatchdog']);
+    assert.deepEqual(instructions(dockerfile.final, 'CMD').at(-1)?.words, ['fwatchdog']);
+    assert.equal(env.mode, 'http');
+    const entry = (env.fprocess ?? '').split(/\s+/).find((w) => w.startsWith('dist/')) ?? '';
+    assert.equal(entry, 'dist/function/src/main.js');
+    assert.ok(exists(sourceOf(entry)), `${sourceOf(entry)} does not exist`);
+  });
+
+  it('points the watchdog at the port and readiness route the server uses', () => {
+    const port = Number(env.PORT ?? DEFAULT_FUNCTION_CONFIG.port);
+    assert.equal(port, DEFAULT_FUNCTION_CONFIG.port);
+    assert.equal(env.upstream_url, `http://127.0.0.1:${port}`);
+    assert.equal(env.ready_path, '/_/ready');
+    assert.ok(
+      read('function/src/server.ts').includes(`'/_/ready'`),
+      'the server has no /_/ready route',
+    );
+    const expose = instructions(dockerfile.final, 'EXPOSE').flatMap((e) => e.words.map(Number));
+    assert.deepEqual(expose, [8080, port]);
+    assert.ok(Number(env.max_inflight) > 0, 'max_inflight unset');
+  });
+
+  it('has watchdog timeouts that nest around the gRPC deadlines', () => {
+    const deadlines =
+      DEFAULT_FUNCTION_CONFIG.detectDeadlineMs + DEFAULT_FUNCTION_CONFIG.classifyDeadlineMs;
+    const exec = durationMs(env.exec_timeout ?? '');
+    assert.ok(deadlines < exec, `deadlines ${deadlines} ms >= exec_timeout ${exec} ms`);
+    assert.ok(
+      durationMs(env.read_timeout ?? '') >= exec && durationMs(env.write_timeout ?? '') >= exec,
+    );
+  });
+
+  it('installs a font for the labels and ships the web tester', () => {
+    const run = instructions(dockerfile.final, 'RUN')
+      .map((r) => r.args)
+      .join(' ');
+    assert.match(run, /apt-get install[^&]*fonts-dejavu-core/);
+    const copied = instructions(dockerfile.final, 'COPY').map((c) => c.words.join(' '));
+    assert.ok(copied.includes('web ./web'));
+  });
+
+  it('is also the repository root Dockerfile that faas-cli builds (handler ./)', () => {
+    assert.ok(lstatSync(join(ROOT, 'Dockerfile')).isSymbolicLink());
+    assert.equal(readlinkSync(join(ROOT, 'Dockerfile')), 'function/Dockerfile');
+  });
+});
+
+describe('stack.yml', () => {
+  type StackFunction = {
+    lang: string;
+    handler: string;
+    image: string;
+    environment: Record<string, string>;
+    labels: Record<string, string>;
+  };
+  const stack = parseYaml(read('stack.yml')) as {
+    provider: { name: string };
+    functions: Record<string, StackFunction>;
+  };
+  const fn = stack.functions[C.functionName];
+
+  it('declares the function with lang dockerfile, an existing handler and the contract image', () => {
+    assert.equal(stack.provider.name, 'openfaas');
+    assert.ok(fn, `no function ${C.functionName}`);
+    assert.equal(fn.lang, 'dockerfile');
+    assert.ok(exists(join(fn.handler, 'Dockerfile')), `${fn.handler}/Dockerfile does not exist`);
+    assert.equal(fn.image, C.images.function);
+  });
+
+  it('sets only variables the function or the watchdog reads, with deadlines inside exec_timeout', () => {
+    const watchdog = [
+      'exec_timeout',
+      'read_timeout',
+      'write_timeout',
+      'max_inflight',
+      'ready_path',
+    ];
+    for (const name of Object.keys(fn?.environment ?? {})) {
+      assert.ok(
+        C.components.function.env.includes(name) || watchdog.includes(name),
+        `unknown variable ${name}`,
+      );
+    }
+    const env = fn?.environment ?? {};
+    const deadlines = Number(env.DETECT_DEADLINE_MS) + Number(env.CLASSIFY_DEADLINE_MS);
+    assert.ok(deadlines < durationMs(env.exec_timeout ?? ''));
+    assert.ok(durationMs(env.read_timeout ?? '') >= durationMs(env.exec_timeout ?? ''));
+    assert.match(
+      env.DETECTOR_ADDR ?? '',
+      /^dns:\/\/\/detector\.banana\.svc\.cluster\.local:50051$/,
+    );
+    assert.match(
+      env.CLASSIFIER_ADDR ?? '',
+      /^dns:\/\/\/classifier\.banana\.svc\.cluster\.local:50052$/,
+    );
+  });
+
+  it('scales between 1 and 5 replicas (Community Edition)', () => {
+    assert.equal(fn?.labels['com.openfaas.scale.min'], '1');
+    assert.equal(fn?.labels['com.openfaas.scale.max'], '5');
+  });
+});
