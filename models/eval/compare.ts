@@ -4,10 +4,17 @@ export interface EvalMetrics {
   classifier: { top1: number; within_one_stage: number; crops: number; confusion_matrix: number[][] };
 }
 
-const CHECKED = {
-  detector: ['precision', 'recall', 'map50', 'map50_95'],
-  classifier: ['top1', 'within_one_stage'],
-} as const;
+type DetectorKey = 'precision' | 'recall' | 'map50' | 'map50_95';
+type ClassifierKey = 'top1' | 'within_one_stage';
+
+function checkedValues(measured: EvalMetrics) {
+  const detector: DetectorKey[] = ['precision', 'recall', 'map50', 'map50_95'];
+  const classifier: ClassifierKey[] = ['top1', 'within_one_stage'];
+  return [
+    ...detector.map((key) => ({ model: 'detector' as const, key, got: measured.detector[key] })),
+    ...classifier.map((key) => ({ model: 'classifier' as const, key, got: measured.classifier[key] })),
+  ];
+}
 
 function recorded(card: unknown, key: string): number | undefined {
   const metrics = (card as { metrics?: { val?: Record<string, unknown> } }).metrics?.val;
@@ -22,14 +29,11 @@ export function compareWithCards(
   tolerance: number,
 ): string[] {
   const failures: string[] = [];
-  for (const model of ['detector', 'classifier'] as const) {
-    for (const key of CHECKED[model]) {
-      const expected = recorded(cards[model], key);
-      const got = (measured[model] as unknown as Record<string, number>)[key]!;
-      if (expected === undefined) failures.push(`${model}.metrics.val.${key} is missing from the model card`);
-      else if (got < expected - tolerance) {
-        failures.push(`${model} ${key} ${got.toFixed(4)} < card ${expected.toFixed(4)} - ${tolerance}`);
-      }
+  for (const { model, key, got } of checkedValues(measured)) {
+    const expected = recorded(cards[model], key);
+    if (expected === undefined) failures.push(`${model}.metrics.val.${key} is missing from the model card`);
+    else if (got < expected - tolerance) {
+      failures.push(`${model} ${key} ${got.toFixed(4)} < card ${expected.toFixed(4)} - ${tolerance}`);
     }
   }
   return failures;

@@ -59,11 +59,18 @@ export async function readYoloLabels(path: string, width: number, height: number
   return text
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter((row) => row.length === 5 && row.every(Number.isFinite))
-    .map(([, cx, cy, w, h]) => ({
-      xMin: (cx! - w! / 2) * width,
-      yMin: (cy! - h! / 2) * height,
-      xMax: (cx! + w! / 2) * width,
-      yMax: (cy! + h! / 2) * height,
-    }));
+        .flatMap((row) => {
+      const [, cx, cy, w, h] = row;
+      if (row.length !== 5 || cx === undefined || cy === undefined || w === undefined || h === undefined)
+        return [];
+      if (!row.every(Number.isFinite)) return [];
+      return [
+        {
+          xMin: (cx - w / 2) * width,
+          yMin: (cy - h / 2) * height,
+          xMax: (cx + w / 2) * width,
+          yMax: (cy + h / 2) * height,
+        },
+      ];
+    });
 }

@@ -28,24 +28,24 @@ interface Matched {
 
 function match(images: readonly ImageDetections[], threshold: number): Matched {
   const entries = images.flatMap((image, imageIndex) =>
-    image.predictions.map((p, predIndex) => ({ score: p.score, imageIndex, predIndex })),
+    image.predictions.map((prediction) => ({ prediction, imageIndex })),
   );
-  entries.sort((a, b) => b.score - a.score);
+  entries.sort((a, b) => b.prediction.score - a.prediction.score);
   const used = images.map((image) => image.truth.map(() => false));
-  const truePositive = entries.map(({ imageIndex, predIndex }) => {
-    const image = images[imageIndex]!;
-    const box = image.predictions[predIndex]!.box;
+  const truePositive = entries.map(({ prediction, imageIndex }) => {
+    const truths = images[imageIndex]?.truth ?? [];
+    const taken = used[imageIndex] ?? [];
     let best = -1;
     let bestIou = -1;
-    image.truth.forEach((truth, t) => {
-      const overlap = used[imageIndex]![t] ? -1 : iou(box, truth);
+    truths.forEach((truth, t) => {
+      const overlap = taken[t] ? -1 : iou(prediction.box, truth);
       if (overlap > bestIou) {
         bestIou = overlap;
         best = t;
       }
     });
     if (best >= 0 && bestIou >= threshold) {
-      used[imageIndex]![best] = true;
+      taken[best] = true;
       return true;
     }
     return false;
@@ -54,26 +54,33 @@ function match(images: readonly ImageDetections[], threshold: number): Matched {
   return { truePositive, groundTruthCount };
 }
 
+/** Precision made monotone from the right (each value is the best precision at that recall or more). */
+function monotonePrecision(truePositive: readonly boolean[], groundTruthCount: number) {
+  let hits = 0;
+  const points = truePositive.map((tp, i) => {
+    if (tp) hits++;
+    return { recall: hits / groundTruthCount, precision: hits / (i + 1) };
+  });
+  let best = 0;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const point = points[i];
+    if (!point) continue;
+    best = Math.max(best, point.precision);
+    point.precision = best;
+  }
+  return points;
+}
+
 export function averagePrecision(images: readonly ImageDetections[], threshold: number): number {
   const { truePositive, groundTruthCount } = match(images, threshold);
   if (groundTruthCount === 0) return 0;
-  const recall: number[] = [];
-  const precision: number[] = [];
-  let hits = 0;
-  truePositive.forEach((tp, i) => {
-    if (tp) hits++;
-    recall.push(hits / groundTruthCount);
-    precision.push(hits / (i + 1));
-  });
-  for (let i = precision.length - 2; i >= 0; i--) {
-    precision[i] = Math.max(precision[i]!, precision[i + 1]!);
-  }
+  const points = monotonePrecision(truePositive, groundTruthCount);
   let total = 0;
   let cursor = 0;
   for (let k = 0; k <= 100; k++) {
     const r = k / 100 - 1e-12;
-    while (cursor < recall.length && recall[cursor]! < r) cursor++;
-    total += cursor < precision.length ? precision[cursor]! : 0;
+    while (cursor < points.length && (points[cursor]?.recall ?? Infinity) < r) cursor++;
+    total += points[cursor]?.precision ?? 0;
   }
   return total / 101;
 }
