@@ -5,6 +5,7 @@
  * ../shared/data/banana-ripening) with the services' preprocessing code and prints detector
  * precision/recall/mAP and classifier top-1, within-one-stage accuracy and confusion matrix.
  * --check exits 1 when a metric falls below the model card's value minus the tolerance.
+ * --update-cards writes the measured numbers into the cards' metrics.val (after training).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
       check: { type: 'boolean', default: false },
       tolerance: { type: 'string', default: '0.01' },
       json: { type: 'string' },
+      'update-cards': { type: 'boolean', default: false },
     },
   });
   const dataDir = resolve(values.data);
@@ -69,6 +71,11 @@ async function main(): Promise<number> {
     classifier: { top1: cls.top1, within_one_stage: cls.withinOneStage, crops: crops.length, confusion_matrix: cls.confusion },
   };
   if (values.json) await writeFile(values.json, `${JSON.stringify(metrics, null, 1)}\n`);
+  if (values['update-cards']) {
+    await recordInCard(repoPath('models/detector.json'), { ...det, images: detSamples.length });
+    await recordInCard(repoPath('models/classifier.json'), metrics.classifier);
+    console.log('wrote metrics.val into models/detector.json and models/classifier.json');
+  }
   if (!values.check) return 0;
   const cards = {
     detector: JSON.parse(await readFile(repoPath('models/detector.json'), 'utf8')) as unknown,
@@ -78,6 +85,15 @@ async function main(): Promise<number> {
   for (const f of failures) console.error(`eval check FAILED: ${f}`);
   if (failures.length === 0) console.log(`eval check passed (tolerance ${values.tolerance})`);
   return failures.length ? 1 : 0;
+}
+
+async function recordInCard(path: string, val: object): Promise<void> {
+  const card = JSON.parse(await readFile(path, 'utf8')) as { metrics?: Record<string, unknown> };
+  const rounded = JSON.parse(
+    JSON.stringify(val, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v)),
+  ) as unknown;
+  card.metrics = { ...card.metrics, measured_by: 'npm run eval (val split)', val: rounded };
+  await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
 }
 
 main().then(
