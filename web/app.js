@@ -1,6 +1,6 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
-/* global document, location, fetch, FormData, URLSearchParams */
+/* global document, fetch, FormData, URLSearchParams */
 
 const form = document.querySelector('#upload-form');
 const fileInput = document.querySelector('#photo');

@@ -122,9 +122,15 @@ export async function startFunctionServer(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       server.closeIdleConnections();
-      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      const idleSweep = setInterval(() => {
+        server.closeIdleConnections();
+      }, 100);
       const grace = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownGraceMs).unref(),
       );

@@ -23,7 +23,7 @@ async function post(args: ClassifyArgs, photo: Buffer): Promise<Response> {
   const query = new URLSearchParams({ format: args.output ? 'jpeg' : 'none' });
   if (args.minConfidence !== undefined) query.set('min_confidence', args.minConfidence);
   try {
-    return await fetch(`${args.url}/?${query}`, {
+    return await fetch(`${args.url}/?${query.toString()}`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: photo,
@@ -51,8 +51,7 @@ async function main(): Promise<void> {
     );
   }
   if (args.json) {
-    const { img: _omitted, ...rest } = body;
-    console.log(JSON.stringify(rest, null, 2));
+    console.log(JSON.stringify({ ...body, img: undefined }, null, 2));
   } else {
     console.log(formatAnswer(body));
   }

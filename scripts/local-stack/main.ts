@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     detectorPorts: { grpc: 50051, metrics: 9091 },
     classifierPorts: { grpc: 50052, metrics: 9092 },
     logLevel: args.verbose ? 'info' : 'warn',
-    onServiceLine: (line) => console.log(line),
+    onServiceLine: (line) => {
+      console.log(line);
+    },
   });
   printUrls(stack);
 

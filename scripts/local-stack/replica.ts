@@ -79,7 +79,11 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
   const launch = (): Promise<ServingPorts> => {
     const proc = spawnService(options, ports);
     child = proc;
-    exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    exited = new Promise((resolve) =>
+      proc.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     return new Promise((resolve, reject) => {
       let waiting = true;
       const settle = (outcome: () => void): void => {
@@ -101,17 +105,20 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       const onLine = (line: string): void => {
         remember(line);
         const serving = waiting ? parseServingLine(line) : undefined;
-        if (serving) settle(() => resolve(serving));
+        if (serving)
+          settle(() => {
+            resolve(serving);
+          });
       };
       for (const stream of [proc.stdout, proc.stderr]) {
         if (stream) createInterface({ input: stream }).on('line', onLine);
       }
       proc.once('exit', (code, signal) => {
-        settle(() =>
+        settle(() => {
           reject(
             new Error(`${name} exited (${signal ?? code}) before serving:\n${output.join('\n')}`),
-          ),
-        );
+          );
+        });
       });
     });
   };

@@ -249,7 +249,8 @@ describe('stack.yml', () => {
   });
 
   it('scales between 1 and 5 replicas (Community Edition)', () => {
-    assert.equal(fn?.labels['com.openfaas.scale.min'], '1');
-    assert.equal(fn?.labels['com.openfaas.scale.max'], '5');
+    const labels = fn?.labels ?? {};
+    assert.equal(labels['com.openfaas.scale.min'], '1');
+    assert.equal(labels['com.openfaas.scale.max'], '5');
   });
 });

@@ -30,10 +30,12 @@ export function assertError(
   message?: RegExp,
 ): void {
   assert.equal(result.status, status, JSON.stringify(result.body));
-  assert.equal(result.body.error?.code, code);
-  assert.equal(typeof result.body.error?.message, 'string');
-  assert.doesNotMatch(result.body.error?.message ?? '', /\n\s+at /, 'a stack trace leaked');
-  if (message) assert.match(result.body.error?.message ?? '', message);
+  const { error } = result.body;
+  assert.ok(error, 'no error object');
+  assert.equal(error.code, code);
+  assert.equal(typeof error.message, 'string');
+  assert.doesNotMatch(error.message, /\n\s+at /, 'a stack trace leaked');
+  if (message) assert.match(error.message, message);
 }
 
 /** Boxes inside the image, one probability per stage summing to 1, a summary that adds up. */

@@ -91,7 +91,9 @@ describe('413 too large', () => {
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+          });
         },
       );
       req.on('error', reject);

@@ -3,7 +3,10 @@ import { RGB_CHANNELS, type RgbImage } from '../../../lib/vision/types.js';
 import { buildOverlaySvg, type Annotation } from './overlay-svg.js';
 
 /** The overlay to composite: an SVG the size of the photo, or nothing when there is no banana. */
-export function buildOverlay(image: RgbImage, annotations: readonly Annotation[]): Buffer | undefined {
+export function buildOverlay(
+  image: RgbImage,
+  annotations: readonly Annotation[],
+): Buffer | undefined {
   return annotations.length === 0 ? undefined : Buffer.from(buildOverlaySvg(image, annotations));
 }
 

@@ -25,12 +25,10 @@ export async function handleClassify(
   deps: ClassifyHandlerDeps,
 ): Promise<void> {
   const timer = createStageTimer();
-  let bodyConsumed = false;
   let status = 500;
   try {
     const { image, bytes, options } = await timer.time('parse', async () => {
       const request = await parseImageRequest(req, url, deps.maxBodyBytes);
-      bodyConsumed = true;
       return {
         ...request,
         bytes: request.image,
@@ -51,7 +49,7 @@ export async function handleClassify(
         { status, code: httpError.code, reason: httpError.message },
         'classify request refused',
       );
-    if (!res.headersSent) sendError(res, httpError, bodyConsumed || req.readableEnded);
+    if (!res.headersSent) sendError(res, httpError, req.readableEnded);
   } finally {
     deps.metrics.requests.inc({ code: String(status) });
     deps.metrics.requestDuration.observe(timer.elapsedMs() / 1000);

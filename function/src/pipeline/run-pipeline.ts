@@ -133,7 +133,11 @@ export async function runPipeline(
     stageLabel: classification.stage.replaceAll('_', ' '),
     stageConfidence: classification.confidence,
   }));
-  const drawn = await timer.time('draw', () => drawAnnotations(input.image, annotations));
-  result.annotatedJpeg = await timer.time('encode', () => encodeJpeg(drawn, input.options.quality));
+  const overlay = await timer.time('draw', () =>
+    Promise.resolve(buildOverlay(input.image, annotations)),
+  );
+  result.annotatedJpeg = await timer.time('encode', () =>
+    encodeAnnotatedJpeg(input.image, overlay, input.options.quality),
+  );
   return result;
 }

@@ -30,7 +30,8 @@ export function upstreamHttpError(
   deadlineMs: number,
 ): HttpError {
   const details = isGrpcError(error) ? (error.details ?? error.message) : 'unknown error';
-  switch (isGrpcError(error) ? error.code : GrpcStatus.UNKNOWN) {
+  const code = isGrpcError(error) ? (error.code as GrpcStatus) : GrpcStatus.UNKNOWN;
+  switch (code) {
     case GrpcStatus.UNAVAILABLE:
     case GrpcStatus.CANCELLED:
       return new HttpError(

@@ -28,7 +28,9 @@ before(async () => {
     ],
   });
 });
-after(async () => browser?.close());
+after(async () => {
+  await browser.close();
+});
 
 async function openTester(viewport: { width: number; height: number }): Promise<Page> {
   const page = await browser.newPage({ viewport });
@@ -53,10 +55,13 @@ describe('web tester', () => {
     await upload(page, 'bananas.jpg', 'image/jpeg', await syntheticBananaPhoto({ bananas: 4 }));
 
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
-    await page.locator('#annotated').evaluate((img: HTMLImageElement) => img.decode());
-    const natural = await page
-      .locator('#annotated')
-      .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    const natural = await page.evaluate<[number, number]>(
+      `(async () => {
+        const img = document.querySelector('#annotated');
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      })()`,
+    );
     assert.deepEqual(natural, [1280, 960]);
     assert.match((await page.locator('#annotated').getAttribute('alt')) ?? '', /bananas? outlined/);
 
@@ -84,8 +89,8 @@ describe('web tester', () => {
       await syntheticBananaPhoto({ width: 800, height: 600, format: 'png' }),
     );
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
     );
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
     await page.screenshot({ path: `${RESULTS}/web-tester-phone.png`, fullPage: true });
