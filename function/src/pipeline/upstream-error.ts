@@ -30,28 +30,27 @@ export function upstreamHttpError(
   deadlineMs: number,
 ): HttpError {
   const details = isGrpcError(error) ? (error.details ?? error.message) : 'unknown error';
-  const code = isGrpcError(error) ? (error.code as GrpcStatus) : GrpcStatus.UNKNOWN;
-  switch (code) {
-    case GrpcStatus.UNAVAILABLE:
-    case GrpcStatus.CANCELLED:
+  switch (grpcCodeName(error)) {
+    case 'UNAVAILABLE':
+    case 'CANCELLED':
       return new HttpError(
         503,
         'upstream_unavailable',
         `the ${service} service is unavailable; try again shortly`,
       );
-    case GrpcStatus.RESOURCE_EXHAUSTED:
+    case 'RESOURCE_EXHAUSTED':
       return new HttpError(
         503,
         'upstream_unavailable',
         `the ${service} service is overloaded (${details}); try again shortly`,
       );
-    case GrpcStatus.DEADLINE_EXCEEDED:
+    case 'DEADLINE_EXCEEDED':
       return new HttpError(
         504,
         'upstream_timeout',
         `the ${service} service did not answer within ${deadlineMs} ms`,
       );
-    case GrpcStatus.INVALID_ARGUMENT:
+    case 'INVALID_ARGUMENT':
       return new HttpError(
         422,
         'unprocessable_image',
