@@ -1,0 +1,9 @@
+/**
+ * ONNX inference off the main event loop: worker threads with one onnxruntime session
+ * each (intra-op threads from config, inter-op 1), a bounded wait queue (QueueFullError
+ * when full), a warm-up run per worker before use, tensors transferred without copies.
+ */
+export { InferenceError, QueueFullError } from './errors.js';
+export { startInferencePool } from './inference-pool.js';
+export type { InferencePool, InferencePoolOptions, InferenceResult } from './inference-pool.js';
+export type { TensorData } from './messages.js';
