@@ -32,7 +32,10 @@ export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<Rgb
   try {
     return await decodeImage(bytes, { maxPixels }, 'the image');
   } catch (error) {
-    if (error instanceof ImageInputError) throw unprocessableImage(error.message);
+    // sharp's messages span lines (one per libvips warning): keep them on one line.
+    if (error instanceof ImageInputError) {
+      throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());
+    }
     throw error;
   }
 }
