@@ -8,7 +8,7 @@ import { handleHealth, handleMetrics, handleReady } from './handlers/probe-handl
 import { sendError } from './http/respond.js';
 import { loadStaticFiles, type StaticFiles } from './http/static-files.js';
 import { createFunctionMetrics } from './metrics.js';
-import { createFunctionRegistry } from './metrics-registry.js';
+import { createMetricsRegistry } from '../../lib/metrics/index.js';
 import { createModelBackends } from './grpc-backends.js';
 import type { ModelBackends } from './model-backends.js';
 import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
@@ -43,7 +43,7 @@ export async function startFunctionServer(
 ): Promise<FunctionServer> {
   const config: FunctionConfig = { ...DEFAULT_FUNCTION_CONFIG, ...overrides };
   const logger = options.logger ?? createLogger('function', config.logLevel);
-  const registry = createFunctionRegistry();
+  const registry = createMetricsRegistry();
   const metrics = createFunctionMetrics(registry);
   const backends = options.backends ?? createModelBackends(config);
   const staticFiles: StaticFiles | undefined = config.serveWeb
