@@ -1,6 +1,17 @@
 import type { Triple } from '../model-card/index.js';
 import { RGB_CHANNELS, type RgbImage, type Size } from './types.js';
 
+/** An image of `size` where every pixel is `fill`. */
+export function filledImage(size: Size, fill: Triple): RgbImage {
+  const data = new Uint8Array(size.width * size.height * RGB_CHANNELS);
+  for (let i = 0; i < data.length; i += RGB_CHANNELS) {
+    data[i] = fill[0];
+    data[i + 1] = fill[1];
+    data[i + 2] = fill[2];
+  }
+  return { data, width: size.width, height: size.height };
+}
+
 /** Copies `image` onto a new canvas filled with `fill`, its top-left corner at (left, top). */
 export function placeOnCanvas(
   image: RgbImage,
@@ -19,12 +30,7 @@ export function placeOnCanvas(
       `a ${image.width}x${image.height} image at (${left}, ${top}) does not fit a ${canvas.width}x${canvas.height} canvas`,
     );
   }
-  const data = new Uint8Array(canvas.width * canvas.height * RGB_CHANNELS);
-  for (let i = 0; i < data.length; i += RGB_CHANNELS) {
-    data[i] = fill[0];
-    data[i + 1] = fill[1];
-    data[i + 2] = fill[2];
-  }
+  const { data } = filledImage(canvas, fill);
   const rowBytes = image.width * RGB_CHANNELS;
   for (let y = 0; y < image.height; y++) {
     const from = y * rowBytes;

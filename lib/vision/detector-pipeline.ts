@@ -75,7 +75,11 @@ export async function preprocessForDetector(
   return letterboxTensor({ image: scaled, geometry }, card.input);
 }
 
-/** Raw head -> score filter -> NMS -> boxes in original-image pixels, most confident first. */
+/**
+ * Raw head -> score filter -> NMS (in model-input pixels) -> boxes in original-image
+ * pixels, clamped to the image, most confident first. Boxes lying entirely in the padding
+ * or outside the image (empty once clamped) are dropped.
+ */
 export function postprocessDetections(
   head: Float32Array,
   card: DetectorCard,
@@ -83,7 +87,7 @@ export function postprocessDetections(
   thresholds: DetectionThresholds,
 ): ScoredBox[] {
   const candidates = decodeYoloHead(head, card.output.levels, thresholds.minConfidence);
-  return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections).map(
-    ({ box, score }) => ({ box: unletterboxBox(box, geometry), score }),
-  );
+  return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections)
+    .map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score }))
+    .filter(({ box }) => box.xMax > box.xMin && box.yMax > box.yMin);
 }

@@ -18,11 +18,13 @@
  *   cropBoxes(rgb, boxes)                          -> RgbImage[]
  *   preprocessCrop(crop, input)                    -> Promise<RgbImage>  model input size
  *   toNchwTensor(images, input)                    -> Float32Array       [N, 3, H, W]
+ *   paddingTensor(input)                           -> {data, dims}       [1, 3, H, W] padding only
  *   logitsToClassProbabilities(logits, classCount) -> ClassProbabilities[]
  *
- * Building blocks (exported for tests and tools): letterboxGeometry, unletterboxBox,
+ * Building blocks (exported for tests and tools): filledImage, placeOnCanvas, letterboxGeometry, unletterboxBox,
  * decodeYoloHead, nonMaxSuppression, iou, softmax, padToSquare, boxToPixelRect, cropRgb.
  */
+export { filledImage, placeOnCanvas } from './canvas.js';
 export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
 export type { PixelRect } from './crop.js';
 export { cropBoxes, logitsToClassProbabilities, preprocessCrop } from './classifier-pipeline.js';
@@ -49,6 +51,6 @@ export { iou, nonMaxSuppression } from './nms.js';
 export { padToSquare } from './pad-to-square.js';
 export { resizeRgb } from './resize.js';
 export { softmax } from './softmax.js';
-export { toNchwTensor } from './tensor.js';
+export { paddingTensor, toNchwTensor } from './tensor.js';
 export type { Box, RgbImage, ScoredBox, Size } from './types.js';
 export { decodeYoloHead, sigmoid } from './yolo-head.js';

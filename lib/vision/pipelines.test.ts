@@ -57,7 +57,7 @@ describe('postprocessDetections', () => {
     for (let row = 0; row < rows; row++) head[row * 5 + 4] = -20;
     const level = detectorCard.output.levels[0];
     assert.ok(level);
-    const [gx, gy] = [2, 3];
+    const [gx, gy] = [2, 8];
     const row = gy * level.gridWidth + gx;
     head.set([0.5, 0.5, 0, 0, 5], row * 5);
     const geometry = letterboxGeometry({ width: 1280, height: 640 }, detectorCard.input);
@@ -73,9 +73,9 @@ describe('postprocessDetections', () => {
     const toOriginal = (v: number, offset: number) => (v - offset) / geometry.scale;
     assert.deepEqual(found[0]?.box, {
       xMin: toOriginal(cx - s / 2, geometry.offsetX),
-      yMin: Math.max(0, toOriginal(cy - s / 2, geometry.offsetY)),
+      yMin: toOriginal(cy - s / 2, geometry.offsetY),
       xMax: toOriginal(cx + s / 2, geometry.offsetX),
-      yMax: Math.max(0, toOriginal(cy + s / 2, geometry.offsetY)),
+      yMax: toOriginal(cy + s / 2, geometry.offsetY),
     });
   });
 });
@@ -111,5 +111,23 @@ describe('classifier preprocessing', () => {
         ]),
       /box 1 .* outside/,
     );
+  });
+});
+
+describe('postprocessDetections on boxes outside the image', () => {
+  it('drops boxes that are empty once clamped', () => {
+    const rows = detectorCard.output.levels.reduce((n, l) => n + l.gridWidth * l.gridHeight, 0);
+    const head = new Float32Array(rows * 5);
+    for (let row = 0; row < rows; row++) head[row * 5 + 4] = -20;
+    // first cell: a small box centred in the top padding band of a wide image
+    head.set([0.5, 0.5, -2, -2, 5], 0);
+    const geometry = letterboxGeometry({ width: 1280, height: 320 }, detectorCard.input);
+    assert.ok(geometry.offsetY > (detectorCard.output.levels[0]?.stride ?? Infinity));
+    const found = postprocessDetections(head, detectorCard, geometry, {
+      minConfidence: 0.5,
+      iou: 0.5,
+      maxDetections: 10,
+    });
+    assert.deepEqual(found, []);
   });
 });

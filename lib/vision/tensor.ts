@@ -1,4 +1,5 @@
 import type { ImageInputSpec, Normalization } from '../model-card/index.js';
+import { filledImage } from './canvas.js';
 import { RGB_CHANNELS, type RgbImage } from './types.js';
 
 /** value[pixel] = (pixel * scale - mean[c]) / std[c] for one channel. */
@@ -35,4 +36,12 @@ export function toNchwTensor(images: readonly RgbImage[], input: ImageInputSpec)
     }
   });
   return tensor;
+}
+
+/** A [1, 3, H, W] input showing nothing but padding: a representative warm-up input. */
+export function paddingTensor(input: ImageInputSpec): { data: Float32Array; dims: number[] } {
+  return {
+    data: toNchwTensor([filledImage(input, input.padValue)], input),
+    dims: [1, RGB_CHANNELS, input.height, input.width],
+  };
 }

@@ -1,0 +1,12 @@
+/**
+ * The lifecycle shared by the detector and classifier services: model card, metrics,
+ * gRPC server with health and reflection, warm inference workers, graceful shutdown.
+ */
+export { startModelService } from './model-service.js';
+export type {
+  ModelDescription,
+  ModelServiceContext,
+  ModelServiceSpec,
+  RunningService,
+} from './model-service.js';
+export { runServiceMain } from './run-service-main.js';

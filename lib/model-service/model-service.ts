@@ -1,0 +1,153 @@
+import { status, type ServiceDefinition } from '@grpc/grpc-js';
+import type { ModelServiceConfig } from '../config/index.js';
+import {
+  addHealthService,
+  addReflectionService,
+  bindInsecure,
+  bindUnaryHandlers,
+  CallTracker,
+  createGrpcServer,
+  RequestError,
+  shutdownGracefully,
+  type AsyncHandlers,
+} from '../grpc-server/index.js';
+import { startInferencePool, type InferencePool, type TensorData } from '../inference/index.js';
+import { createLogger } from '../log/index.js';
+import {
+  createMetricsRegistry,
+  createModelServiceMetrics,
+  startMetricsServer,
+  type ModelServiceMetrics,
+} from '../metrics/index.js';
+
+/** What the handlers of a model service get to work with. */
+export interface ModelServiceContext<Card, Config> {
+  card: Card;
+  config: Config;
+  metrics: ModelServiceMetrics;
+  /** Runs the model (queue, inference and batch-size metrics recorded here). */
+  infer: (input: TensorData) => Promise<TensorData>;
+}
+
+export interface ModelDescription {
+  name: string;
+  version: string;
+  inputName: string;
+  outputName: string;
+  /** A representative input, run once on every worker before the service reports SERVING. */
+  warmUpInput: TensorData;
+}
+
+/** Everything that differs between the detector and the classifier service. */
+export interface ModelServiceSpec<Card, Config, Definition extends ServiceDefinition> {
+  /** "detector" or "classifier": metrics `service` label and log field. */
+  kind: string;
+  /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (health and reflection). */
+  grpcServiceName: string;
+  /** The service's file under proto/, e.g. "banana/v1/detector.proto" (reflection). */
+  protoFile: string;
+  definition: Definition;
+  loadCard(path: string): Promise<Card>;
+  describeModel(card: Card): ModelDescription;
+  createHandlers(context: ModelServiceContext<Card, Config>): AsyncHandlers<Definition>;
+}
+
+export interface RunningService {
+  grpcPort: number;
+  metricsPort: number;
+  /** Health NOT_SERVING, stop accepting, drain calls (up to SHUTDOWN_GRACE_MS), release everything. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts a model service: gRPC server (health NOT_SERVING, reflection, limits) and metrics
+ * endpoint first, then the inference workers; SERVING once every worker is warm.
+ */
+export async function startModelService<
+  Card,
+  Config extends ModelServiceConfig,
+  Definition extends ServiceDefinition,
+>(config: Config, spec: ModelServiceSpec<Card, Config, Definition>): Promise<RunningService> {
+  const logger = createLogger(spec.kind, config.logLevel);
+  const card = await spec.loadCard(config.modelCardPath);
+  const model = spec.describeModel(card);
+  const metrics = createModelServiceMetrics(createMetricsRegistry(), {
+    service: spec.kind,
+    model: model.name,
+    version: model.version,
+  });
+
+  let pool: InferencePool | undefined;
+  const infer = async (input: TensorData): Promise<TensorData> => {
+    if (!pool)
+      throw new RequestError(status.UNAVAILABLE, `the ${spec.kind} model is still loading`);
+    const batchSize = input.dims[0] ?? 1;
+    const result = await pool.run(input);
+    metrics.observeStage('queue', result.queueSeconds);
+    metrics.observeStage('inference', result.inferenceSeconds);
+    metrics.observeBatchSize(batchSize);
+    return result.output;
+  };
+
+  const server = createGrpcServer(config);
+  const health = addHealthService(server, [spec.grpcServiceName]);
+  addReflectionService(server, spec.protoFile);
+  const calls = new CallTracker();
+  const handlers = spec.createHandlers({ card, config, metrics, infer });
+  server.addService(
+    spec.definition,
+    bindUnaryHandlers(spec.definition, handlers, {
+      logger,
+      calls,
+      recordRequest: metrics.recordRequest,
+    }),
+  );
+  const grpcPort = await bindInsecure(server, config.host, config.grpcPort);
+  const metricsServer = await startMetricsServer({
+    host: config.host,
+    port: config.metricsPort,
+    registry: metrics.registry,
+    isHealthy: () => health.status === 'SERVING',
+  });
+
+  try {
+    pool = await startInferencePool({
+      modelPath: config.modelPath,
+      inputName: model.inputName,
+      outputName: model.outputName,
+      intraOpThreads: config.intraOpThreads,
+      workers: config.inferenceWorkers,
+      maxQueue: config.maxQueue,
+      warmUpInput: model.warmUpInput,
+      onWorkerError: (error) => {
+        logger.error({ err: error }, 'inference worker failed');
+      },
+    });
+  } catch (error) {
+    server.forceShutdown();
+    await metricsServer.close();
+    throw error;
+  }
+  metrics.watchLoad(pool);
+  health.set('SERVING');
+  logger.info(
+    { grpcPort, metricsPort: metricsServer.port, model: model.name, version: model.version },
+    'serving',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    health.set('NOT_SERVING');
+    logger.info({ inFlight: calls.count, graceMs: config.shutdownGraceMs }, 'shutting down');
+    const ending = await shutdownGracefully(server, config.shutdownGraceMs);
+    if (ending === 'forced') logger.warn({ inFlight: calls.count }, 'grace period over: calls cut');
+    await pool.close();
+    await metricsServer.close();
+    logger.info({ ending }, 'stopped');
+  };
+  return {
+    grpcPort,
+    metricsPort: metricsServer.port,
+    shutdown: () => (stopping ??= stop()),
+  };
+}

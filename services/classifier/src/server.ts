@@ -1,0 +1,32 @@
+import { ClassifierService } from '../../../lib/gen/banana/v1/classifier.js';
+import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
+import {
+  startModelService,
+  type ModelServiceSpec,
+  type RunningService,
+} from '../../../lib/model-service/index.js';
+import { paddingTensor } from '../../../lib/vision/index.js';
+import { createClassifyHandlers } from './classify.js';
+import type { ClassifierConfig } from './config.js';
+
+const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof ClassifierService> =
+  {
+    kind: 'classifier',
+    grpcServiceName: 'banana.v1.Classifier',
+    protoFile: 'banana/v1/classifier.proto',
+    definition: ClassifierService,
+    loadCard: loadClassifierCard,
+    describeModel: (card) => ({
+      name: card.name,
+      version: card.version,
+      inputName: card.input.name,
+      outputName: card.output.name,
+      warmUpInput: paddingTensor(card.input),
+    }),
+    createHandlers: createClassifyHandlers,
+  };
+
+/** Starts the classifier gRPC service and its metrics endpoint; resolves once SERVING. */
+export function startClassifierService(config: ClassifierConfig): Promise<RunningService> {
+  return startModelService(config, classifierSpec);
+}

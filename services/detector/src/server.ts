@@ -1,0 +1,31 @@
+import { DetectorService } from '../../../lib/gen/banana/v1/detector.js';
+import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
+import {
+  startModelService,
+  type ModelServiceSpec,
+  type RunningService,
+} from '../../../lib/model-service/index.js';
+import { paddingTensor } from '../../../lib/vision/index.js';
+import type { DetectorConfig } from './config.js';
+import { createDetect } from './detect.js';
+
+const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof DetectorService> = {
+  kind: 'detector',
+  grpcServiceName: 'banana.v1.Detector',
+  protoFile: 'banana/v1/detector.proto',
+  definition: DetectorService,
+  loadCard: loadDetectorCard,
+  describeModel: (card) => ({
+    name: card.name,
+    version: card.version,
+    inputName: card.input.name,
+    outputName: card.output.name,
+    warmUpInput: paddingTensor(card.input),
+  }),
+  createHandlers: (context) => ({ detect: createDetect(context) }),
+};
+
+/** Starts the detector gRPC service and its metrics endpoint; resolves once SERVING. */
+export function startDetectorService(config: DetectorConfig): Promise<RunningService> {
+  return startModelService(config, detectorSpec);
+}
