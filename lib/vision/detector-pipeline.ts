@@ -5,7 +5,7 @@ import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './let
 import { nonMaxSuppression } from './nms.js';
 import { resizeRgb } from './resize.js';
 import { toNchwTensor } from './tensor.js';
-import type { RgbImage, ScoredBox } from './types.js';
+import type { Box, RgbImage, ScoredBox } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
 
 /** The image scaled to geometry.resized (not yet padded), and where it goes. */
@@ -75,10 +75,21 @@ export async function preprocessForDetector(
   return letterboxTensor({ image: scaled, geometry }, card.input);
 }
 
+/** True if a box in model-input pixels covers some of the image, not only padding. */
+function overlapsImage(box: Box, geometry: LetterboxGeometry): boolean {
+  const { offsetX, offsetY, resized } = geometry;
+  return (
+    box.xMax > offsetX &&
+    box.yMax > offsetY &&
+    box.xMin < offsetX + resized.width &&
+    box.yMin < offsetY + resized.height
+  );
+}
+
 /**
  * Raw head -> score filter -> NMS (in model-input pixels) -> boxes in original-image
  * pixels, clamped to the image, most confident first. Boxes lying entirely in the padding
- * or outside the image (empty once clamped) are dropped.
+ * or outside the image are dropped before NMS (they would be empty once clamped).
  */
 export function postprocessDetections(
   head: Float32Array,
@@ -86,7 +97,9 @@ export function postprocessDetections(
   geometry: LetterboxGeometry,
   thresholds: DetectionThresholds,
 ): ScoredBox[] {
-  const candidates = decodeYoloHead(head, card.output.levels, thresholds.minConfidence);
+  const candidates = decodeYoloHead(head, card.output.levels, thresholds.minConfidence).filter(
+    ({ box }) => overlapsImage(box, geometry),
+  );
   return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections)
     .map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score }))
     .filter(({ box }) => box.xMax > box.xMin && box.yMax > box.yMin);

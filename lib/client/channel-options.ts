@@ -1,0 +1,38 @@
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+export interface ChannelSettings {
+  /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (retry policy scope). */
+  serviceName: string;
+  maxMessageBytes: number;
+  /** Spread calls over every address the resolver returns (for `dns:///` targets). */
+  roundRobin: boolean;
+}
+
+const RETRY_POLICY = {
+  maxAttempts: 3,
+  initialBackoff: '0.1s',
+  maxBackoff: '1s',
+  backoffMultiplier: 2,
+  retryableStatusCodes: ['UNAVAILABLE'],
+};
+
+/** Service config (round_robin, retries on UNAVAILABLE), keepalive and message limits. */
+export function clientChannelOptions(settings: ChannelSettings): ChannelOptions {
+  const serviceConfig = {
+    ...(settings.roundRobin ? { loadBalancingConfig: [{ round_robin: {} }] } : {}),
+    methodConfig: [{ name: [{ service: settings.serviceName }], retryPolicy: RETRY_POLICY }],
+  };
+  return {
+    'grpc.service_config': JSON.stringify(serviceConfig),
+    'grpc.enable_retries': 1,
+    // Replaying a call needs its request buffered; photos are large.
+    'grpc.per_rpc_retry_buffer_size': settings.maxMessageBytes,
+    'grpc.max_receive_message_length': settings.maxMessageBytes,
+    'grpc.max_send_message_length': settings.maxMessageBytes,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    // Reconnect to a restarted backend within seconds, not the default two minutes.
+    'grpc.max_reconnect_backoff_ms': 5_000,
+  };
+}

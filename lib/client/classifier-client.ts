@@ -1,0 +1,43 @@
+import {
+  ClassifierService,
+  ClassifyRegionsRequest,
+  ClassifyRequest,
+  type ClassifyResponse,
+  type DeepPartial,
+} from '../gen/banana/v1/classifier.js';
+import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
+import type { CallOptions } from './unary-call.js';
+
+/** Requests with empty fields left out. */
+export type ClassifyRequestInput = DeepPartial<ClassifyRequest>;
+export type ClassifyRegionsRequestInput = DeepPartial<ClassifyRegionsRequest>;
+
+export interface ClassifierClient {
+  /** One result per crop, in order: set `crops` (encoded) or `rawCrops` (RGB), not both. */
+  classify(request: ClassifyRequestInput, options?: CallOptions): Promise<ClassifyResponse>;
+  /** One result per box, in order; the server crops the boxes out of `image`. */
+  classifyRegions(
+    request: ClassifyRegionsRequestInput,
+    options?: CallOptions,
+  ): Promise<ClassifyResponse>;
+  checkHealth: ServiceClient['checkHealth'];
+  close(): void;
+}
+
+export function createClassifierClient(options: ClientOptions): ClassifierClient {
+  const client = createServiceClient('banana.v1.Classifier', options);
+  return {
+    classify: (request, callOptions) =>
+      client.call(ClassifierService.classify, ClassifyRequest.fromPartial(request), callOptions),
+    classifyRegions: (request, callOptions) =>
+      client.call(
+        ClassifierService.classifyRegions,
+        ClassifyRegionsRequest.fromPartial(request),
+        callOptions,
+      ),
+    checkHealth: (callOptions) => client.checkHealth(callOptions),
+    close: () => {
+      client.close();
+    },
+  };
+}

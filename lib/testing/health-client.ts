@@ -1,0 +1,70 @@
+import { Client, credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import {
+  HEALTH_CHECK,
+  HEALTH_WATCH,
+  type HealthCheckResponse as HealthResponse,
+} from '../client/health-methods.js';
+
+/** Raw grpc.health.v1 calls against one port, for any service name (including ""). */
+
+function healthClient(port: number): Client {
+  return new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+}
+
+export function checkHealth(port: number, service: string): Promise<HealthResponse['status']> {
+  const client = healthClient(port);
+  const method = HEALTH_CHECK;
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      { service },
+      new Metadata(),
+      { deadline: Date.now() + 5000 },
+      (error, response) => {
+        client.close();
+        if (error) reject(error);
+        else resolve((response as HealthResponse).status);
+      },
+    );
+  });
+}
+
+/** Opens a Watch stream; `statuses` collects every status the server sends. */
+export function watchHealth(port: number, service: string) {
+  const client = healthClient(port);
+  const method = HEALTH_WATCH;
+  const statuses: string[] = [];
+  const listeners = new Set<() => void>();
+  const stream: ClientReadableStream<HealthResponse> = client.makeServerStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize,
+    { service },
+  );
+  stream.on('data', (response: HealthResponse) => {
+    statuses.push(response.status);
+    for (const listener of listeners) listener();
+  });
+  stream.on('error', () => undefined);
+  return {
+    statuses,
+    /** Resolves once `status` has been received. */
+    until(status: string): Promise<void> {
+      if (statuses.includes(status)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const listener = () => {
+          if (!statuses.includes(status)) return;
+          listeners.delete(listener);
+          resolve();
+        };
+        listeners.add(listener);
+      });
+    },
+    close() {
+      stream.cancel();
+      client.close();
+    },
+  };
+}

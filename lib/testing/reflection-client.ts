@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  credentials,
+  loadPackageDefinition,
+  type Client,
+  type ClientDuplexStream,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+
+/** A minimal grpc.reflection.v1alpha client: what grpcurl does for `list` and `describe`. */
+
+interface ReflectionResponse {
+  listServicesResponse?: { service: { name: string }[] };
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+  errorResponse?: { errorCode: number; errorMessage: string };
+}
+
+type ReflectionRequest =
+  { listServices: string } | { fileContainingSymbol: string } | { fileByFilename: string };
+
+const reflectionProtoDir = join(
+  dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')),
+  'build',
+  'proto',
+);
+
+function reflectionClient(port: number): Client {
+  const definition = loadSync('grpc/reflection/v1alpha/reflection.proto', {
+    includeDirs: [reflectionProtoDir],
+  });
+  const loaded = loadPackageDefinition(definition) as unknown as {
+    grpc: {
+      reflection: { v1alpha: { ServerReflection: new (target: string, creds: unknown) => Client } };
+    };
+  };
+  return new loaded.grpc.reflection.v1alpha.ServerReflection(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+  );
+}
+
+async function ask(port: number, request: ReflectionRequest): Promise<ReflectionResponse> {
+  const client = reflectionClient(port);
+  try {
+    const stream = (
+      client as unknown as {
+        serverReflectionInfo(): ClientDuplexStream<ReflectionRequest, ReflectionResponse>;
+      }
+    ).serverReflectionInfo();
+    const response = new Promise<ReflectionResponse>((resolve, reject) => {
+      stream.once('data', resolve);
+      stream.once('error', reject);
+    });
+    stream.write(request);
+    stream.end();
+    return await response;
+  } finally {
+    client.close();
+  }
+}
+
+export async function listServices(port: number): Promise<string[]> {
+  const response = await ask(port, { listServices: '' });
+  return (response.listServicesResponse?.service ?? []).map((s) => s.name).sort();
+}
+
+async function files(port: number, request: ReflectionRequest): Promise<FileDescriptorProto[]> {
+  const response = await ask(port, request);
+  if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
+  return (response.fileDescriptorResponse?.fileDescriptorProto ?? []).map((bytes) =>
+    fromBinary(FileDescriptorProtoSchema, bytes),
+  );
+}
+
+export function fileContainingSymbol(port: number, symbol: string): Promise<FileDescriptorProto[]> {
+  return files(port, { fileContainingSymbol: symbol });
+}
+
+export function fileByFilename(port: number, name: string): Promise<FileDescriptorProto[]> {
+  return files(port, { fileByFilename: name });
+}
