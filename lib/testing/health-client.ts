@@ -48,19 +48,25 @@ export function watchHealth(port: number, service: string) {
     for (const listener of listeners) listener();
   });
   stream.on('error', () => undefined);
+  const waitUntil = (condition: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const listener = () => {
+        if (!condition()) return;
+        listeners.delete(listener);
+        resolve();
+      };
+      listeners.add(listener);
+      listener();
+    });
   return {
     statuses,
     /** Resolves once `status` has been received. */
     until(status: string): Promise<void> {
-      if (statuses.includes(status)) return Promise.resolve();
-      return new Promise((resolve) => {
-        const listener = () => {
-          if (!statuses.includes(status)) return;
-          listeners.delete(listener);
-          resolve();
-        };
-        listeners.add(listener);
-      });
+      return waitUntil(() => statuses.includes(status));
+    },
+    /** Resolves once `count` statuses have been received. */
+    received(count: number): Promise<void> {
+      return waitUntil(() => statuses.length >= count);
     },
     close() {
       stream.cancel();
