@@ -21,7 +21,13 @@ async function served(r: Replica): Promise<number> {
 }
 
 before(async () => {
-  stack = await startLocalStack({ detectorReplicas: 1, classifierReplicas: 3, logLevel: 'warn' });
+  stack = await startLocalStack({
+    detectorReplicas: 1,
+    classifierReplicas: 3,
+    logLevel: 'warn',
+    // the services print their serving line (which the stack waits for) at info level
+    serviceEnv: { LOG_LEVEL: 'info' },
+  });
   images = await photos(6);
   // warm-up: every connection established, caches filled
   const warm = await sendMany(stack.functionUrl, images, 6, CONCURRENCY);
@@ -36,7 +42,7 @@ after(async () => {
 });
 
 describe('(c) independent scaling: 1 detector + 3 classifiers', () => {
-  it('spreads the classifier calls over all three replicas, each within 20% of a third', async () => {
+  it('spreads the classifier calls over all three replicas, each within 20% of a third', async (t) => {
     const before0 = await Promise.all(stack.classifiers.map(served));
     const detector = stack.detectors[0];
     assert.ok(detector);
@@ -54,6 +60,7 @@ describe('(c) independent scaling: 1 detector + 3 classifiers', () => {
       `only ${String(sum)} classifier calls for ${String(SPREAD_REQUESTS)} requests`,
     );
     const third = sum / 3;
+    t.diagnostic(`classifier calls per replica: ${deltas.join(', ')} (total ${String(sum)})`);
     for (const [i, d] of deltas.entries()) {
       assert.ok(
         Math.abs(d - third) <= 0.2 * third,
@@ -64,7 +71,7 @@ describe('(c) independent scaling: 1 detector + 3 classifiers', () => {
     assert.equal((await served(detector)) - det0, SPREAD_REQUESTS);
   });
 
-  it('stopping one classifier replica loses no request beyond those in flight', async () => {
+  it('stopping one classifier replica loses no request beyond those in flight', async (t) => {
     const victim = stack.classifiers[1];
     assert.ok(victim);
     const survivors = stack.classifiers.filter((r) => r !== victim);
@@ -93,6 +100,9 @@ describe('(c) independent scaling: 1 detector + 3 classifiers', () => {
       `the stopped replica exited with ${String(code)} (expected a graceful exit)`,
     );
     const failed = outcomes.filter((o) => o.status !== 200);
+    t.diagnostic(
+      `${String(failed.length)} of ${String(STOP_REQUESTS)} requests failed; ${String(inFlightAtStop)} were in flight at SIGTERM`,
+    );
     assert.ok(
       failed.length <= inFlightAtStop,
       `${String(failed.length)} requests failed, more than the ${String(inFlightAtStop)} in flight at SIGTERM: ${JSON.stringify(failed.slice(0, 3))}`,
