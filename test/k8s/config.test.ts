@@ -1,0 +1,141 @@
+// The environment the manifests and stack.yml set is what the code reads: each component's
+// own config parser accepts it, reads every variable set (a misspelt name would be ignored
+// silently otherwise), and ends up on the ports the manifests and Prometheus use.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IContainer } from 'kubernetes-models/v1';
+import { parseFunctionConfig } from '../../function/src/config.js';
+import type { Env } from '../../lib/config/index.js';
+import { parseClassifierConfig } from '../../services/classifier/src/config.js';
+import { parseDetectorConfig } from '../../services/detector/src/config.js';
+import {
+  contract,
+  cpuCores,
+  deployments,
+  fileExists,
+  parseDockerfile,
+  readYaml,
+  render,
+} from './helpers.js';
+
+/** Variables for the runtime rather than the app (glibc allocator). */
+const RUNTIME_ENV = new Set(['MALLOC_ARENA_MAX', 'NODE_ENV', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE']);
+/** of-watchdog settings (the function image's entrypoint, not the Node server). */
+const WATCHDOG_ENV = new Set([
+  'fprocess',
+  'mode',
+  'upstream_url',
+  'ready_path',
+  'exec_timeout',
+  'read_timeout',
+  'write_timeout',
+  'max_inflight',
+  'prefix_logs',
+  'healthcheck_interval',
+]);
+
+/** Runs `parse` on `env`, returning its result and the names it looked up. */
+function parseTracking<T>(
+  parse: (env: Env) => T,
+  env: Record<string, string>,
+): { config: T; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return target[key as string];
+    },
+  });
+  return { config: parse(proxy), read };
+}
+
+/** A container's env as the kubelet resolves it (resourceFieldRef limits.cpu, divisor 1, rounds up). */
+function containerEnv(c: IContainer): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.resourceFieldRef;
+    if (ref?.resource === 'limits.cpu')
+      env[e.name] = String(
+        Math.ceil(cpuCores(String(c.resources?.limits?.cpu)) / cpuCores(String(ref.divisor ?? 1))),
+      );
+    else if (e.value !== undefined) env[e.name] = e.value;
+    else assert.fail(`${c.name}: env ${e.name} has an unsupported valueFrom`);
+  }
+  return env;
+}
+
+const PARSERS = { detector: parseDetectorConfig, classifier: parseClassifierConfig } as const;
+
+describe('model-service configuration', () => {
+  for (const name of ['detector', 'classifier'] as const) {
+    it(`${name}: defaults are the contract's ports`, () => {
+      const { config } = parseTracking(PARSERS[name], {});
+      assert.equal(config.grpcPort, contract().components[name].grpcPort);
+      assert.equal(config.metricsPort, contract().components[name].metricsPort);
+    });
+
+    for (const dir of ['k8s/overlays/dev', 'k8s/overlays/prod']) {
+      it(`${name} in ${dir}: the service accepts and reads every variable, ports match the container's`, () => {
+        const d = deployments(render(dir)).find((x) => x.dep.metadata.name === name);
+        const c = d?.pod.containers[0];
+        assert.ok(c);
+        const image = parseDockerfile(`services/${name}/Dockerfile`).env;
+        const env = { ...image, ...containerEnv(c) };
+        const { config, read } = parseTracking(PARSERS[name], env);
+        for (const k of Object.keys(containerEnv(c))) {
+          assert.ok(read.has(k) || RUNTIME_ENV.has(k), `${name} never reads ${k}`);
+        }
+        const port = (n: string): number | undefined =>
+          c.ports?.find((p) => p.name === n)?.containerPort;
+        assert.equal(config.grpcPort, port('grpc'));
+        assert.equal(config.metricsPort, port('metrics'));
+        assert.equal(config.intraOpThreads, Math.ceil(cpuCores(String(c.resources?.limits?.cpu))));
+        assert.ok(config.shutdownGraceMs < (d?.pod.terminationGracePeriodSeconds ?? 30) * 1000);
+        // the model files the image is told to load are the ones its Dockerfile copies from the repo
+        assert.ok(
+          fileExists(config.modelPath) && fileExists(config.modelCardPath),
+          `${config.modelPath} missing`,
+        );
+      });
+    }
+  }
+});
+
+describe('function configuration (stack.yml over the image ENV)', () => {
+  const stack = readYaml('stack.yml') as {
+    functions: Record<string, { environment?: Record<string, unknown> }>;
+  };
+  const deployed = Object.fromEntries(
+    Object.entries(stack.functions[contract().functionName]?.environment ?? {}).map(([k, v]) => [
+      k,
+      String(v),
+    ]),
+  );
+  const image = parseDockerfile('function/Dockerfile').env;
+
+  it('the function accepts and reads every variable that is not the watchdog’s', () => {
+    const { read } = parseTracking(parseFunctionConfig, { ...image, ...deployed });
+    for (const k of Object.keys(deployed)) {
+      assert.ok(
+        read.has(k) || WATCHDOG_ENV.has(k) || RUNTIME_ENV.has(k),
+        `the function never reads ${k}`,
+      );
+    }
+  });
+
+  it('listens on all interfaces on the port Prometheus scrapes and the watchdog forwards to', () => {
+    const { config } = parseTracking(parseFunctionConfig, { ...image, ...deployed });
+    assert.equal(config.host, '0.0.0.0', 'Prometheus scrapes the pod IP');
+    assert.equal(image.upstream_url, `http://127.0.0.1:${String(config.port)}`);
+    const prom = readYaml('k8s/monitoring/prometheus.yml') as {
+      scrape_configs: {
+        job_name: string;
+        relabel_configs?: { target_label?: string; replacement?: string }[];
+      }[];
+    };
+    const replacement = prom.scrape_configs
+      .find((s) => s.job_name === 'function')
+      ?.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
+    assert.equal(replacement, `$1:${String(config.port)}`);
+  });
+});
