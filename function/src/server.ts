@@ -56,9 +56,7 @@ export async function startFunctionServer(
     maxImagePixels: config.maxImagePixels,
     pipeline: {
       models: backends.ports,
-      catalogue: createClassifierCatalogueCache((request) =>
-        backends.ports.classify(request, config.classifyDeadlineMs),
-      ),
+      catalogue: createClassifierCatalogueCache(),
       detectDeadlineMs: config.detectDeadlineMs,
       classifyDeadlineMs: config.classifyDeadlineMs,
       onUpstreamError: (service, error) => {

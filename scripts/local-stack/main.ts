@@ -14,6 +14,11 @@ function readArgs(): StackArgs {
   }
 }
 
+/** Replicas log JSON lines at info level; without --verbose only warnings and errors are shown. */
+function isWarningOrWorse(line: string): boolean {
+  return !line.startsWith('{') || /"level":"(warn|error|fatal)"/.test(line);
+}
+
 function printUrls(stack: LocalStack): void {
   const lines = [
     '',
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
     classifierPorts: { grpc: 50052, metrics: 9092 },
     logLevel: args.verbose ? 'info' : 'warn',
     onServiceLine: (line) => {
-      console.log(line);
+      if (args.verbose || isWarningOrWorse(line)) console.log(line);
     },
   });
   printUrls(stack);

@@ -29,7 +29,10 @@ export interface LocalStackOptions {
   functionConfig?: Partial<FunctionConfig>;
   /** Extra environment for every model-service process (e.g. MAX_QUEUE). */
   serviceEnv?: Record<string, string>;
-  /** Log level of every component; default 'warn'. */
+  /**
+   * Log level of the function; default 'warn'. Replicas log at least at 'info' (their
+   * "serving" line tells the stack their ports); their lines go to onServiceLine only.
+   */
   logLevel?: LogLevel;
   /** Receives every line the model services print, with the replica name ("detector-0"). */
   onServiceLine?: (line: string, replica: string) => void;
@@ -81,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         grpcPort: portFor(base.grpc, index),
         metricsPort: portFor(base.metrics, index),
         env: {
-          LOG_LEVEL: logLevel,
+          LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
           INTRA_OP_THREADS: String(threadsPerReplica),
           ...options.serviceEnv,
         },

@@ -17,6 +17,9 @@ export interface ClassifyHandlerDeps {
   maxImagePixels: number;
 }
 
+/** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
+const CLIENT_CLOSED_REQUEST = 499;
+
 /** POST / : photo in, detections and annotated photo out. Never throws. */
 export async function handleClassify(
   req: IncomingMessage,
@@ -26,6 +29,11 @@ export async function handleClassify(
 ): Promise<void> {
   const timer = createStageTimer();
   let status = 500;
+  // The client hanging up cancels the model calls still running for it.
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
   try {
     const { image, bytes, options } = await timer.time('parse', async () => {
       const request = await parseImageRequest(req, url, deps.maxBodyBytes);
@@ -35,14 +43,18 @@ export async function handleClassify(
         image: await decodePhoto(request.image, deps.maxImagePixels),
       };
     });
-    const result = await runPipeline({ bytes, image, options }, deps.pipeline, timer);
+    const result = await runPipeline(
+      { bytes, image, options, signal: clientGone.signal },
+      deps.pipeline,
+      timer,
+    );
     const body = buildResponseBody(result, image, timer.timings, timer.elapsedMs());
     status = 200;
     sendJson(res, status, body);
     deps.metrics.bananasPerRequest.observe(result.bananas.length);
   } catch (error) {
     const httpError = toHttpError(error);
-    status = httpError.status;
+    status = clientGone.signal.aborted ? CLIENT_CLOSED_REQUEST : httpError.status;
     if (status === 500) deps.logger.error({ err: error }, 'classify request failed');
     else
       deps.logger.info(

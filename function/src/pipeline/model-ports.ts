@@ -1,8 +1,18 @@
-import type { ClassifyRequest, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
-import type { DetectRequest, DetectResponse } from '../../../lib/gen/banana/v1/detector.js';
+import type {
+  ClassifyRequestInput,
+  ClassifyResponse,
+  DetectRequestInput,
+  DetectResponse,
+} from '../../../lib/client/index.js';
 
-/** The two model-service calls the pipeline needs, each with its own deadline. */
+export interface ModelCallOptions {
+  deadlineMs: number;
+  /** Aborted when the HTTP client goes away: the model call is cancelled. */
+  signal?: AbortSignal;
+}
+
+/** The two model-service calls the pipeline needs. */
 export interface ModelPorts {
-  detect(request: DetectRequest, deadlineMs: number): Promise<DetectResponse>;
-  classify(request: ClassifyRequest, deadlineMs: number): Promise<ClassifyResponse>;
+  detect(request: DetectRequestInput, options: ModelCallOptions): Promise<DetectResponse>;
+  classify(request: ClassifyRequestInput, options: ModelCallOptions): Promise<ClassifyResponse>;
 }

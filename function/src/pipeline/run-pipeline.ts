@@ -6,7 +6,11 @@ import { stageColour } from '../draw/palette.js';
 import { HttpError } from '../errors.js';
 import type { RequestOptions } from '../options.js';
 import { cutClassifierCrops } from './classifier-crops.js';
-import type { ClassifierCatalogue, ClassifierCatalogueCache } from './classifier-catalogue.js';
+import {
+  CATALOGUE_PROBE,
+  type ClassifierCatalogue,
+  type ClassifierCatalogueCache,
+} from './classifier-catalogue.js';
 import { boxesInOriginalFrame, prepareDetectorInput } from './detector-input.js';
 import type { ModelPorts } from './model-ports.js';
 import type { StageTimer } from './stage-timer.js';
@@ -18,6 +22,8 @@ export interface PipelineInput {
   /** The same photo decoded once (EXIF orientation applied). */
   image: RgbImage;
   options: RequestOptions;
+  /** Aborted when the HTTP client goes away; cancels the model calls. */
+  signal?: AbortSignal;
 }
 
 export interface ClassifiedBanana {
@@ -66,7 +72,7 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
         iouThreshold: input.options.iou,
         maxDetections: input.options.maxDetections,
       },
-      deps.detectDeadlineMs,
+      { deadlineMs: deps.detectDeadlineMs, signal: input.signal },
     ),
   );
   const found = response.detections.filter((d) => d.box !== undefined);
@@ -82,19 +88,24 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
 }
 
 async function classify(
-  image: RgbImage,
+  input: PipelineInput,
   boxes: readonly Box[],
   deps: PipelineDeps,
 ): Promise<{ results: Classification[]; catalogue: ClassifierCatalogue }> {
+  const options = { deadlineMs: deps.classifyDeadlineMs, signal: input.signal };
   if (boxes.length === 0) {
-    const catalogue = await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-      deps.catalogue.get(),
-    );
+    const catalogue =
+      deps.catalogue.known() ??
+      deps.catalogue.remember(
+        await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
+          deps.models.classify(CATALOGUE_PROBE, options),
+        ),
+      );
     return { results: [], catalogue };
   }
-  const rawCrops = await cutClassifierCrops(image, boxes);
+  const rawCrops = await cutClassifierCrops(input.image, boxes);
   const response = await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-    deps.models.classify({ crops: [], rawCrops }, deps.classifyDeadlineMs),
+    deps.models.classify({ crops: [], rawCrops }, options),
   );
   if (response.results.length !== boxes.length) {
     throw new HttpError(
@@ -117,9 +128,7 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const detected = await timer.time('detect', () => detect(input, deps));
   const boxes = detected.detections.map((d) => d.box);
-  const { results, catalogue } = await timer.time('classify', () =>
-    classify(input.image, boxes, deps),
-  );
+  const { results, catalogue } = await timer.time('classify', () => classify(input, boxes, deps));
   const bananas = detected.detections.map((d, i) => ({
     ...d,
     classification: results[i] as Classification,
