@@ -90,7 +90,7 @@ describe('model-service configuration', () => {
         assert.equal(config.grpcPort, port('grpc'));
         assert.equal(config.metricsPort, port('metrics'));
         assert.equal(config.intraOpThreads, Math.ceil(cpuCores(String(c.resources?.limits?.cpu))));
-        assert.ok(config.shutdownGraceMs < (d?.pod.terminationGracePeriodSeconds ?? 30) * 1000);
+        assert.ok(config.shutdownGraceMs < (d.pod.terminationGracePeriodSeconds ?? 30) * 1000);
         // the model files the image is told to load are the ones its Dockerfile copies from the repo
         assert.ok(
           fileExists(config.modelPath) && fileExists(config.modelCardPath),
