@@ -34,8 +34,6 @@ export async function startLiveSystem(opts: {
     functionPort,
     functionConfig: { host: FUNCTION_IPS[0] },
     logLevel: 'warn',
-    // the services print their serving line (which the stack waits for) at info level
-    serviceEnv: { LOG_LEVEL: 'info' },
   });
   let failing: FunctionServer;
   try {

@@ -25,8 +25,6 @@ before(async () => {
     detectorReplicas: 1,
     classifierReplicas: 3,
     logLevel: 'warn',
-    // the services print their serving line (which the stack waits for) at info level
-    serviceEnv: { LOG_LEVEL: 'info' },
   });
   images = await photos(6);
   // warm-up: every connection established, caches filled
