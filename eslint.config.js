@@ -3,7 +3,10 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'lib/gen/', 'models/training/', 'test-results/'] },
+  // Generated, built, scratch and vendored paths (mirrors .gitignore).
+  {
+    ignores: ['node_modules/', 'dist/', 'lib/gen/', 'models/training/', 'test-results/', '.cache/'],
+  },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -1,4 +1,5 @@
 import { status, type ServiceDefinition } from '@grpc/grpc-js';
+import sharp from 'sharp';
 import type { ModelServiceConfig } from '../config/index.js';
 import {
   addHealthService,
@@ -69,6 +70,8 @@ export async function startModelService<
   Definition extends ServiceDefinition,
 >(config: Config, spec: ModelServiceSpec<Card, Config, Definition>): Promise<RunningService> {
   const logger = createLogger(spec.kind, config.logLevel);
+  // Every request brings a new image: libvips' operation cache would only hold memory.
+  sharp.cache(false);
   const card = await spec.loadCard(config.modelCardPath);
   const model = spec.describeModel(card);
   const metrics = createModelServiceMetrics(createMetricsRegistry(), {
