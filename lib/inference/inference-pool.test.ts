@@ -58,6 +58,30 @@ describe('inference pool (real classifier model)', () => {
   });
 });
 
+describe('inference pool with two workers', () => {
+  it('runs two jobs at once, each worker with its own session', async () => {
+    const card = await loadClassifierCard(repoPath('models/classifier.json'));
+    const pool = await startInferencePool({
+      modelPath: repoPath('models/classifier.onnx'),
+      inputName: card.input.name,
+      outputName: card.output.name,
+      intraOpThreads: 1,
+      workers: 2,
+      maxQueue: 0,
+      warmUpInput: zeros(card, 1),
+    });
+    try {
+      const jobs = [pool.run(zeros(card, 4)), pool.run(zeros(card, 4))];
+      assert.equal(pool.inFlight, 2);
+      await assert.rejects(pool.run(zeros(card, 1)), QueueFullError);
+      const results = await Promise.all(jobs);
+      assert.deepEqual(results[0]?.output.data, results[1]?.output.data);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('startInferencePool', () => {
   it('fails when the model cannot be loaded', async () => {
     await assert.rejects(
