@@ -22,6 +22,8 @@ export interface FunctionConfig {
   classifierAddress: string;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
+  /** Most crops per Classify call; keep it at or below the classifier's MAX_BATCH. */
+  classifyBatchSize: number;
   maxBodyBytes: number;
   maxImagePixels: number;
   /** Serve the web tester at GET /. */
@@ -56,6 +58,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifierAddress: '127.0.0.1:50052',
   detectDeadlineMs: 10_000,
   classifyDeadlineMs: 10_000,
+  classifyBatchSize: 64,
   maxBodyBytes: 20_971_520,
   maxImagePixels: 50_000_000,
   serveWeb: true,
@@ -79,6 +82,10 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     classifyDeadlineMs: readInteger(env, 'CLASSIFY_DEADLINE_MS', d.classifyDeadlineMs, {
       min: 1,
       max: MAX_INT32,
+    }),
+    classifyBatchSize: readInteger(env, 'CLASSIFY_BATCH_SIZE', d.classifyBatchSize, {
+      min: 1,
+      max: 4096,
     }),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: MAX_INT32 }),
     maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, {

@@ -59,6 +59,7 @@ export async function startFunctionServer(
       catalogue: createClassifierCatalogueCache(),
       detectDeadlineMs: config.detectDeadlineMs,
       classifyDeadlineMs: config.classifyDeadlineMs,
+      classifyBatchSize: config.classifyBatchSize,
       onUpstreamError: (service, error) => {
         metrics.upstreamErrors.inc({ service, code: grpcCodeName(error) });
       },

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { startFunctionServer } from '../../function/src/server.js';
 import { assertWellFormed, post } from './answers.js';
 import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
 import { syntheticBananaPhoto } from './synthetic-photo.js';
@@ -95,6 +96,30 @@ describe('the pipeline', () => {
     assert.equal(none.status, 200);
     assert.equal(none.body.detections.length, 0);
     await assertWellFormed(none.body, SIZE);
+  });
+});
+
+describe('more crops than one classifier batch', () => {
+  it('splits them into several Classify calls and keeps the order', async () => {
+    const small = await startFunctionServer({
+      ...stack().functionConfig,
+      port: 0,
+      serveWeb: false,
+      logLevel: 'silent',
+      classifyBatchSize: 2,
+    });
+    try {
+      // iou=1 turns NMS off, so exactly max_detections candidates come back.
+      const result = await post(`${small.url}/?min_confidence=0&iou=1&max_detections=5`, {
+        body: await photo(),
+        headers: { 'content-type': 'image/jpeg' },
+      });
+      assert.equal(result.status, 200, JSON.stringify(result.body));
+      assert.equal(result.body.detections.length, 5);
+      await assertWellFormed(result.body, SIZE);
+    } finally {
+      await small.close();
+    }
   });
 });
 

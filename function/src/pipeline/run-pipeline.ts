@@ -1,10 +1,11 @@
-import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
+import type { Classification, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
 import { buildOverlay, encodeAnnotatedJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
 import { HttpError } from '../errors.js';
 import type { RequestOptions } from '../options.js';
+import { inBatches } from './batches.js';
 import { cutClassifierCrops } from './classifier-crops.js';
 import {
   CATALOGUE_PROBE,
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   catalogue: ClassifierCatalogueCache;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
+  /** Most crops per Classify call: the classifier's MAX_BATCH. */
+  classifyBatchSize: number;
   /** Called for every failed model call (metrics). */
   onUpstreamError(service: ModelService, error: unknown): void;
 }
@@ -103,18 +106,25 @@ async function classify(
       );
     return { results: [], catalogue };
   }
+  // One Classify call for all crops, split only above the classifier's batch limit
+  // (MAX_BATCH); the parts then run in parallel, on different replicas.
   const rawCrops = await cutClassifierCrops(input.image, boxes);
-  const response = await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-    deps.models.classify({ crops: [], rawCrops }, options),
+  const responses = await Promise.all(
+    inBatches(rawCrops, deps.classifyBatchSize).map((batch) =>
+      callModel('classifier', deps.classifyDeadlineMs, deps, () =>
+        deps.models.classify({ crops: [], rawCrops: batch }, options),
+      ),
+    ),
   );
-  if (response.results.length !== boxes.length) {
+  const results = responses.flatMap((response) => response.results);
+  if (results.length !== boxes.length) {
     throw new HttpError(
       502,
       'upstream_error',
-      `the classifier service returned ${response.results.length} results for ${boxes.length} crops`,
+      `the classifier service returned ${results.length} results for ${boxes.length} crops`,
     );
   }
-  return { results: response.results, catalogue: deps.catalogue.remember(response) };
+  return { results, catalogue: deps.catalogue.remember(responses[0] as ClassifyResponse) };
 }
 
 /**
