@@ -8,6 +8,7 @@ const dropZone = document.querySelector('#drop-zone');
 const fileName = document.querySelector('#file-name');
 const minConfidence = document.querySelector('#min-confidence');
 const minConfidenceValue = document.querySelector('#min-confidence-value');
+const maxDetections = document.querySelector('#max-detections');
 const submitButton = document.querySelector('#submit');
 const statusLine = document.querySelector('#status');
 const errorBox = document.querySelector('#error');
@@ -146,6 +147,7 @@ async function analyse() {
   const body = new FormData();
   body.append('img', selectedFile, selectedFile.name);
   const query = new URLSearchParams({ min_confidence: minConfidence.value });
+  if (maxDetections.value !== '') query.set('max_detections', maxDetections.value);
   try {
     const response = await fetch(`./?${query}`, { method: 'POST', body });
     if (!response.ok) {
