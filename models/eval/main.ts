@@ -1,8 +1,9 @@
 /**
- * npm run eval -- [--data DIR] [--check] [--tolerance 0.01] [--json FILE]
+ * npm run eval -- [--data DIR] [--model detector|classifier|both] [--check] [--tolerance 0.01]
+ *                 [--json FILE] [--update-cards]
  *
- * Runs both shipped models over the val split (splits.csv) of DIR (default
- * ../shared/data/banana-ripening) with the services' preprocessing code and prints detector
+ * Runs the shipped models over the val split (splits.csv) of DIR (default
+ * ../shared/data/banana-ripening) with the services' own preprocessing code and prints detector
  * precision/recall/mAP and classifier top-1, within-one-stage accuracy and confusion matrix.
  * --check exits 1 when a metric falls below the model card's value minus the tolerance.
  * --update-cards writes the measured numbers into the cards' metrics.val (after training).
@@ -14,19 +15,71 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadClassifierCard, loadDetectorCard } from '../../lib/model-card/index.js';
 import { classificationReport } from './classification-metrics.js';
+import { compareWithCard, type ClassifierMetrics, type DetectorMetrics } from './compare.js';
 import { cropSamples, detectionSamples } from './dataset.js';
 import { detectionReport } from './detection-metrics.js';
-import { compareWithCards, type EvalMetrics } from './compare.js';
 import { formatConfusion } from './format.js';
 import { openSession, runClassifier, runDetector } from './run-models.js';
 
-const modelsDir = fileURLToPath(new URL('../', import.meta.url));
-const repoPath = (relative: string) => resolve(modelsDir, '..', relative);
+const repoPath = (relative: string) =>
+  resolve(fileURLToPath(new URL('../..', import.meta.url)), relative);
+const CARD = { detector: repoPath('models/detector.json'), classifier: repoPath('models/classifier.json') };
+
+async function evaluateDetector(dataDir: string): Promise<DetectorMetrics> {
+  const card = await loadDetectorCard(CARD.detector);
+  const samples = await detectionSamples(dataDir);
+  console.log(`detector ${card.name} ${card.version}: ${samples.length} val images`);
+  const started = Date.now();
+  const session = await openSession(repoPath('models/detector.onnx'));
+  const detections = await runDetector(session, card, samples, (n) => {
+    if (n % 200 === 0) console.log(`  ${n}/${samples.length}`);
+  });
+  const report = detectionReport(detections, card.thresholds.confidence);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(
+    `  precision ${report.precision.toFixed(4)}  recall ${report.recall.toFixed(4)}` +
+      `  (confidence >= ${card.thresholds.confidence}, IoU 0.5)\n` +
+      `  mAP@0.5 ${report.map50.toFixed(4)}  mAP@0.5:0.95 ${report.map50_95.toFixed(4)}  (${seconds} s)`,
+  );
+  return { ...report, images: samples.length };
+}
+
+async function evaluateClassifier(dataDir: string): Promise<ClassifierMetrics> {
+  const card = await loadClassifierCard(CARD.classifier);
+  const samples = await cropSamples(dataDir, card.classes);
+  console.log(`classifier ${card.name} ${card.version}: ${samples.length} val crops`);
+  const session = await openSession(repoPath('models/classifier.onnx'));
+  const predicted = await runClassifier(session, card, samples);
+  const truth = samples.map((s) => s.classIndex);
+  const report = classificationReport(truth, predicted, card.classes.length);
+  console.log(`  top-1 ${report.top1.toFixed(4)}  within one stage ${report.withinOneStage.toFixed(4)}`);
+  console.log(formatConfusion(report.confusion, card.classes));
+  return {
+    top1: report.top1,
+    within_one_stage: report.withinOneStage,
+    crops: samples.length,
+    confusion_matrix: report.confusion,
+  };
+}
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+async function recordInCard(path: string, val: object): Promise<void> {
+  const card = await readJson(path);
+  const rounded = JSON.parse(
+    JSON.stringify(val, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v)),
+  ) as unknown;
+  card.metrics = { ...(card.metrics as object), measured_by: 'npm run eval (val split)', val: rounded };
+  await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string', default: repoPath('../shared/data/banana-ripening') },
+      model: { type: 'string', default: 'both' },
       check: { type: 'boolean', default: false },
       tolerance: { type: 'string', default: '0.01' },
       json: { type: 'string' },
@@ -38,62 +91,29 @@ async function main(): Promise<number> {
     console.error(`eval: no dataset at ${dataDir} (expected splits.csv there); pass --data DIR`);
     return 2;
   }
-  const detectorCard = await loadDetectorCard(repoPath('models/detector.json'));
-  const classifierCard = await loadClassifierCard(repoPath('models/classifier.json'));
-
-  const detSamples = await detectionSamples(dataDir);
-  console.log(`detector ${detectorCard.name} ${detectorCard.version}: ${detSamples.length} val images`);
-  const started = Date.now();
-  const detector = await openSession(repoPath('models/detector.onnx'));
-  const detections = await runDetector(detector, detectorCard, detSamples, (n) => {
-    if (n % 200 === 0) console.log(`  ${n}/${detSamples.length}`);
-  });
-  const det = detectionReport(detections, detectorCard.thresholds.confidence);
-  console.log(
-    `  precision ${det.precision.toFixed(4)}  recall ${det.recall.toFixed(4)} (confidence >= ${detectorCard.thresholds.confidence}, IoU 0.5)` +
-      `\n  mAP@0.5 ${det.map50.toFixed(4)}  mAP@0.5:0.95 ${det.map50_95.toFixed(4)}  (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-  );
-
-  const crops = await cropSamples(dataDir, classifierCard.classes);
-  console.log(`classifier ${classifierCard.name} ${classifierCard.version}: ${crops.length} val crops`);
-  const classifier = await openSession(repoPath('models/classifier.onnx'));
-  const predicted = await runClassifier(classifier, classifierCard, crops);
-  const cls = classificationReport(
-    crops.map((c) => c.classIndex),
-    predicted,
-    classifierCard.classes.length,
-  );
-  console.log(`  top-1 ${cls.top1.toFixed(4)}  within one stage ${cls.withinOneStage.toFixed(4)}`);
-  console.log(formatConfusion(cls.confusion, classifierCard.classes));
-
-  const metrics: EvalMetrics = {
-    detector: { ...det, images: detSamples.length },
-    classifier: { top1: cls.top1, within_one_stage: cls.withinOneStage, crops: crops.length, confusion_matrix: cls.confusion },
-  };
-  if (values.json) await writeFile(values.json, `${JSON.stringify(metrics, null, 1)}\n`);
-  if (values['update-cards']) {
-    await recordInCard(repoPath('models/detector.json'), { ...det, images: detSamples.length });
-    await recordInCard(repoPath('models/classifier.json'), metrics.classifier);
-    console.log('wrote metrics.val into models/detector.json and models/classifier.json');
+  const models = values.model === 'both' ? (['detector', 'classifier'] as const) : [values.model];
+  const measured: Record<string, object> = {};
+  for (const model of models) {
+    if (model === 'detector') measured.detector = await evaluateDetector(dataDir);
+    else if (model === 'classifier') measured.classifier = await evaluateClassifier(dataDir);
+    else {
+      console.error(`eval: --model must be detector, classifier or both, got ${model}`);
+      return 2;
+    }
   }
-  if (!values.check) return 0;
-  const cards = {
-    detector: JSON.parse(await readFile(repoPath('models/detector.json'), 'utf8')) as unknown,
-    classifier: JSON.parse(await readFile(repoPath('models/classifier.json'), 'utf8')) as unknown,
-  };
-  const failures = compareWithCards(metrics, cards, Number(values.tolerance));
+  if (values.json) await writeFile(values.json, `${JSON.stringify(measured, null, 1)}\n`);
+  const failures: string[] = [];
+  for (const [model, metrics] of Object.entries(measured)) {
+    const path = model === 'detector' ? CARD.detector : CARD.classifier;
+    if (values['update-cards']) await recordInCard(path, metrics);
+    if (values.check) {
+      failures.push(...compareWithCard(model, metrics, await readJson(path), Number(values.tolerance)));
+    }
+  }
+  if (values['update-cards']) console.log(`wrote metrics.val into the cards of ${models.join(', ')}`);
   for (const f of failures) console.error(`eval check FAILED: ${f}`);
-  if (failures.length === 0) console.log(`eval check passed (tolerance ${values.tolerance})`);
+  if (values.check && failures.length === 0) console.log(`eval check passed (tolerance ${values.tolerance})`);
   return failures.length ? 1 : 0;
-}
-
-async function recordInCard(path: string, val: object): Promise<void> {
-  const card = JSON.parse(await readFile(path, 'utf8')) as { metrics?: Record<string, unknown> };
-  const rounded = JSON.parse(
-    JSON.stringify(val, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v)),
-  ) as unknown;
-  card.metrics = { ...card.metrics, measured_by: 'npm run eval (val split)', val: rounded };
-  await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
 }
 
 main().then(
