@@ -29,7 +29,7 @@ export function createFunctionMetrics(registry: Registry): FunctionMetrics {
     }),
     stageDuration: new Histogram({
       name: 'banana_function_stage_duration_seconds',
-      help: 'Duration of each pipeline stage: parse (read + decode), detect, classify, draw (build the overlay), encode (composite + JPEG).',
+      help: 'Duration of each pipeline stage: parse (read + decode), detect, classify, draw (boxes and labels), encode (JPEG).',
       labelNames: ['stage'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,

@@ -1,27 +1,63 @@
 import sharp from 'sharp';
-import { RGB_CHANNELS, type RgbImage } from '../../../lib/vision/types.js';
-import { buildOverlaySvg, type Annotation } from './overlay-svg.js';
+import type { Box, RgbImage } from '../../../lib/vision/index.js';
+import { RGB_CHANNELS } from '../../../lib/vision/types.js';
+import { fontSizeFor, labelLayout, labelText, outlineBars, strokeWidthFor } from './geometry.js';
+import { buildLabelSvg } from './label-svg.js';
+import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
-/** The overlay to composite: an SVG the size of the photo, or nothing when there is no banana. */
-export function buildOverlay(
-  image: RgbImage,
-  annotations: readonly Annotation[],
-): Buffer | undefined {
-  return annotations.length === 0 ? undefined : Buffer.from(buildOverlaySvg(image, annotations));
+export interface Annotation {
+  box: Box;
+  colour: string;
+  stageLabel: string;
+  stageConfidence: number;
+}
+
+async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(Buffer.from(svg))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
 }
 
 /**
- * Composites the overlay onto the decoded photo at its original resolution and encodes a
- * JPEG in one streaming sharp pipeline (no second full-size pixel buffer).
+ * Draws every box (opaque bars) and then every label (a small SVG rendered by sharp and
+ * alpha-blended) on a copy of the photo at its original resolution. Only the label
+ * rectangles are rasterised: a full-size overlay composite costs 3-4x the JPEG encode.
  */
-export function encodeAnnotatedJpeg(
+export async function drawAnnotations(
   image: RgbImage,
-  overlay: Buffer | undefined,
-  quality: number,
-): Promise<Buffer> {
-  const pipeline = sharp(image.data, {
-    raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
+  annotations: readonly Annotation[],
+): Promise<RgbImage> {
+  if (annotations.length === 0) return image;
+  const canvas: RgbImage = {
+    data: Uint8Array.from(image.data),
+    width: image.width,
+    height: image.height,
+  };
+  const stroke = strokeWidthFor(image);
+  const fontSize = fontSizeFor(image);
+  for (const { box, colour } of annotations) {
+    const rgb = parseHexColour(colour);
+    for (const bar of outlineBars(box, image, stroke)) fillRect(canvas, bar, rgb);
+  }
+  const labels = annotations.map(({ box, colour, stageLabel, stageConfidence }) => {
+    const text = labelText(stageLabel, stageConfidence);
+    const layout = labelLayout(box, text, fontSize, image);
+    return { layout, svg: buildLabelSvg(layout, text, colour, fontSize) };
   });
-  if (overlay) pipeline.composite([{ input: overlay, top: 0, left: 0 }]);
-  return pipeline.jpeg({ quality }).toBuffer();
+  const rasters = await Promise.all(labels.map(({ svg }) => rasteriseSvg(svg)));
+  labels.forEach(({ layout }, i) => {
+    const raster = rasters[i];
+    if (raster) blendRgba(canvas, raster.data, layout.background);
+  });
+  return canvas;
+}
+
+export function encodeJpeg(image: RgbImage, quality: number): Promise<Buffer> {
+  return sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
+  })
+    .jpeg({ quality })
+    .toBuffer();
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  boxOutline,
   estimateTextWidth,
   fontSizeFor,
   labelLayout,
   labelText,
+  outlineBars,
   strokeWidthFor,
 } from './geometry.js';
 
@@ -20,37 +20,32 @@ describe('strokeWidthFor / fontSizeFor', () => {
   });
 });
 
-describe('boxOutline', () => {
-  it('insets by half a stroke so the outline stays inside the box', () => {
-    assert.deepEqual(
-      boxOutline({ xMin: 10, yMin: 20, xMax: 110, yMax: 70 }, { width: 200, height: 100 }, 4),
-      {
-        x: 12,
-        y: 22,
-        width: 96,
-        height: 46,
-      },
-    );
+describe('outlineBars', () => {
+  const image = { width: 200, height: 100 };
+  it('draws four bars of the stroke width inside the rounded box', () => {
+    assert.deepEqual(outlineBars({ xMin: 10.4, yMin: 20, xMax: 109.6, yMax: 70 }, image, 4), [
+      { x: 10, y: 20, width: 100, height: 4 },
+      { x: 10, y: 66, width: 100, height: 4 },
+      { x: 10, y: 24, width: 4, height: 42 },
+      { x: 106, y: 24, width: 4, height: 42 },
+    ]);
   });
-  it('clamps boxes that stick out of the image', () => {
-    assert.deepEqual(
-      boxOutline({ xMin: -5, yMin: -5, xMax: 250, yMax: 120 }, { width: 200, height: 100 }, 2),
-      {
-        x: 1,
-        y: 1,
-        width: 198,
-        height: 98,
-      },
-    );
+  it('keeps all four sides of a box that sticks out of the image', () => {
+    assert.deepEqual(outlineBars({ xMin: -5, yMin: -5, xMax: 250, yMax: 120 }, image, 2), [
+      { x: 0, y: 0, width: 200, height: 2 },
+      { x: 0, y: 98, width: 200, height: 2 },
+      { x: 0, y: 2, width: 2, height: 96 },
+      { x: 198, y: 2, width: 2, height: 96 },
+    ]);
   });
-  it('never has a negative size', () => {
-    const rect = boxOutline(
-      { xMin: 50, yMin: 50, xMax: 51, yMax: 51 },
-      { width: 100, height: 100 },
-      6,
-    );
-    assert.equal(rect.width, 0);
-    assert.equal(rect.height, 0);
+  it('fills a box thinner than two strokes, and draws nothing for an empty one', () => {
+    assert.deepEqual(outlineBars({ xMin: 50, yMin: 50, xMax: 53, yMax: 60 }, image, 4), [
+      { x: 50, y: 50, width: 3, height: 4 },
+      { x: 50, y: 56, width: 3, height: 4 },
+      { x: 50, y: 54, width: 2, height: 2 },
+      { x: 51, y: 54, width: 2, height: 2 },
+    ]);
+    assert.deepEqual(outlineBars({ xMin: 50, yMin: 50, xMax: 50.2, yMax: 60 }, image, 4), []);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Box, Size } from '../../../lib/vision/index.js';
 
 /**
  * Pure layout of the annotations: stroke width and font size proportional to the image,
- * box outlines kept inside the image, and a label per box placed inside the image
+ * box outlines as whole-pixel bars inside the image, and a label per box placed inside the image
  * (above the box when there is room, otherwise inside its top edge).
  */
 export interface Rect {
@@ -41,14 +41,26 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 
-/** The outline rectangle: the stroke is centred on the rect's edge, so inset by half a stroke to stay inside the box. */
-export function boxOutline(box: Box, image: Size, strokeWidth: number): Rect {
-  const half = strokeWidth / 2;
-  const x0 = clamp(box.xMin, 0, image.width) + half;
-  const y0 = clamp(box.yMin, 0, image.height) + half;
-  const x1 = clamp(box.xMax, 0, image.width) - half;
-  const y1 = clamp(box.yMax, 0, image.height) - half;
-  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+/**
+ * The four bars of a box outline in whole pixels, drawn inside the box (clamped to the
+ * image) so that a box touching the border keeps all four sides; thinner for tiny boxes.
+ */
+export function outlineBars(box: Box, image: Size, strokeWidth: number): Rect[] {
+  const x0 = clamp(Math.round(box.xMin), 0, image.width);
+  const y0 = clamp(Math.round(box.yMin), 0, image.height);
+  const x1 = clamp(Math.round(box.xMax), 0, image.width);
+  const y1 = clamp(Math.round(box.yMax), 0, image.height);
+  const width = x1 - x0;
+  const height = y1 - y0;
+  const sx = Math.min(strokeWidth, Math.ceil(width / 2));
+  const sy = Math.min(strokeWidth, Math.ceil(height / 2));
+  const sides: Rect[] = [
+    { x: x0, y: y0, width, height: sy },
+    { x: x0, y: y1 - sy, width, height: sy },
+    { x: x0, y: y0 + sy, width: sx, height: height - 2 * sy },
+    { x: x1 - sx, y: y0 + sy, width: sx, height: height - 2 * sy },
+  ];
+  return sides.filter((r) => r.width > 0 && r.height > 0);
 }
 
 export function estimateTextWidth(text: string, fontSize: number): number {

@@ -1,7 +1,7 @@
 import type { Classification, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
-import { buildOverlay, encodeAnnotatedJpeg } from '../draw/annotate.js';
+import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
 import { HttpError } from '../errors.js';
 import type { RequestOptions } from '../options.js';
@@ -152,11 +152,7 @@ export async function runPipeline(
     stageLabel: classification.stage.replaceAll('_', ' '),
     stageConfidence: classification.confidence,
   }));
-  const overlay = await timer.time('draw', () =>
-    Promise.resolve(buildOverlay(input.image, annotations)),
-  );
-  result.annotatedJpeg = await timer.time('encode', () =>
-    encodeAnnotatedJpeg(input.image, overlay, input.options.quality),
-  );
+  const drawn = await timer.time('draw', () => drawAnnotations(input.image, annotations));
+  result.annotatedJpeg = await timer.time('encode', () => encodeJpeg(drawn, input.options.quality));
   return result;
 }

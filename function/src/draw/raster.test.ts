@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { blendRgba, fillRect, parseHexColour } from './raster.js';
+
+/** A 3x2 grey image. */
+const grey = () => ({ data: new Uint8Array(3 * 2 * 3).fill(100), width: 3, height: 2 });
+
+describe('parseHexColour', () => {
+  it('reads #rrggbb', () => {
+    assert.deepEqual(parseHexColour('#fdd835'), [253, 216, 53]);
+    assert.throws(() => parseHexColour('yellow'), /not a #rrggbb colour/);
+  });
+});
+
+describe('fillRect', () => {
+  it('paints exactly the rectangle', () => {
+    const image = grey();
+    fillRect(image, { x: 1, y: 1, width: 2, height: 1 }, [1, 2, 3]);
+    assert.deepEqual(
+      [...image.data],
+      [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 1, 2, 3, 1, 2, 3],
+    );
+  });
+});
+
+describe('blendRgba', () => {
+  it('keeps transparent pixels, replaces opaque ones and mixes the rest', () => {
+    const image = grey();
+    const rgba = new Uint8Array([200, 0, 0, 0, 200, 0, 0, 255, 200, 0, 0, 128]);
+    blendRgba(image, rgba, { x: 0, y: 0, width: 3, height: 1 });
+    // 128/255 of 200 + 127/255 of 100 = 150.2 -> 150; 127/255 of 100 = 49.8 -> 50
+    assert.deepEqual([...image.data.subarray(0, 9)], [100, 100, 100, 200, 0, 0, 150, 50, 50]);
+    assert.deepEqual([...image.data.subarray(9)], [100, 100, 100, 100, 100, 100, 100, 100, 100]);
+  });
+  it('refuses pixels that do not match the rectangle', () => {
+    assert.throws(
+      () => { blendRgba(grey(), new Uint8Array(4), { x: 0, y: 0, width: 2, height: 1 }); },
+      RangeError,
+    );
+  });
+});

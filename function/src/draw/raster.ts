@@ -1,0 +1,45 @@
+import { RGB_CHANNELS, type RgbImage } from '../../../lib/vision/types.js';
+import type { Rect } from './geometry.js';
+
+export type Rgb = readonly [number, number, number];
+
+export function parseHexColour(hex: string): Rgb {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!match) throw new Error(`not a #rrggbb colour: ${hex}`);
+  return [parseInt(match[1] ?? '', 16), parseInt(match[2] ?? '', 16), parseInt(match[3] ?? '', 16)];
+}
+
+/** Paints a rectangle (inside the image) in one opaque colour. */
+export function fillRect(image: RgbImage, rect: Rect, [r, g, b]: Rgb): void {
+  for (let y = rect.y; y < rect.y + rect.height; y += 1) {
+    let offset = (y * image.width + rect.x) * RGB_CHANNELS;
+    for (let x = 0; x < rect.width; x += 1, offset += RGB_CHANNELS) {
+      image.data[offset] = r;
+      image.data[offset + 1] = g;
+      image.data[offset + 2] = b;
+    }
+  }
+}
+
+/**
+ * Alpha-blends straight (non-premultiplied) RGBA pixels of `rect`'s size onto the image at
+ * `rect` ("over"): out = round((src * a + dst * (255 - a)) / 255).
+ */
+export function blendRgba(image: RgbImage, rgba: Uint8Array, rect: Rect): void {
+  if (rgba.length !== rect.width * rect.height * 4) {
+    throw new RangeError(`${rgba.length} RGBA bytes for a ${rect.width}x${rect.height} rectangle`);
+  }
+  let source = 0;
+  for (let y = rect.y; y < rect.y + rect.height; y += 1) {
+    let target = (y * image.width + rect.x) * RGB_CHANNELS;
+    for (let x = 0; x < rect.width; x += 1, source += 4, target += RGB_CHANNELS) {
+      const alpha = rgba[source + 3] ?? 0;
+      if (alpha === 0) continue;
+      for (let c = 0; c < RGB_CHANNELS; c += 1) {
+        const src = rgba[source + c] ?? 0;
+        const dst = image.data[target + c] ?? 0;
+        image.data[target + c] = Math.round((src * alpha + dst * (255 - alpha)) / 255);
+      }
+    }
+  }
+}
