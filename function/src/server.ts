@@ -5,6 +5,7 @@ import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { handleClassify, type ClassifyHandlerDeps } from './handlers/classify-handler.js';
 import { handleHealth, handleMetrics, handleReady } from './handlers/probe-handlers.js';
+import { answerClientError } from './http/client-error.js';
 import { sendError } from './http/respond.js';
 import { loadStaticFiles, type StaticFiles } from './http/static-files.js';
 import { createFunctionMetrics } from './metrics.js';
@@ -104,6 +105,7 @@ export async function startFunctionServer(
       else res.destroy();
     });
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
 
