@@ -1,7 +1,11 @@
 import sharp from 'sharp';
 import { RGB_CHANNELS, type Box, type RgbImage, type Size } from '../../../lib/vision/types.js';
 import { fitWithin, rescaleBox } from './fit-within.js';
-import { DETECTOR_VIEW_MAX_SIDE, DETECTOR_VIEW_QUALITY } from './transport-limits.js';
+import {
+  DETECTOR_ORIGINAL_MAX_SIDE,
+  DETECTOR_VIEW_QUALITY,
+  DETECTOR_VIEW_SIDE,
+} from './transport-limits.js';
 
 export interface DetectorInput {
   /** Encoded image sent to the detector. */
@@ -18,8 +22,10 @@ export async function prepareDetectorInput(
   original: Buffer,
   image: RgbImage,
 ): Promise<DetectorInput> {
-  const size = fitWithin(image, DETECTOR_VIEW_MAX_SIDE);
-  if (size.width === image.width && size.height === image.height) return { bytes: original, size };
+  if (Math.max(image.width, image.height) <= DETECTOR_ORIGINAL_MAX_SIDE) {
+    return { bytes: original, size: { width: image.width, height: image.height } };
+  }
+  const size = fitWithin(image, DETECTOR_VIEW_SIDE);
   const bytes = await sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
   })
