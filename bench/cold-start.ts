@@ -1,0 +1,196 @@
+/**
+ * cold start: from spawning the process to SERVING (the services' serving line, logged right
+ * after the health status turns SERVING, confirmed with a health Check), and the first
+ * request's latency against the steady state. Runs the compiled JavaScript of dist/, as the
+ * container images do (tsx would add its own start-up cost).
+ */
+import sharp from 'sharp';
+import { createClassifierClient, createDetectorClient } from '../lib/client/index.js';
+import { ensureBuilt } from './harness/build.js';
+import type { BenchContext } from './harness/context.js';
+import { createHealthProbe } from './harness/health-probe.js';
+import { postImage } from './harness/http-client.js';
+import { TARGET_PHOTO } from './harness/photos.js';
+import { spawnComponent, type Component, type ComponentProcess } from './harness/processes.js';
+import { writeResult } from './harness/results.js';
+import { median } from './harness/stats.js';
+import { printTable } from './harness/table.js';
+import { PRODUCTION_ENV } from './harness/production-env.js';
+
+export interface ColdStartRun {
+  /** spawn -> serving (services) or listening (function) line, ms. */
+  startToServingMs: number;
+  firstRequestMs: number;
+  steadyMedianMs: number;
+}
+
+export interface ColdStartResult {
+  component: Component;
+  runs: ColdStartRun[];
+  startToServingMedianMs: number;
+  startToServingMaxMs: number;
+  firstRequestMedianMs: number;
+  steadyMedianMs: number;
+}
+
+const STEADY_SAMPLES = 10;
+const MAX_STARTUP_MS = 1500;
+
+async function firstAndSteady(
+  call: () => Promise<unknown>,
+): Promise<{ first: number; steady: number }> {
+  const timed = async () => {
+    const start = performance.now();
+    await call();
+    return performance.now() - start;
+  };
+  const first = await timed();
+  const steady: number[] = [];
+  for (let i = 0; i < STEADY_SAMPLES; i++) steady.push(await timed());
+  return { first, steady: median(steady) };
+}
+
+async function startService(
+  component: 'detector' | 'classifier',
+  threads: string,
+): Promise<{ process: ComponentProcess; ms: number }> {
+  const process = await spawnComponent({
+    component,
+    runtime: 'dist',
+    env: { INTRA_OP_THREADS: threads, ...PRODUCTION_ENV },
+  });
+  const ms = process.readyAt - process.spawnedAt;
+  const probe = createHealthProbe(`127.0.0.1:${process.port}`);
+  try {
+    const { status } = await probe.check(2000);
+    if (status !== 'SERVING')
+      throw new Error(`${component} logged serving but its health says ${status}`);
+  } finally {
+    probe.close();
+  }
+  return { process, ms };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function summarizeRuns(component: Component, runs: ColdStartRun[]): ColdStartResult {
+  return {
+    component,
+    runs: runs.map((r) => ({
+      startToServingMs: round1(r.startToServingMs),
+      firstRequestMs: round1(r.firstRequestMs),
+      steadyMedianMs: round1(r.steadyMedianMs),
+    })),
+    startToServingMedianMs: round1(median(runs.map((r) => r.startToServingMs))),
+    startToServingMaxMs: round1(Math.max(...runs.map((r) => r.startToServingMs))),
+    firstRequestMedianMs: round1(median(runs.map((r) => r.firstRequestMs))),
+    steadyMedianMs: round1(median(runs.map((r) => r.steadyMedianMs))),
+  };
+}
+
+export async function runColdStart(context: BenchContext): Promise<ColdStartResult[]> {
+  await ensureBuilt();
+  const photo = await context.photo(TARGET_PHOTO);
+  const { data, info } = await sharp(photo.jpeg)
+    .extract({ left: 100, top: 100, width: 200, height: 110 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const crops = Array.from({ length: 4 }, () => ({
+    rgb: data,
+    width: info.width,
+    height: info.height,
+  }));
+  const threads = String(context.intraOpThreads);
+  const repeats = context.scale(5, 2);
+  const runs: Record<Component, ColdStartRun[]> = { detector: [], classifier: [], function: [] };
+
+  for (let r = 0; r < repeats; r++) {
+    // One service at a time: on a small machine, starting both at once measures contention.
+    const detector = await startService('detector', threads);
+    const classifier = await startService('classifier', threads);
+    const detectorClient = createDetectorClient({ target: `127.0.0.1:${detector.process.port}` });
+    const classifierClient = createClassifierClient({
+      target: `127.0.0.1:${classifier.process.port}`,
+    });
+    let fn: ComponentProcess | undefined;
+    try {
+      const d = await firstAndSteady(() =>
+        detectorClient.detect({ image: photo.jpeg, minConfidence: 0, maxDetections: 4 }),
+      );
+      runs.detector.push({
+        startToServingMs: detector.ms,
+        firstRequestMs: d.first,
+        steadyMedianMs: d.steady,
+      });
+      const c = await firstAndSteady(() => classifierClient.classify({ rawCrops: crops }));
+      runs.classifier.push({
+        startToServingMs: classifier.ms,
+        firstRequestMs: c.first,
+        steadyMedianMs: c.steady,
+      });
+
+      fn = await spawnComponent({
+        component: 'function',
+        runtime: 'dist',
+        env: {
+          DETECTOR_ADDR: `127.0.0.1:${detector.process.port}`,
+          CLASSIFIER_ADDR: `127.0.0.1:${classifier.process.port}`,
+          ...PRODUCTION_ENV,
+        },
+      });
+      const url = `http://127.0.0.1:${fn.port}/?min_confidence=0&max_detections=${photo.bananas}`;
+      const f = await firstAndSteady(async () => {
+        const result = await postImage(url, photo.jpeg);
+        if (result.status !== 200) throw new Error(`function answered ${result.status}`);
+      });
+      runs.function.push({
+        startToServingMs: fn.readyAt - fn.spawnedAt,
+        firstRequestMs: f.first,
+        steadyMedianMs: f.steady,
+      });
+    } finally {
+      detectorClient.close();
+      classifierClient.close();
+      await fn?.stop();
+      await Promise.all([detector.process.stop(), classifier.process.stop()]);
+    }
+  }
+
+  const results = (Object.keys(runs) as Component[]).map((component) =>
+    summarizeRuns(component, runs[component]),
+  );
+  printTable(
+    `cold start (compiled dist/, ${repeats} runs; ms)`,
+    [
+      'component',
+      'start->serving p50',
+      'max',
+      'target',
+      'first request',
+      'steady p50',
+      'first/steady',
+    ],
+    results.map((r) => [
+      r.component,
+      r.startToServingMedianMs,
+      r.startToServingMaxMs,
+      r.component === 'function' ? '-' : `<= ${MAX_STARTUP_MS}`,
+      r.firstRequestMedianMs,
+      r.steadyMedianMs,
+      Math.round((r.firstRequestMedianMs / r.steadyMedianMs) * 100) / 100,
+    ]),
+  );
+  writeResult(
+    'cold-start',
+    {
+      runtime: 'node dist/ (compiled), MALLOC_ARENA_MAX=2, NODE_ENV=production',
+      intraOpThreads: context.intraOpThreads,
+      quick: context.quick,
+      requests:
+        'detector: target photo; classifier: 4 raw crops; function: target photo with annotated JPEG',
+      targetMs: MAX_STARTUP_MS,
+    },
+    { components: results },
+  );
+  return results;
+}

@@ -1,0 +1,220 @@
+/**
+ * end-to-end: the function over HTTP, the services over gRPC, each in its own process, against
+ * the in-process floor measured in the same run. At concurrency 1 the floor and the stack
+ * alternate request by request, so background load on a shared machine hits both alike.
+ */
+import { ensureBuilt } from './harness/build.js';
+import type { BenchContext } from './harness/context.js';
+import { startFloorPipeline, type FloorPipeline } from './harness/floor-pipeline.js';
+import { createAgent, postImage } from './harness/http-client.js';
+import { runLoad, type LoadReport } from './harness/load.js';
+import { photoName, TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
+import { startProcessStack, type ProcessStack } from './harness/process-stack.js';
+import { writeResult } from './harness/results.js';
+import { rounded, summarize, type LatencySummary } from './harness/stats.js';
+import { printTable } from './harness/table.js';
+import { PRODUCTION_ENV } from './harness/production-env.js';
+import { floorRequest } from './floor.js';
+
+export const CONCURRENCY_LEVELS = [1, 2, 4, 8] as const;
+
+export interface PairedResult {
+  photo: string;
+  samples: number;
+  floorMs: LatencySummary;
+  e2eMs: LatencySummary;
+  /** e2e p50 / floor p50 */
+  ratioP50: number;
+  /** Median of the per-pair ratios (robust to drift in background load). */
+  ratioPairedMedian: number;
+}
+
+export interface ConcurrencyResult {
+  concurrency: number;
+  floor: LoadReport;
+  e2e: LoadReport;
+  ratioP50: number;
+  throughputRatio: number;
+}
+
+export const e2eUrl = (stack: ProcessStack, photo: BenchPhoto): string =>
+  `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`;
+
+async function paired(
+  floor: FloorPipeline,
+  stack: ProcessStack,
+  photo: BenchPhoto,
+  samples: number,
+): Promise<PairedResult> {
+  const agent = createAgent(1);
+  const e2e = async (): Promise<number> => {
+    const result = await postImage(e2eUrl(stack, photo), photo.jpeg, { agent });
+    if (result.status !== 200)
+      throw new Error(`HTTP ${result.status}: ${result.body.toString().slice(0, 300)}`);
+    return result.ms;
+  };
+  for (let i = 0; i < 2; i++) {
+    await floor.run(floorRequest(photo));
+    await e2e();
+  }
+  const floorMs: number[] = [];
+  const e2eMs: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    // Alternate which goes first, so neither always runs right after the other.
+    if (i % 2 === 0) {
+      floorMs.push((await floor.run(floorRequest(photo))).totalMs);
+      e2eMs.push(await e2e());
+    } else {
+      e2eMs.push(await e2e());
+      floorMs.push((await floor.run(floorRequest(photo))).totalMs);
+    }
+  }
+  agent.destroy();
+  const f = summarize(floorMs);
+  const e = summarize(e2eMs);
+  const pairRatios = e2eMs.map((ms, i) => ms / (floorMs[i] ?? NaN));
+  return {
+    photo: photo.name,
+    samples,
+    floorMs: rounded(f),
+    e2eMs: rounded(e),
+    ratioP50: Math.round((e.p50 / f.p50) * 1000) / 1000,
+    ratioPairedMedian: Math.round(summarize(pairRatios).p50 * 1000) / 1000,
+  };
+}
+
+async function atConcurrency(
+  floor: FloorPipeline,
+  stack: ProcessStack,
+  photo: BenchPhoto,
+  concurrency: number,
+  durationMs: number,
+): Promise<ConcurrencyResult> {
+  const agent = createAgent(concurrency);
+  const sendE2e = async () =>
+    (await postImage(e2eUrl(stack, photo), photo.jpeg, { agent })).status === 200;
+  const sendFloor = async () => (await floor.run(floorRequest(photo))).bananas === photo.bananas;
+  const warmUp = Math.max(2, concurrency);
+  await runLoad({ concurrency, requests: warmUp, send: sendFloor });
+  const floorReport = await runLoad({ concurrency, durationMs, send: sendFloor });
+  await runLoad({ concurrency, requests: warmUp, send: sendE2e });
+  const e2eReport = await runLoad({ concurrency, durationMs, send: sendE2e });
+  agent.destroy();
+  return {
+    concurrency,
+    floor: {
+      ...floorReport,
+      latencyMs: rounded(floorReport.latencyMs),
+      throughput: Math.round(floorReport.throughput * 100) / 100,
+    },
+    e2e: {
+      ...e2eReport,
+      latencyMs: rounded(e2eReport.latencyMs),
+      throughput: Math.round(e2eReport.throughput * 100) / 100,
+    },
+    ratioP50: Math.round((e2eReport.latencyMs.p50 / floorReport.latencyMs.p50) * 1000) / 1000,
+    throughputRatio: Math.round((e2eReport.throughput / floorReport.throughput) * 1000) / 1000,
+  };
+}
+
+export async function runE2e(context: BenchContext) {
+  const photos = await context.photos();
+  const target = await context.photo(TARGET_PHOTO);
+  const threads = String(context.intraOpThreads);
+  const floor = await startFloorPipeline({ intraOpThreads: context.intraOpThreads });
+  await ensureBuilt();
+  const stack = await startProcessStack({
+    runtime: 'dist',
+    serviceEnv: { ...PRODUCTION_ENV, INTRA_OP_THREADS: threads, MAX_QUEUE: '64' },
+    functionEnv: PRODUCTION_ENV,
+  });
+  const perPhoto: PairedResult[] = [];
+  const sweep: ConcurrencyResult[] = [];
+  try {
+    for (const photo of photos) {
+      const isTarget = photoName(photo) === photoName(target);
+      const samples = isTarget
+        ? context.scale(30, 6)
+        : photo.width >= 3000
+          ? context.scale(6, 2)
+          : context.scale(12, 3);
+      perPhoto.push(await paired(floor, stack, photo, samples));
+    }
+    for (const concurrency of CONCURRENCY_LEVELS) {
+      sweep.push(
+        await atConcurrency(floor, stack, target, concurrency, context.scale(12_000, 2_500)),
+      );
+    }
+  } finally {
+    await Promise.all([floor.close(), stack.stop()]);
+  }
+
+  printTable(
+    'end-to-end vs floor at concurrency 1 (ms; requests alternate between the two)',
+    ['photo', 'n', 'floor p50', 'e2e p50', 'e2e p95', 'e2e p99', 'ratio p50', 'paired ratio'],
+    perPhoto.map((r) => [
+      r.photo,
+      r.samples,
+      r.floorMs.p50,
+      r.e2eMs.p50,
+      r.e2eMs.p95,
+      r.e2eMs.p99,
+      r.ratioP50,
+      r.ratioPairedMedian,
+    ]),
+  );
+  printTable(
+    `concurrency sweep, ${target.name} (ms, requests/s)`,
+    [
+      'conc',
+      'floor p50',
+      'floor p99',
+      'floor rps',
+      'e2e p50',
+      'e2e p95',
+      'e2e p99',
+      'e2e rps',
+      'errors',
+      'ratio p50',
+      'rps ratio',
+    ],
+    sweep.map((r) => [
+      r.concurrency,
+      r.floor.latencyMs.p50,
+      r.floor.latencyMs.p99,
+      r.floor.throughput,
+      r.e2e.latencyMs.p50,
+      r.e2e.latencyMs.p95,
+      r.e2e.latencyMs.p99,
+      r.e2e.throughput,
+      r.e2e.errors,
+      r.ratioP50,
+      r.throughputRatio,
+    ]),
+  );
+  const targetResult = perPhoto.find((r) => r.photo === target.name);
+  const result = {
+    perPhoto,
+    concurrency: sweep,
+    target: {
+      photo: target.name,
+      ratioP50: targetResult?.ratioP50,
+      ratioPairedMedian: targetResult?.ratioPairedMedian,
+      limit: 1.15,
+    },
+  };
+  writeResult(
+    'e2e',
+    {
+      intraOpThreads: context.intraOpThreads,
+      quick: context.quick,
+      processes:
+        'function, detector, classifier: one compiled (dist/) process each, loopback HTTP and gRPC',
+      env: PRODUCTION_ENV,
+      request:
+        'raw JPEG body, ?min_confidence=0&max_detections=<bananas>, annotated JPEG (quality 85) in the answer',
+    },
+    result,
+  );
+  return result;
+}

@@ -1,0 +1,162 @@
+/**
+ * The in-process limit: both models in this process, no network, no re-encoding. The same
+ * steps as the deployed system, with the same library code: decode the photo once (the
+ * function's decoder), letterbox the decoded pixels for the detector, crop the boxes from
+ * the same pixels, classify them in one batch, draw the function's overlay and encode the
+ * JPEG. Inference runs in lib/inference worker pools (as in the services), so the main
+ * thread stays free, exactly as a single-process deployment would have to do it.
+ */
+import { availableParallelism } from 'node:os';
+import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
+import { stageColour } from '../../function/src/draw/palette.js';
+import { decodePhoto } from '../../function/src/image/decode-photo.js';
+import { startInferencePool, type InferencePool } from '../../lib/inference/index.js';
+import {
+  loadClassifierCard,
+  loadDetectorCard,
+  type ClassifierCard,
+  type DetectorCard,
+} from '../../lib/model-card/index.js';
+import {
+  cropBoxes,
+  logitsToClassProbabilities,
+  postprocessDetections,
+  preprocessCrop,
+  preprocessForDetector,
+  toNchwTensor,
+} from '../../lib/vision/index.js';
+import { repoPath } from '../../lib/testing/paths.js';
+
+export interface FloorOptions {
+  intraOpThreads?: number;
+  maxImagePixels?: number;
+}
+
+export interface FloorRequest {
+  jpeg: Buffer;
+  minConfidence: number;
+  maxDetections: number;
+  iou?: number;
+  quality?: number;
+}
+
+export type FloorStage = 'decode' | 'detect' | 'classify' | 'draw' | 'encode';
+
+export interface FloorResult {
+  bananas: number;
+  annotatedJpeg: Buffer;
+  timingsMs: Record<FloorStage, number>;
+  totalMs: number;
+}
+
+export interface FloorPipeline {
+  run(request: FloorRequest): Promise<FloorResult>;
+  close(): Promise<void>;
+}
+
+function pool(
+  modelFile: string,
+  card: DetectorCard | ClassifierCard,
+  intraOpThreads: number,
+  warmUpBatch: number,
+) {
+  const { width, height, name } = card.input;
+  return startInferencePool({
+    modelPath: repoPath(modelFile),
+    inputName: name,
+    outputName: card.output.name,
+    intraOpThreads,
+    workers: 1,
+    maxQueue: 1024,
+    warmUpInput: {
+      data: new Float32Array(warmUpBatch * 3 * width * height),
+      dims: [warmUpBatch, 3, height, width],
+    },
+  });
+}
+
+export async function startFloorPipeline(options: FloorOptions = {}): Promise<FloorPipeline> {
+  const threads = options.intraOpThreads ?? availableParallelism();
+  const maxPixels = options.maxImagePixels ?? 50_000_000;
+  const [detectorCard, classifierCard] = await Promise.all([
+    loadDetectorCard(repoPath('models/detector.json')),
+    loadClassifierCard(repoPath('models/classifier.json')),
+  ]);
+  const pools: InferencePool[] = [];
+  try {
+    pools.push(await pool('models/detector.onnx', detectorCard, threads, 1));
+    pools.push(await pool('models/classifier.onnx', classifierCard, threads, 1));
+  } catch (error) {
+    await Promise.all(pools.map((p) => p.close()));
+    throw error;
+  }
+  const [detector, classifier] = pools as [InferencePool, InferencePool];
+  const classes = classifierCard.classes;
+
+  async function run(request: FloorRequest): Promise<FloorResult> {
+    const start = performance.now();
+    let mark = start;
+    const lap = (): number => {
+      const now = performance.now();
+      const elapsed = now - mark;
+      mark = now;
+      return elapsed;
+    };
+
+    const image = await decodePhoto(request.jpeg, maxPixels);
+    const decode = lap();
+
+    const input = await preprocessForDetector(image, detectorCard);
+    const head = await detector.run({ data: input.tensor, dims: input.dims });
+    const found = postprocessDetections(head.output.data, detectorCard, input.geometry, {
+      minConfidence: request.minConfidence,
+      iou: request.iou ?? detectorCard.thresholds.iou,
+      maxDetections: request.maxDetections,
+    });
+    const detect = lap();
+
+    let results: ReturnType<typeof logitsToClassProbabilities> = [];
+    if (found.length > 0) {
+      const crops = await Promise.all(
+        cropBoxes(
+          image,
+          found.map((f) => f.box),
+        ).map((crop) => preprocessCrop(crop, classifierCard.input)),
+      );
+      const { width, height } = classifierCard.input;
+      const logits = await classifier.run({
+        data: toNchwTensor(crops, classifierCard.input),
+        dims: [crops.length, 3, height, width],
+      });
+      results = logitsToClassProbabilities(logits.output.data, classes.length);
+    }
+    const classify = lap();
+
+    const annotations = found.map(({ box }, i) => {
+      const result = results[i] ?? { index: 0, confidence: 0 };
+      return {
+        box,
+        colour: stageColour(result.index, classes.length),
+        stageLabel: (classes[result.index] ?? '').replaceAll('_', ' '),
+        stageConfidence: result.confidence,
+      };
+    });
+    const drawn = await drawAnnotations(image, annotations);
+    const draw = lap();
+    const annotatedJpeg = await encodeJpeg(drawn, request.quality ?? 85);
+    const encode = lap();
+    return {
+      bananas: found.length,
+      annotatedJpeg,
+      timingsMs: { decode, detect, classify, draw, encode },
+      totalMs: performance.now() - start,
+    };
+  }
+
+  return {
+    run,
+    close: async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    },
+  };
+}

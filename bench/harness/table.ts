@@ -1,0 +1,37 @@
+/** Prints an aligned text table (numbers right-aligned). */
+export type Cell = string | number | boolean | undefined;
+
+function format(cell: Cell): string {
+  if (cell === undefined) return '-';
+  if (typeof cell === 'number') {
+    if (!Number.isFinite(cell)) return String(cell);
+    return Number.isInteger(cell) ? String(cell) : cell.toFixed(Math.abs(cell) >= 100 ? 0 : 2);
+  }
+  return String(cell);
+}
+
+export function renderTable(
+  title: string,
+  header: readonly string[],
+  rows: readonly Cell[][],
+): string {
+  const cells = [header.map(String), ...rows.map((row) => row.map(format))];
+  const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
+  const numeric = header.map((_, c) =>
+    rows.every((row) => typeof row[c] === 'number' || row[c] === undefined),
+  );
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [`\n${title}`, line(cells[0] ?? []), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+export function printTable(
+  title: string,
+  header: readonly string[],
+  rows: readonly Cell[][],
+): void {
+  console.log(renderTable(title, header, rows));
+}
