@@ -1,3 +1,5 @@
+import { DEFAULT_PORT } from '../local-stack/cli-args.js';
+
 /** Command-line flags of `npm run classify`. */
 export interface ClassifyArgs {
   photo: string;
@@ -7,7 +9,7 @@ export interface ClassifyArgs {
   json: boolean;
 }
 
-export const DEFAULT_URL = 'http://localhost:8080';
+export const DEFAULT_URL = `http://localhost:${DEFAULT_PORT}`;
 
 export const CLASSIFY_USAGE = `Usage: npm run classify -- <photo> [options]
   -o, --output FILE        save the annotated photo (JPEG)

@@ -7,10 +7,13 @@ export interface StackArgs {
   help: boolean;
 }
 
+/** The function's port under `npm start`; the CLI's default URL points here. */
+export const DEFAULT_PORT = 8080;
+
 export const STACK_USAGE = `Usage: npm start -- [options]
   --detector-replicas N    detector processes (default 1; ports 50051, 50053, ...)
   --classifier-replicas N  classifier processes (default 1; ports 50052, 50054, ...)
-  --port N                 HTTP port of the function and web tester (default 8080)
+  --port N                 HTTP port of the function and web tester (default ${DEFAULT_PORT})
   --verbose                print every log line of every component
   --help                   show this help`;
 
@@ -26,7 +29,7 @@ export function parseStackArgs(argv: readonly string[]): StackArgs {
   const args: StackArgs = {
     detectorReplicas: 1,
     classifierReplicas: 1,
-    port: 8080,
+    port: DEFAULT_PORT,
     verbose: false,
     help: false,
   };

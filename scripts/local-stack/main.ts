@@ -2,7 +2,7 @@
  * `npm start`: detector, classifier and function (with the web tester) on localhost with
  * fixed ports. Ctrl-C stops everything; a second Ctrl-C kills what is left.
  */
-import { parseStackArgs, STACK_USAGE, type StackArgs } from './cli-args.js';
+import { DEFAULT_PORT, parseStackArgs, STACK_USAGE, type StackArgs } from './cli-args.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
 function readArgs(): StackArgs {
@@ -32,7 +32,9 @@ function printUrls(stack: LocalStack): void {
       (r) => `  Classifier ${r.index}    grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
     ),
     '',
-    `Try: npm run classify -- photo.jpg -o annotated.jpg --url ${stack.functionUrl}`,
+    `Try: npm run classify -- photo.jpg -o annotated.jpg${
+      stack.functionServer.port === DEFAULT_PORT ? '' : ` --url ${stack.functionUrl}`
+    }`,
     'Press Ctrl-C to stop.',
     '',
   ];

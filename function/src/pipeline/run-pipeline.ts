@@ -78,7 +78,10 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
       { deadlineMs: deps.detectDeadlineMs, signal: input.signal },
     ),
   );
-  const found = response.detections.filter((d) => d.box !== undefined);
+  // A box clamped to an image edge can collapse to zero area: not a banana, nothing to crop.
+  const found = response.detections.filter(
+    (d) => d.box !== undefined && d.box.xMax > d.box.xMin && d.box.yMax > d.box.yMin,
+  );
   const boxes = boxesInOriginalFrame(
     found.map((d) => d.box as Box),
     detectorInput,
