@@ -136,8 +136,15 @@ function watchByFdSampling(pids: readonly number[]): DiskWatch {
   };
 }
 
-export async function watchDiskWrites(pids: readonly number[]): Promise<DiskWatch> {
-  if (straceUsable()) {
+/**
+ * strace stops every thread at every system call, which slows the watched processes several
+ * times over: long load runs pass `{ light: true }` for /proc sampling only.
+ */
+export async function watchDiskWrites(
+  pids: readonly number[],
+  options: { light?: boolean } = {},
+): Promise<DiskWatch> {
+  if (!options.light && straceUsable()) {
     try {
       return await watchWithStrace(pids);
     } catch {
