@@ -33,9 +33,8 @@ describe('blendRgba', () => {
     assert.deepEqual([...image.data.subarray(9)], [100, 100, 100, 100, 100, 100, 100, 100, 100]);
   });
   it('refuses pixels that do not match the rectangle', () => {
-    assert.throws(
-      () => { blendRgba(grey(), new Uint8Array(4), { x: 0, y: 0, width: 2, height: 1 }); },
-      RangeError,
-    );
+    assert.throws(() => {
+      blendRgba(grey(), new Uint8Array(4), { x: 0, y: 0, width: 2, height: 1 });
+    }, RangeError);
   });
 });
