@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useLocalStack } from '../stack-fixture.js';
+import { startGatewayProxy } from './gateway-proxy.js';
 import { syntheticBananaPhoto } from '../synthetic-photo.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -107,6 +108,30 @@ describe('web tester', () => {
     assert.match((await error.textContent()) ?? '', /could not be decoded.*\(HTTP 422\)/);
     assert.equal(await error.getAttribute('role'), 'alert');
     await page.close();
+  });
+
+  it('works under the OpenFaaS gateway path, with or without the trailing slash', async () => {
+    const gateway = await startGatewayProxy(stack().functionUrl, 'banana-ripeness');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+      await page.goto(gateway.functionUrl); // no trailing slash
+      assert.equal(new URL(page.url()).pathname, '/function/banana-ripeness/');
+      await acceptAllCandidates(page);
+      await upload(
+        page,
+        'b.jpg',
+        'image/jpeg',
+        await syntheticBananaPhoto({ width: 640, height: 480 }),
+      );
+      await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+      const styled = await page.evaluate<string>(
+        "getComputedStyle(document.querySelector('#drop-zone')).borderStyle",
+      );
+      assert.equal(styled, 'dashed', 'style.css did not load under the prefix');
+      await page.close();
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('refuses a non-image before sending it', async () => {
