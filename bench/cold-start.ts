@@ -20,6 +20,8 @@ import { PRODUCTION_ENV } from './harness/production-env.js';
 export interface ColdStartRun {
   /** spawn -> serving (services) or listening (function) line, ms. */
   startToServingMs: number;
+  /** CPU time the process had used by then (all threads): what the start costs without contention. */
+  cpuMsToServing: number;
   firstRequestMs: number;
   steadyMedianMs: number;
 }
@@ -29,6 +31,7 @@ export interface ColdStartResult {
   runs: ColdStartRun[];
   startToServingMedianMs: number;
   startToServingMaxMs: number;
+  cpuMsToServingMedian: number;
   firstRequestMedianMs: number;
   steadyMedianMs: number;
 }
@@ -53,7 +56,7 @@ async function firstAndSteady(
 async function startService(
   component: 'detector' | 'classifier',
   threads: string,
-): Promise<{ process: ComponentProcess; ms: number }> {
+): Promise<{ process: ComponentProcess; ms: number; cpuMs: number }> {
   const process = await spawnComponent({
     component,
     runtime: 'dist',
@@ -68,7 +71,7 @@ async function startService(
   } finally {
     probe.close();
   }
-  return { process, ms };
+  return { process, ms, cpuMs: process.cpuMsAtReady };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -78,11 +81,13 @@ function summarizeRuns(component: Component, runs: ColdStartRun[]): ColdStartRes
     component,
     runs: runs.map((r) => ({
       startToServingMs: round1(r.startToServingMs),
+      cpuMsToServing: round1(r.cpuMsToServing),
       firstRequestMs: round1(r.firstRequestMs),
       steadyMedianMs: round1(r.steadyMedianMs),
     })),
     startToServingMedianMs: round1(median(runs.map((r) => r.startToServingMs))),
     startToServingMaxMs: round1(Math.max(...runs.map((r) => r.startToServingMs))),
+    cpuMsToServingMedian: round1(median(runs.map((r) => r.cpuMsToServing))),
     firstRequestMedianMs: round1(median(runs.map((r) => r.firstRequestMs))),
     steadyMedianMs: round1(median(runs.map((r) => r.steadyMedianMs))),
   };
@@ -119,12 +124,14 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
       );
       runs.detector.push({
         startToServingMs: detector.ms,
+        cpuMsToServing: detector.cpuMs,
         firstRequestMs: d.first,
         steadyMedianMs: d.steady,
       });
       const c = await firstAndSteady(() => classifierClient.classify({ rawCrops: crops }));
       runs.classifier.push({
         startToServingMs: classifier.ms,
+        cpuMsToServing: classifier.cpuMs,
         firstRequestMs: c.first,
         steadyMedianMs: c.steady,
       });
@@ -145,6 +152,7 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
       });
       runs.function.push({
         startToServingMs: fn.readyAt - fn.spawnedAt,
+        cpuMsToServing: fn.cpuMsAtReady,
         firstRequestMs: f.first,
         steadyMedianMs: f.steady,
       });
@@ -165,6 +173,7 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
       'component',
       'start->serving p50',
       'max',
+      'CPU ms to serving',
       'target',
       'first request',
       'steady p50',
@@ -174,6 +183,7 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
       r.component,
       r.startToServingMedianMs,
       r.startToServingMaxMs,
+      r.cpuMsToServingMedian,
       r.component === 'function' ? '-' : `<= ${MAX_STARTUP_MS}`,
       r.firstRequestMedianMs,
       r.steadyMedianMs,

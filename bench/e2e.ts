@@ -10,6 +10,7 @@ import { createAgent, postImage } from './harness/http-client.js';
 import { runLoad, type LoadReport } from './harness/load.js';
 import { photoName, TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
 import { startProcessStack, type ProcessStack } from './harness/process-stack.js';
+import { ownCpuMs, readCpuMs } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
 import { printTable } from './harness/table.js';
@@ -27,6 +28,20 @@ export interface PairedResult {
   ratioP50: number;
   /** Median of the per-pair ratios (robust to drift in background load). */
   ratioPairedMedian: number;
+  /**
+   * CPU time per request (every thread of every process involved), which background load on
+   * a shared machine barely changes: the floor process vs the function, the services and the
+   * HTTP client together.
+   */
+  cpuMsPerRequest: {
+    floor: number;
+    e2e: number;
+    function: number;
+    detector: number;
+    classifier: number;
+    client: number;
+    ratio: number;
+  };
 }
 
 export interface ConcurrencyResult {
@@ -59,17 +74,33 @@ async function paired(
   }
   const floorMs: number[] = [];
   const e2eMs: number[] = [];
+  const children = stack.all();
+  const cpu = { floor: 0, client: 0, function: 0, detector: 0, classifier: 0 };
+  const timedFloor = async () => {
+    const before = ownCpuMs();
+    floorMs.push((await floor.run(floorRequest(photo))).totalMs);
+    cpu.floor += ownCpuMs() - before;
+  };
+  const timedE2e = async () => {
+    const own = ownCpuMs();
+    const before = children.map((c) => readCpuMs(c.pid));
+    e2eMs.push(await e2e());
+    cpu.client += ownCpuMs() - own;
+    children.forEach((c, i) => (cpu[c.component] += readCpuMs(c.pid) - (before[i] ?? 0)));
+  };
   for (let i = 0; i < samples; i++) {
     // Alternate which goes first, so neither always runs right after the other.
     if (i % 2 === 0) {
-      floorMs.push((await floor.run(floorRequest(photo))).totalMs);
-      e2eMs.push(await e2e());
+      await timedFloor();
+      await timedE2e();
     } else {
-      e2eMs.push(await e2e());
-      floorMs.push((await floor.run(floorRequest(photo))).totalMs);
+      await timedE2e();
+      await timedFloor();
     }
   }
   agent.destroy();
+  const perRequest = (ms: number) => Math.round((ms / samples) * 10) / 10;
+  const e2eCpu = cpu.client + cpu.function + cpu.detector + cpu.classifier;
   const f = summarize(floorMs);
   const e = summarize(e2eMs);
   const pairRatios = e2eMs.map((ms, i) => ms / (floorMs[i] ?? NaN));
@@ -80,6 +111,15 @@ async function paired(
     e2eMs: rounded(e),
     ratioP50: Math.round((e.p50 / f.p50) * 1000) / 1000,
     ratioPairedMedian: Math.round(summarize(pairRatios).p50 * 1000) / 1000,
+    cpuMsPerRequest: {
+      floor: perRequest(cpu.floor),
+      e2e: perRequest(e2eCpu),
+      function: perRequest(cpu.function),
+      detector: perRequest(cpu.detector),
+      classifier: perRequest(cpu.classifier),
+      client: perRequest(cpu.client),
+      ratio: Math.round((e2eCpu / cpu.floor) * 1000) / 1000,
+    },
   };
 }
 
@@ -161,6 +201,20 @@ export async function runE2e(context: BenchContext) {
       r.e2eMs.p99,
       r.ratioP50,
       r.ratioPairedMedian,
+    ]),
+  );
+  printTable(
+    'CPU time per request, all threads (ms; 10 ms clock resolution, averaged)',
+    ['photo', 'floor', 'e2e total', 'function', 'detector', 'classifier', 'HTTP client', 'ratio'],
+    perPhoto.map(({ photo, cpuMsPerRequest: c }) => [
+      photo,
+      c.floor,
+      c.e2e,
+      c.function,
+      c.detector,
+      c.classifier,
+      c.client,
+      c.ratio,
     ]),
   );
   printTable(

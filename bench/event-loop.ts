@@ -1,13 +1,15 @@
 /**
  * event loop: while a process is saturated (every inference worker busy, a queue waiting),
- * how fast does it still answer its health check? A blocked event loop shows up here as
- * probe latency. gRPC health Check for the services (own connection, as a kubelet probe),
- * GET /_/health for the function, GET /metrics alongside.
+ * how fast does it still answer its health check? A blocked event loop shows up as probe
+ * latency. gRPC health Check for the services (own connection, as a kubelet probe), GET
+ * /_/health for the function, GET /metrics alongside, and a control: a do-nothing process
+ * probed at the same time, whose latency is what CPU contention alone costs.
  */
 import sharp from 'sharp';
 import { createClassifierClient, createDetectorClient } from '../lib/client/index.js';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
+import { startControlServer } from './harness/control-server.js';
 import { createHealthProbe } from './harness/health-probe.js';
 import { createAgent, httpRequest, postImage } from './harness/http-client.js';
 import { runLoad, type LoadReport } from './harness/load.js';
@@ -21,23 +23,28 @@ import { printTable } from './harness/table.js';
 export const HEALTH_P99_LIMIT_MS = 50;
 const CONCURRENCY = 8;
 const PROBE_INTERVAL_MS = 20;
-const METRICS_INTERVAL_MS = 100;
 
-export interface EventLoopResult {
-  process: string;
+type Probe = () => Promise<number>;
+
+export interface ProbeResult {
   probe: string;
   idleMs: LatencySummary;
   saturatedMs: LatencySummary;
-  probeFailures: number;
+  failures: number;
+}
+
+export interface EventLoopResult {
+  process: string;
   load: LoadReport;
+  probes: ProbeResult[];
+  /** The health probe's saturated p99 is within the limit and no probe failed. */
   met?: boolean;
 }
 
 /** Runs `probe` every interval until `until` settles; collects latencies and failures. */
 async function probeWhile(
   until: Promise<unknown>,
-  intervalMs: number,
-  probe: () => Promise<number>,
+  probe: Probe,
 ): Promise<{ latencies: number[]; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
@@ -52,19 +59,65 @@ async function probeWhile(
     } catch {
       failures++;
     }
-    const wait = intervalMs - (performance.now() - started);
+    const wait = PROBE_INTERVAL_MS - (performance.now() - started);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   return { latencies, failures };
 }
 
-async function idleLatencies(probe: () => Promise<number>, count: number): Promise<LatencySummary> {
+async function idleLatencies(probe: Probe, count = 40): Promise<LatencySummary> {
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
     latencies.push(await probe());
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return rounded(summarize(latencies));
+}
+
+function httpProbe(url: string): Probe {
+  const agent = createAgent(1);
+  return async () => {
+    const answer = await httpRequest('GET', url, undefined, { agent, timeoutMs: 1000 });
+    if (answer.status !== 200) throw new Error(String(answer.status));
+    return answer.ms;
+  };
+}
+
+function healthProbe(address: string): Probe {
+  const probe = createHealthProbe(address);
+  return async () => {
+    const answer = await probe.check(1000);
+    if (answer.status !== 'SERVING') throw new Error(answer.status);
+    return answer.ms;
+  };
+}
+
+/** Saturates one process with `send` for `durationMs` while every probe runs. */
+async function saturate(
+  process: string,
+  send: () => Promise<boolean>,
+  probes: Record<string, Probe>,
+  durationMs: number,
+): Promise<EventLoopResult> {
+  const idle = Object.fromEntries(
+    await Promise.all(
+      Object.entries(probes).map(
+        async ([name, probe]) => [name, await idleLatencies(probe)] as const,
+      ),
+    ),
+  );
+  const loadDone = runLoad({ concurrency: CONCURRENCY, durationMs, send });
+  const [load, ...observed] = await Promise.all([
+    loadDone,
+    ...Object.values(probes).map((probe) => probeWhile(loadDone, probe)),
+  ]);
+  const results = Object.keys(probes).map((name, i) => ({
+    probe: name,
+    idleMs: idle[name] as LatencySummary,
+    saturatedMs: rounded(summarize(observed[i]?.latencies ?? [])),
+    failures: observed[i]?.failures ?? 0,
+  }));
+  return { process, load: { ...load, latencyMs: rounded(load.latencyMs) }, probes: results };
 }
 
 export async function runEventLoop(context: BenchContext): Promise<EventLoopResult[]> {
@@ -79,6 +132,7 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
     width: info.width,
     height: info.height,
   }));
+  const control = await startControlServer();
   const stack = await startProcessStack({
     runtime: 'dist',
     serviceEnv: { ...PRODUCTION_ENV, INTRA_OP_THREADS: String(context.intraOpThreads) },
@@ -86,118 +140,65 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
   });
   const durationMs = context.scale(15_000, 4_000);
   const results: EventLoopResult[] = [];
+  const detector = createDetectorClient({ target: `127.0.0.1:${stack.detector.port}` });
+  const classifier = createClassifierClient({ target: `127.0.0.1:${stack.classifier.port}` });
+  const agent = createAgent(CONCURRENCY);
   try {
-    const detector = createDetectorClient({ target: `127.0.0.1:${stack.detector.port}` });
-    const classifier = createClassifierClient({ target: `127.0.0.1:${stack.classifier.port}` });
-    const agent = createAgent(CONCURRENCY);
-    const targets = [
-      {
-        process: 'detector',
-        port: stack.detector.port,
-        metricsPort: stack.detector.process.metricsPort,
-        send: async () =>
+    const controlProbe = httpProbe(control.url);
+    for (const [name, component, send] of [
+      [
+        'detector',
+        stack.detector,
+        async () =>
           (await detector.detect({ image: photo.jpeg, minConfidence: 0, maxDetections: 4 }))
             .detections.length > 0,
-      },
-      {
-        process: 'classifier',
-        port: stack.classifier.port,
-        metricsPort: stack.classifier.process.metricsPort,
-        send: async () =>
+      ],
+      [
+        'classifier',
+        stack.classifier,
+        async () =>
           (await classifier.classify({ rawCrops: crops })).results.length === crops.length,
-      },
-    ];
-    for (const target of targets) {
-      const probe = createHealthProbe(`127.0.0.1:${target.port}`);
-      const check = async () => {
-        const answer = await probe.check(1000);
-        if (answer.status !== 'SERVING') throw new Error(answer.status);
-        return answer.ms;
-      };
-      const metricsAgent = createAgent(1);
-      const scrape = async () => {
-        const answer = await httpRequest(
-          'GET',
-          `http://127.0.0.1:${target.metricsPort}/metrics`,
-          undefined,
-          { agent: metricsAgent, timeoutMs: 1000 },
-        );
-        if (answer.status !== 200) throw new Error(String(answer.status));
-        return answer.ms;
-      };
-      const idleHealth = await idleLatencies(check, 50);
-      const idleMetrics = await idleLatencies(scrape, 20);
-      const loadDone = runLoad({ concurrency: CONCURRENCY, durationMs, send: target.send });
-      const [health, metrics, load] = await Promise.all([
-        probeWhile(loadDone, PROBE_INTERVAL_MS, check),
-        probeWhile(loadDone, METRICS_INTERVAL_MS, scrape),
-        loadDone,
-      ]);
-      const saturated = rounded(summarize(health.latencies));
-      results.push({
-        process: target.process,
-        probe: 'grpc.health.v1 Check',
-        idleMs: idleHealth,
-        saturatedMs: saturated,
-        probeFailures: health.failures,
-        load: { ...load, latencyMs: rounded(load.latencyMs) },
-        met: saturated.p99 <= HEALTH_P99_LIMIT_MS && health.failures === 0,
-      });
-      results.push({
-        process: target.process,
-        probe: 'GET /metrics',
-        idleMs: idleMetrics,
-        saturatedMs: rounded(summarize(metrics.latencies)),
-        probeFailures: metrics.failures,
-        load: { ...load, latencyMs: rounded(load.latencyMs) },
-      });
-      probe.close();
-      metricsAgent.destroy();
+      ],
+    ] as const) {
+      const result = await saturate(
+        name,
+        send,
+        {
+          'grpc.health.v1 Check': healthProbe(`127.0.0.1:${component.port}`),
+          'GET /metrics': httpProbe(`http://127.0.0.1:${component.process.metricsPort}/metrics`),
+          'control process': controlProbe,
+        },
+        durationMs,
+      );
+      const health = result.probes[0];
+      result.met =
+        health !== undefined &&
+        health.saturatedMs.p99 <= HEALTH_P99_LIMIT_MS &&
+        result.probes.every((p) => p.failures === 0);
+      results.push(result);
     }
-    // The function: saturated with whole photos; its liveness endpoint.
-    const healthAgent = createAgent(1);
-    const live = async () => {
-      const answer = await httpRequest('GET', `${stack.url}/_/health`, undefined, {
-        agent: healthAgent,
-        timeoutMs: 1000,
-      });
-      if (answer.status !== 200) throw new Error(String(answer.status));
-      return answer.ms;
-    };
-    const idleLive = await idleLatencies(live, 50);
-    const loadDone = runLoad({
-      concurrency: CONCURRENCY,
-      durationMs,
-      send: async () =>
-        (
-          await postImage(
-            `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`,
-            photo.jpeg,
-            { agent },
-          )
-        ).status === 200,
-    });
-    const [health, load] = await Promise.all([
-      probeWhile(loadDone, PROBE_INTERVAL_MS, live),
-      loadDone,
-    ]);
-    results.push({
-      process: 'function',
-      probe: 'GET /_/health',
-      idleMs: idleLive,
-      saturatedMs: rounded(summarize(health.latencies)),
-      probeFailures: health.failures,
-      load: { ...load, latencyMs: rounded(load.latencyMs) },
-    });
-    healthAgent.destroy();
+    const url = `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`;
+    results.push(
+      await saturate(
+        'function',
+        async () => (await postImage(url, photo.jpeg, { agent })).status === 200,
+        {
+          'GET /_/health': httpProbe(`${stack.url}/_/health`),
+          'GET /metrics': httpProbe(`${stack.url}/metrics`),
+          'control process': controlProbe,
+        },
+        durationMs,
+      ),
+    );
+  } finally {
     agent.destroy();
     detector.close();
     classifier.close();
-  } finally {
+    control.stop();
     await stack.stop();
   }
   printTable(
-    `event loop: probe latency while saturated (${CONCURRENCY} concurrent calls; ms)`,
+    `event loop: probe latency while each process is saturated (${CONCURRENCY} concurrent calls; ms)`,
     [
       'process',
       'probe',
@@ -208,22 +209,22 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
       'sat. max',
       'failed',
       'load rps',
-      'load errors',
       'p99 <= 50',
     ],
-    results.map((r) => [
-      r.process,
-      r.probe,
-      r.idleMs.p50,
-      r.saturatedMs.p50,
-      r.saturatedMs.p95,
-      r.saturatedMs.p99,
-      r.saturatedMs.max,
-      r.probeFailures,
-      Math.round(r.load.throughput * 10) / 10,
-      r.load.errors,
-      r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
-    ]),
+    results.flatMap((r) =>
+      r.probes.map((p, i) => [
+        r.process,
+        p.probe,
+        p.idleMs.p50,
+        p.saturatedMs.p50,
+        p.saturatedMs.p95,
+        p.saturatedMs.p99,
+        p.saturatedMs.max,
+        p.failures,
+        Math.round(r.load.throughput * 10) / 10,
+        i === 0 && r.met !== undefined ? (r.met ? 'yes' : 'NO') : '-',
+      ]),
+    ),
   );
   writeResult(
     'event-loop',
@@ -235,7 +236,7 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
       intraOpThreads: context.intraOpThreads,
       limitP99Ms: HEALTH_P99_LIMIT_MS,
     },
-    { probes: results },
+    { processes: results },
   );
   return results;
 }

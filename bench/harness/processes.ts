@@ -24,6 +24,8 @@ export interface ComponentProcess {
   /** performance.now() at spawn and when the ready line was read. */
   spawnedAt: number;
   readyAt: number;
+  /** CPU time (every thread) the process had used when its ready line was read, ms. */
+  cpuMsAtReady: number;
   readonly running: boolean;
   /** Resolves with the exit code, or the signal name, once the process has exited. */
   readonly exited: Promise<number | string>;
@@ -113,6 +115,7 @@ export async function spawnComponent(options: SpawnOptions): Promise<ComponentPr
       resolve(signal ?? code ?? -1);
     });
   });
+  let cpuMsAtReady = NaN;
   const ready = new Promise<ReadyPorts>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -127,6 +130,11 @@ export async function spawnComponent(options: SpawnOptions): Promise<ComponentPr
       const ports = parseReadyLine(line, component);
       if (ports) {
         clearTimeout(timer);
+        try {
+          cpuMsAtReady = readCpuMs(child.pid ?? -1);
+        } catch {
+          cpuMsAtReady = NaN;
+        }
         resolve(ports);
       }
     };
@@ -149,6 +157,7 @@ export async function spawnComponent(options: SpawnOptions): Promise<ComponentPr
     metricsPort: ports.metricsPort,
     spawnedAt,
     readyAt,
+    cpuMsAtReady,
     get running() {
       return running();
     },
@@ -190,4 +199,23 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time (user + system, every thread) a live process has used so far, in ms (10 ms resolution). */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / USER_HZ;
+}
+
+/** CPU time of this process (every thread: workers, libuv, onnxruntime), in ms. */
+export function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
