@@ -1,10 +1,9 @@
 import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
-import { placeOnCanvas } from './canvas.js';
 import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
 import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
 import { nonMaxSuppression } from './nms.js';
 import { resizeRgb } from './resize.js';
-import { toNchwTensor } from './tensor.js';
+import { placedNchwTensor } from './tensor.js';
 import type { Box, RgbImage, ScoredBox } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
 
@@ -51,15 +50,13 @@ export async function decodeScaledForLetterbox(
 /** Pads the scaled image onto the model canvas and normalises it into a [1, 3, H, W] tensor. */
 export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpec): DetectorInput {
   const { image, geometry } = scaled;
-  const canvas = placeOnCanvas(
-    image,
-    geometry.target,
-    geometry.offsetX,
-    geometry.offsetY,
-    input.padValue,
-  );
+  if (geometry.target.width !== input.width || geometry.target.height !== input.height) {
+    throw new RangeError(
+      `letterbox target ${geometry.target.width}x${geometry.target.height} is not the ${input.width}x${input.height} model input`,
+    );
+  }
   return {
-    tensor: toNchwTensor([canvas], input),
+    tensor: placedNchwTensor(image, input, geometry.offsetX, geometry.offsetY),
     dims: [1, 3, input.height, input.width],
     geometry,
   };

@@ -51,7 +51,7 @@ export { iou, nonMaxSuppression } from './nms.js';
 export { padToSquare } from './pad-to-square.js';
 export { resizeRgb } from './resize.js';
 export { softmax } from './softmax.js';
-export { paddingTensor, toNchwTensor } from './tensor.js';
+export { paddingTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
 export { RGB_CHANNELS } from './types.js';
 export type { Box, RgbImage, ScoredBox, Size } from './types.js';
 export { decodeYoloHead, sigmoid } from './yolo-head.js';

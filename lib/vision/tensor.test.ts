@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageInputSpec } from '../model-card/index.js';
-import { toNchwTensor } from './tensor.js';
+import { placeOnCanvas } from './canvas.js';
+import { paddingTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
 
 const input: ImageInputSpec = {
   name: 'x',
@@ -37,5 +38,36 @@ describe('toNchwTensor', () => {
       () => toNchwTensor([{ width: 1, height: 1, data: new Uint8Array(3) }], input),
       /1x1/,
     );
+  });
+});
+
+describe('placedNchwTensor', () => {
+  const model: ImageInputSpec = { ...input, width: 5, height: 4, padValue: [114, 114, 114] };
+  const image = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i * 14) };
+
+  it('equals placing the image on a padded canvas, then normalising (exactly)', () => {
+    const viaCanvas = toNchwTensor([placeOnCanvas(image, model, 1, 2, model.padValue)], model);
+    assert.deepEqual(placedNchwTensor(image, model, 1, 2), viaCanvas);
+  });
+
+  it('is all padding for an empty image (the warm-up input), and refuses what does not fit', () => {
+    const padding = paddingTensor(model);
+    assert.deepEqual(padding.dims, [1, 3, 4, 5]);
+    assert.deepEqual(
+      padding.data,
+      toNchwTensor(
+        [
+          placeOnCanvas(
+            { ...image, width: 0, height: 0, data: new Uint8Array(0) },
+            model,
+            0,
+            0,
+            model.padValue,
+          ),
+        ],
+        model,
+      ),
+    );
+    assert.throws(() => placedNchwTensor(image, model, 3, 0), /does not fit/);
   });
 });

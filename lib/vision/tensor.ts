@@ -1,6 +1,7 @@
-import type { ImageInputSpec, Normalization } from '../model-card/index.js';
-import { filledImage } from './canvas.js';
+import type { ImageInputSpec, Normalization, Triple } from '../model-card/index.js';
 import { RGB_CHANNELS, type RgbImage } from './types.js';
+
+type ChannelTables = readonly [Float32Array, Float32Array, Float32Array];
 
 /** value[pixel] = (pixel * scale - mean[c]) / std[c] for one channel. */
 function channelTable(normalization: Normalization, channel: 0 | 1 | 2): Float32Array {
@@ -12,6 +13,42 @@ function channelTable(normalization: Normalization, channel: 0 | 1 | 2): Float32
   return table;
 }
 
+function channelTables(normalization: Normalization): ChannelTables {
+  return [
+    channelTable(normalization, 0),
+    channelTable(normalization, 1),
+    channelTable(normalization, 2),
+  ];
+}
+
+/**
+ * Normalises `image` into the three planes of one tensor item starting at `base`, its
+ * top-left corner at (left, top) of a `planeWidth` x `planeHeight` plane. One tight loop per
+ * row (this runs on the services' main thread for every request).
+ */
+function writePlanes(
+  tensor: Float32Array,
+  base: number,
+  planeWidth: number,
+  planeHeight: number,
+  image: RgbImage,
+  left: number,
+  top: number,
+  [red, green, blue]: ChannelTables,
+): void {
+  const plane = planeWidth * planeHeight;
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
+    let target = base + (top + y) * planeWidth + left;
+    const end = target + width;
+    for (let source = y * width * RGB_CHANNELS; target < end; target++, source += RGB_CHANNELS) {
+      tensor[target] = red[data[source] as number] as number;
+      tensor[target + plane] = green[data[source + 1] as number] as number;
+      tensor[target + 2 * plane] = blue[data[source + 2] as number] as number;
+    }
+  }
+}
+
 /**
  * Packs images of exactly input.width x input.height into one NCHW float32 tensor
  * (N = images.length), normalised per the model card.
@@ -19,29 +56,54 @@ function channelTable(normalization: Normalization, channel: 0 | 1 | 2): Float32
 export function toNchwTensor(images: readonly RgbImage[], input: ImageInputSpec): Float32Array {
   const plane = input.width * input.height;
   const tensor = new Float32Array(images.length * RGB_CHANNELS * plane);
-  const tables = [0, 1, 2].map((c) => channelTable(input.normalization, c as 0 | 1 | 2));
-  const [red, green, blue] = tables as [Float32Array, Float32Array, Float32Array];
+  const tables = channelTables(input.normalization);
   images.forEach((image, n) => {
     if (image.width !== input.width || image.height !== input.height) {
       throw new RangeError(
         `image ${n} is ${image.width}x${image.height}, the model input is ${input.width}x${input.height}`,
       );
     }
-    const { data } = image;
-    const base = n * RGB_CHANNELS * plane;
-    for (let p = 0, s = 0; p < plane; p++, s += RGB_CHANNELS) {
-      tensor[base + p] = red[data[s] ?? 0] ?? 0;
-      tensor[base + plane + p] = green[data[s + 1] ?? 0] ?? 0;
-      tensor[base + 2 * plane + p] = blue[data[s + 2] ?? 0] ?? 0;
-    }
+    writePlanes(tensor, n * RGB_CHANNELS * plane, input.width, input.height, image, 0, 0, tables);
   });
+  return tensor;
+}
+
+/**
+ * A [1, 3, H, W] tensor of the model input filled with the normalised `fill` colour, with
+ * `image` placed at (left, top): letterboxing without an intermediate RGB canvas.
+ */
+export function placedNchwTensor(
+  image: RgbImage,
+  input: ImageInputSpec,
+  left: number,
+  top: number,
+  fill: Triple = input.padValue,
+): Float32Array {
+  if (
+    left < 0 ||
+    top < 0 ||
+    left + image.width > input.width ||
+    top + image.height > input.height
+  ) {
+    throw new RangeError(
+      `a ${image.width}x${image.height} image at (${left}, ${top}) does not fit a ${input.width}x${input.height} input`,
+    );
+  }
+  const plane = input.width * input.height;
+  const tensor = new Float32Array(RGB_CHANNELS * plane);
+  const tables = channelTables(input.normalization);
+  tables.forEach((table, c) =>
+    tensor.fill(table[fill[c as 0 | 1 | 2]] as number, c * plane, (c + 1) * plane),
+  );
+  writePlanes(tensor, 0, input.width, input.height, image, left, top, tables);
   return tensor;
 }
 
 /** A [1, 3, H, W] input showing nothing but padding: a representative warm-up input. */
 export function paddingTensor(input: ImageInputSpec): { data: Float32Array; dims: number[] } {
+  const empty: RgbImage = { data: new Uint8Array(0), width: 0, height: 0 };
   return {
-    data: toNchwTensor([filledImage(input, input.padValue)], input),
+    data: placedNchwTensor(empty, input, 0, 0),
     dims: [1, RGB_CHANNELS, input.height, input.width],
   };
 }
