@@ -17,6 +17,9 @@ const session = await ort.InferenceSession.create(setup.modelPath, {
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
+  // Idle intra-op threads sleep instead of spinning: spinning burns a core per thread between
+  // runs, starves the main thread (health checks, gRPC) and eats a container's CPU quota.
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
 });
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
