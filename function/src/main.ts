@@ -2,6 +2,7 @@
  * Entry point of the function (of-watchdog's fprocess): reads the environment, serves HTTP
  * on PORT, and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and exits 0.
  */
+import sharp from 'sharp';
 import { ConfigError } from '../../lib/config/index.js';
 import { createLogger } from '../../lib/log/index.js';
 import { parseFunctionConfig, type FunctionConfig } from './config.js';
@@ -18,6 +19,9 @@ function readConfig(): FunctionConfig {
     throw error;
   }
 }
+
+// libvips' operation cache (up to 50 MB by default) never hits: every photo is different.
+sharp.cache(false);
 
 const config = readConfig();
 const logger = createLogger('function', config.logLevel);

@@ -22,19 +22,17 @@ async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number;
 
 /**
  * Draws every box (opaque bars) and then every label (a small SVG rendered by sharp and
- * alpha-blended) on a copy of the photo at its original resolution. Only the label
- * rectangles are rasterised: a full-size overlay composite costs 3-4x the JPEG encode.
+ * alpha-blended) onto the photo itself, at its original resolution, and returns it. Only the
+ * label rectangles are rasterised: a full-size overlay composite costs 3-4x the JPEG encode.
+ * In place, because a copy of a 12 MP photo is 36 MB more per request in flight: the
+ * pipeline has cut its crops before drawing and needs the undrawn pixels no more.
  */
 export async function drawAnnotations(
   image: RgbImage,
   annotations: readonly Annotation[],
 ): Promise<RgbImage> {
   if (annotations.length === 0) return image;
-  const canvas: RgbImage = {
-    data: Uint8Array.from(image.data),
-    width: image.width,
-    height: image.height,
-  };
+  const canvas = image;
   const stroke = strokeWidthFor(image);
   const fontSize = fontSizeFor(image);
   for (const { box, colour } of annotations) {
