@@ -26,6 +26,8 @@ export interface FunctionConfig {
   classifyBatchSize: number;
   maxBodyBytes: number;
   maxImagePixels: number;
+  /** Pixels of photos processed at once; more requests wait (memory bound, see pixel-budget.ts). */
+  maxInflightPixels: number;
   /** Serve the web tester at GET /. */
   serveWeb: boolean;
   /** Folder holding index.html, app.js and style.css. */
@@ -61,6 +63,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifyBatchSize: 64,
   maxBodyBytes: 20_971_520,
   maxImagePixels: 50_000_000,
+  maxInflightPixels: 16_000_000,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,
   shutdownGraceMs: 25_000,
@@ -89,6 +92,10 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     }),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: MAX_INT32 }),
     maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, {
+      min: 1,
+      max: MAX_INT32,
+    }),
+    maxInflightPixels: readInteger(env, 'MAX_INFLIGHT_PIXELS', d.maxInflightPixels, {
       min: 1,
       max: MAX_INT32,
     }),

@@ -13,6 +13,7 @@ import { createMetricsRegistry } from '../../lib/metrics/index.js';
 import { createModelBackends } from './grpc-backends.js';
 import type { ModelBackends } from './model-backends.js';
 import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
+import { createPixelBudget } from './pipeline/pixel-budget.js';
 import { grpcCodeName } from './pipeline/upstream-error.js';
 
 export interface FunctionServer {
@@ -55,6 +56,7 @@ export async function startFunctionServer(
     logger,
     maxBodyBytes: config.maxBodyBytes,
     maxImagePixels: config.maxImagePixels,
+    pixelBudget: createPixelBudget(config.maxInflightPixels),
     pipeline: {
       models: backends.ports,
       catalogue: createClassifierCatalogueCache(),

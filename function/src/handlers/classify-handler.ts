@@ -3,10 +3,11 @@ import type { Logger } from '../../../lib/log/index.js';
 import { toHttpError } from '../errors.js';
 import { parseImageRequest } from '../http/parse-image-request.js';
 import { sendError, sendJson } from '../http/respond.js';
-import { decodePhoto } from '../image/decode-photo.js';
+import { decodePhoto, photoPixels } from '../image/decode-photo.js';
 import type { FunctionMetrics } from '../metrics.js';
 import { buildResponseBody } from '../response.js';
 import { runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
+import type { PixelBudget } from '../pipeline/pixel-budget.js';
 import { createStageTimer } from '../pipeline/stage-timer.js';
 
 export interface ClassifyHandlerDeps {
@@ -15,6 +16,8 @@ export interface ClassifyHandlerDeps {
   logger: Logger;
   maxBodyBytes: number;
   maxImagePixels: number;
+  /** Bounds the photos decoded at once (memory). */
+  pixelBudget: PixelBudget;
 }
 
 /** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
@@ -29,20 +32,20 @@ export async function handleClassify(
 ): Promise<void> {
   const timer = createStageTimer();
   let status = 500;
+  let release: (() => void) | undefined;
   // The client hanging up cancels the model calls still running for it.
   const clientGone = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) clientGone.abort();
   });
   try {
-    const { image, bytes, options } = await timer.time('parse', async () => {
-      const request = await parseImageRequest(req, url, deps.maxBodyBytes);
-      return {
-        ...request,
-        bytes: request.image,
-        image: await decodePhoto(request.image, deps.maxImagePixels),
-      };
-    });
+    const { image: bytes, options } = await timer.time('parse', () =>
+      parseImageRequest(req, url, deps.maxBodyBytes),
+    );
+    // Wait (outside the stage timings) until this photo's pixels fit the in-flight budget.
+    const pixels = await photoPixels(bytes, deps.maxImagePixels);
+    release = await deps.pixelBudget.acquire(pixels, clientGone.signal);
+    const image = await timer.time('parse', () => decodePhoto(bytes, deps.maxImagePixels));
     const result = await runPipeline(
       { bytes, image, options, signal: clientGone.signal },
       deps.pipeline,
@@ -63,6 +66,7 @@ export async function handleClassify(
       );
     if (!res.headersSent) sendError(res, httpError, req.readableEnded);
   } finally {
+    release?.();
     deps.metrics.requests.inc({ code: String(status) });
     deps.metrics.requestDuration.observe(timer.elapsedMs() / 1000);
     for (const [stage, ms] of Object.entries(timer.timings)) {

@@ -2,6 +2,7 @@ import {
   ImageInputError,
   SUPPORTED_FORMATS,
   decodeImage,
+  readImageSize,
   sniffImageFormat,
   type RgbImage,
 } from '../../../lib/vision/index.js';
@@ -20,6 +21,20 @@ function assertSupportedFormat(bytes: Buffer): void {
     throw unsupportedMediaType(
       `${format.toUpperCase()} images are not supported; send ${SUPPORTED_TEXT}`,
     );
+  }
+}
+
+/** The photo's pixel count from its header (EXIF-oriented), with decodePhoto's 415/422 errors. */
+export async function photoPixels(bytes: Buffer, maxPixels: number): Promise<number> {
+  assertSupportedFormat(bytes);
+  try {
+    const { width, height } = await readImageSize(bytes, { maxPixels }, 'the image');
+    return width * height;
+  } catch (error) {
+    if (error instanceof ImageInputError) {
+      throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());
+    }
+    throw error;
   }
 }
 

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createPixelBudget } from './pixel-budget.js';
+
+const settled = async <T>(promise: Promise<T>): Promise<boolean> => {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+};
+
+describe('createPixelBudget', () => {
+  it('admits while the pixels fit, then first come first served', async () => {
+    const budget = createPixelBudget(10);
+    const releaseA = await budget.acquire(6);
+    const b = budget.acquire(5);
+    const c = budget.acquire(1);
+    assert.equal(await settled(b), false, 'b does not fit');
+    assert.equal(await settled(c), false, 'c fits but waits behind b');
+    assert.equal(budget.waiting, 2);
+    releaseA();
+    const releaseB = await b;
+    const releaseC = await c;
+    assert.equal(budget.inUse, 6);
+    releaseB();
+    releaseC();
+    releaseC();
+    assert.equal(budget.inUse, 0, 'a second release is ignored');
+  });
+
+  it('runs a photo larger than the whole budget alone', async () => {
+    const budget = createPixelBudget(10);
+    const releaseSmall = await budget.acquire(2);
+    const huge = budget.acquire(50);
+    assert.equal(await settled(huge), false);
+    releaseSmall();
+    const releaseHuge = await huge;
+    const next = budget.acquire(1);
+    assert.equal(await settled(next), false, 'nothing runs next to it');
+    releaseHuge();
+    (await next)();
+  });
+
+  it('drops a waiter whose client went away', async () => {
+    const budget = createPixelBudget(10);
+    const release = await budget.acquire(10);
+    const gone = new AbortController();
+    const waiting = budget.acquire(5, gone.signal);
+    gone.abort(new Error('client went away'));
+    await assert.rejects(waiting, /client went away/);
+    assert.equal(budget.waiting, 0);
+    release();
+    assert.equal(budget.inUse, 0);
+  });
+});
