@@ -11,7 +11,6 @@ import { spawnComponent } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
 import { printTable } from './harness/table.js';
-import { PRODUCTION_ENV } from './harness/production-env.js';
 
 export const BATCH_SIZES = [1, 4, 8, 16] as const;
 
@@ -64,7 +63,7 @@ export async function runBatching(context: BenchContext): Promise<BatchingResult
   const service = await spawnComponent({
     component: 'classifier',
     runtime: 'dist',
-    env: { ...PRODUCTION_ENV, INTRA_OP_THREADS: String(context.intraOpThreads), MAX_QUEUE: '64' },
+    env: { INTRA_OP_THREADS: String(context.intraOpThreads), MAX_QUEUE: '64' },
   });
   const client = createClassifierClient({ target: `127.0.0.1:${service.port}` });
   const results: BatchingResult[] = [];

@@ -15,7 +15,6 @@ import { spawnComponent, type Component, type ComponentProcess } from './harness
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
 import { printTable } from './harness/table.js';
-import { PRODUCTION_ENV } from './harness/production-env.js';
 
 export interface ColdStartRun {
   /** spawn -> serving (services) or listening (function) line, ms. */
@@ -60,7 +59,7 @@ async function startService(
   const process = await spawnComponent({
     component,
     runtime: 'dist',
-    env: { INTRA_OP_THREADS: threads, ...PRODUCTION_ENV },
+    env: { INTRA_OP_THREADS: threads },
   });
   const ms = process.readyAt - process.spawnedAt;
   const probe = createHealthProbe(`127.0.0.1:${process.port}`);
@@ -142,7 +141,6 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
         env: {
           DETECTOR_ADDR: `127.0.0.1:${detector.process.port}`,
           CLASSIFIER_ADDR: `127.0.0.1:${classifier.process.port}`,
-          ...PRODUCTION_ENV,
         },
       });
       const url = `http://127.0.0.1:${fn.port}/?min_confidence=0&max_detections=${photo.bananas}`;

@@ -14,7 +14,6 @@ import { ownCpuMs, readCpuMs } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
 import { printTable } from './harness/table.js';
-import { PRODUCTION_ENV } from './harness/production-env.js';
 import { floorRequest } from './floor.js';
 
 export const CONCURRENCY_LEVELS = [1, 2, 4, 8] as const;
@@ -165,8 +164,7 @@ export async function runE2e(context: BenchContext) {
   await ensureBuilt();
   const stack = await startProcessStack({
     runtime: 'dist',
-    serviceEnv: { ...PRODUCTION_ENV, INTRA_OP_THREADS: threads, MAX_QUEUE: '64' },
-    functionEnv: PRODUCTION_ENV,
+    serviceEnv: { INTRA_OP_THREADS: threads, MAX_QUEUE: '64' },
   });
   const perPhoto: PairedResult[] = [];
   const sweep: ConcurrencyResult[] = [];
@@ -264,7 +262,7 @@ export async function runE2e(context: BenchContext) {
       quick: context.quick,
       processes:
         'function, detector, classifier: one compiled (dist/) process each, loopback HTTP and gRPC',
-      env: PRODUCTION_ENV,
+
       request:
         'raw JPEG body, ?min_confidence=0&max_detections=<bananas>, annotated JPEG (quality 85) in the answer',
     },

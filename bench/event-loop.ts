@@ -15,7 +15,6 @@ import { createAgent, httpRequest, postImage } from './harness/http-client.js';
 import { runLoad, type LoadReport } from './harness/load.js';
 import { TARGET_PHOTO } from './harness/photos.js';
 import { startProcessStack } from './harness/process-stack.js';
-import { PRODUCTION_ENV } from './harness/production-env.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
 import { printTable } from './harness/table.js';
@@ -135,8 +134,7 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
   const control = await startControlServer();
   const stack = await startProcessStack({
     runtime: 'dist',
-    serviceEnv: { ...PRODUCTION_ENV, INTRA_OP_THREADS: String(context.intraOpThreads) },
-    functionEnv: PRODUCTION_ENV,
+    serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });
   const durationMs = context.scale(15_000, 4_000);
   const results: EventLoopResult[] = [];

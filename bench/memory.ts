@@ -13,7 +13,6 @@ import { startProcessStack } from './harness/process-stack.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded } from './harness/stats.js';
 import { printTable } from './harness/table.js';
-import { PRODUCTION_ENV } from './harness/production-env.js';
 
 export const MEMORY_LIMITS_MIB: Record<Component, number> = {
   detector: 250,
@@ -40,8 +39,7 @@ export async function runMemory(
   const photos = await context.photos();
   const stack = await startProcessStack({
     runtime: 'dist',
-    serviceEnv: { ...PRODUCTION_ENV, INTRA_OP_THREADS: String(context.intraOpThreads) },
-    functionEnv: PRODUCTION_ENV,
+    serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });
   const components = stack.all();
   const samples = new Map<Component, number[]>(components.map((c) => [c.component, []]));
@@ -105,7 +103,7 @@ export async function runMemory(
     'memory',
     {
       runtime: 'node dist/ (compiled)',
-      env: PRODUCTION_ENV,
+
       concurrency: CONCURRENCY,
       photos: photos.map((p) => p.name),
       quick: context.quick,

@@ -8,9 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
 import { parseServingLine } from '../../scripts/local-stack/serving-line.js';
+import { productionEnv } from './production-env.js';
 
 export type Component = 'detector' | 'classifier' | 'function';
-/** tsx: run the .ts sources (tsx adds ~50 MB of RSS); dist: the compiled JavaScript, as in the images. */
+/**
+ * tsx: run the .ts sources (tsx adds ~50 MB of RSS); dist: the compiled JavaScript with the
+ * images' runtime tuning (NODE_ENV, malloc settings from the Dockerfiles), as in production.
+ */
 export type Runtime = 'tsx' | 'dist';
 
 export interface ComponentProcess {
@@ -103,6 +107,7 @@ export async function spawnComponent(options: SpawnOptions): Promise<ComponentPr
     env: {
       ...process.env,
       LOG_LEVEL: 'info',
+      ...(runtime === 'dist' ? productionEnv(component) : {}),
       ...(component === 'function'
         ? { PORT: '0', HOST: '127.0.0.1', SERVE_WEB: 'false' }
         : { GRPC_PORT: '0', METRICS_PORT: '0' }),

@@ -1,5 +1,26 @@
-/** The environment the container images set (Dockerfiles): every spawned process gets it. */
-export const PRODUCTION_ENV: Record<string, string> = {
-  NODE_ENV: 'production',
-  MALLOC_ARENA_MAX: '2',
+/**
+ * The runtime tuning the container images set (NODE_ENV, glibc malloc, libuv), read from the
+ * Dockerfiles themselves so that the benchmarks run every process as it runs in production.
+ */
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
+import { envOf, parseDockerfile } from '../../test/docker/dockerfile.js';
+import type { Component } from './processes.js';
+
+const DOCKERFILE: Record<Component, string> = {
+  detector: 'services/detector/Dockerfile',
+  classifier: 'services/classifier/Dockerfile',
+  function: 'function/Dockerfile',
 };
+const RUNTIME_TUNING = /^(NODE_ENV|NODE_OPTIONS|MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
+
+export function productionEnv(component: Component): Record<string, string> {
+  const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${DOCKERFILE[component]}`, 'utf8'));
+  return Object.fromEntries(
+    Object.entries(envOf(dockerfile.final)).filter(([name]) => RUNTIME_TUNING.test(name)),
+  );
+}
+
+/** The model services' tuning (both images set the same). */
+export const SERVICE_ENV = productionEnv('detector');
+export const FUNCTION_ENV = productionEnv('function');

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.js';
+import { FUNCTION_ENV, SERVICE_ENV } from './production-env.js';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -12,6 +13,8 @@ export function writeResult(name: string, settings: object, results: object): st
     benchmark: name,
     date: new Date().toISOString(),
     machine: machineInfo(),
+    /** Environment of every compiled (dist/) child process, from the Dockerfiles. */
+    productionEnv: { services: SERVICE_ENV, function: FUNCTION_ENV },
     settings,
     results,
   };
