@@ -1,0 +1,47 @@
+"""Choose the detector's default NMS IoU and confidence threshold on the val split.
+
+  /usr/bin/python3 models/training/sweep_thresholds.py [--data DIR]
+
+Prints mAP for several NMS IoU values and precision/recall/F1 for several confidence thresholds
+(val split only; the chosen values go into models/detector.json "thresholds").
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import DEFAULT_DATA, RUNS_DIR, load_card  # noqa: E402
+from detection_metrics import average_precision, detection_report, precision_recall_at  # noqa: E402
+from nets import BananaYolo  # noqa: E402
+from train_detector import build_cache, grids, predict  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    card = load_card("detector")
+    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "detector_cache.npz"))
+    model = BananaYolo()
+    model.load_state_dict(torch.load(os.path.join(RUNS_DIR, "detector", "best.pt"), map_location="cpu")["model"])
+    gxy, _, strides = grids(card)
+    gts = list(data["b_val"])
+    for iou in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+        preds = predict(model, data["x_val"], card, gxy, strides, iou=iou)
+        print(f"nms iou {iou:.2f}: mAP@0.5 {average_precision(preds, gts, 0.5):.4f}", flush=True)
+        if iou == card["thresholds"]["iou"]:
+            base = preds
+    report = detection_report(base, gts, card["thresholds"]["confidence"])
+    print(f"card thresholds (iou {card['thresholds']['iou']}, confidence {card['thresholds']['confidence']}): "
+          + " ".join(f"{k} {v:.4f}" for k, v in report.items()), flush=True)
+    for conf in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        p, r = precision_recall_at(base, gts, conf)
+        print(f"confidence {conf:.2f}: precision {p:.4f} recall {r:.4f} F1 {2 * p * r / max(p + r, 1e-9):.4f}")
+
+
+if __name__ == "__main__":
+    main()
