@@ -3,7 +3,7 @@ import type { Logger } from '../../../lib/log/index.js';
 import { toHttpError } from '../errors.js';
 import { parseImageRequest } from '../http/parse-image-request.js';
 import { sendError, sendJson } from '../http/respond.js';
-import { decodePhoto, photoPixels } from '../image/decode-photo.js';
+import { decodePhoto, photoSize } from '../image/decode-photo.js';
 import type { FunctionMetrics } from '../metrics.js';
 import { buildResponseBody } from '../response.js';
 import { runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
@@ -43,15 +43,16 @@ export async function handleClassify(
       parseImageRequest(req, url, deps.maxBodyBytes),
     );
     // Wait (outside the stage timings) until this photo's pixels fit the in-flight budget.
-    const pixels = await photoPixels(bytes, deps.maxImagePixels);
-    release = await deps.pixelBudget.acquire(pixels, clientGone.signal);
-    const image = await timer.time('parse', () => decodePhoto(bytes, deps.maxImagePixels));
+    const size = await photoSize(bytes, deps.maxImagePixels);
+    release = await deps.pixelBudget.acquire(size.width * size.height, clientGone.signal);
+    // Decoded while the pipeline already sends the photo to the detector.
+    const image = timer.time('parse', () => decodePhoto(bytes, deps.maxImagePixels));
     const result = await runPipeline(
-      { bytes, image, options, signal: clientGone.signal },
+      { bytes, image, size, options, signal: clientGone.signal },
       deps.pipeline,
       timer,
     );
-    const body = buildResponseBody(result, image, timer.timings, timer.elapsedMs());
+    const body = buildResponseBody(result, size, timer.timings, timer.elapsedMs());
     status = 200;
     sendJson(res, status, body);
     deps.metrics.bananasPerRequest.observe(result.bananas.length);

@@ -5,6 +5,7 @@ import {
   readImageSize,
   sniffImageFormat,
   type RgbImage,
+  type Size,
 } from '../../../lib/vision/index.js';
 import { badRequest, unprocessableImage, unsupportedMediaType } from '../errors.js';
 
@@ -24,12 +25,11 @@ function assertSupportedFormat(bytes: Buffer): void {
   }
 }
 
-/** The photo's pixel count from its header (EXIF-oriented), with decodePhoto's 415/422 errors. */
-export async function photoPixels(bytes: Buffer, maxPixels: number): Promise<number> {
+/** The photo's size from its header (after EXIF orientation), with decodePhoto's 415/422 errors. */
+export async function photoSize(bytes: Buffer, maxPixels: number): Promise<Size> {
   assertSupportedFormat(bytes);
   try {
-    const { width, height } = await readImageSize(bytes, { maxPixels }, 'the image');
-    return width * height;
+    return await readImageSize(bytes, { maxPixels }, 'the image');
   } catch (error) {
     if (error instanceof ImageInputError) {
       throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());

@@ -15,16 +15,19 @@ export interface DetectorInput {
 }
 
 /**
- * What to send to the detector: the original bytes when the photo is small enough, otherwise
- * a downscaled JPEG re-encoded from the pixels already decoded (no second decode).
+ * What to send to the detector: the original bytes when the photo is small enough (at once,
+ * without waiting for `decoded`), otherwise a downscaled JPEG re-encoded from the decoded
+ * pixels (no second decode). `original` is `photo` pixels large after EXIF orientation.
  */
 export async function prepareDetectorInput(
   original: Buffer,
-  image: RgbImage,
+  photo: Size,
+  decoded: RgbImage | Promise<RgbImage>,
 ): Promise<DetectorInput> {
-  if (Math.max(image.width, image.height) <= DETECTOR_ORIGINAL_MAX_SIDE) {
-    return { bytes: original, size: { width: image.width, height: image.height } };
+  if (Math.max(photo.width, photo.height) <= DETECTOR_ORIGINAL_MAX_SIDE) {
+    return { bytes: original, size: { width: photo.width, height: photo.height } };
   }
+  const image = await decoded;
   const size = fitWithin(image, DETECTOR_VIEW_SIDE);
   const bytes = await sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },

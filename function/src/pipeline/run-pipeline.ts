@@ -1,6 +1,6 @@
 import type { Classification, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
-import type { Box, RgbImage } from '../../../lib/vision/index.js';
+import type { Box, RgbImage, Size } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
 import { HttpError } from '../errors.js';
@@ -20,8 +20,10 @@ import { upstreamHttpError, type ModelService } from './upstream-error.js';
 export interface PipelineInput {
   /** The photo as received (JPEG, PNG or WebP). */
   bytes: Buffer;
-  /** The same photo decoded once (EXIF orientation applied). */
-  image: RgbImage;
+  /** The same photo decoded once (EXIF orientation applied); may still be decoding. */
+  image: RgbImage | Promise<RgbImage>;
+  /** Its size after EXIF orientation (from the header). */
+  size: Size;
   options: RequestOptions;
   /** Aborted when the HTTP client goes away; cancels the model calls. */
   signal?: AbortSignal;
@@ -65,8 +67,8 @@ async function callModel<T>(
   }
 }
 
-async function detect(input: PipelineInput, deps: PipelineDeps) {
-  const detectorInput = await prepareDetectorInput(input.bytes, input.image);
+async function detect(input: PipelineInput, deps: PipelineDeps, signal: AbortSignal) {
+  const detectorInput = await prepareDetectorInput(input.bytes, input.size, input.image);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
     deps.models.detect(
       {
@@ -75,7 +77,7 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
         iouThreshold: input.options.iou,
         maxDetections: input.options.maxDetections,
       },
-      { deadlineMs: deps.detectDeadlineMs, signal: input.signal },
+      { deadlineMs: deps.detectDeadlineMs, signal },
     ),
   );
   // A box clamped to an image edge can collapse to zero area: not a banana, nothing to crop.
@@ -85,7 +87,7 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
   const boxes = boxesInOriginalFrame(
     found.map((d) => d.box as Box),
     detectorInput,
-    input.image,
+    input.size,
   );
   return {
     model: response.model ?? { name: 'unknown', version: 'unknown' },
@@ -95,6 +97,7 @@ async function detect(input: PipelineInput, deps: PipelineDeps) {
 
 async function classify(
   input: PipelineInput,
+  image: RgbImage,
   boxes: readonly Box[],
   deps: PipelineDeps,
 ): Promise<{ results: Classification[]; catalogue: ClassifierCatalogue }> {
@@ -111,7 +114,7 @@ async function classify(
   }
   // One Classify call for all crops, split only above the classifier's batch limit
   // (MAX_BATCH); the parts then run in parallel, on different replicas.
-  const rawCrops = await cutClassifierCrops(input.image, boxes);
+  const rawCrops = await cutClassifierCrops(image, boxes);
   const responses = await Promise.all(
     inBatches(rawCrops, deps.classifyBatchSize).map((batch) =>
       callModel('classifier', deps.classifyDeadlineMs, deps, () =>
@@ -133,15 +136,32 @@ async function classify(
 /**
  * detect (downscaled copy if large) -> one batched classify of crops cut from the decoded
  * photo -> boxes and labels drawn on the original-resolution photo -> JPEG.
+ * A photo small enough to go to the detector as received goes while it is still being
+ * decoded here: the two decodes overlap (two processes). Whichever of detection and decoding
+ * fails first fails the request, and cancels the other.
  */
 export async function runPipeline(
   input: PipelineInput,
   deps: PipelineDeps,
   timer: StageTimer,
 ): Promise<PipelineResult> {
-  const detected = await timer.time('detect', () => detect(input, deps));
+  const failed = new AbortController();
+  const signal = input.signal ? AbortSignal.any([input.signal, failed.signal]) : failed.signal;
+  let detected: Awaited<ReturnType<typeof detect>>;
+  let image: RgbImage;
+  try {
+    [detected, image] = await Promise.all([
+      timer.time('detect', () => detect(input, deps, signal)),
+      input.image,
+    ]);
+  } catch (error) {
+    failed.abort();
+    throw error;
+  }
   const boxes = detected.detections.map((d) => d.box);
-  const { results, catalogue } = await timer.time('classify', () => classify(input, boxes, deps));
+  const { results, catalogue } = await timer.time('classify', () =>
+    classify(input, image, boxes, deps),
+  );
   const bananas = detected.detections.map((d, i) => ({
     ...d,
     classification: results[i] as Classification,
@@ -155,7 +175,7 @@ export async function runPipeline(
     stageLabel: classification.stage.replaceAll('_', ' '),
     stageConfidence: classification.confidence,
   }));
-  const drawn = await timer.time('draw', () => drawAnnotations(input.image, annotations));
+  const drawn = await timer.time('draw', () => drawAnnotations(image, annotations));
   result.annotatedJpeg = await timer.time('encode', () => encodeJpeg(drawn, input.options.quality));
   return result;
 }
