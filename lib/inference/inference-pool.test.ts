@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { loadClassifierCard, type ClassifierCard } from '../model-card/index.js';
 import { repoPath } from '../testing/paths.js';
 import { InferenceError, QueueFullError } from './errors.js';
+import { toNchwTensor } from '../vision/tensor.js';
 import { startInferencePool, type InferencePool } from './inference-pool.js';
+import { packPixelBatch } from './messages.js';
 
 function zeros(card: ClassifierCard, batch: number) {
   const dims = [batch, 3, card.input.height, card.input.width];
@@ -24,6 +26,7 @@ describe('inference pool (real classifier model)', () => {
       workers: 1,
       maxQueue: 1,
       warmUpInput: zeros(card, 1),
+      imageInput: card.input,
     });
   });
 
@@ -36,6 +39,25 @@ describe('inference pool (real classifier model)', () => {
     assert.deepEqual(result.output.dims, [3, card.classes.length]);
     assert.equal(result.output.data.length, 3 * card.classes.length);
     assert.ok(result.inferenceSeconds > 0 && result.queueSeconds >= 0);
+  });
+
+  it('normalises 8-bit images in the worker exactly as toNchwTensor does on the main thread', async () => {
+    const { width, height } = card.input;
+    const images = [3, 7].map((seed) => ({
+      data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * seed) % 256),
+      width,
+      height,
+    }));
+    const fromTensor = await pool.run({
+      data: toNchwTensor(images, card.input),
+      dims: [2, 3, height, width],
+    });
+    const batch = packPixelBatch(images.map((image) => ({ image, left: 0, top: 0 })));
+    const fromPixels = await pool.run(batch);
+    assert.equal(batch.pixels.byteLength, 0, 'pixel buffer was transferred');
+    assert.deepEqual(fromPixels.output, fromTensor.output);
+    assert.ok(fromPixels.preprocessSeconds > 0);
+    assert.equal(fromTensor.preprocessSeconds, 0);
   });
 
   it('queues up to maxQueue jobs behind a busy worker and refuses the next one', async () => {

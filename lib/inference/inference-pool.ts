@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { InferenceError, QueueFullError } from './errors.js';
 import {
-  ownedTensor,
+  ownedInput,
+  transferableOf,
+  type ModelInput,
   type RunRequest,
   type TensorData,
   type WorkerReply,
@@ -27,13 +29,18 @@ export interface InferenceResult {
   output: TensorData;
   /** Time spent waiting for a free worker. */
   queueSeconds: number;
+  /** Time of building the tensor from a PixelBatch in the worker (0 for tensor inputs). */
+  preprocessSeconds: number;
   /** Time of the model run itself, measured in the worker. */
   inferenceSeconds: number;
 }
 
 export interface InferencePool {
-  /** Runs the model on one input tensor. The input's buffer is transferred (unusable afterwards). */
-  run(input: TensorData): Promise<InferenceResult>;
+  /**
+   * Runs the model on one input: a tensor, or images the worker normalises itself (needs
+   * `imageInput`). The input's buffer is transferred (unusable afterwards).
+   */
+  run(input: ModelInput): Promise<InferenceResult>;
   /** Jobs waiting for a worker. */
   readonly queueDepth: number;
   /** Jobs running on a worker. */
@@ -42,7 +49,7 @@ export interface InferencePool {
 }
 
 interface Job {
-  input: TensorData;
+  input: ModelInput;
   enqueuedAt: number;
   resolve: (result: InferenceResult) => void;
   reject: (error: Error) => void;
@@ -106,14 +113,14 @@ class WorkerInferencePool implements InferencePool {
     await Promise.all(Array.from({ length: this.options.workers }, () => this.addWorker()));
   }
 
-  run(input: TensorData): Promise<InferenceResult> {
+  run(input: ModelInput): Promise<InferenceResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new InferenceError('inference pool is closed'));
         return;
       }
       const job: Job = {
-        input: ownedTensor(input),
+        input: ownedInput(input),
         enqueuedAt: performance.now(),
         resolve,
         reject,
@@ -142,7 +149,7 @@ class WorkerInferencePool implements InferencePool {
     const id = this.nextId++;
     slot.current = { id, job, dispatchedAt: performance.now() };
     const request: RunRequest = { id, input: job.input };
-    slot.worker.postMessage(request, [job.input.data.buffer as ArrayBuffer]);
+    slot.worker.postMessage(request, [transferableOf(job.input)]);
   }
 
   private pump(): void {
@@ -162,6 +169,7 @@ class WorkerInferencePool implements InferencePool {
       current.job.resolve({
         output: reply.output,
         queueSeconds: (current.dispatchedAt - current.job.enqueuedAt) / 1000,
+        preprocessSeconds: reply.preprocessSeconds,
         inferenceSeconds: reply.inferenceSeconds,
       });
     } else {
@@ -194,8 +202,8 @@ class WorkerInferencePool implements InferencePool {
   }
 
   private workerSetup(): WorkerSetup {
-    const { modelPath, inputName, outputName, intraOpThreads } = this.options;
-    return { modelPath, inputName, outputName, intraOpThreads };
+    const { modelPath, inputName, outputName, intraOpThreads, imageInput } = this.options;
+    return { modelPath, inputName, outputName, intraOpThreads, imageInput };
   }
 
   private warmUp(slot: Slot): Promise<void> {

@@ -4,6 +4,7 @@
  */
 export { startModelService } from './model-service.js';
 export type {
+  InferOutput,
   ModelDescription,
   ModelServiceContext,
   ModelServiceSpec,

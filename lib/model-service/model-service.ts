@@ -12,7 +12,14 @@ import {
   shutdownGracefully,
   type AsyncHandlers,
 } from '../grpc-server/index.js';
-import { startInferencePool, type InferencePool, type TensorData } from '../inference/index.js';
+import {
+  batchSizeOf,
+  startInferencePool,
+  type InferencePool,
+  type ModelInput,
+  type TensorData,
+} from '../inference/index.js';
+import type { ImageInputSpec } from '../model-card/index.js';
 import { createLogger } from '../log/index.js';
 import {
   createMetricsRegistry,
@@ -26,8 +33,16 @@ export interface ModelServiceContext<Card, Config> {
   card: Card;
   config: Config;
   metrics: ModelServiceMetrics;
-  /** Runs the model (queue, inference and batch-size metrics recorded here). */
-  infer: (input: TensorData) => Promise<TensorData>;
+  /**
+   * Runs the model (queue, inference and batch-size metrics recorded here). Images given as a
+   * PixelBatch are normalised into the tensor in the worker; that time is `preprocessSeconds`.
+   */
+  infer: (input: ModelInput) => Promise<InferOutput>;
+}
+
+export interface InferOutput extends TensorData {
+  /** Worker time spent building the tensor from a PixelBatch (0 for a tensor input). */
+  preprocessSeconds: number;
 }
 
 export interface ModelDescription {
@@ -37,6 +52,8 @@ export interface ModelDescription {
   outputName: string;
   /** A representative input, run once on every worker before the service reports SERVING. */
   warmUpInput: TensorData;
+  /** The model's image input, for PixelBatch inputs. */
+  imageInput?: ImageInputSpec;
 }
 
 /** Everything that differs between the detector and the classifier service. */
@@ -81,15 +98,15 @@ export async function startModelService<
   });
 
   let pool: InferencePool | undefined;
-  const infer = async (input: TensorData): Promise<TensorData> => {
+  const infer = async (input: ModelInput): Promise<InferOutput> => {
     if (!pool)
       throw new RequestError(status.UNAVAILABLE, `the ${spec.kind} model is still loading`);
-    const batchSize = input.dims[0] ?? 1;
+    const batchSize = batchSizeOf(input);
     const result = await pool.run(input);
     metrics.observeStage('queue', result.queueSeconds);
     metrics.observeStage('inference', result.inferenceSeconds);
     metrics.observeBatchSize(batchSize);
-    return result.output;
+    return { ...result.output, preprocessSeconds: result.preprocessSeconds };
   };
 
   const server = createGrpcServer(config);
@@ -122,6 +139,7 @@ export async function startModelService<
       workers: config.inferenceWorkers,
       maxQueue: config.maxQueue,
       warmUpInput: model.warmUpInput,
+      imageInput: model.imageInput,
       onWorkerError: (error) => {
         logger.error({ err: error }, 'inference worker failed');
       },

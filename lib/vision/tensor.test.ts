@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageInputSpec } from '../model-card/index.js';
 import { placeOnCanvas } from './canvas.js';
-import { paddingTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
+import { paddingTensor, placedImagesTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
 
 const input: ImageInputSpec = {
   name: 'x',
@@ -69,5 +69,22 @@ describe('placedNchwTensor', () => {
       ),
     );
     assert.throws(() => placedNchwTensor(image, model, 3, 0), /does not fit/);
+  });
+});
+
+describe('placedImagesTensor', () => {
+  it('places each image on its own padded item of an [N, 3, H, W] tensor', () => {
+    const model: ImageInputSpec = { ...input, width: 3, height: 3, padValue: [10, 20, 30] };
+    const a = { width: 3, height: 3, data: Uint8Array.from({ length: 27 }, (_, i) => i * 9) };
+    const b = { width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
+    const tensor = placedImagesTensor(
+      [
+        { image: a, left: 0, top: 0 },
+        { image: b, left: 1, top: 2 },
+      ],
+      model,
+    );
+    const expected = toNchwTensor([a, placeOnCanvas(b, model, 1, 2, model.padValue)], model);
+    assert.deepEqual(tensor, expected);
   });
 });

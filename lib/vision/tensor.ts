@@ -68,10 +68,54 @@ export function toNchwTensor(images: readonly RgbImage[], input: ImageInputSpec)
   return tensor;
 }
 
+/** An image and where its top-left corner goes on the model input. */
+export interface PlacedImage {
+  image: RgbImage;
+  left: number;
+  top: number;
+}
+
 /**
- * A [1, 3, H, W] tensor of the model input filled with the normalised `fill` colour, with
- * `image` placed at (left, top): letterboxing without an intermediate RGB canvas.
+ * An [N, 3, H, W] tensor of the model input, one item per image: filled with the normalised
+ * `fill` colour, the image placed at (left, top). Letterboxing (and batching) without an
+ * intermediate RGB canvas.
  */
+export function placedImagesTensor(
+  items: readonly PlacedImage[],
+  input: ImageInputSpec,
+  fill: Triple = input.padValue,
+): Float32Array {
+  const plane = input.width * input.height;
+  const tensor = new Float32Array(items.length * RGB_CHANNELS * plane);
+  const tables = channelTables(input.normalization);
+  items.forEach(({ image, left, top }, n) => {
+    if (
+      left < 0 ||
+      top < 0 ||
+      left + image.width > input.width ||
+      top + image.height > input.height
+    ) {
+      throw new RangeError(
+        `a ${image.width}x${image.height} image at (${left}, ${top}) does not fit a ${input.width}x${input.height} input`,
+      );
+    }
+    const base = n * RGB_CHANNELS * plane;
+    const covered = image.width === input.width && image.height === input.height;
+    if (!covered) {
+      tables.forEach((table, c) => {
+        tensor.fill(
+          table[fill[c as 0 | 1 | 2]] as number,
+          base + c * plane,
+          base + (c + 1) * plane,
+        );
+      });
+    }
+    writePlanes(tensor, base, input.width, input.height, image, left, top, tables);
+  });
+  return tensor;
+}
+
+/** placedImagesTensor for one image: a [1, 3, H, W] tensor. */
 export function placedNchwTensor(
   image: RgbImage,
   input: ImageInputSpec,
@@ -79,24 +123,7 @@ export function placedNchwTensor(
   top: number,
   fill: Triple = input.padValue,
 ): Float32Array {
-  if (
-    left < 0 ||
-    top < 0 ||
-    left + image.width > input.width ||
-    top + image.height > input.height
-  ) {
-    throw new RangeError(
-      `a ${image.width}x${image.height} image at (${left}, ${top}) does not fit a ${input.width}x${input.height} input`,
-    );
-  }
-  const plane = input.width * input.height;
-  const tensor = new Float32Array(RGB_CHANNELS * plane);
-  const tables = channelTables(input.normalization);
-  tables.forEach((table, c) =>
-    tensor.fill(table[fill[c as 0 | 1 | 2]] as number, c * plane, (c + 1) * plane),
-  );
-  writePlanes(tensor, 0, input.width, input.height, image, left, top, tables);
-  return tensor;
+  return placedImagesTensor([{ image, left, top }], input, fill);
 }
 
 /** A [1, 3, H, W] input showing nothing but padding: a representative warm-up input. */

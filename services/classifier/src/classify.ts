@@ -3,6 +3,7 @@ import type {
   ClassifyRequest,
   ClassifyResponse,
 } from '../../../lib/gen/banana/v1/classifier.js';
+import { packPixelBatch } from '../../../lib/inference/index.js';
 import type { ClassifierCard } from '../../../lib/model-card/index.js';
 import type { ModelServiceContext } from '../../../lib/model-service/index.js';
 import {
@@ -10,7 +11,6 @@ import {
   decodeImage,
   logitsToClassProbabilities,
   preprocessCrop,
-  toNchwTensor,
   type RgbImage,
 } from '../../../lib/vision/index.js';
 import type { ClassifierConfig } from './config.js';
@@ -28,13 +28,14 @@ export function createClassifyHandlers({
   const model = { name: card.name, version: card.version };
 
   const classifyCrops = async (crops: RgbImage[]): Promise<ClassifyResponse> => {
-    const prepared = await metrics.time('preprocess', async () =>
-      toNchwTensor(await Promise.all(crops.map((crop) => preprocessCrop(crop, input))), input),
+    const started = performance.now();
+    const prepared = await Promise.all(crops.map((crop) => preprocessCrop(crop, input)));
+    const resizeSeconds = (performance.now() - started) / 1000;
+    // Normalisation into the batch tensor happens in the inference worker, off the event loop.
+    const logits = await infer(
+      packPixelBatch(prepared.map((image) => ({ image, left: 0, top: 0 }))),
     );
-    const logits = await infer({
-      data: prepared,
-      dims: [crops.length, 3, input.height, input.width],
-    });
+    metrics.observeStage('preprocess', resizeSeconds + logits.preprocessSeconds);
     const results = metrics.time('postprocess', () =>
       logitsToClassProbabilities(logits.data, classes.length).map((p) => ({
         stage: classes[p.index] ?? '',

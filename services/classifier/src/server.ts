@@ -22,6 +22,7 @@ const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof 
       inputName: card.input.name,
       outputName: card.output.name,
       warmUpInput: paddingTensor(card.input),
+      imageInput: card.input,
     }),
     createHandlers: createClassifyHandlers,
   };

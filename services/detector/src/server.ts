@@ -21,6 +21,7 @@ const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof Detect
     inputName: card.input.name,
     outputName: card.output.name,
     warmUpInput: paddingTensor(card.input),
+    imageInput: card.input,
   }),
   createHandlers: (context) => ({ detect: createDetect(context) }),
 };
