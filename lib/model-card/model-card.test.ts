@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { repoPath } from '../testing/paths.js';
 import { loadClassifierCard, loadDetectorCard } from './load.js';
 import { ModelCardError } from './model-card-error.js';
-import { parseClassifierCard, parseDetectorCard } from './parse.js';
+import sharp from 'sharp';
+import { parseClassifierCard, parseDetectorCard, RESIZE_KERNELS } from './parse.js';
 
 type Json = Record<string, unknown>;
 
@@ -99,5 +100,11 @@ describe('parseClassifierCard', () => {
       () => parseClassifierCard(withField(json, 'input.crop.margin', 0.1)),
       cardError(/crop margins are not implemented/),
     );
+  });
+});
+
+describe('RESIZE_KERNELS', () => {
+  it("lists exactly sharp's kernels", () => {
+    assert.deepEqual([...RESIZE_KERNELS].sort(), Object.keys(sharp.kernel).sort());
   });
 });

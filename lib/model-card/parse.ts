@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { JsonFields } from './json-fields.js';
 import type {
   ClassifierCard,
@@ -8,7 +7,21 @@ import type {
   ResizeKernel,
 } from './types.js';
 
-const KERNELS = Object.keys(sharp.kernel) as ResizeKernel[];
+/**
+ * sharp's resampling kernels (a unit test keeps this equal to sharp.kernel), listed here so
+ * that reading a card does not load sharp: a service starts loading its model before that.
+ */
+export const RESIZE_KERNELS: readonly ResizeKernel[] = [
+  'nearest',
+  'linear',
+  'cubic',
+  'mitchell',
+  'lanczos2',
+  'lanczos3',
+  'mks2013',
+  'mks2021',
+];
+
 const YOLO_ROW = ['tx', 'ty', 'tw', 'th', 'objectness_logit'];
 
 function parseImageInput(card: JsonFields, resizeMode: string): ImageInputSpec {
@@ -21,7 +34,7 @@ function parseImageInput(card: JsonFields, resizeMode: string): ImageInputSpec {
     name: card.string('input.name'),
     width: card.positiveInteger('input.width'),
     height: card.positiveInteger('input.height'),
-    kernel: card.oneOf('input.resize.kernel', KERNELS),
+    kernel: card.oneOf('input.resize.kernel', RESIZE_KERNELS),
     padValue: card.triple('input.resize.pad_value', { min: 0, max: 255 }),
     normalization: {
       scale: card.number('input.normalization.scale', { min: Number.MIN_VALUE }),

@@ -2,12 +2,16 @@
  * The lifecycle shared by the detector and classifier services: model card, metrics,
  * gRPC server with health and reflection, warm inference workers, graceful shutdown.
  */
+export { describeImageModel } from './describe-model.js';
+export type { ImageModelCard } from './describe-model.js';
+export { startModelPool } from './model-pool.js';
 export { startModelService } from './model-service.js';
 export type {
   InferOutput,
   ModelDescription,
   ModelServiceContext,
   ModelServiceSpec,
+  PreparedModel,
   RunningService,
 } from './model-service.js';
 export { runServiceMain } from './run-service-main.js';

@@ -14,12 +14,12 @@ import {
 } from '../grpc-server/index.js';
 import {
   batchSizeOf,
-  startInferencePool,
   type InferencePool,
   type ModelInput,
   type TensorData,
 } from '../inference/index.js';
 import type { ImageInputSpec } from '../model-card/index.js';
+import { startModelPool } from './model-pool.js';
 import { createLogger } from '../log/index.js';
 import {
   createMetricsRegistry,
@@ -70,6 +70,13 @@ export interface ModelServiceSpec<Card, Config, Definition extends ServiceDefini
   createHandlers(context: ModelServiceContext<Card, Config>): AsyncHandlers<Definition>;
 }
 
+/** What a service's main may have started already (see model-pool.ts). */
+export interface PreparedModel<Card> {
+  card: Card;
+  /** The inference workers, loading. */
+  pool: Promise<InferencePool>;
+}
+
 export interface RunningService {
   grpcPort: number;
   metricsPort: number;
@@ -85,12 +92,23 @@ export async function startModelService<
   Card,
   Config extends ModelServiceConfig,
   Definition extends ServiceDefinition,
->(config: Config, spec: ModelServiceSpec<Card, Config, Definition>): Promise<RunningService> {
+>(
+  config: Config,
+  spec: ModelServiceSpec<Card, Config, Definition>,
+  prepared?: PreparedModel<Card>,
+): Promise<RunningService> {
   const logger = createLogger(spec.kind, config.logLevel);
   // Every request brings a new image: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  const card = await spec.loadCard(config.modelCardPath);
+  const card = prepared?.card ?? (await spec.loadCard(config.modelCardPath));
   const model = spec.describeModel(card);
+  // The workers load the model while the server is set up (or since main started them).
+  const poolStarting =
+    prepared?.pool ??
+    startModelPool(config, model, (error) => {
+      logger.error({ err: error }, 'inference worker failed');
+    });
+  poolStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const metrics = createModelServiceMetrics(createMetricsRegistry(), {
     service: spec.kind,
     model: model.name,
@@ -109,6 +127,11 @@ export async function startModelService<
     return { ...result.output, preprocessSeconds: result.preprocessSeconds };
   };
 
+  const closePoolOnFailure = () =>
+    poolStarting.then(
+      (p) => p.close(),
+      () => undefined,
+    );
   const server = createGrpcServer(config);
   const health = addHealthService(server, [spec.grpcServiceName]);
   addReflectionService(server, spec.protoFile);
@@ -122,28 +145,29 @@ export async function startModelService<
       recordRequest: metrics.recordRequest,
     }),
   );
-  const grpcPort = await bindInsecure(server, config.host, config.grpcPort);
-  const metricsServer = await startMetricsServer({
-    host: config.host,
-    port: config.metricsPort,
-    registry: metrics.registry,
-    isHealthy: () => health.status === 'SERVING',
-  });
+  let grpcPort: number;
+  try {
+    grpcPort = await bindInsecure(server, config.host, config.grpcPort);
+  } catch (error) {
+    await closePoolOnFailure();
+    throw error;
+  }
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>>;
+  try {
+    metricsServer = await startMetricsServer({
+      host: config.host,
+      port: config.metricsPort,
+      registry: metrics.registry,
+      isHealthy: () => health.status === 'SERVING',
+    });
+  } catch (error) {
+    server.forceShutdown();
+    await closePoolOnFailure();
+    throw error;
+  }
 
   try {
-    pool = await startInferencePool({
-      modelPath: config.modelPath,
-      inputName: model.inputName,
-      outputName: model.outputName,
-      intraOpThreads: config.intraOpThreads,
-      workers: config.inferenceWorkers,
-      maxQueue: config.maxQueue,
-      warmUpInput: model.warmUpInput,
-      imageInput: model.imageInput,
-      onWorkerError: (error) => {
-        logger.error({ err: error }, 'inference worker failed');
-      },
-    });
+    pool = await poolStarting;
   } catch (error) {
     server.forceShutdown();
     await metricsServer.close();

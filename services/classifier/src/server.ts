@@ -1,11 +1,12 @@
 import { ClassifierService } from '../../../lib/gen/banana/v1/classifier.js';
 import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
 import {
+  describeImageModel,
   startModelService,
   type ModelServiceSpec,
+  type PreparedModel,
   type RunningService,
 } from '../../../lib/model-service/index.js';
-import { paddingTensor } from '../../../lib/vision/index.js';
 import { createClassifyHandlers } from './classify.js';
 import type { ClassifierConfig } from './config.js';
 
@@ -16,18 +17,14 @@ const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof 
     protoFile: 'banana/v1/classifier.proto',
     definition: ClassifierService,
     loadCard: loadClassifierCard,
-    describeModel: (card) => ({
-      name: card.name,
-      version: card.version,
-      inputName: card.input.name,
-      outputName: card.output.name,
-      warmUpInput: paddingTensor(card.input),
-      imageInput: card.input,
-    }),
+    describeModel: describeImageModel,
     createHandlers: createClassifyHandlers,
   };
 
 /** Starts the classifier gRPC service and its metrics endpoint; resolves once SERVING. */
-export function startClassifierService(config: ClassifierConfig): Promise<RunningService> {
-  return startModelService(config, classifierSpec);
+export function startClassifierService(
+  config: ClassifierConfig,
+  prepared?: PreparedModel<ClassifierCard>,
+): Promise<RunningService> {
+  return startModelService(config, classifierSpec, prepared);
 }

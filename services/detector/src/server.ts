@@ -1,11 +1,12 @@
 import { DetectorService } from '../../../lib/gen/banana/v1/detector.js';
 import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
 import {
+  describeImageModel,
   startModelService,
   type ModelServiceSpec,
+  type PreparedModel,
   type RunningService,
 } from '../../../lib/model-service/index.js';
-import { paddingTensor } from '../../../lib/vision/index.js';
 import type { DetectorConfig } from './config.js';
 import { createDetect } from './detect.js';
 
@@ -15,18 +16,14 @@ const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof Detect
   protoFile: 'banana/v1/detector.proto',
   definition: DetectorService,
   loadCard: loadDetectorCard,
-  describeModel: (card) => ({
-    name: card.name,
-    version: card.version,
-    inputName: card.input.name,
-    outputName: card.output.name,
-    warmUpInput: paddingTensor(card.input),
-    imageInput: card.input,
-  }),
+  describeModel: describeImageModel,
   createHandlers: (context) => ({ detect: createDetect(context) }),
 };
 
 /** Starts the detector gRPC service and its metrics endpoint; resolves once SERVING. */
-export function startDetectorService(config: DetectorConfig): Promise<RunningService> {
-  return startModelService(config, detectorSpec);
+export function startDetectorService(
+  config: DetectorConfig,
+  prepared?: PreparedModel<DetectorCard>,
+): Promise<RunningService> {
+  return startModelService(config, detectorSpec, prepared);
 }
