@@ -99,6 +99,30 @@ class EMA:
                 v.copy_(msd[k])
 
 
+def training_args(name, epochs, batch, extra=None):
+    """Command-line options every trainer takes; defaults reproduce the shipped model."""
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run-dir", default=os.path.join(RUNS_DIR, name), help="where best.pt, log.txt, metrics.json go")
+    ap.add_argument("--data", default=DEFAULT_DATA, help="dataset folder (layout of ../shared/data/banana-ripening)")
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    ap.add_argument("--seed", type=int, default=0)
+    if extra:
+        extra(ap)
+    return ap.parse_args()
+
+
+def adamw(model, lr, weight_decay=0.05):
+    """AdamW without weight decay on biases and BatchNorm parameters."""
+    decay = [p for p in model.parameters() if p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.ndim <= 1]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0}], lr=lr)
+
+
 def log(msg, path=None):
     print(msg, flush=True)
     if path:

@@ -1,12 +1,11 @@
 """Train the AlexNet-style ripeness classifier.
 
-  /usr/bin/python3 models/training/train_classifier.py [--data ../shared/data/banana-ripening] [--epochs 24]
+  /usr/bin/python3 models/training/train_classifier.py [--data ../shared/data/banana-ripening] [--epochs 16]
 
 Data: classify/<stage>/*.jpg train crops plus extra crops cut from detect/images train photos with
 detect/source_boxes.csv (in_detect_labels = 1, no existing crop). Validation: the classify/ val crops.
 Writes models/training/runs/classifier/{best.pt,log.txt,metrics.json}.
 """
-import argparse
 import csv
 import json
 import os
@@ -18,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import DEFAULT_DATA, EMA, RUNS_DIR, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything  # noqa: E402
+from common import EMA, RUNS_DIR, adamw, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from nets import BananaAlexNet  # noqa: E402
 
 
@@ -111,18 +110,11 @@ def evaluate(model, x, y, card, batch=256):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=DEFAULT_DATA)
-    ap.add_argument("--epochs", type=int, default=24)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
+    args = training_args("classifier", epochs=16, batch=64)
     seed_everything(args.seed)
     torch.set_num_threads(args.threads)
     card = load_card("classifier")
-    out_dir = os.path.join(RUNS_DIR, "classifier")
+    out_dir = args.run_dir
     os.makedirs(out_dir, exist_ok=True)
     log_path = os.path.join(out_dir, "log.txt")
     open(log_path, "w").close()
@@ -130,10 +122,7 @@ def main():
     x_train, y_train = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
     model = BananaAlexNet(num_classes=len(card["classes"]))
     ema = EMA(model, decay=0.998, tau=300)
-    decay, no_decay = [], []
-    for p in model.parameters():
-        (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0}], lr=args.lr)
+    opt = adamw(model, args.lr)
     steps_per_epoch = (len(y_train) + args.batch - 1) // args.batch
     total = steps_per_epoch * args.epochs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.1)

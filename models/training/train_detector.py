@@ -1,13 +1,12 @@
 """Train the YOLO-style banana detector.
 
-  /usr/bin/python3 models/training/train_detector.py [--data ../shared/data/banana-ripening] [--epochs 16]
+  /usr/bin/python3 models/training/train_detector.py [--data ../shared/data/banana-ripening] [--epochs 12]
 
 Data: detect/images + detect/labels (YOLO txt, one class), split by splits.csv. Images are letterboxed to the
 model card's input size once and cached in memory; augmentation (mosaic, scale/shift, flips, light/colour
 jitter) runs on whole batches as tensor ops, which is what makes CPU training fit in an hour.
 Writes models/training/runs/detector/{best.pt,log.txt,metrics.json}.
 """
-import argparse
 import json
 import os
 import sys
@@ -19,7 +18,7 @@ import torch.nn.functional as F
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import DEFAULT_DATA, EMA, RUNS_DIR, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything  # noqa: E402
+from common import EMA, RUNS_DIR, adamw, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from detection_metrics import detection_report  # noqa: E402
 from nets import BananaYolo  # noqa: E402
 
@@ -196,20 +195,13 @@ def predict(model, x, card, gxy, strides, conf=0.001, iou=None, max_det=100, bat
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=DEFAULT_DATA)
-    ap.add_argument("--epochs", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N train images (smoke tests)")
-    args = ap.parse_args()
+    args = training_args("detector", epochs=12, batch=16, extra=lambda ap: ap.add_argument(
+        "--limit", type=int, default=0, help="use only the first N train images (smoke tests)"))
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
     torch.set_num_threads(args.threads)
     card = load_card("detector")
-    out_dir = os.path.join(RUNS_DIR, "detector")
+    out_dir = args.run_dir
     os.makedirs(out_dir, exist_ok=True)
     log_path = os.path.join(out_dir, "log.txt")
     open(log_path, "w").close()
@@ -221,10 +213,7 @@ def main():
     gxy, centers, strides = grids(card)
     model = BananaYolo()
     ema = EMA(model, decay=0.999, tau=500)
-    decay, no_decay = [], []
-    for p in model.parameters():
-        (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0}], lr=args.lr)
+    opt = adamw(model, args.lr)
     steps = len(x_train) // args.batch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.08)
     conf = card["thresholds"]["confidence"]
