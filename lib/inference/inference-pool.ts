@@ -236,8 +236,20 @@ class WorkerInferencePool implements InferencePool {
   }
 }
 
+/**
+ * onnxruntime 1.2x+ on Linux ships Microsoft telemetry: it writes /tmp/mat-debug-<pid>.log and
+ * a SQLite database under ~/.cache/Microsoft/DeveloperTools, and may upload events. A service
+ * that handles users' photos must not phone home nor write files (read-only root filesystem
+ * in the cluster). Set before any worker loads onnxruntime; ORT_DISABLE_TELEMETRY=0 in the
+ * environment still opts in.
+ */
+function disableOnnxruntimeTelemetry(): void {
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 /** Starts `workers` inference threads and resolves once every one is loaded and warm. */
 export async function startInferencePool(options: InferencePoolOptions): Promise<InferencePool> {
+  disableOnnxruntimeTelemetry();
   const pool = new WorkerInferencePool(options);
   try {
     await pool.start();
