@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { JPEG_OPTIONS } from '../draw/annotate.js';
 import { RGB_CHANNELS, type Box, type RgbImage, type Size } from '../../../lib/vision/types.js';
 import { fitWithin, rescaleBox } from './fit-within.js';
 import {
@@ -33,7 +34,7 @@ export async function prepareDetectorInput(
     raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
   })
     .resize(size.width, size.height, { fit: 'fill' })
-    .jpeg({ quality: DETECTOR_VIEW_QUALITY })
+    .jpeg({ quality: DETECTOR_VIEW_QUALITY, ...JPEG_OPTIONS })
     .toBuffer();
   return { bytes, size };
 }
