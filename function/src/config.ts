@@ -63,7 +63,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifyBatchSize: 64,
   maxBodyBytes: 20_971_520,
   maxImagePixels: 50_000_000,
-  maxInflightPixels: 16_000_000,
+  maxInflightPixels: 12_000_000,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,
   shutdownGraceMs: 25_000,
