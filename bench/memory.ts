@@ -1,15 +1,16 @@
 /**
  * memory: peak RSS (VmHWM from /proc/<pid>/status) of each process under steady load, the
- * compiled stack (dist/) with the images' settings (NODE_ENV=production, MALLOC_ARENA_MAX=2).
- * The load mixes every photo size, 640 to 4000 px, at a fixed concurrency.
+ * compiled stack (dist/) with the images' runtime settings (read from the Dockerfiles). Two
+ * loads, each on a fresh stack (VmHWM counts from the start): every photo size, 640 px to
+ * 12 MP, and web/phone-sized photos up to 1920 px; a fixed concurrency.
  */
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { createAgent, postImage } from './harness/http-client.js';
 import { runLoad, type LoadReport } from './harness/load.js';
-import type { Component } from './harness/processes.js';
-import { readMemory } from './harness/processes.js';
+import type { BenchPhoto } from './harness/photos.js';
 import { startProcessStack } from './harness/process-stack.js';
+import { readMemory, type Component } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded } from './harness/stats.js';
 import { printTable } from './harness/table.js';
@@ -30,13 +31,20 @@ export interface MemoryResult {
   met: boolean;
 }
 
+export interface MemoryScenario {
+  name: string;
+  photos: string[];
+  processes: MemoryResult[];
+  load: LoadReport;
+}
+
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-export async function runMemory(
+async function measure(
   context: BenchContext,
-): Promise<{ processes: MemoryResult[]; load: LoadReport }> {
-  await ensureBuilt();
-  const photos = await context.photos();
+  name: string,
+  photos: BenchPhoto[],
+): Promise<MemoryScenario> {
   const stack = await startProcessStack({
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
@@ -54,16 +62,12 @@ export async function runMemory(
     const agent = createAgent(CONCURRENCY);
     load = await runLoad({
       concurrency: CONCURRENCY,
-      durationMs: context.scale(45_000, 8_000),
+      durationMs: context.scale(40_000, 8_000),
       send: async (i) => {
         const photo = photos[i % photos.length];
         if (!photo) return false;
-        const result = await postImage(
-          `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`,
-          photo.jpeg,
-          { agent },
-        );
-        return result.status === 200;
+        const url = `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`;
+        return (await postImage(url, photo.jpeg, { agent })).status === 200;
       },
     });
     clearInterval(sampler);
@@ -83,33 +87,52 @@ export async function runMemory(
       met: peak <= MEMORY_LIMITS_MIB[component],
     };
   });
+  return {
+    name,
+    photos: photos.map((p) => p.name),
+    processes,
+    load: { ...load, latencyMs: rounded(load.latencyMs) },
+  };
+}
+
+export async function runMemory(context: BenchContext): Promise<MemoryScenario[]> {
+  await ensureBuilt();
+  const all = await context.photos();
+  const scenarios = [
+    await measure(context, 'all sizes, 640 px to 12 MP', all),
+    await measure(
+      context,
+      'photos up to 1920 px',
+      all.filter((p) => Math.max(p.width, p.height) <= 1920),
+    ),
+  ];
   printTable(
-    `memory under steady load (compiled, ${CONCURRENCY} concurrent, all photo sizes; MiB)`,
-    ['process', 'idle RSS', 'RSS p50 under load', 'peak RSS', 'limit', 'met'],
-    processes.map((p) => [
-      p.component,
-      p.idleRssMiB,
-      p.loadRssMedianMiB,
-      p.peakRssMiB,
-      p.limitMiB,
-      p.met ? 'yes' : 'NO',
-    ]),
+    `memory under steady load (compiled, ${CONCURRENCY} concurrent; MiB)`,
+    ['load', 'process', 'idle RSS', 'RSS p50 under load', 'peak RSS', 'limit', 'met', 'req/s'],
+    scenarios.flatMap((s) =>
+      s.processes.map((p) => [
+        s.name,
+        p.component,
+        p.idleRssMiB,
+        p.loadRssMedianMiB,
+        p.peakRssMiB,
+        p.limitMiB,
+        p.met ? 'yes' : 'NO',
+        Math.round(s.load.throughput * 100) / 100,
+      ]),
+    ),
   );
-  console.log(
-    `load: ${load.requests} requests, ${load.errors} errors, ${load.throughput.toFixed(2)} req/s`,
-  );
-  const report = { ...load, latencyMs: rounded(load.latencyMs) };
+  for (const s of scenarios)
+    console.log(`${s.name}: ${s.load.requests} requests, ${s.load.errors} errors`);
   writeResult(
     'memory',
     {
       runtime: 'node dist/ (compiled)',
-
       concurrency: CONCURRENCY,
-      photos: photos.map((p) => p.name),
       quick: context.quick,
       intraOpThreads: context.intraOpThreads,
     },
-    { processes, load: report },
+    { scenarios },
   );
-  return { processes, load: report };
+  return scenarios;
 }
