@@ -1,16 +1,22 @@
 /**
  * The in-process limit: both models in this process, no network, no re-encoding. The same
  * steps as the deployed system, with the same library code: decode the photo once (the
- * function's decoder), letterbox the decoded pixels for the detector, crop the boxes from
- * the same pixels, classify them in one batch, draw the function's overlay and encode the
- * JPEG. Inference runs in lib/inference worker pools (as in the services), so the main
- * thread stays free, exactly as a single-process deployment would have to do it.
+ * function's decoder), letterbox the decoded pixels for the detector, cut the boxes from the
+ * same pixels (the function's crop code, large crops bounded to 256 px), classify them in
+ * one batch, draw with the function's code and encode the JPEG. Inference runs in
+ * lib/inference worker pools that also build the tensors (as in the services), so the main
+ * thread stays free, as a single-process deployment would have to do it.
  */
 import { availableParallelism } from 'node:os';
 import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
 import { stageColour } from '../../function/src/draw/palette.js';
 import { decodePhoto } from '../../function/src/image/decode-photo.js';
-import { startInferencePool, type InferencePool } from '../../lib/inference/index.js';
+import { cutClassifierCrops } from '../../function/src/pipeline/classifier-crops.js';
+import {
+  packPixelBatch,
+  startInferencePool,
+  type InferencePool,
+} from '../../lib/inference/index.js';
 import {
   loadClassifierCard,
   loadDetectorCard,
@@ -18,12 +24,12 @@ import {
   type DetectorCard,
 } from '../../lib/model-card/index.js';
 import {
-  cropBoxes,
+  letterboxGeometry,
   logitsToClassProbabilities,
+  paddingTensor,
   postprocessDetections,
   preprocessCrop,
-  preprocessForDetector,
-  toNchwTensor,
+  resizeRgb,
 } from '../../lib/vision/index.js';
 import { repoPath } from '../../lib/testing/paths.js';
 
@@ -54,24 +60,16 @@ export interface FloorPipeline {
   close(): Promise<void>;
 }
 
-function pool(
-  modelFile: string,
-  card: DetectorCard | ClassifierCard,
-  intraOpThreads: number,
-  warmUpBatch: number,
-) {
-  const { width, height, name } = card.input;
+function pool(modelFile: string, card: DetectorCard | ClassifierCard, intraOpThreads: number) {
   return startInferencePool({
     modelPath: repoPath(modelFile),
-    inputName: name,
+    inputName: card.input.name,
     outputName: card.output.name,
     intraOpThreads,
     workers: 1,
     maxQueue: 1024,
-    warmUpInput: {
-      data: new Float32Array(warmUpBatch * 3 * width * height),
-      dims: [warmUpBatch, 3, height, width],
-    },
+    warmUpInput: paddingTensor(card.input),
+    imageInput: card.input,
   });
 }
 
@@ -84,8 +82,8 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
   ]);
   const pools: InferencePool[] = [];
   try {
-    pools.push(await pool('models/detector.onnx', detectorCard, threads, 1));
-    pools.push(await pool('models/classifier.onnx', classifierCard, threads, 1));
+    pools.push(await pool('models/detector.onnx', detectorCard, threads));
+    pools.push(await pool('models/classifier.onnx', classifierCard, threads));
   } catch (error) {
     await Promise.all(pools.map((p) => p.close()));
     throw error;
@@ -106,9 +104,12 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
     const image = await decodePhoto(request.jpeg, maxPixels);
     const decode = lap();
 
-    const input = await preprocessForDetector(image, detectorCard);
-    const head = await detector.run({ data: input.tensor, dims: input.dims });
-    const found = postprocessDetections(head.output.data, detectorCard, input.geometry, {
+    const geometry = letterboxGeometry(image, detectorCard.input);
+    const scaled = await resizeRgb(image, geometry.resized, detectorCard.input.kernel);
+    const head = await detector.run(
+      packPixelBatch([{ image: scaled, left: geometry.offsetX, top: geometry.offsetY }]),
+    );
+    const found = postprocessDetections(head.output.data, detectorCard, geometry, {
       minConfidence: request.minConfidence,
       iou: request.iou ?? detectorCard.thresholds.iou,
       maxDetections: request.maxDetections,
@@ -117,17 +118,18 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
 
     let results: ReturnType<typeof logitsToClassProbabilities> = [];
     if (found.length > 0) {
-      const crops = await Promise.all(
-        cropBoxes(
-          image,
-          found.map((f) => f.box),
-        ).map((crop) => preprocessCrop(crop, classifierCard.input)),
+      const cut = await cutClassifierCrops(
+        image,
+        found.map((f) => f.box),
       );
-      const { width, height } = classifierCard.input;
-      const logits = await classifier.run({
-        data: toNchwTensor(crops, classifierCard.input),
-        dims: [crops.length, 3, height, width],
-      });
+      const crops = await Promise.all(
+        cut.map(({ rgb, width, height }) =>
+          preprocessCrop({ data: rgb, width, height }, classifierCard.input),
+        ),
+      );
+      const logits = await classifier.run(
+        packPixelBatch(crops.map((crop) => ({ image: crop, left: 0, top: 0 }))),
+      );
       results = logitsToClassProbabilities(logits.output.data, classes.length);
     }
     const classify = lap();
