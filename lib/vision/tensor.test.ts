@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageInputSpec } from '../model-card/index.js';
-import { placeOnCanvas } from './canvas.js';
+import { filledImage, placeOnCanvas } from './canvas.js';
 import { paddingTensor, placedImagesTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
 
 const input: ImageInputSpec = {
@@ -86,5 +86,38 @@ describe('placedImagesTensor', () => {
     );
     const expected = toNchwTensor([a, placeOnCanvas(b, model, 1, 2, model.padValue)], model);
     assert.deepEqual(tensor, expected);
+  });
+});
+
+describe('filledImage and placeOnCanvas', () => {
+  const perPixel = (width: number, height: number, fill: readonly number[]) =>
+    Uint8Array.from({ length: width * height * 3 }, (_, i) => fill[i % 3] ?? 0);
+
+  it('fills every pixel, grey or not, for any size', () => {
+    for (const fill of [
+      [114, 114, 114],
+      [1, 2, 3],
+    ] as const) {
+      for (const [w, h] of [
+        [1, 1],
+        [3, 1],
+        [5, 7],
+        [0, 0],
+      ] as const) {
+        assert.deepEqual(filledImage({ width: w, height: h }, fill).data, perPixel(w, h, fill));
+      }
+    }
+  });
+
+  it('places full-width and narrower images exactly', () => {
+    const fill = [9, 8, 7] as const;
+    const wide = { width: 4, height: 2, data: Uint8Array.from({ length: 24 }, (_, i) => i + 100) };
+    const placed = placeOnCanvas(wide, { width: 4, height: 4 }, 0, 1, fill);
+    const expected = perPixel(4, 4, fill);
+    expected.set(wide.data, 12);
+    assert.deepEqual(placed.data, expected);
+    const narrow = { width: 1, height: 2, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
+    const canvas = placeOnCanvas(narrow, { width: 3, height: 2 }, 1, 0, fill).data;
+    assert.deepEqual(Array.from(canvas), [9, 8, 7, 1, 2, 3, 9, 8, 7, 9, 8, 7, 4, 5, 6, 9, 8, 7]);
   });
 });
