@@ -4,7 +4,7 @@
  * rather than like flat vector art. Deterministic for a given seed.
  */
 import sharp from 'sharp';
-import { syntheticBananaPhoto } from '../../test/stack/synthetic-photo.js';
+import { seededRandom, syntheticBananaPhoto } from '../../test/stack/synthetic-photo.js';
 
 export interface PhotoSpec {
   width: number;
@@ -33,22 +33,11 @@ export const TARGET_PHOTO: PhotoSpec = { width: 1280, height: 960, bananas: 4 };
 export const photoName = (spec: PhotoSpec): string =>
   `${spec.width}x${spec.height}/${spec.bananas}`;
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A grey texture the size of the photo: random values on a grid of `cell` px, smoothly upscaled. */
 async function texture(width: number, height: number, cell: number, seed: number): Promise<Buffer> {
   const gw = Math.max(2, Math.ceil(width / cell));
   const gh = Math.max(2, Math.ceil(height / cell));
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const grid = Buffer.alloc(gw * gh);
   for (let i = 0; i < grid.length; i++) grid[i] = 96 + Math.floor(rand() * 64);
   return sharp(grid, { raw: { width: gw, height: gh, channels: 1 } })

@@ -16,8 +16,8 @@ export interface SyntheticPhotoOptions {
 
 const PEEL_COLOURS = ['#6b8e23', '#b5c937', '#f4d03f', '#f1c232', '#c99a2e', '#5c4326'];
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32): numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -51,7 +51,7 @@ function banana(rand: () => number, cx: number, cy: number, length: number): str
 /** Places `count` bananas on a grid so that they rarely overlap. */
 export async function syntheticBananaPhoto(options: SyntheticPhotoOptions = {}): Promise<Buffer> {
   const { width = 1280, height = 960, bananas = 3, format = 'jpeg', seed = 1 } = options;
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const columns = Math.max(1, Math.ceil(Math.sqrt((bananas * width) / height)));
   const rows = Math.max(1, Math.ceil(bananas / columns));
   const cell = { width: width / columns, height: height / rows };
