@@ -12,7 +12,21 @@ export interface FunctionMetrics {
 export const PIPELINE_STAGES = ['parse', 'detect', 'classify', 'draw', 'encode'] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
+/**
+ * Status codes whose series exist from start-up, at zero. Without them a counter series
+ * appears only with its first increment, so `rate()` cannot see that increment and error
+ * ratios read "no data" instead of 0 after every restart.
+ */
+export const PRESET_STATUS_CODES = [200, 400, 413, 415, 422, 500, 502, 503, 504] as const;
+
 export function createFunctionMetrics(registry: Registry): FunctionMetrics {
+  const metrics = registerFunctionMetrics(registry);
+  for (const code of PRESET_STATUS_CODES) metrics.requests.inc({ code: String(code) }, 0);
+  for (const stage of PIPELINE_STAGES) metrics.stageDuration.zero({ stage });
+  return metrics;
+}
+
+function registerFunctionMetrics(registry: Registry): FunctionMetrics {
   const registers = [registry];
   return {
     requests: new Counter({

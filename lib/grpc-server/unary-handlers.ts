@@ -29,6 +29,8 @@ export interface HandlerContext {
   logger: Logger;
   calls: CallTracker;
   recordRequest(method: string, code: string, seconds: number): void;
+  /** Called once per method at bind time (metrics create its series at zero). */
+  presetMethod?(method: string): void;
 }
 
 /**
@@ -44,6 +46,7 @@ export function bindUnaryHandlers<Definition extends ServiceDefinition>(
   for (const key of Object.keys(definition)) {
     const method = definition[key]?.path.split('/').pop() ?? key;
     const handler = handlers[key] as (request: unknown) => Promise<unknown>;
+    context.presetMethod?.(method);
     implementation[key] = (
       call: ServerUnaryCall<unknown, unknown>,
       callback: sendUnaryData<unknown>,

@@ -36,6 +36,27 @@ describe('model service metrics', () => {
     }
   });
 
+  it('has every stage, the batch size and each preset method at zero before any request', async () => {
+    const metrics = createModelServiceMetrics(createMetricsRegistry(), labels);
+    metrics.presetMethod('Detect');
+    const text = await metrics.registry.metrics();
+    const model = 'service="detector",model="banana-detector",version="1.2.3"';
+    for (const stage of ['decode', 'preprocess', 'queue', 'inference', 'postprocess'])
+      assert.ok(
+        text.includes(`banana_inference_stage_duration_seconds_count{${model},stage="${stage}"} 0`),
+        stage,
+      );
+    assert.ok(text.includes(`banana_inference_batch_size_count{${model}} 0`));
+    assert.ok(
+      text.includes('banana_grpc_requests_total{service="detector",method="Detect",code="OK"} 0'),
+    );
+    assert.ok(
+      text.includes(
+        'banana_grpc_request_duration_seconds_count{service="detector",method="Detect"} 0',
+      ),
+    );
+  });
+
   it('reads queue depth and in-flight from the watched pool at scrape time', async () => {
     const metrics = createModelServiceMetrics(createMetricsRegistry(), labels);
     metrics.watchLoad({ queueDepth: 3, inFlight: 2 });

@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export type InferenceStage = 'decode' | 'preprocess' | 'queue' | 'inference' | 'postprocess';
+export const INFERENCE_STAGES = [
+  'decode',
+  'preprocess',
+  'queue',
+  'inference',
+  'postprocess',
+] as const;
+export type InferenceStage = (typeof INFERENCE_STAGES)[number];
 
 export interface ModelLabels {
   /** "detector" or "classifier". */
@@ -19,6 +26,8 @@ export interface InferenceLoad {
 export interface ModelServiceMetrics {
   readonly registry: Registry;
   recordRequest: (method: string, code: string, seconds: number) => void;
+  /** Creates the method's OK count and duration series at zero, before any request. */
+  presetMethod: (method: string) => void;
   observeStage: (stage: InferenceStage, seconds: number) => void;
   /** Runs `work`, recording its duration under `stage` (also when it throws). */
   time: <T>(stage: InferenceStage, work: () => T) => T;
@@ -88,12 +97,19 @@ export function createModelServiceMetrics(
     labelNames: ['service', 'model', 'version'],
     registers: [registry],
   }).set({ ...labels }, 1);
+  // Series present at zero from start-up, so the first requests after a restart show in rate().
+  for (const stage of INFERENCE_STAGES) stageDuration.zero({ ...labels, stage });
+  batchSize.zero({ ...labels });
 
   const observeStage = (stage: InferenceStage, seconds: number) => {
     stageDuration.observe({ ...labels, stage }, seconds);
   };
   return {
     registry,
+    presetMethod(method) {
+      requests.inc({ service, method, code: 'OK' }, 0);
+      requestDuration.zero({ service, method });
+    },
     recordRequest(method, code, seconds) {
       requests.inc({ service, method, code });
       requestDuration.observe({ service, method }, seconds);

@@ -143,6 +143,7 @@ export async function startModelService<
       logger,
       calls,
       recordRequest: metrics.recordRequest,
+      presetMethod: metrics.presetMethod,
     }),
   );
   let grpcPort: number;
