@@ -10,7 +10,8 @@ import { TARGET_PHOTO } from './harness/photos.js';
 import { spawnComponent } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { batchingTables } from './tables.js';
 
 export const BATCH_SIZES = [1, 4, 8, 16] as const;
 
@@ -94,18 +95,7 @@ export async function runBatching(context: BenchContext): Promise<BatchingResult
     client.close();
     await service.stop();
   }
-  printTable(
-    'batching: classifier, N crops in one call vs N one-crop calls (median ms)',
-    ['N', 'reps', 'one call', 'N calls', 'ratio', 'per crop (batched)'],
-    results.map((r) => [
-      r.n,
-      r.reps,
-      r.batchedMs,
-      r.singlesMs,
-      r.ratio,
-      Math.round((r.batchedMs / r.n) * 100) / 100,
-    ]),
-  );
+  printTables(batchingTables({ batches: results }));
   writeResult(
     'batching',
     {

@@ -14,7 +14,8 @@ import { TARGET_PHOTO } from './harness/photos.js';
 import { spawnComponent, type Component, type ComponentProcess } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { coldStartTables } from './tables.js';
 
 export interface ColdStartRun {
   /** spawn -> serving (services) or listening (function) line, ms. */
@@ -165,29 +166,7 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
   const results = (Object.keys(runs) as Component[]).map((component) =>
     summarizeRuns(component, runs[component]),
   );
-  printTable(
-    `cold start (compiled dist/, ${repeats} runs; ms)`,
-    [
-      'component',
-      'start->serving p50',
-      'max',
-      'CPU ms to serving',
-      'target',
-      'first request',
-      'steady p50',
-      'first/steady',
-    ],
-    results.map((r) => [
-      r.component,
-      r.startToServingMedianMs,
-      r.startToServingMaxMs,
-      r.cpuMsToServingMedian,
-      r.component === 'function' ? '-' : `<= ${MAX_STARTUP_MS}`,
-      r.firstRequestMedianMs,
-      r.steadyMedianMs,
-      Math.round((r.firstRequestMedianMs / r.steadyMedianMs) * 100) / 100,
-    ]),
-  );
+  printTables(coldStartTables({ components: results }, MAX_STARTUP_MS));
   writeResult(
     'cold-start',
     {

@@ -13,7 +13,8 @@ import { startProcessStack, type ProcessStack } from './harness/process-stack.js
 import { ownCpuMs, readCpuMs } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { e2eTables } from './tables.js';
 import { floorRequest } from './floor.js';
 
 export const CONCURRENCY_LEVELS = [1, 2, 4, 8] as const;
@@ -187,63 +188,6 @@ export async function runE2e(context: BenchContext) {
     await Promise.all([floor.close(), stack.stop()]);
   }
 
-  printTable(
-    'end-to-end vs floor at concurrency 1 (ms; requests alternate between the two)',
-    ['photo', 'n', 'floor p50', 'e2e p50', 'e2e p95', 'e2e p99', 'ratio p50', 'paired ratio'],
-    perPhoto.map((r) => [
-      r.photo,
-      r.samples,
-      r.floorMs.p50,
-      r.e2eMs.p50,
-      r.e2eMs.p95,
-      r.e2eMs.p99,
-      r.ratioP50,
-      r.ratioPairedMedian,
-    ]),
-  );
-  printTable(
-    'CPU time per request, all threads (ms; 10 ms clock resolution, averaged)',
-    ['photo', 'floor', 'e2e total', 'function', 'detector', 'classifier', 'HTTP client', 'ratio'],
-    perPhoto.map(({ photo, cpuMsPerRequest: c }) => [
-      photo,
-      c.floor,
-      c.e2e,
-      c.function,
-      c.detector,
-      c.classifier,
-      c.client,
-      c.ratio,
-    ]),
-  );
-  printTable(
-    `concurrency sweep, ${target.name} (ms, requests/s)`,
-    [
-      'conc',
-      'floor p50',
-      'floor p99',
-      'floor rps',
-      'e2e p50',
-      'e2e p95',
-      'e2e p99',
-      'e2e rps',
-      'errors',
-      'ratio p50',
-      'rps ratio',
-    ],
-    sweep.map((r) => [
-      r.concurrency,
-      r.floor.latencyMs.p50,
-      r.floor.latencyMs.p99,
-      r.floor.throughput,
-      r.e2e.latencyMs.p50,
-      r.e2e.latencyMs.p95,
-      r.e2e.latencyMs.p99,
-      r.e2e.throughput,
-      r.e2e.errors,
-      r.ratioP50,
-      r.throughputRatio,
-    ]),
-  );
   const targetResult = perPhoto.find((r) => r.photo === target.name);
   const result = {
     perPhoto,
@@ -255,6 +199,7 @@ export async function runE2e(context: BenchContext) {
       limit: 1.15,
     },
   };
+  printTables(e2eTables(result));
   writeResult(
     'e2e',
     {

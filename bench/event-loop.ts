@@ -17,7 +17,8 @@ import { TARGET_PHOTO } from './harness/photos.js';
 import { startProcessStack } from './harness/process-stack.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { eventLoopTables } from './tables.js';
 
 export const HEALTH_P99_LIMIT_MS = 50;
 const CONCURRENCY = 8;
@@ -195,33 +196,10 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
     control.stop();
     await stack.stop();
   }
-  printTable(
-    `event loop: probe latency while each process is saturated (${CONCURRENCY} concurrent calls; ms)`,
-    [
-      'process',
-      'probe',
-      'idle p50',
-      'sat. p50',
-      'sat. p95',
-      'sat. p99',
-      'sat. max',
-      'failed',
-      'load rps',
-      'p99 <= 50',
-    ],
-    results.flatMap((r) =>
-      r.probes.map((p, i) => [
-        r.process,
-        p.probe,
-        p.idleMs.p50,
-        p.saturatedMs.p50,
-        p.saturatedMs.p95,
-        p.saturatedMs.p99,
-        p.saturatedMs.max,
-        p.failures,
-        Math.round(r.load.throughput * 10) / 10,
-        i === 0 && r.met !== undefined ? (r.met ? 'yes' : 'NO') : '-',
-      ]),
+  printTables(
+    eventLoopTables(
+      { processes: results },
+      { concurrency: CONCURRENCY, limitP99Ms: HEALTH_P99_LIMIT_MS },
     ),
   );
   writeResult(

@@ -12,7 +12,8 @@ import {
 import type { BenchPhoto } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded, summarize, type LatencySummary } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { floorTables } from './tables.js';
 
 export interface FloorPhotoResult {
   photo: string;
@@ -60,21 +61,7 @@ export async function runFloor(context: BenchContext): Promise<FloorPhotoResult[
   } finally {
     await floor.close();
   }
-  printTable(
-    'floor: whole pipeline in one process, no network (ms)',
-    ['photo', 'KiB', 'p50', 'p95', 'decode', 'detect', 'classify', 'draw', 'encode'],
-    results.map((r) => [
-      r.photo,
-      Math.round(r.bytes / 1024),
-      r.latencyMs.p50,
-      r.latencyMs.p95,
-      r.stageMedianMs.decode,
-      r.stageMedianMs.detect,
-      r.stageMedianMs.classify,
-      r.stageMedianMs.draw,
-      r.stageMedianMs.encode,
-    ]),
-  );
+  printTables(floorTables({ photos: results }));
   writeResult(
     'floor',
     {

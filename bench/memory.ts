@@ -13,7 +13,8 @@ import { startProcessStack } from './harness/process-stack.js';
 import { readMemory, type Component } from './harness/processes.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded } from './harness/stats.js';
-import { printTable } from './harness/table.js';
+import { printTables } from './harness/table.js';
+import { memoryTables } from './tables.js';
 
 export const MEMORY_LIMITS_MIB: Record<Component, number> = {
   detector: 250,
@@ -106,22 +107,7 @@ export async function runMemory(context: BenchContext): Promise<MemoryScenario[]
       all.filter((p) => Math.max(p.width, p.height) <= 1920),
     ),
   ];
-  printTable(
-    `memory under steady load (compiled, ${CONCURRENCY} concurrent; MiB)`,
-    ['load', 'process', 'idle RSS', 'RSS p50 under load', 'peak RSS', 'limit', 'met', 'req/s'],
-    scenarios.flatMap((s) =>
-      s.processes.map((p) => [
-        s.name,
-        p.component,
-        p.idleRssMiB,
-        p.loadRssMedianMiB,
-        p.peakRssMiB,
-        p.limitMiB,
-        p.met ? 'yes' : 'NO',
-        Math.round(s.load.throughput * 100) / 100,
-      ]),
-    ),
-  );
+  printTables(memoryTables({ scenarios }, CONCURRENCY));
   for (const s of scenarios)
     console.log(`${s.name}: ${s.load.requests} requests, ${s.load.errors} errors`);
   writeResult(

@@ -1,5 +1,11 @@
-/** Prints an aligned text table (numbers right-aligned). */
+/** Tables of benchmark results: aligned text for the terminal, markdown for the docs. */
 export type Cell = string | number | boolean | undefined;
+
+export interface Table {
+  title: string;
+  header: readonly string[];
+  rows: readonly Cell[][];
+}
 
 function format(cell: Cell): string {
   if (cell === undefined) return '-';
@@ -10,11 +16,8 @@ function format(cell: Cell): string {
   return String(cell);
 }
 
-export function renderTable(
-  title: string,
-  header: readonly string[],
-  rows: readonly Cell[][],
-): string {
+/** Aligned text, numbers right-aligned. */
+export function renderTable({ title, header, rows }: Table): string {
   const cells = [header.map(String), ...rows.map((row) => row.map(format))];
   const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
   const numeric = header.map((_, c) =>
@@ -28,10 +31,19 @@ export function renderTable(
   return [`\n${title}`, line(cells[0] ?? []), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
-export function printTable(
-  title: string,
-  header: readonly string[],
-  rows: readonly Cell[][],
-): void {
-  console.log(renderTable(title, header, rows));
+export function printTables(tables: readonly Table[]): void {
+  for (const table of tables) console.log(renderTable(table));
+}
+
+/** A markdown section: the title as a heading, `note` under it, then the table. */
+export function markdownTable({ title, header, rows }: Table, note = ''): string {
+  return [
+    `### ${title}`,
+    ...(note ? [note] : []),
+    [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((row) => `| ${row.map(format).join(' | ')} |`),
+    ].join('\n'),
+  ].join('\n\n');
 }
