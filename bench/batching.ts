@@ -8,18 +8,13 @@ import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { TARGET_PHOTO } from './harness/photos.js';
 import { spawnComponent } from './harness/processes.js';
+import type { RawCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
 import { printTables } from './harness/table.js';
 import { batchingTables } from './tables.js';
 
 export const BATCH_SIZES = [1, 4, 8, 16] as const;
-
-interface RawCrop {
-  rgb: Buffer;
-  width: number;
-  height: number;
-}
 
 export interface BatchingResult {
   n: number;

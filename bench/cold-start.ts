@@ -4,7 +4,6 @@
  * request's latency against the steady state. Runs the compiled JavaScript of dist/, as the
  * container images do (tsx would add its own start-up cost).
  */
-import sharp from 'sharp';
 import { createClassifierClient, createDetectorClient } from '../lib/client/index.js';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
@@ -12,6 +11,7 @@ import { createHealthProbe } from './harness/health-probe.js';
 import { postImage } from './harness/http-client.js';
 import { TARGET_PHOTO } from './harness/photos.js';
 import { spawnComponent, type Component, type ComponentProcess } from './harness/processes.js';
+import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { median } from './harness/stats.js';
 import { printTables } from './harness/table.js';
@@ -96,15 +96,7 @@ function summarizeRuns(component: Component, runs: ColdStartRun[]): ColdStartRes
 export async function runColdStart(context: BenchContext): Promise<ColdStartResult[]> {
   await ensureBuilt();
   const photo = await context.photo(TARGET_PHOTO);
-  const { data, info } = await sharp(photo.jpeg)
-    .extract({ left: 100, top: 100, width: 200, height: 110 })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const crops = Array.from({ length: 4 }, () => ({
-    rgb: data,
-    width: info.width,
-    height: info.height,
-  }));
+  const crops = await repeatedCrop(photo.jpeg, 4);
   const threads = String(context.intraOpThreads);
   const repeats = context.scale(5, 2);
   const runs: Record<Component, ColdStartRun[]> = { detector: [], classifier: [], function: [] };

@@ -5,7 +5,6 @@
  * /_/health for the function, GET /metrics alongside, and a control: a do-nothing process
  * probed at the same time, whose latency is what CPU contention alone costs.
  */
-import sharp from 'sharp';
 import { createClassifierClient, createDetectorClient } from '../lib/client/index.js';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
@@ -15,6 +14,7 @@ import { createAgent, httpRequest, postImage } from './harness/http-client.js';
 import { runLoad, type LoadReport } from './harness/load.js';
 import { TARGET_PHOTO } from './harness/photos.js';
 import { startProcessStack } from './harness/process-stack.js';
+import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from './harness/stats.js';
 import { printTables } from './harness/table.js';
@@ -123,15 +123,7 @@ async function saturate(
 export async function runEventLoop(context: BenchContext): Promise<EventLoopResult[]> {
   await ensureBuilt();
   const photo = await context.photo(TARGET_PHOTO);
-  const { data, info } = await sharp(photo.jpeg)
-    .extract({ left: 100, top: 100, width: 200, height: 110 })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const crops = Array.from({ length: 8 }, () => ({
-    rgb: data,
-    width: info.width,
-    height: info.height,
-  }));
+  const crops = await repeatedCrop(photo.jpeg, 8);
   const control = await startControlServer();
   const stack = await startProcessStack({
     runtime: 'dist',
