@@ -17,6 +17,11 @@ import type {
 } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import type { IFunction } from './crd-types.js';
+import {
+  envOf,
+  instructions,
+  parseDockerfile as parseDockerfileText,
+} from '../docker/dockerfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8S = path.join(ROOT, 'k8s');
@@ -272,38 +277,18 @@ export type Dockerfile = {
 
 /** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
 export function parseDockerfile(rel: string): Dockerfile {
-  const text = readText(rel).replace(/\\\r?\n/g, ' ');
-  const out: Dockerfile = { expose: [], env: {}, copies: [], froms: [] };
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const [instr = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    switch (instr.toUpperCase()) {
-      case 'FROM': // a new stage resets what the final image exposes
-        out.froms.push(args);
-        out.expose = [];
-        out.user = undefined;
-        out.env = {};
-        break;
-      case 'EXPOSE':
-        for (const p of rest) out.expose.push(Number(p.split('/')[0]));
-        break;
-      case 'USER':
-        out.user = rest[0];
-        break;
-      case 'ENV':
-        for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g))
-          out.env[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
-        if (rest.length === 2 && !args.includes('=')) out.env[rest[0] ?? ''] = rest[1] ?? '';
-        break;
-      case 'COPY':
-      case 'ADD': {
-        if (rest.some((r) => r.startsWith('--from'))) break;
-        const paths = rest.filter((r) => !r.startsWith('--'));
-        out.copies.push(...paths.slice(0, -1));
-        break;
-      }
-    }
-  }
-  return out;
+  const { stages, final } = parseDockerfileText(readText(rel));
+  const sources = stages
+    .flatMap((stage) => [...instructions(stage, 'COPY'), ...instructions(stage, 'ADD')])
+    .filter((copy) => copy.flags.from === undefined)
+    .flatMap((copy) => copy.words.slice(0, -1));
+  return {
+    expose: instructions(final, 'EXPOSE').flatMap((e) =>
+      e.words.map((port) => Number(port.split('/')[0])),
+    ),
+    user: instructions(final, 'USER').at(-1)?.words[0],
+    env: envOf(final),
+    copies: sources,
+    froms: stages.map((stage) => stage.base),
+  };
 }
