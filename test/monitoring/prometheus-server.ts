@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { eventually } from '../../lib/testing/eventually.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? 'promtool';
@@ -135,18 +136,8 @@ export async function startPrometheus(
     dir,
     query,
     api,
-    async waitFor(expr, predicate, timeoutMs) {
-      const until = Date.now() + timeoutMs;
-      let last: QueryResult = [];
-      while (Date.now() < until) {
-        last = await query(expr);
-        if (predicate(last)) return last;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      throw new Error(
-        `timed out waiting for ${expr}; last result ${JSON.stringify(last).slice(0, 500)}`,
-      );
-    },
+    waitFor: (expr, predicate, timeoutMs) =>
+      eventually(`query ${expr}`, () => query(expr), predicate, timeoutMs, 500),
     stop,
     output: () => out.join(''),
   };

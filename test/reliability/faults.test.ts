@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawnComponent } from '../../bench/harness/processes.js';
 import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
-import { assertAllAlive, eventually, useProcessStack } from './fixture.js';
+import { eventually } from '../../lib/testing/eventually.js';
+import { assertAllAlive, useProcessStack } from './fixture.js';
 import { sendRaw, type RawAnswer } from './raw-http.js';
 
 const DEADLINE_MS = 2000;

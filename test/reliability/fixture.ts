@@ -43,26 +43,3 @@ export function assertAllAlive(stack: ProcessStack, pids?: readonly number[]): v
       'a process was replaced',
     );
 }
-
-export async function eventually<T>(
-  what: string,
-  attempt: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let value: T | undefined;
-    try {
-      value = await attempt();
-      if (ok(value)) return value;
-    } catch {
-      // try again
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(value ?? null).slice(0, 300)})`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -2,6 +2,7 @@
 // a 500), reports not ready, and recovers by itself once the replicas are back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { eventually } from '../../lib/testing/eventually.js';
 import type { Replica } from '../../scripts/local-stack/stack.js';
 import { assertError, assertWellFormed, post } from './answers.js';
 import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
@@ -14,24 +15,6 @@ const classify = async () =>
     body: await syntheticBananaPhoto({ ...SIZE, bananas: 3 }),
     headers: { 'content-type': 'image/jpeg' },
   });
-
-async function eventually<T>(
-  what: string,
-  attempt: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(value)})`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const readiness = async () => (await fetch(`${stack().functionUrl}/_/ready`)).status;
 
