@@ -25,17 +25,23 @@ function assertSupportedFormat(bytes: Buffer): void {
   }
 }
 
-/** The photo's size from its header (after EXIF orientation), with decodePhoto's 415/422 errors. */
-export async function photoSize(bytes: Buffer, maxPixels: number): Promise<Size> {
-  assertSupportedFormat(bytes);
+/** Bad image data (ImageInputError) becomes a 422 with the message on one line. */
+async function as422<T>(work: Promise<T>): Promise<T> {
   try {
-    return await readImageSize(bytes, { maxPixels }, 'the image');
+    return await work;
   } catch (error) {
+    // sharp's messages span lines (one per libvips warning): keep them on one line.
     if (error instanceof ImageInputError) {
       throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());
     }
     throw error;
   }
+}
+
+/** The photo's size from its header (after EXIF orientation), with decodePhoto's 415/422 errors. */
+export async function photoSize(bytes: Buffer, maxPixels: number): Promise<Size> {
+  assertSupportedFormat(bytes);
+  return as422(readImageSize(bytes, { maxPixels }, 'the image'));
 }
 
 /**
@@ -44,13 +50,5 @@ export async function photoSize(bytes: Buffer, maxPixels: number): Promise<Size>
  */
 export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<RgbImage> {
   assertSupportedFormat(bytes);
-  try {
-    return await decodeImage(bytes, { maxPixels }, 'the image');
-  } catch (error) {
-    // sharp's messages span lines (one per libvips warning): keep them on one line.
-    if (error instanceof ImageInputError) {
-      throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());
-    }
-    throw error;
-  }
+  return as422(decodeImage(bytes, { maxPixels }, 'the image'));
 }
