@@ -1,7 +1,6 @@
-/** Counts calls being handled, so that shutdown can report and wait for them. */
+/** Counts calls being handled, so that shutdown can report how many it drains or cuts. */
 export class CallTracker {
   private active = 0;
-  private waiters: (() => void)[] = [];
 
   get count(): number {
     return this.active;
@@ -15,13 +14,6 @@ export class CallTracker {
       if (ended) return;
       ended = true;
       this.active--;
-      if (this.active === 0) for (const wake of this.waiters.splice(0)) wake();
     };
-  }
-
-  /** Resolves once no call is being handled. */
-  idle(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
