@@ -1,6 +1,5 @@
 import { status } from '@grpc/grpc-js';
 import { InferenceError, QueueFullError } from '../inference/index.js';
-import { ModelCardError } from '../model-card/index.js';
 import { ImageInputError } from '../vision/index.js';
 import { RequestError } from './request-error.js';
 
@@ -23,7 +22,7 @@ export function statusOfError(error: unknown): ErrorStatus {
   if (error instanceof QueueFullError) {
     return { code: status.RESOURCE_EXHAUSTED, details: error.message, internal: false };
   }
-  if (error instanceof InferenceError || error instanceof ModelCardError) {
+  if (error instanceof InferenceError) {
     return { code: status.INTERNAL, details: error.message, internal: true };
   }
   return { code: status.INTERNAL, details: 'internal error', internal: true };
