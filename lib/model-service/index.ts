@@ -4,7 +4,7 @@
  */
 export { describeImageModel } from './describe-model.js';
 export type { ImageModelCard } from './describe-model.js';
-export { startModelPool } from './model-pool.js';
+export { prepareModel } from './model-pool.js';
 export { startModelService } from './model-service.js';
 export type {
   InferOutput,

@@ -19,7 +19,8 @@ import {
   type TensorData,
 } from '../inference/index.js';
 import type { ImageInputSpec } from '../model-card/index.js';
-import { startModelPool } from './model-pool.js';
+import type { ImageModelCard } from './describe-model.js';
+import { prepareModel } from './model-pool.js';
 import { createLogger } from '../log/index.js';
 import {
   createMetricsRegistry,
@@ -57,7 +58,11 @@ export interface ModelDescription {
 }
 
 /** Everything that differs between the detector and the classifier service. */
-export interface ModelServiceSpec<Card, Config, Definition extends ServiceDefinition> {
+export interface ModelServiceSpec<
+  Card extends ImageModelCard,
+  Config,
+  Definition extends ServiceDefinition,
+> {
   /** "detector" or "classifier": metrics `service` label and log field. */
   kind: string;
   /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (health and reflection). */
@@ -66,13 +71,13 @@ export interface ModelServiceSpec<Card, Config, Definition extends ServiceDefini
   protoFile: string;
   definition: Definition;
   loadCard(path: string): Promise<Card>;
-  describeModel(card: Card): ModelDescription;
   createHandlers(context: ModelServiceContext<Card, Config>): AsyncHandlers<Definition>;
 }
 
 /** What a service's main may have started already (see model-pool.ts). */
 export interface PreparedModel<Card> {
   card: Card;
+  model: ModelDescription;
   /** The inference workers, loading. */
   pool: Promise<InferencePool>;
 }
@@ -89,7 +94,7 @@ export interface RunningService {
  * endpoint first, then the inference workers; SERVING once every worker is warm.
  */
 export async function startModelService<
-  Card,
+  Card extends ImageModelCard,
   Config extends ModelServiceConfig,
   Definition extends ServiceDefinition,
 >(
@@ -100,15 +105,11 @@ export async function startModelService<
   const logger = createLogger(spec.kind, config.logLevel);
   // Every request brings a new image: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  const card = prepared?.card ?? (await spec.loadCard(config.modelCardPath));
-  const model = spec.describeModel(card);
-  // The workers load the model while the server is set up (or since main started them).
-  const poolStarting =
-    prepared?.pool ??
-    startModelPool(config, model, (error) => {
-      logger.error({ err: error }, 'inference worker failed');
-    });
-  poolStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  const {
+    card,
+    model,
+    pool: poolStarting,
+  } = prepared ?? (await prepareModel(spec.kind, config, (path) => spec.loadCard(path)));
   const metrics = createModelServiceMetrics(createMetricsRegistry(), {
     service: spec.kind,
     model: model.name,

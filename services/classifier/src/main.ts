@@ -2,20 +2,13 @@
  * Process entry. The model starts loading in its worker thread first, while the gRPC,
  * metrics and image modules (most of the start-up time) load here; SERVING needs both.
  */
-import { createLogger } from '../../../lib/log/index.js';
 import { loadClassifierCard } from '../../../lib/model-card/index.js';
-import { describeImageModel } from '../../../lib/model-service/describe-model.js';
-import { startModelPool } from '../../../lib/model-service/model-pool.js';
+import { prepareModel } from '../../../lib/model-service/model-pool.js';
 import { runServiceMain } from '../../../lib/model-service/run-service-main.js';
 import { parseClassifierConfig } from './config.js';
 
 runServiceMain('classifier', parseClassifierConfig, async (config) => {
-  const logger = createLogger('classifier', config.logLevel);
-  const card = await loadClassifierCard(config.modelCardPath);
-  const pool = startModelPool(config, describeImageModel(card), (error) => {
-    logger.error({ err: error }, 'inference worker failed');
-  });
-  pool.catch(() => undefined); // awaited by the service; no unhandled rejection meanwhile
+  const prepared = await prepareModel('classifier', config, loadClassifierCard);
   const { startClassifierService } = await import('./server.js');
-  return startClassifierService(config, { card, pool });
+  return startClassifierService(config, prepared);
 });

@@ -1,7 +1,6 @@
 import { ClassifierService } from '../../../lib/gen/banana/v1/classifier.js';
 import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
 import {
-  describeImageModel,
   startModelService,
   type ModelServiceSpec,
   type PreparedModel,
@@ -17,7 +16,6 @@ const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof 
     protoFile: 'banana/v1/classifier.proto',
     definition: ClassifierService,
     loadCard: loadClassifierCard,
-    describeModel: describeImageModel,
     createHandlers: createClassifyHandlers,
   };
 

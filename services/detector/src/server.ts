@@ -1,7 +1,6 @@
 import { DetectorService } from '../../../lib/gen/banana/v1/detector.js';
 import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
 import {
-  describeImageModel,
   startModelService,
   type ModelServiceSpec,
   type PreparedModel,
@@ -16,7 +15,6 @@ const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof Detect
   protoFile: 'banana/v1/detector.proto',
   definition: DetectorService,
   loadCard: loadDetectorCard,
-  describeModel: describeImageModel,
   createHandlers: (context) => ({ detect: createDetect(context) }),
 };
 
