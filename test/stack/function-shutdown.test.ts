@@ -1,67 +1,62 @@
 // The real entry point (function/src/main.ts) as a process: a bad variable stops it with a
 // message naming it, and SIGTERM lets an in-flight request finish before a clean exit.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import { spawnComponent } from '../../bench/harness/processes.js';
 import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
 import { syntheticBananaPhoto } from './synthetic-photo.js';
 
 const stack = useLocalStack();
-
-function startFunctionProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'function/src/main.ts'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => lines.push(line));
-  }
-  const port = new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const record = JSON.parse(line) as { msg?: string; port?: number };
-      if (record.msg === 'listening' && record.port) resolve(record.port);
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`exited with ${code}:\n${lines.join('\n')}`));
-    });
-  });
-  port.catch(() => undefined); // only some tests wait for the port
-  return { child, lines, port };
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('function process', () => {
   it('refuses a bad configuration, naming the variable', async () => {
-    const { child, lines } = startFunctionProcess({ MAX_BODY_BYTES: 'lots' });
-    const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 2);
-    assert.match(lines.join('\n'), /bad configuration: MAX_BODY_BYTES must be an integer/);
+    await assert.rejects(
+      spawnComponent({ component: 'function', env: { MAX_BODY_BYTES: 'lots' } }),
+      /exited \(2\) before serving:[\s\S]*bad configuration: MAX_BODY_BYTES must be an integer/,
+    );
   });
 
   it('finishes the request in flight on SIGTERM, refuses new connections, exits 0', async () => {
-    const { child, lines, port } = startFunctionProcess({
-      DETECTOR_ADDR: stack()
-        .detectors.map((r) => r.grpcAddress)
-        .join(','),
-      CLASSIFIER_ADDR: stack()
-        .classifiers.map((r) => r.grpcAddress)
-        .join(','),
+    const fn = await spawnComponent({
+      component: 'function',
+      env: {
+        DETECTOR_ADDR: stack()
+          .detectors.map((r) => r.grpcAddress)
+          .join(','),
+        CLASSIFIER_ADDR: stack()
+          .classifiers.map((r) => r.grpcAddress)
+          .join(','),
+        DETECT_DEADLINE_MS: '30000',
+      },
     });
-    const url = `http://127.0.0.1:${await port}`;
-    const inFlight = fetch(`${url}/?${ALL_CANDIDATES}`, {
-      method: 'POST',
-      body: await syntheticBananaPhoto({ width: 2400, height: 1800, bananas: 5 }),
-      headers: { 'content-type': 'image/jpeg' },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGTERM');
-    const response = await inFlight;
-    assert.equal(response.status, 200);
-    const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 0, lines.join('\n'));
-    assert.match(lines.join('\n'), /"msg":"shutting down: finishing in-flight requests"/);
-    await assert.rejects(fetch(`${url}/_/health`));
+    const url = `http://127.0.0.1:${String(fn.port)}`;
+    const frozen = stack().detectors.map((r) => r.pid ?? -1);
+    try {
+      // With the detectors frozen the request cannot finish early: it is surely in flight
+      // once it has had a second to arrive.
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      let inFlight: Promise<Response>;
+      try {
+        inFlight = fetch(`${url}/?${ALL_CANDIDATES}`, {
+          method: 'POST',
+          body: await syntheticBananaPhoto({ width: 2400, height: 1800, bananas: 5 }),
+          headers: { 'content-type': 'image/jpeg' },
+        });
+        await sleep(1000);
+        fn.child.kill('SIGTERM');
+        await sleep(300);
+        assert.ok(fn.running, 'the function must wait for its in-flight request');
+      } finally {
+        for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      }
+      const response = await inFlight;
+      assert.equal(response.status, 200);
+      assert.equal(await fn.exited, 0, fn.output().join('\n'));
+      assert.match(fn.output().join('\n'), /"msg":"shutting down: finishing in-flight requests"/);
+      await assert.rejects(fetch(`${url}/_/health`));
+    } finally {
+      await fn.stop('SIGKILL');
+    }
   });
 });
