@@ -9,6 +9,7 @@ const fileName = document.querySelector('#file-name');
 const minConfidence = document.querySelector('#min-confidence');
 const minConfidenceValue = document.querySelector('#min-confidence-value');
 const maxDetections = document.querySelector('#max-detections');
+let minConfidenceChosen = false;
 const submitButton = document.querySelector('#submit');
 const statusLine = document.querySelector('#status');
 const errorBox = document.querySelector('#error');
@@ -146,7 +147,9 @@ async function analyse() {
   statusLine.textContent = 'Analysing the photo…';
   const body = new FormData();
   body.append('img', selectedFile, selectedFile.name);
-  const query = new URLSearchParams({ min_confidence: minConfidence.value });
+  const query = new URLSearchParams();
+  // Untouched, the slider defers to the detector's own threshold (its model card).
+  if (minConfidenceChosen) query.set('min_confidence', minConfidence.value);
   if (maxDetections.value !== '') query.set('max_detections', maxDetections.value);
   try {
     const response = await fetch(`./?${query}`, { method: 'POST', body });
@@ -168,6 +171,7 @@ async function analyse() {
 
 fileInput.addEventListener('change', () => selectFile(fileInput.files[0]));
 minConfidence.addEventListener('input', () => {
+  minConfidenceChosen = true;
   minConfidenceValue.textContent = Number(minConfidence.value).toFixed(2);
 });
 form.addEventListener('submit', (event) => {

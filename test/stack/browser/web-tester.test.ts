@@ -134,13 +134,37 @@ describe('web tester', () => {
     }
   });
 
+  it("leaves the detection threshold to the model's card until the slider is moved", async () => {
+    const page = await openTester({ width: 1024, height: 800 });
+    const queries: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') queries.push(new URL(request.url()).search);
+    });
+    const photo = await syntheticBananaPhoto({ width: 320, height: 240, bananas: 1 });
+    assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
+    await upload(page, 'a.jpg', 'image/jpeg', photo);
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('#min-confidence').fill('0.6');
+    assert.equal(await page.locator('#min-confidence-value').textContent(), '0.60');
+    const answered = page.waitForResponse((response) => response.request().method() === 'POST');
+    await page.locator('#submit').click();
+    await answered;
+    assert.deepEqual(queries, ['', '?min_confidence=0.6']);
+    await page.close();
+  });
+
   it('refuses a non-image before sending it', async () => {
     const page = await openTester({ width: 1024, height: 800 });
+    let posts = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts++;
+    });
     await upload(page, 'notes.txt', 'text/plain', Buffer.from('not a photo'));
     assert.match(
       (await page.locator('#error').textContent()) ?? '',
       /not a JPEG, PNG or WebP image/,
     );
+    assert.equal(posts, 0, 'nothing was sent');
     await page.close();
   });
 });
