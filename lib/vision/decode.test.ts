@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { solidImage, twoToneJpeg } from '../testing/images.js';
 import { decodeImage, decodeResized, readImageSize } from './decode.js';
 import { assertSupportedImage, sniffImageFormat } from './image-format.js';
-import { ImageInputError } from './image-input-error.js';
+import { ImageInputError, UnsupportedImageError } from './image-input-error.js';
 import type { RgbImage } from './types.js';
 
 const limits = { maxPixels: 1_000_000 };
@@ -56,6 +56,28 @@ describe('assertSupportedImage', () => {
       isInputError(/crop 2 is GIF, which is not supported/),
     );
     assert.throws(() => assertSupportedImage(Buffer.from('<svg/>')), isInputError(/SVG/));
+  });
+
+  it('says which unsupported format it found, and none for unknown bytes', async () => {
+    const gif = await sharp({ create: { width: 2, height: 2, channels: 3, background: red } })
+      .gif()
+      .toBuffer();
+    const formatOf = (bytes: Buffer) => {
+      try {
+        assertSupportedImage(bytes);
+      } catch (error) {
+        assert.ok(error instanceof UnsupportedImageError, String(error));
+        return error.format;
+      }
+      assert.fail('accepted');
+    };
+    assert.equal(formatOf(gif), 'gif');
+    assert.equal(formatOf(Buffer.from('not an image')), undefined);
+    assert.throws(
+      () => assertSupportedImage(Buffer.alloc(0)),
+      (error) => !(error instanceof UnsupportedImageError),
+      'empty is an input error, not a format',
+    );
   });
 });
 

@@ -67,6 +67,18 @@ export async function decodeImage(
   what = 'image',
 ): Promise<RgbImage> {
   await readImageSize(bytes, limits, what);
+  return decodeOriented(bytes, limits, what);
+}
+
+/**
+ * decodeImage without its header check, for bytes readImageSize has already accepted (the
+ * pixel limit still holds: libvips refuses more than `maxPixels` before decoding).
+ */
+export function decodeOriented(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  what = 'image',
+): Promise<RgbImage> {
   return toRgb(orientedPipeline(bytes, limits), what);
 }
 

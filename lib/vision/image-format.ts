@@ -1,4 +1,4 @@
-import { ImageInputError } from './image-input-error.js';
+import { ImageInputError, UnsupportedImageError } from './image-input-error.js';
 
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type SupportedFormat = (typeof SUPPORTED_FORMATS)[number];
@@ -41,16 +41,20 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
-/** Throws an ImageInputError unless the bytes are a JPEG, PNG or WebP image. */
+/**
+ * Throws an ImageInputError unless the bytes are a JPEG, PNG or WebP image (an
+ * UnsupportedImageError when they are something else).
+ */
 export function assertSupportedImage(bytes: Uint8Array, what = 'image'): SupportedFormat {
   if (bytes.length === 0) throw new ImageInputError(`${what} is empty (0 bytes)`);
   const format = sniffImageFormat(bytes);
   if (format === undefined) {
-    throw new ImageInputError(`${what} is not a JPEG, PNG or WebP image`);
+    throw new UnsupportedImageError(`${what} is not a JPEG, PNG or WebP image`, undefined);
   }
   if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
-    throw new ImageInputError(
+    throw new UnsupportedImageError(
       `${what} is ${format.toUpperCase()}, which is not supported (send JPEG, PNG or WebP)`,
+      format,
     );
   }
   return format as SupportedFormat;

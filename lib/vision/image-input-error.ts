@@ -5,3 +5,14 @@ export class ImageInputError extends Error {
     this.name = 'ImageInputError';
   }
 }
+
+/** The bytes are not JPEG, PNG or WebP: `format` is what they are, if recognised (e.g. "gif"). */
+export class UnsupportedImageError extends ImageInputError {
+  constructor(
+    message: string,
+    readonly format: string | undefined,
+  ) {
+    super(message);
+    this.name = 'UnsupportedImageError';
+  }
+}

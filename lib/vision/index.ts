@@ -29,7 +29,7 @@ export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
 export type { PixelRect } from './crop.js';
 export { cropBoxes, logitsToClassProbabilities, preprocessCrop } from './classifier-pipeline.js';
 export type { ClassProbabilities } from './classifier-pipeline.js';
-export { decodeImage, decodeResized, readImageSize } from './decode.js';
+export { decodeImage, decodeOriented, decodeResized, readImageSize } from './decode.js';
 export type { DecodeLimits } from './decode.js';
 export {
   decodeScaledForLetterbox,
@@ -44,7 +44,7 @@ export type {
 } from './detector-pipeline.js';
 export { assertSupportedImage, sniffImageFormat, SUPPORTED_FORMATS } from './image-format.js';
 export type { ImageFormat, SupportedFormat } from './image-format.js';
-export { ImageInputError } from './image-input-error.js';
+export { ImageInputError, UnsupportedImageError } from './image-input-error.js';
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
 export { iou, nonMaxSuppression } from './nms.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../../../lib/log/index.js';
 import { toHttpError } from '../errors.js';
 import { parseImageRequest } from '../http/parse-image-request.js';
 import { sendError, sendJson } from '../http/respond.js';
-import { decodePhoto, photoSize } from '../image/decode-photo.js';
+import { openPhoto } from '../image/decode-photo.js';
 import type { FunctionMetrics } from '../metrics.js';
 import { buildResponseBody } from '../response.js';
 import { runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
@@ -43,10 +43,11 @@ export async function handleClassify(
       parseImageRequest(req, url, deps.maxBodyBytes),
     );
     // Wait (outside the stage timings) until this photo's pixels fit the in-flight budget.
-    const size = await photoSize(bytes, deps.maxImagePixels);
+    const photo = await openPhoto(bytes, deps.maxImagePixels);
+    const { size } = photo;
     release = await deps.pixelBudget.acquire(size.width * size.height, clientGone.signal);
     // Decoded while the pipeline already sends the photo to the detector.
-    const image = timer.time('parse', () => decodePhoto(bytes, deps.maxImagePixels));
+    const image = timer.time('parse', () => photo.decode());
     const result = await runPipeline(
       { bytes, image, size, options, signal: clientGone.signal },
       deps.pipeline,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { HttpError } from '../errors.js';
-import { decodePhoto } from './decode-photo.js';
+import { decodePhoto, openPhoto } from './decode-photo.js';
 
 const MAX_PIXELS = 50_000_000;
 const photo = (width: number, height: number) =>
@@ -39,6 +39,22 @@ describe('decodePhoto', () => {
     await assert.rejects(
       decodePhoto(jpeg.subarray(0, jpeg.length / 2), MAX_PIXELS),
       hasStatus(422, /could not be (read|decoded)/),
+    );
+  });
+  it('openPhoto reads the size from the header; decode() then gives those pixels', async () => {
+    const opened = await openPhoto(await photo(30, 10).png().toBuffer(), MAX_PIXELS);
+    assert.deepEqual(opened.size, { width: 30, height: 10 });
+    const decoded = await opened.decode();
+    assert.deepEqual([decoded.width, decoded.height, decoded.data.length], [30, 10, 900]);
+  });
+  it('openPhoto refuses before decoding: 415, 422 above the pixel limit', async () => {
+    await assert.rejects(
+      openPhoto(await photo(4, 4).gif().toBuffer(), MAX_PIXELS),
+      hasStatus(415, /GIF images are not supported/),
+    );
+    await assert.rejects(
+      openPhoto(await photo(20, 20).png().toBuffer(), 100),
+      hasStatus(422, /above the limit of 100/),
     );
   });
   it('answers 400 for an empty body', async () => {

@@ -1,35 +1,40 @@
 import {
   ImageInputError,
-  SUPPORTED_FORMATS,
-  decodeImage,
+  UnsupportedImageError,
+  decodeOriented,
   readImageSize,
-  sniffImageFormat,
   type RgbImage,
   type Size,
 } from '../../../lib/vision/index.js';
 import { badRequest, unprocessableImage, unsupportedMediaType } from '../errors.js';
 
 const SUPPORTED_TEXT = 'JPEG, PNG or WebP';
+const WHAT = 'the image';
 
-/** 415 unless the magic bytes say JPEG, PNG or WebP (the declared Content-Type is not trusted). */
-function assertSupportedFormat(bytes: Buffer): void {
-  if (bytes.length === 0) throw badRequest('the image is empty (0 bytes)');
-  const format = sniffImageFormat(bytes);
-  if (format === undefined) {
-    throw unsupportedMediaType(`the body is not a ${SUPPORTED_TEXT} image`);
-  }
-  if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
-    throw unsupportedMediaType(
-      `${format.toUpperCase()} images are not supported; send ${SUPPORTED_TEXT}`,
-    );
-  }
+/** A photo whose header has been read: its size, and its one decode still to come. */
+export interface OpenedPhoto {
+  /** After EXIF orientation. */
+  size: Size;
+  /** Decodes to RGB, EXIF orientation applied. */
+  decode(): Promise<RgbImage>;
 }
 
-/** Bad image data (ImageInputError) becomes a 422 with the message on one line. */
-async function as422<T>(work: Promise<T>): Promise<T> {
+/**
+ * lib/vision's input errors as answers: 415 for formats other than JPEG/PNG/WebP (the magic
+ * bytes decide; the declared Content-Type is not trusted), 422 for truncated or corrupt data
+ * and for more than the allowed pixels.
+ */
+async function withHttpStatus<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
+    if (error instanceof UnsupportedImageError) {
+      throw unsupportedMediaType(
+        error.format === undefined
+          ? `the body is not a ${SUPPORTED_TEXT} image`
+          : `${error.format.toUpperCase()} images are not supported; send ${SUPPORTED_TEXT}`,
+      );
+    }
     // sharp's messages span lines (one per libvips warning): keep them on one line.
     if (error instanceof ImageInputError) {
       throw unprocessableImage(error.message.replace(/\s+/g, ' ').trim());
@@ -38,17 +43,15 @@ async function as422<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** The photo's size from its header (after EXIF orientation), with decodePhoto's 415/422 errors. */
-export async function photoSize(bytes: Buffer, maxPixels: number): Promise<Size> {
-  assertSupportedFormat(bytes);
-  return as422(readImageSize(bytes, { maxPixels }, 'the image'));
+/** Checks the format and reads the size from the header (400 when empty, then 415 / 422). */
+export async function openPhoto(bytes: Buffer, maxPixels: number): Promise<OpenedPhoto> {
+  if (bytes.length === 0) throw badRequest('the image is empty (0 bytes)');
+  const limits = { maxPixels };
+  const size = await withHttpStatus(readImageSize(bytes, limits, WHAT));
+  return { size, decode: () => withHttpStatus(decodeOriented(bytes, limits, WHAT)) };
 }
 
-/**
- * Decodes the photo exactly once into RGB (EXIF orientation applied): 415 for formats other
- * than JPEG/PNG/WebP, 422 for truncated or corrupt data and for more than `maxPixels` pixels.
- */
+/** openPhoto, then its decode: the photo decoded exactly once into RGB. */
 export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<RgbImage> {
-  assertSupportedFormat(bytes);
-  return as422(decodeImage(bytes, { maxPixels }, 'the image'));
+  return (await openPhoto(bytes, maxPixels)).decode();
 }
