@@ -2,7 +2,6 @@ import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
 import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
 import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
 import { nonMaxSuppression } from './nms.js';
-import { resizeRgb } from './resize.js';
 import { placedNchwTensor } from './tensor.js';
 import type { Box, RgbImage, ScoredBox } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
@@ -60,16 +59,6 @@ export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpe
     dims: [1, 3, input.height, input.width],
     geometry,
   };
-}
-
-/** Letterboxes already decoded RGB (e.g. an image eval read from disk) into the detector input. */
-export async function preprocessForDetector(
-  image: RgbImage,
-  card: DetectorCard,
-): Promise<DetectorInput> {
-  const geometry = letterboxGeometry(image, targetSize(card.input));
-  const scaled = await resizeRgb(image, geometry.resized, card.input.kernel);
-  return letterboxTensor({ image: scaled, geometry }, card.input);
 }
 
 /** True if a box in model-input pixels covers some of the image, not only padding. */

@@ -9,7 +9,6 @@
  *   decodeImage(bytes, limits, what?)              -> Promise<RgbImage>  full resolution
  *
  * Detector (letterbox: scale = min(W/w, H/h), resized = round(w*scale), centred with floor offsets):
- *   preprocessForDetector(rgb, card)               -> Promise<DetectorInput>  from decoded RGB (eval)
  *   decodeScaledForLetterbox(bytes, input, limits) -> Promise<ScaledForLetterbox>  service path,
  *   letterboxTensor(scaled, input)                 -> DetectorInput             shrink-on-load
  *   postprocessDetections(head, card, geometry, thresholds) -> ScoredBox[]  original pixels
@@ -35,7 +34,6 @@ export {
   decodeScaledForLetterbox,
   letterboxTensor,
   postprocessDetections,
-  preprocessForDetector,
 } from './detector-pipeline.js';
 export type {
   DetectionThresholds,
