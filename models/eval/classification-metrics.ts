@@ -10,7 +10,8 @@ export function classificationReport(
   predicted: readonly number[],
   classCount: number,
 ): ClassificationReport {
-  if (truth.length !== predicted.length) throw new RangeError('truth and predictions differ in length');
+  if (truth.length !== predicted.length)
+    throw new RangeError('truth and predictions differ in length');
   const confusion = Array.from({ length: classCount }, (_, row) =>
     Array.from(
       { length: classCount },

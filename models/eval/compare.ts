@@ -37,10 +37,13 @@ export function compareWithCard(
   for (const key of CHECKED[model] ?? []) {
     const expected = numberAt(recorded, key);
     const got = numberAt(measured, key);
-    if (expected === undefined) failures.push(`${model}.metrics.val.${key} is missing from the model card`);
+    if (expected === undefined)
+      failures.push(`${model}.metrics.val.${key} is missing from the model card`);
     else if (got === undefined) failures.push(`${model} ${key} was not measured`);
     else if (got < expected - tolerance) {
-      failures.push(`${model} ${key} ${got.toFixed(4)} < card ${expected.toFixed(4)} - ${tolerance}`);
+      failures.push(
+        `${model} ${key} ${got.toFixed(4)} < card ${expected.toFixed(4)} - ${tolerance}`,
+      );
     }
   }
   return failures;

@@ -59,9 +59,15 @@ export async function readYoloLabels(path: string, width: number, height: number
   return text
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number))
-        .flatMap((row) => {
+    .flatMap((row) => {
       const [, cx, cy, w, h] = row;
-      if (row.length !== 5 || cx === undefined || cy === undefined || w === undefined || h === undefined)
+      if (
+        row.length !== 5 ||
+        cx === undefined ||
+        cy === undefined ||
+        w === undefined ||
+        h === undefined
+      )
         return [];
       if (!row.every(Number.isFinite)) return [];
       return [

@@ -23,7 +23,10 @@ import { openSession, runClassifier, runDetector } from './run-models.js';
 
 const repoPath = (relative: string) =>
   resolve(fileURLToPath(new URL('../..', import.meta.url)), relative);
-const CARD = { detector: repoPath('models/detector.json'), classifier: repoPath('models/classifier.json') };
+const CARD = {
+  detector: repoPath('models/detector.json'),
+  classifier: repoPath('models/classifier.json'),
+};
 
 async function evaluateDetector(dataDir: string): Promise<DetectorMetrics> {
   const card = await loadDetectorCard(CARD.detector);
@@ -52,7 +55,9 @@ async function evaluateClassifier(dataDir: string): Promise<ClassifierMetrics> {
   const predicted = await runClassifier(session, card, samples);
   const truth = samples.map((s) => s.classIndex);
   const report = classificationReport(truth, predicted, card.classes.length);
-  console.log(`  top-1 ${report.top1.toFixed(4)}  within one stage ${report.withinOneStage.toFixed(4)}`);
+  console.log(
+    `  top-1 ${report.top1.toFixed(4)}  within one stage ${report.withinOneStage.toFixed(4)}`,
+  );
   console.log(formatConfusion(report.confusion, card.classes));
   return {
     top1: report.top1,
@@ -71,7 +76,11 @@ async function recordInCard(path: string, val: object): Promise<void> {
   const rounded = JSON.parse(
     JSON.stringify(val, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v)),
   ) as unknown;
-  card.metrics = { ...(card.metrics as object), measured_by: 'npm run eval (val split)', val: rounded };
+  card.metrics = {
+    ...(card.metrics as object),
+    measured_by: 'npm run eval (val split)',
+    val: rounded,
+  };
   await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
 }
 
@@ -107,12 +116,16 @@ async function main(): Promise<number> {
     const path = model === 'detector' ? CARD.detector : CARD.classifier;
     if (values['update-cards']) await recordInCard(path, metrics);
     if (values.check) {
-      failures.push(...compareWithCard(model, metrics, await readJson(path), Number(values.tolerance)));
+      failures.push(
+        ...compareWithCard(model, metrics, await readJson(path), Number(values.tolerance)),
+      );
     }
   }
-  if (values['update-cards']) console.log(`wrote metrics.val into the cards of ${models.join(', ')}`);
+  if (values['update-cards'])
+    console.log(`wrote metrics.val into the cards of ${models.join(', ')}`);
   for (const f of failures) console.error(`eval check FAILED: ${f}`);
-  if (values.check && failures.length === 0) console.log(`eval check passed (tolerance ${values.tolerance})`);
+  if (values.check && failures.length === 0)
+    console.log(`eval check passed (tolerance ${values.tolerance})`);
   return failures.length ? 1 : 0;
 }
 

@@ -13,14 +13,22 @@ const box = (x: number, y: number, w: number, h: number) => ({
 
 describe('detection metrics', () => {
   it('gives AP 1 for perfect detections', () => {
-    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }] }];
+    const images = [
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }] },
+    ];
     assert.equal(averagePrecision(images, 0.5), 1);
   });
 
   it('ranks by score across images and interpolates over 101 recall points', () => {
     // 2 truths; ranked: TP (0.9), FP (0.8), TP (0.7) -> precision 1, 0.5, 2/3 -> monotone 1, 2/3, 2/3
     const images = [
-      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }, { box: box(50, 50, 5, 5), score: 0.8 }] },
+      {
+        truth: [box(0, 0, 10, 10)],
+        predictions: [
+          { box: box(0, 0, 10, 10), score: 0.9 },
+          { box: box(50, 50, 5, 5), score: 0.8 },
+        ],
+      },
       { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(1, 0, 10, 10), score: 0.7 }] },
     ];
     // recall 0..0.5 (51 points) -> 1; 0.51..1 (50 points) -> 2/3
@@ -28,12 +36,22 @@ describe('detection metrics', () => {
   });
 
   it('counts a duplicate detection of one banana as a false positive', () => {
-    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.9 }, { box: box(0, 0, 10, 9), score: 0.8 }] }];
+    const images = [
+      {
+        truth: [box(0, 0, 10, 10)],
+        predictions: [
+          { box: box(0, 0, 10, 10), score: 0.9 },
+          { box: box(0, 0, 10, 9), score: 0.8 },
+        ],
+      },
+    ];
     assert.deepEqual(precisionRecallAt(images, 0.5), { precision: 0.5, recall: 1 });
   });
 
   it('applies the IoU threshold: a box at IoU 0.5 counts at 0.5 but not at 0.75', () => {
-    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 5), score: 0.9 }] }];
+    const images = [
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 5), score: 0.9 }] },
+    ];
     assert.equal(averagePrecision(images, 0.5), 1);
     assert.equal(averagePrecision(images, 0.75), 0);
     const report = detectionReport(images, 0.25);
@@ -41,7 +59,9 @@ describe('detection metrics', () => {
   });
 
   it('drops detections under the confidence threshold for precision/recall', () => {
-    const images = [{ truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.2 }] }];
+    const images = [
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.2 }] },
+    ];
     assert.deepEqual(precisionRecallAt(images, 0.25), { precision: 0, recall: 0 });
   });
 });

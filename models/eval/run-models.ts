@@ -63,10 +63,14 @@ export async function runClassifier(
   for (let start = 0; start < samples.length; start += batchSize) {
     const batch = samples.slice(start, start + batchSize);
     const crops = await Promise.all(
-      batch.map(async (s) => preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input)),
+      batch.map(async (s) =>
+        preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input),
+      ),
     );
     const dims = [crops.length, 3, card.input.height, card.input.width];
-    const feeds = { [card.input.name]: new ort.Tensor('float32', toNchwTensor(crops, card.input), dims) };
+    const feeds = {
+      [card.input.name]: new ort.Tensor('float32', toNchwTensor(crops, card.input), dims),
+    };
     const output = (await session.run(feeds))[card.output.name];
     if (!output) throw new Error(`model has no output named ${card.output.name}`);
     for (const r of logitsToClassProbabilities(output.data as Float32Array, card.classes.length)) {
