@@ -1,21 +1,12 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isServiceError } from '../../../lib/client/index.js';
 import { HttpError } from '../errors.js';
 
 export type ModelService = 'detector' | 'classifier';
 
-interface GrpcLikeError {
-  code: number;
-  details?: string;
-  message: string;
-}
-
-function isGrpcError(error: unknown): error is GrpcLikeError {
-  return error instanceof Error && typeof (error as Partial<GrpcLikeError>).code === 'number';
-}
-
 /** The gRPC status name of an error from a model call (e.g. "UNAVAILABLE"), or "UNKNOWN". */
 export function grpcCodeName(error: unknown): string {
-  if (!isGrpcError(error)) return 'UNKNOWN';
+  if (!isServiceError(error)) return 'UNKNOWN';
   return (GrpcStatus as unknown as Record<number, string | undefined>)[error.code] ?? 'UNKNOWN';
 }
 
@@ -29,8 +20,9 @@ export function upstreamHttpError(
   error: unknown,
   deadlineMs: number,
 ): HttpError {
-  const details = isGrpcError(error) ? (error.details ?? error.message) : 'unknown error';
-  switch (grpcCodeName(error)) {
+  const details = isServiceError(error) ? error.details : 'unknown error';
+  const code = grpcCodeName(error);
+  switch (code) {
     case 'UNAVAILABLE':
     case 'CANCELLED':
       return new HttpError(
@@ -57,10 +49,6 @@ export function upstreamHttpError(
         `the ${service} service rejected the image: ${details}`,
       );
     default:
-      return new HttpError(
-        502,
-        'upstream_error',
-        `the ${service} service failed (${grpcCodeName(error)})`,
-      );
+      return new HttpError(502, 'upstream_error', `the ${service} service failed (${code})`);
   }
 }
