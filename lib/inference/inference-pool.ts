@@ -43,6 +43,8 @@ export interface InferencePool {
   run(input: ModelInput): Promise<InferenceResult>;
   /** Jobs waiting for a worker. */
   readonly queueDepth: number;
+  /** Jobs allowed to wait (MAX_QUEUE); one more is refused with QueueFullError. */
+  readonly queueCapacity: number;
   /** Jobs running on a worker. */
   readonly inFlight: number;
   close(): Promise<void>;
@@ -101,6 +103,10 @@ class WorkerInferencePool implements InferencePool {
 
   get queueDepth(): number {
     return this.queue.length;
+  }
+
+  get queueCapacity(): number {
+    return this.options.maxQueue;
   }
 
   get inFlight(): number {

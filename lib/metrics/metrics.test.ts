@@ -57,11 +57,12 @@ describe('model service metrics', () => {
     );
   });
 
-  it('reads queue depth and in-flight from the watched pool at scrape time', async () => {
+  it('reads queue depth, capacity and in-flight from the watched pool at scrape time', async () => {
     const metrics = createModelServiceMetrics(createMetricsRegistry(), labels);
-    metrics.watchLoad({ queueDepth: 3, inFlight: 2 });
+    metrics.watchLoad({ queueDepth: 3, queueCapacity: 16, inFlight: 2 });
     const text = await metrics.registry.metrics();
     assert.match(text, /banana_inference_queue_depth\{service="detector"\} 3/);
+    assert.match(text, /banana_inference_queue_capacity\{service="detector"\} 16/);
     assert.match(text, /banana_inference_in_flight\{service="detector"\} 2/);
     assert.match(
       text,

@@ -20,6 +20,7 @@ export interface ModelLabels {
 /** Live numbers read at scrape time. */
 export interface InferenceLoad {
   readonly queueDepth: number;
+  readonly queueCapacity: number;
   readonly inFlight: number;
 }
 
@@ -32,7 +33,7 @@ export interface ModelServiceMetrics {
   /** Runs `work`, recording its duration under `stage` (also when it throws). */
   time: <T>(stage: InferenceStage, work: () => T) => T;
   observeBatchSize: (size: number) => void;
-  /** Where the queue depth and in-flight gauges read from (the inference pool). */
+  /** Where the queue depth, capacity and in-flight gauges read from (the inference pool). */
   watchLoad: (load: InferenceLoad) => void;
 }
 
@@ -45,7 +46,7 @@ export function createModelServiceMetrics(
   labels: ModelLabels,
 ): ModelServiceMetrics {
   const { service } = labels;
-  let load: InferenceLoad = { queueDepth: 0, inFlight: 0 };
+  let load: InferenceLoad = { queueDepth: 0, queueCapacity: 0, inFlight: 0 };
   const requests = new Counter({
     name: 'banana_grpc_requests_total',
     help: 'gRPC requests handled, by method and status code name.',
@@ -80,6 +81,15 @@ export function createModelServiceMetrics(
     registers: [registry],
     collect() {
       this.set({ service }, load.queueDepth);
+    },
+  });
+  new Gauge({
+    name: 'banana_inference_queue_capacity',
+    help: 'Inference jobs allowed to wait (MAX_QUEUE); alerts compare the depth against it.',
+    labelNames: ['service'],
+    registers: [registry],
+    collect() {
+      this.set({ service }, load.queueCapacity);
     },
   });
   new Gauge({
