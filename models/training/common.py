@@ -1,5 +1,6 @@
 """Shared helpers for training: seeds, dataset paths, the preprocessing the model cards describe."""
 import csv
+import hashlib
 import json
 import os
 import random
@@ -99,17 +100,37 @@ class EMA:
                 v.copy_(msd[k])
 
 
-def training_args(name, epochs, batch, extra=None):
-    """Command-line options every trainer takes; defaults reproduce the shipped model."""
+def cached_arrays(name, data_dir, card, build):
+    """build(data_dir, card) -> dict of arrays, kept in runs/<name>_cache_<key>.npz. The key covers
+    the dataset folder, the card's input and its classes: another --data or input never reuses it."""
+    identity = json.dumps([os.path.abspath(data_dir), card["input"], card.get("classes")], sort_keys=True)
+    path = os.path.join(RUNS_DIR, f"{name}_cache_{hashlib.sha1(identity.encode()).hexdigest()[:12]}.npz")
+    if os.path.exists(path):
+        d = np.load(path, allow_pickle=True)
+        return {k: d[k] for k in d.files}
+    out = build(data_dir, card)
+    os.makedirs(RUNS_DIR, exist_ok=True)
+    np.savez(path, **out)
+    return out
+
+
+def model_args(name, description=None):
+    """The options of every script that reads a dataset or a run: --run-dir, --data, --threads."""
     import argparse
 
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--run-dir", default=os.path.join(RUNS_DIR, name), help="where best.pt, log.txt, metrics.json go")
     ap.add_argument("--data", default=DEFAULT_DATA, help="dataset folder (layout of ../shared/data/banana-ripening)")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    return ap
+
+
+def training_args(name, epochs, batch, extra=None):
+    """Command-line options every trainer takes; defaults reproduce the shipped model."""
+    ap = model_args(name)
     ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--batch", type=int, default=batch)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     ap.add_argument("--seed", type=int, default=0)
     if extra:
         extra(ap)

@@ -4,16 +4,14 @@
   /usr/bin/python3 models/training/export_onnx.py classifier [--ckpt runs/classifier/best.pt]
 """
 import argparse
-import json
 import os
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import MODELS_DIR, RUNS_DIR, load_card  # noqa: E402
 from nets import BananaAlexNet, BananaYolo  # noqa: E402
-
-MODELS_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
 def main():
@@ -24,7 +22,7 @@ def main():
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
 
-    card = json.load(open(os.path.join(MODELS_DIR, f"{args.model}.json")))
+    card = load_card(args.model)
     inp, out = card["input"], card["output"]
     if args.model == "detector":
         net = BananaYolo()
@@ -33,7 +31,7 @@ def main():
         net = BananaAlexNet(num_classes=len(card["classes"]))
         dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
     if not args.random:
-        ckpt = args.ckpt or os.path.join(MODELS_DIR, "training", "runs", args.model, "best.pt")
+        ckpt = args.ckpt or os.path.join(RUNS_DIR, args.model, "best.pt")
         state = torch.load(ckpt, map_location="cpu")
         net.load_state_dict(state["model"])
     net.eval()

@@ -1,11 +1,10 @@
 """Choose the detector's default NMS IoU and confidence threshold on the val split.
 
-  /usr/bin/python3 models/training/sweep_thresholds.py [--data DIR]
+  /usr/bin/python3 models/training/sweep_thresholds.py [--data DIR] [--run-dir DIR] [--threads N]
 
 Prints mAP for several NMS IoU values and precision/recall/F1 for several confidence thresholds
 (val split only; the chosen values go into models/detector.json "thresholds").
 """
-import argparse
 import os
 import sys
 
@@ -13,21 +12,19 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import DEFAULT_DATA, RUNS_DIR, load_card  # noqa: E402
+from common import cached_arrays, load_card, model_args  # noqa: E402
 from detection_metrics import average_precision, detection_report, precision_recall_at  # noqa: E402
 from nets import BananaYolo  # noqa: E402
 from train_detector import build_cache, grids, predict  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=DEFAULT_DATA)
-    args = ap.parse_args()
-    torch.set_num_threads(2)
+    args = model_args("detector", "reads <run-dir>/best.pt").parse_args()
+    torch.set_num_threads(args.threads)
     card = load_card("detector")
-    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "detector_cache.npz"))
+    data = cached_arrays("detector", args.data, card, build_cache)
     model = BananaYolo()
-    model.load_state_dict(torch.load(os.path.join(RUNS_DIR, "detector", "best.pt"), map_location="cpu")["model"])
+    model.load_state_dict(torch.load(os.path.join(args.run_dir, "best.pt"), map_location="cpu")["model"])
     gxy, _, strides = grids(card)
     gts = list(data["b_val"])
     for iou in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):

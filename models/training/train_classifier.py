@@ -17,14 +17,12 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import EMA, RUNS_DIR, adamw, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
+from common import EMA, adamw, cached_arrays, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from nets import BananaAlexNet  # noqa: E402
 
 
-def build_cache(data_dir, card, cache_path):
-    if os.path.exists(cache_path):
-        d = np.load(cache_path)
-        return {k: d[k] for k in d.files}
+def build_cache(data_dir, card):
+    """Every split's images at the model's input size, with their labels (cached by cached_arrays)."""
     classes = card["classes"]
     splits = read_splits(data_dir)
     xs = {"train": [], "val": []}
@@ -58,7 +56,6 @@ def build_cache(data_dir, card, cache_path):
         "x_val": np.stack(xs["val"]), "y_val": np.array(ys["val"], dtype=np.int64),
         "n_train_crops": np.array(n_crops),
     }
-    np.savez(cache_path, **out)
     print(f"cache built in {time.time() - t:.0f}s: {len(out['y_train'])} train ({n_crops} crops + "
           f"{len(out['y_train']) - n_crops} cut from photos), {len(out['y_val'])} val", flush=True)
     return out
@@ -118,7 +115,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     log_path = os.path.join(out_dir, "log.txt")
     open(log_path, "w").close()
-    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "classifier_cache.npz"))
+    data = cached_arrays("classifier", args.data, card, build_cache)
     x_train, y_train = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
     model = BananaAlexNet(num_classes=len(card["classes"]))
     ema = EMA(model, decay=0.998, tau=300)

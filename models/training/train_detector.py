@@ -18,17 +18,15 @@ import torch.nn.functional as F
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import EMA, RUNS_DIR, adamw, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
+from common import EMA, adamw, cached_arrays, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from detection_metrics import detection_report  # noqa: E402
 from nets import BananaYolo  # noqa: E402
 
 PAD = 114.0
 
 
-def build_cache(data_dir, card, cache_path):
-    if os.path.exists(cache_path):
-        d = np.load(cache_path, allow_pickle=True)
-        return {k: d[k] for k in d.files}
+def build_cache(data_dir, card):
+    """Every split's images at the model's input size, with their labels (cached by cached_arrays)."""
     inp = card["input"]
     W, H, pad = inp["width"], inp["height"], inp["resize"]["pad_value"]
     splits = read_splits(data_dir)
@@ -54,7 +52,6 @@ def build_cache(data_dir, card, cache_path):
         obj = np.empty(len(boxes), dtype=object)
         obj[:] = boxes
         out[f"b_{split}"] = obj
-    np.savez(cache_path, **out)
     print(f"cache built in {time.time() - t:.0f}s: {len(out['x_train'])} train, {len(out['x_val'])} val", flush=True)
     return out
 
@@ -205,7 +202,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     log_path = os.path.join(out_dir, "log.txt")
     open(log_path, "w").close()
-    data = build_cache(args.data, card, os.path.join(RUNS_DIR, "detector_cache.npz"))
+    data = cached_arrays("detector", args.data, card, build_cache)
     x_train, b_train = data["x_train"], list(data["b_train"])
     if args.limit:
         x_train, b_train = x_train[:args.limit], b_train[:args.limit]
