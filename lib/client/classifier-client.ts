@@ -5,6 +5,7 @@ import {
   type ClassifyResponse,
   type DeepPartial,
 } from '../gen/banana/v1/classifier.js';
+import { serviceNameOf } from './service-name.js';
 import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
 import type { CallOptions } from './unary-call.js';
 
@@ -25,7 +26,7 @@ export interface ClassifierClient {
 }
 
 export function createClassifierClient(options: ClientOptions): ClassifierClient {
-  const client = createServiceClient('banana.v1.Classifier', options);
+  const client = createServiceClient(serviceNameOf(ClassifierService), options);
   return {
     classify: (request, callOptions) =>
       client.call(ClassifierService.classify, ClassifyRequest.fromPartial(request), callOptions),

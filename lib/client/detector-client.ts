@@ -4,6 +4,7 @@ import {
   type DeepPartial,
   type DetectResponse,
 } from '../gen/banana/v1/detector.js';
+import { serviceNameOf } from './service-name.js';
 import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
 import type { CallOptions } from './unary-call.js';
 
@@ -18,7 +19,7 @@ export interface DetectorClient {
 export type DetectRequestInput = DeepPartial<DetectRequest>;
 
 export function createDetectorClient(options: ClientOptions): DetectorClient {
-  const client = createServiceClient('banana.v1.Detector', options);
+  const client = createServiceClient(serviceNameOf(DetectorService), options);
   return {
     detect: (request, callOptions) =>
       client.call(DetectorService.detect, DetectRequest.fromPartial(request), callOptions),

@@ -18,6 +18,7 @@ import {
   type ModelInput,
   type TensorData,
 } from '../inference/index.js';
+import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
@@ -65,8 +66,6 @@ export interface ModelServiceSpec<
 > {
   /** "detector" or "classifier": metrics `service` label and log field. */
   kind: string;
-  /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (health and reflection). */
-  grpcServiceName: string;
   /** The service's file under proto/, e.g. "banana/v1/detector.proto" (reflection). */
   protoFile: string;
   definition: Definition;
@@ -134,7 +133,7 @@ export async function startModelService<
       () => undefined,
     );
   const server = createGrpcServer(config);
-  const health = addHealthService(server, [spec.grpcServiceName]);
+  const health = addHealthService(server, [serviceNameOf(spec.definition)]);
   addReflectionService(server, spec.protoFile);
   const calls = new CallTracker();
   const handlers = spec.createHandlers({ card, config, metrics, infer });

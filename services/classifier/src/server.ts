@@ -1,4 +1,4 @@
-import { ClassifierService } from '../../../lib/gen/banana/v1/classifier.js';
+import { ClassifierService, protobufFileName } from '../../../lib/gen/banana/v1/classifier.js';
 import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
 import {
   startModelService,
@@ -12,8 +12,7 @@ import type { ClassifierConfig } from './config.js';
 const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof ClassifierService> =
   {
     kind: 'classifier',
-    grpcServiceName: 'banana.v1.Classifier',
-    protoFile: 'banana/v1/classifier.proto',
+    protoFile: protobufFileName,
     definition: ClassifierService,
     loadCard: loadClassifierCard,
     createHandlers: createClassifyHandlers,

@@ -1,4 +1,4 @@
-import { DetectorService } from '../../../lib/gen/banana/v1/detector.js';
+import { DetectorService, protobufFileName } from '../../../lib/gen/banana/v1/detector.js';
 import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
 import {
   startModelService,
@@ -11,8 +11,7 @@ import { createDetect } from './detect.js';
 
 const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof DetectorService> = {
   kind: 'detector',
-  grpcServiceName: 'banana.v1.Detector',
-  protoFile: 'banana/v1/detector.proto',
+  protoFile: protobufFileName,
   definition: DetectorService,
   loadCard: loadDetectorCard,
   createHandlers: (context) => ({ detect: createDetect(context) }),
