@@ -15,7 +15,8 @@ export interface UnaryMethod<Request, Response> {
   responseDeserialize: (bytes: Buffer) => Response;
 }
 
-function callOnce<Request, Response>(
+/** One unary call on one client, no retry or failover; `signal` cancels it. */
+export function unaryCall<Request, Response>(
   client: Client,
   method: UnaryMethod<Request, Response>,
   request: Request,
@@ -62,7 +63,7 @@ export async function callWithFailover<Request, Response>(
 ): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await callOnce(pickClient(), method, request, deadline, signal);
+      return await unaryCall(pickClient(), method, request, deadline, signal);
     } catch (error) {
       const retryElsewhere =
         (error as ServiceError).code === status.UNAVAILABLE &&

@@ -1,9 +1,10 @@
-import { Client, credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { Client, credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import {
   HEALTH_CHECK,
   HEALTH_WATCH,
   type HealthCheckResponse as HealthResponse,
 } from '../client/health-methods.js';
+import { unaryCall } from '../client/unary-call.js';
 
 /** Raw grpc.health.v1 calls against one port, for any service name (including ""). */
 
@@ -11,24 +12,17 @@ function healthClient(port: number): Client {
   return new Client(`127.0.0.1:${port}`, credentials.createInsecure());
 }
 
-export function checkHealth(port: number, service: string): Promise<HealthResponse['status']> {
+export async function checkHealth(
+  port: number,
+  service: string,
+): Promise<HealthResponse['status']> {
   const client = healthClient(port);
-  const method = HEALTH_CHECK;
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      method.path,
-      method.requestSerialize,
-      method.responseDeserialize,
-      { service },
-      new Metadata(),
-      { deadline: Date.now() + 5000 },
-      (error, response) => {
-        client.close();
-        if (error) reject(error);
-        else resolve((response as HealthResponse).status);
-      },
-    );
-  });
+  try {
+    const deadline = new Date(Date.now() + 5000);
+    return (await unaryCall(client, HEALTH_CHECK, { service }, deadline, undefined)).status;
+  } finally {
+    client.close();
+  }
 }
 
 /** Opens a Watch stream; `statuses` collects every status the server sends. */
