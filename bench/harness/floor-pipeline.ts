@@ -31,6 +31,7 @@ import {
   preprocessCrop,
   resizeRgb,
 } from '../../lib/vision/index.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
 import { repoPath } from '../../lib/testing/paths.js';
 
 export interface FloorOptions {
@@ -75,7 +76,7 @@ function pool(modelFile: string, card: DetectorCard | ClassifierCard, intraOpThr
 
 export async function startFloorPipeline(options: FloorOptions = {}): Promise<FloorPipeline> {
   const threads = options.intraOpThreads ?? availableParallelism();
-  const maxPixels = options.maxImagePixels ?? 50_000_000;
+  const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   const [detectorCard, classifierCard] = await Promise.all([
     loadDetectorCard(repoPath('models/detector.json')),
     loadClassifierCard(repoPath('models/classifier.json')),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DEFAULT_MAX_IMAGE_PIXELS,
   LOG_LEVELS,
   readBoolean,
   readEnum,
@@ -62,7 +63,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifyDeadlineMs: 10_000,
   classifyBatchSize: 64,
   maxBodyBytes: 20_971_520,
-  maxImagePixels: 50_000_000,
+  maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS,
   maxInflightPixels: 12_000_000,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,

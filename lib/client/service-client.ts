@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
 import { createBalancedClients } from './balanced-clients.js';
 import { clientChannelOptions } from './channel-options.js';
 import { HEALTH_CHECK, type HealthCheckResponse } from './health-methods.js';
@@ -25,7 +26,6 @@ export interface ServiceClient {
 }
 
 export const DEFAULT_DEADLINE_MS = 10_000;
-export const DEFAULT_MAX_MESSAGE_BYTES = 26_214_400;
 
 /** A balanced, retrying, deadline-bound client for one gRPC service. */
 export function createServiceClient(serviceName: string, options: ClientOptions): ServiceClient {

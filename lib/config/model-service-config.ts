@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { readEnum, readInteger, readPort, readString, type Env } from './env.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -48,11 +49,14 @@ export function parseModelServiceConfig(
     }),
     inferenceWorkers: readInteger(env, 'INFERENCE_WORKERS', 1, { min: 1, max: 64 }),
     maxQueue: readInteger(env, 'MAX_QUEUE', 16, { min: 0, max: 100_000 }),
-    maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', 26_214_400, {
+    maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES, {
       min: 1024,
       max: MAX_INT32,
     }),
-    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', 50_000_000, { min: 1, max: MAX_INT32 }),
+    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS, {
+      min: 1,
+      max: MAX_INT32,
+    }),
     maxConnectionAgeMs: readInteger(env, 'MAX_CONNECTION_AGE_MS', 300_000, {
       min: 1000,
       max: MAX_INT32,

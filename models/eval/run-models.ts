@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
 import type { ClassifierCard, DetectorCard } from '../../lib/model-card/index.js';
 import {
   decodeImage,
@@ -16,7 +17,7 @@ import type { CropSample, DetectionSample } from './dataset.js';
 import { readYoloLabels } from './dataset.js';
 import type { ImageDetections } from './detection-metrics.js';
 
-const LIMITS = { maxPixels: 50_000_000 };
+const LIMITS = { maxPixels: DEFAULT_MAX_IMAGE_PIXELS };
 /** AP needs the whole ranked list: keep nearly everything, as the Python evaluation does. */
 export const AP_MIN_CONFIDENCE = 0.001;
 
