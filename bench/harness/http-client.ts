@@ -75,7 +75,3 @@ export const postImage = (
     ...options,
     headers: { 'content-type': 'image/jpeg', ...options.headers },
   });
-
-export function jsonBody(result: HttpResult): Record<string, unknown> {
-  return JSON.parse(result.body.toString('utf8')) as Record<string, unknown>;
-}

@@ -62,9 +62,3 @@ export async function benchPhoto(spec: PhotoSpec): Promise<BenchPhoto> {
     .toBuffer();
   return { ...spec, seed, name: photoName(spec), jpeg };
 }
-
-export async function benchPhotos(specs: readonly PhotoSpec[] = PHOTO_SET): Promise<BenchPhoto[]> {
-  const photos: BenchPhoto[] = [];
-  for (const spec of specs) photos.push(await benchPhoto(spec));
-  return photos;
-}

@@ -16,7 +16,7 @@ const RETRY_POLICY = {
   retryableStatusCodes: ['UNAVAILABLE'],
 };
 
-export const RECONNECT_BACKOFF_MS = { initial: 200, max: 1_000 } as const;
+const RECONNECT_BACKOFF_MS = { initial: 200, max: 1_000 } as const;
 
 /** Service config (round_robin, retries on UNAVAILABLE), keepalive and message limits. */
 export function clientChannelOptions(settings: ChannelSettings): ChannelOptions {

@@ -13,7 +13,7 @@ const CONNECTION_AGE_GRACE_MS = 30_000;
 const KEEPALIVE_TIME_MS = 60_000;
 const KEEPALIVE_TIMEOUT_MS = 20_000;
 
-export function grpcServerOptions(limits: GrpcServerLimits): ChannelOptions {
+function grpcServerOptions(limits: GrpcServerLimits): ChannelOptions {
   return {
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,

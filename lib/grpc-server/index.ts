@@ -3,16 +3,10 @@
  * health, reflection, handler binding with error mapping, graceful shutdown.
  */
 export { CallTracker } from './call-tracker.js';
-export {
-  bindInsecure,
-  createGrpcServer,
-  grpcServerOptions,
-  shutdownGracefully,
-} from './grpc-server.js';
+export { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
 export type { GrpcServerLimits } from './grpc-server.js';
 export { addHealthService } from './health.js';
 export type { Health } from './health.js';
-export { findProtoDir, HEALTH_PROTO } from './proto-files.js';
 export { addReflectionService } from './reflection.js';
 export { invalidArgument, RequestError } from './request-error.js';
 export { statusName, statusOfError } from './status-of-error.js';

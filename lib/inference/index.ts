@@ -8,5 +8,5 @@
 export { InferenceError, QueueFullError } from './errors.js';
 export { startInferencePool } from './inference-pool.js';
 export type { InferencePool, InferencePoolOptions, InferenceResult } from './inference-pool.js';
-export { batchSizeOf, isPixelBatch, packPixelBatch } from './messages.js';
+export { batchSizeOf, packPixelBatch } from './messages.js';
 export type { ModelInput, PixelBatch, TensorData } from './messages.js';

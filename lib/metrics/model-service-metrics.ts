@@ -1,13 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export const INFERENCE_STAGES = [
-  'decode',
-  'preprocess',
-  'queue',
-  'inference',
-  'postprocess',
-] as const;
+const INFERENCE_STAGES = ['decode', 'preprocess', 'queue', 'inference', 'postprocess'] as const;
 export type InferenceStage = (typeof INFERENCE_STAGES)[number];
 
 export interface ModelLabels {

@@ -2,9 +2,9 @@ import type { HeadLevel } from '../model-card/index.js';
 import type { ScoredBox } from './types.js';
 
 /** Values per head row: tx, ty, tw, th, objectness_logit. */
-export const HEAD_ROW_LENGTH = 5;
+const HEAD_ROW_LENGTH = 5;
 
-export function headRowCount(levels: readonly HeadLevel[]): number {
+function headRowCount(levels: readonly HeadLevel[]): number {
   return levels.reduce((rows, level) => rows + level.gridWidth * level.gridHeight, 0);
 }
 
