@@ -144,7 +144,7 @@ before(async () => {
       30_000,
     );
     traffic = await sendAllKinds(sys, OK_REQUESTS);
-    // two more scrapes after the traffic, and a rule evaluation
+    const trafficEnded = Date.now() / 1000;
     await prom.waitFor(
       'sum(banana_function_requests_total)',
       (r) =>
@@ -152,7 +152,16 @@ before(async () => {
         OK_REQUESTS + traffic.clientErrors.length + traffic.upstreamFailures.length,
       30_000,
     );
-    await new Promise((r) => setTimeout(r, 3000));
+    // Every target scraped twice more after the traffic (so rates cover it), and every
+    // recording rule evaluated on it (the gRPC error ratio has no series in a healthy stack).
+    await prom.waitFor(
+      'min(timestamp(up))',
+      (r) => Number(r[0]?.value[1]) > trafficEnded + 2,
+      30_000,
+    );
+    for (const name of recorded)
+      if (name !== 'banana:grpc_errors:ratio_rate5m')
+        await prom.waitFor(name, (r) => r.length > 0, 30_000);
   } catch (error) {
     await prom?.stop();
     await sys.stop();
