@@ -11,7 +11,6 @@ import { loadStaticFiles, type StaticFiles } from './http/static-files.js';
 import { createFunctionMetrics } from './metrics.js';
 import { createMetricsRegistry } from '../../lib/metrics/index.js';
 import { createModelBackends } from './grpc-backends.js';
-import type { ModelBackends } from './model-backends.js';
 import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
 import { createPixelBudget } from './pipeline/pixel-budget.js';
 import { grpcCodeName } from './pipeline/upstream-error.js';
@@ -27,8 +26,6 @@ export interface FunctionServer {
 
 export interface FunctionServerOptions {
   logger?: Logger;
-  /** Replaces the gRPC connections (tests). */
-  backends?: ModelBackends;
 }
 
 const CLASSIFY_PATHS = new Set(['/', '/classify']);
@@ -47,7 +44,7 @@ export async function startFunctionServer(
   const logger = options.logger ?? createLogger('function', config.logLevel);
   const registry = createMetricsRegistry();
   const metrics = createFunctionMetrics(registry);
-  const backends = options.backends ?? createModelBackends(config);
+  const backends = createModelBackends(config);
   const staticFiles: StaticFiles | undefined = config.serveWeb
     ? loadStaticFiles(config.webRoot)
     : undefined;

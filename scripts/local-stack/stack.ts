@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../../lib/config/index.js';
-import { createLogger } from '../../lib/log/index.js';
 import type { FunctionConfig } from '../../function/src/config.js';
 import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
 import { startReplica, type ModelServiceName, type Replica } from './replica.js';
@@ -116,9 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       classifierAddress: classifiers.map((r) => r.grpcAddress).join(','),
       ...options.functionConfig,
     };
-    const functionServer = await startFunctionServer(functionConfig, {
-      logger: createLogger('function', logLevel),
-    });
+    const functionServer = await startFunctionServer(functionConfig);
     return {
       functionUrl: functionServer.url,
       functionServer,
