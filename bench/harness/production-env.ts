@@ -4,18 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
-import { envOf, parseDockerfile } from '../../test/docker/dockerfile.js';
+import { DOCKERFILES, envOf, parseDockerfile } from '../../test/docker/dockerfile.js';
 import type { Component } from './processes.js';
 
-const DOCKERFILE: Record<Component, string> = {
-  detector: 'services/detector/Dockerfile',
-  classifier: 'services/classifier/Dockerfile',
-  function: 'function/Dockerfile',
-};
 const RUNTIME_TUNING = /^(NODE_ENV|NODE_OPTIONS|MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 
 export function productionEnv(component: Component): Record<string, string> {
-  const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${DOCKERFILE[component]}`, 'utf8'));
+  const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${DOCKERFILES[component]}`, 'utf8'));
   return Object.fromEntries(
     Object.entries(envOf(dockerfile.final)).filter(([name]) => RUNTIME_TUNING.test(name)),
   );

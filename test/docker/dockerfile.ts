@@ -1,4 +1,12 @@
 /** A small Dockerfile parser for the packaging tests: stages, their instructions and ARG defaults. */
+
+/** Each image's Dockerfile, relative to the repository root. */
+export const DOCKERFILES = {
+  detector: 'services/detector/Dockerfile',
+  classifier: 'services/classifier/Dockerfile',
+  function: 'function/Dockerfile',
+} as const;
+
 export interface Instruction {
   keyword: string;
   /** Everything after the keyword, continuation lines joined. */

@@ -9,8 +9,14 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
-import { contract } from '../k8s/helpers.js';
-import { envOf, instructions, parseDockerfile, type ParsedDockerfile } from './dockerfile.js';
+import { contract, durationMs } from '../k8s/helpers.js';
+import {
+  DOCKERFILES,
+  envOf,
+  instructions,
+  parseDockerfile,
+  type ParsedDockerfile,
+} from './dockerfile.js';
 import { isIgnored, parseDockerignore } from './dockerignore.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,24 +25,9 @@ const exists = (path: string): boolean => existsSync(join(ROOT, path));
 const C = contract();
 const ignoreRules = parseDockerignore(read('.dockerignore'));
 
-const DOCKERFILES = {
-  detector: 'services/detector/Dockerfile',
-  classifier: 'services/classifier/Dockerfile',
-  function: 'function/Dockerfile',
-} as const;
 const parsed = Object.fromEntries(
   Object.entries(DOCKERFILES).map(([name, path]) => [name, parseDockerfile(read(path))]),
 ) as Record<keyof typeof DOCKERFILES, ParsedDockerfile>;
-
-/** "30s", "1m", "1m30s" -> milliseconds */
-function durationMs(text: string): number {
-  let total = 0;
-  for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    total +=
-      Number(value) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-  }
-  return total;
-}
 
 /** The TypeScript source a `dist/<path>.js` entry point is built from. */
 const sourceOf = (distPath: string): string =>

@@ -2,6 +2,7 @@
 // root, docs/deploy.md) and the manifests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DOCKERFILES } from '../docker/dockerfile.js';
 import {
   contract,
   deployments,
@@ -14,11 +15,6 @@ import {
 } from './helpers.js';
 
 const C = contract();
-const DOCKERFILES = {
-  detector: 'services/detector/Dockerfile',
-  classifier: 'services/classifier/Dockerfile',
-  function: 'function/Dockerfile',
-} as const;
 
 describe('Dockerfiles', () => {
   for (const rel of Object.values(DOCKERFILES)) {
