@@ -15,6 +15,7 @@ import {
   readYaml,
   render,
 } from './helpers.js';
+import { parseFunctionConfig } from '../../function/src/config.js';
 import { strictTypeErrors } from './strict-types.js';
 
 type StackFunction = {
@@ -129,8 +130,8 @@ describe('stack.yml', () => {
       'watchdog timeouts not set',
     );
     const exec = durationMs(env.exec_timeout);
-    const deadlines =
-      Number(env.DETECT_DEADLINE_MS ?? 10000) + Number(env.CLASSIFY_DEADLINE_MS ?? 10000);
+    const config = parseFunctionConfig(env);
+    const deadlines = config.detectDeadlineMs + config.classifyDeadlineMs;
     assert.ok(
       deadlines < exec,
       `detect+classify deadlines ${deadlines} ms >= exec_timeout ${exec} ms`,
@@ -156,7 +157,7 @@ describe('stack.yml', () => {
 
   it('the body limit admits the photos the services accept', () => {
     const env = effectiveEnvironment(stackEnvironment());
-    const body = Number(env.MAX_BODY_BYTES ?? 20971520);
+    const body = parseFunctionConfig(env).maxBodyBytes;
     const dep = render('k8s/base').find(
       (o) => o.kind === 'Deployment' && o.metadata.name === 'detector',
     );

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IContainer } from 'kubernetes-models/v1';
+import { parseClassifierConfig } from '../../services/classifier/src/config.js';
+import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import {
   ALL_RENDERED,
   as,
@@ -16,6 +18,8 @@ import {
 } from './helpers.js';
 
 const MODEL_SERVICES = ['detector', 'classifier'] as const;
+/** Each service's own config parser: what it would run with (defaults included). */
+const PARSE_CONFIG = { detector: parseDetectorConfig, classifier: parseClassifierConfig };
 /** Pods that legitimately need an API token: Prometheus' kubernetes_sd lists pods. */
 const TOKEN_ALLOWED = new Set(['prometheus']);
 
@@ -223,7 +227,11 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
         assert.ok(d);
         const c = d.pod.containers[0];
         assert.ok(c);
-        const grace = Number(envValue(c, 'SHUTDOWN_GRACE_MS') ?? 10000);
+        // Variables set from a resource field (valueFrom) are left to the parser's default.
+        const env = Object.fromEntries(
+          (c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])),
+        );
+        const grace = PARSE_CONFIG[name](env).shutdownGraceMs;
         assert.ok(
           (d.pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + 5000,
           `${name}: terminationGracePeriodSeconds`,

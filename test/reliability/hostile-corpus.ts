@@ -4,6 +4,7 @@
  * images (then the size the answer must report, after EXIF orientation).
  */
 import sharp from 'sharp';
+import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
 import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
 
 export interface HostileRequest {
@@ -23,7 +24,7 @@ export interface HostileCase {
   size?: { width: number; height: number };
 }
 
-const DEFAULT_BODY_LIMIT = 20_971_520;
+const DEFAULT_BODY_LIMIT = DEFAULT_FUNCTION_CONFIG.maxBodyBytes;
 
 const raw = (body: Buffer, type: string, path?: string): HostileRequest => ({
   path,
