@@ -67,6 +67,8 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
   const name = `${options.service}-${options.index}`;
   const output: string[] = [];
   let child: ChildProcess | undefined;
+  const alive = (): boolean =>
+    child !== undefined && child.exitCode === null && child.signalCode === null;
   let exited: Promise<number | null> = Promise.resolve(null);
   let ports: ServingPorts = { grpcPort: options.grpcPort, metricsPort: options.metricsPort };
 
@@ -133,17 +135,17 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     grpcAddress: `127.0.0.1:${ports.grpcPort}`,
     metricsUrl: `http://127.0.0.1:${ports.metricsPort}/metrics`,
     get pid() {
-      return child?.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return alive() ? child?.pid : undefined;
     },
     get running() {
-      return child !== undefined && child.exitCode === null && child.signalCode === null;
+      return alive();
     },
     async stop(signal = 'SIGTERM') {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (alive()) child?.kill(signal);
       return exited;
     },
     async restart() {
-      if (child && child.exitCode === null && child.signalCode === null) {
+      if (alive()) {
         throw new Error(`${name} is still running; stop() it first`);
       }
       await launch();

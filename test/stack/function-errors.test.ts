@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
+import type { FunctionServer } from '../../function/src/server.js';
 import { assertError, assertWellFormed, post } from './answers.js';
-import { useLocalStack } from './stack-fixture.js';
+import { startSecondFunction, useLocalStack } from './stack-fixture.js';
 import { syntheticBananaPhoto } from './synthetic-photo.js';
 
 const stack = useLocalStack();
@@ -16,17 +16,11 @@ const postImage = (url: string, body: Buffer, type = 'image/jpeg') =>
 
 /** A second function on the same replicas with tighter limits. */
 function useStrictFunction(
-  overrides: Parameters<typeof startFunctionServer>[0],
+  overrides: Parameters<typeof startSecondFunction>[1],
 ): () => FunctionServer {
   let server: FunctionServer | undefined;
   before(async () => {
-    server = await startFunctionServer({
-      ...stack().functionConfig,
-      port: 0,
-      serveWeb: false,
-      logLevel: 'silent',
-      ...overrides,
-    });
+    server = await startSecondFunction(stack(), overrides);
   });
   after(async () => server?.close());
   return () => server as FunctionServer;

@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { startFunctionServer } from '../../function/src/server.js';
 import { assertWellFormed, post } from './answers.js';
-import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
+import { ALL_CANDIDATES, startSecondFunction, useLocalStack } from './stack-fixture.js';
 import { syntheticBananaPhoto } from './synthetic-photo.js';
 
 const stack = useLocalStack();
@@ -99,13 +98,7 @@ describe('the pipeline', () => {
 
 describe('more crops than one classifier batch', () => {
   it('splits them into several Classify calls and keeps the order', async () => {
-    const small = await startFunctionServer({
-      ...stack().functionConfig,
-      port: 0,
-      serveWeb: false,
-      logLevel: 'silent',
-      classifyBatchSize: 2,
-    });
+    const small = await startSecondFunction(stack(), { classifyBatchSize: 2 });
     try {
       // iou=1 turns NMS off, so exactly max_detections candidates come back.
       const result = await post(`${small.url}/?min_confidence=0&iou=1&max_detections=5`, {
