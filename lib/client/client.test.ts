@@ -6,22 +6,14 @@ import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import { startDetectorService } from '../../services/detector/src/server.js';
 import { rejectsWithStatus } from '../testing/grpc-assert.js';
 import { bananaScene, noisePng } from '../testing/images.js';
-import { repoPath } from '../testing/paths.js';
+import { localServiceConfig } from '../testing/local-service-config.js';
 import { createDetectorClient, status } from './index.js';
 import { parseTargets } from './targets.js';
 
 function startDetector(): Promise<RunningService> {
-  return startDetectorService({
-    ...parseDetectorConfig({}),
-    host: '127.0.0.1',
-    grpcPort: 0,
-    metricsPort: 0,
-    modelPath: repoPath('models/detector.onnx'),
-    modelCardPath: repoPath('models/detector.json'),
-    intraOpThreads: 1,
-    shutdownGraceMs: 1000,
-    logLevel: 'silent',
-  });
+  return startDetectorService(
+    localServiceConfig(parseDetectorConfig, 'detector', { shutdownGraceMs: 1000 }),
+  );
 }
 
 async function okCalls(service: RunningService): Promise<number> {

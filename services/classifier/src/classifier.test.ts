@@ -12,6 +12,7 @@ import type { RunningService } from '../../../lib/model-service/index.js';
 import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
 import { checkHealth } from '../../../lib/testing/health-client.js';
 import { bananaScene, solidImage } from '../../../lib/testing/images.js';
+import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
 import { repoPath } from '../../../lib/testing/paths.js';
 import { listServices } from '../../../lib/testing/reflection-client.js';
 import { parseClassifierConfig, type ClassifierConfig } from './config.js';
@@ -20,18 +21,10 @@ import { startClassifierService } from './server.js';
 const MAX_BATCH = 8;
 
 function testConfig(overrides: Partial<ClassifierConfig> = {}): ClassifierConfig {
-  return {
-    ...parseClassifierConfig({}),
-    host: '127.0.0.1',
-    grpcPort: 0,
-    metricsPort: 0,
-    modelPath: repoPath('models/classifier.onnx'),
-    modelCardPath: repoPath('models/classifier.json'),
-    intraOpThreads: 1,
+  return localServiceConfig(parseClassifierConfig, 'classifier', {
     maxBatch: MAX_BATCH,
-    logLevel: 'silent',
     ...overrides,
-  };
+  });
 }
 
 type Result = ClassifyResponse['results'][number];

@@ -14,6 +14,7 @@ import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
 import { checkHealth, watchHealth } from '../../../lib/testing/health-client.js';
 import { bananaScene, noisePng, solidImage, twoToneJpeg } from '../../../lib/testing/images.js';
 import { repoPath } from '../../../lib/testing/paths.js';
+import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
 import {
   fileByFilename,
   fileContainingSymbol,
@@ -25,18 +26,10 @@ import { startDetectorService } from './server.js';
 const MAX_IMAGE_PIXELS = 10_000_000;
 
 function testConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {
-  return {
-    ...parseDetectorConfig({}),
-    host: '127.0.0.1',
-    grpcPort: 0,
-    metricsPort: 0,
-    modelPath: repoPath('models/detector.onnx'),
-    modelCardPath: repoPath('models/detector.json'),
-    intraOpThreads: 1,
+  return localServiceConfig(parseDetectorConfig, 'detector', {
     maxImagePixels: MAX_IMAGE_PIXELS,
-    logLevel: 'silent',
     ...overrides,
-  };
+  });
 }
 
 /** Checks what must hold whatever the model's weights: boxes well-formed, inside the image, sorted. */
