@@ -78,12 +78,16 @@ export function batchSizeOf(input: ModelInput): number {
   return isPixelBatch(input) ? input.images.length : (input.dims[0] ?? 1);
 }
 
+/** True when the array spans its whole buffer, so the buffer can be transferred as it is. */
+function ownsWholeBuffer(view: ArrayBufferView): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+}
+
 /** The buffer to transfer for zero-copy posting (copied first if it is a view). */
 export function ownedInput(input: ModelInput): ModelInput {
   if (!isPixelBatch(input)) return ownedTensor(input);
   const { pixels } = input;
-  const ownsBuffer = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
-  return ownsBuffer ? input : { pixels: pixels.slice(), images: input.images };
+  return ownsWholeBuffer(pixels) ? input : { pixels: pixels.slice(), images: input.images };
 }
 
 export function transferableOf(input: ModelInput): ArrayBuffer {
@@ -93,6 +97,5 @@ export function transferableOf(input: ModelInput): ArrayBuffer {
 /** The buffer to transfer for zero-copy posting; copies first if the array is a view. */
 export function ownedTensor(tensor: TensorData): TensorData {
   const { data } = tensor;
-  const ownsBuffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  return ownsBuffer ? tensor : { data: data.slice(), dims: tensor.dims };
+  return ownsWholeBuffer(data) ? tensor : { data: data.slice(), dims: tensor.dims };
 }
