@@ -1,6 +1,9 @@
 import type { ClassifyRequest, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 
+/** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
+export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
+
 /** The classifier's stage names (least to most ripe) and model, as its last answer stated them. */
 export interface ClassifierCatalogue {
   classes: string[];
@@ -28,7 +31,7 @@ export function createClassifierCatalogueCache(): ClassifierCatalogueCache {
     remember(response) {
       latest = {
         classes: [...response.classes],
-        model: response.model ?? { name: 'unknown', version: 'unknown' },
+        model: response.model ?? UNKNOWN_MODEL,
       };
       return latest;
     },

@@ -9,6 +9,7 @@ import { inBatches } from './batches.js';
 import { cutClassifierCrops } from './classifier-crops.js';
 import {
   CATALOGUE_PROBE,
+  UNKNOWN_MODEL,
   type ClassifierCatalogue,
   type ClassifierCatalogueCache,
 } from './classifier-catalogue.js';
@@ -90,7 +91,7 @@ async function detect(input: PipelineInput, deps: PipelineDeps, signal: AbortSig
     input.size,
   );
   return {
-    model: response.model ?? { name: 'unknown', version: 'unknown' },
+    model: response.model ?? UNKNOWN_MODEL,
     detections: found.map((d, i) => ({ box: boxes[i] as Box, confidence: d.confidence })),
   };
 }
