@@ -1,8 +1,13 @@
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
 import { RGB_CHANNELS } from '../../../lib/vision/types.js';
-import { fontSizeFor, labelLayout, labelText, outlineBars, strokeWidthFor } from './geometry.js';
+import {
+  layoutDetectionLabels,
+  outlineWithHalo,
+  strokeWidthFor,
+} from '../../../web/label-layout.js';
 import { buildLabelSvg } from './label-svg.js';
+import { textColourOn } from './palette.js';
 import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
 export interface Annotation {
@@ -21,11 +26,13 @@ async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number;
 }
 
 /**
- * Draws every box (opaque bars) and then every label (a small SVG rendered by sharp and
- * alpha-blended) onto the photo itself, at its original resolution, and returns it. Only the
- * label rectangles are rasterised: a full-size overlay composite costs 3-4x the JPEG encode.
- * In place, because a copy of a 12 MP photo is 36 MB more per request in flight: the
- * pipeline has cut its crops before drawing and needs the undrawn pixels no more.
+ * Draws every box (opaque bars over a contrasting halo) and then every label (numbered #1, #2
+ * … in the order given, placed by web/label-layout.js so that none overlaps another; a small
+ * SVG rendered by sharp and alpha-blended) onto the photo itself, at its original resolution,
+ * and returns it. Only the label rectangles are rasterised: a full-size overlay composite
+ * costs several times the JPEG encode. In place, because a copy of a 12 MP photo is 36 MB
+ * more per request in flight: the pipeline has cut its crops before drawing and needs the
+ * undrawn pixels no more.
  */
 export async function drawAnnotations(
   image: RgbImage,
@@ -34,20 +41,22 @@ export async function drawAnnotations(
   if (annotations.length === 0) return image;
   const canvas = image;
   const stroke = strokeWidthFor(image);
-  const fontSize = fontSizeFor(image);
   for (const { box, colour } of annotations) {
+    const { halo, fill } = outlineWithHalo(box, image, stroke);
+    const haloRgb = parseHexColour(textColourOn(colour));
+    for (const bar of halo) fillRect(canvas, bar, haloRgb);
     const rgb = parseHexColour(colour);
-    for (const bar of outlineBars(box, image, stroke)) fillRect(canvas, bar, rgb);
+    for (const bar of fill) fillRect(canvas, bar, rgb);
   }
-  const labels = annotations.map(({ box, colour, stageLabel, stageConfidence }) => {
-    const text = labelText(stageLabel, stageConfidence);
-    const layout = labelLayout(box, text, fontSize, image);
-    return { layout, svg: buildLabelSvg(layout, text, colour, fontSize) };
+  const { fontSize, labels } = layoutDetectionLabels(annotations, image);
+  const placed = labels.flatMap((label, i) => {
+    const colour = annotations[i]?.colour;
+    return label && colour ? [{ label, svg: buildLabelSvg(label, colour, fontSize) }] : [];
   });
-  const rasters = await Promise.all(labels.map(({ svg }) => rasteriseSvg(svg)));
-  labels.forEach(({ layout }, i) => {
+  const rasters = await Promise.all(placed.map(({ svg }) => rasteriseSvg(svg)));
+  placed.forEach(({ label }, i) => {
     const raster = rasters[i];
-    if (raster) blendRgba(canvas, raster.data, layout.background);
+    if (raster) blendRgba(canvas, raster.data, label.rect);
   });
   return canvas;
 }

@@ -12,17 +12,20 @@ describe('escapeXml', () => {
 });
 
 describe('buildLabelSvg', () => {
-  it('draws the background and the escaped text in local coordinates', () => {
-    const layout = {
-      background: { x: 100, y: 183, width: 74, height: 17 },
+  it('draws the contrasting border, the stage colour and the escaped text in local coordinates', () => {
+    const label = {
+      rect: { x: 100, y: 183, width: 74, height: 17 },
+      text: '#1 <&> 50%',
       textX: 104,
       textY: 196,
+      border: 1,
     };
     assert.equal(
-      buildLabelSvg(layout, 'ripe <&> 50%', '#1c1c1c', 12),
+      buildLabelSvg(label, '#fdd835', 12),
       '<svg xmlns="http://www.w3.org/2000/svg" width="74" height="17">' +
-        '<rect width="74" height="17" fill="#1c1c1c"/>' +
-        '<text x="4" y="13" fill="#ffffff" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="12">ripe &lt;&amp;&gt; 50%</text>' +
+        '<rect width="74" height="17" fill="#000000"/>' +
+        '<rect x="1" y="1" width="72" height="15" fill="#fdd835"/>' +
+        '<text x="4" y="13" fill="#000000" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="12">#1 &lt;&amp;&gt; 50%</text>' +
         '</svg>',
     );
   });

@@ -1,4 +1,4 @@
-import type { LabelLayout } from './geometry.js';
+import { LABEL_FONT_FAMILY, type PlacedLabel } from '../../../web/label-layout.js';
 import { textColourOn } from './palette.js';
 
 const XML_ESCAPES: Record<string, string> = {
@@ -14,21 +14,20 @@ export function escapeXml(text: string): string {
 }
 
 /**
- * One label as a small SVG the size of its background (local coordinates): a filled
- * rectangle in the stage colour and the text in black or white, whichever contrasts more.
+ * One label as a small SVG the size of its rectangle (local coordinates): a border in black
+ * or white (whichever contrasts more with the stage colour), the stage colour inside it and
+ * the text in the same contrasting colour.
  */
-export function buildLabelSvg(
-  layout: LabelLayout,
-  text: string,
-  colour: string,
-  fontSize: number,
-): string {
-  const { x, y, width, height } = layout.background;
+export function buildLabelSvg(label: PlacedLabel, colour: string, fontSize: number): string {
+  const { x, y, width, height } = label.rect;
+  const contrast = textColourOn(colour);
+  const b = label.border;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    `<rect width="${width}" height="${height}" fill="${colour}"/>` +
-    `<text x="${layout.textX - x}" y="${layout.textY - y}" fill="${textColourOn(colour)}" ` +
-    `font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="${fontSize}">${escapeXml(text)}</text>` +
+    `<rect width="${width}" height="${height}" fill="${contrast}"/>` +
+    `<rect x="${b}" y="${b}" width="${width - 2 * b}" height="${height - 2 * b}" fill="${colour}"/>` +
+    `<text x="${label.textX - x}" y="${label.textY - y}" fill="${contrast}" ` +
+    `font-family="${LABEL_FONT_FAMILY}" font-weight="bold" font-size="${fontSize}">${escapeXml(label.text)}</text>` +
     '</svg>'
   );
 }

@@ -1,5 +1,5 @@
 import { RGB_CHANNELS, type RgbImage } from '../../../lib/vision/types.js';
-import type { Rect } from './geometry.js';
+import type { Rect } from '../../../web/label-layout.js';
 
 export type Rgb = readonly [number, number, number];
 

@@ -1,0 +1,38 @@
+// drawAnnotations on real pixels: the outline in the stage colour with its contrasting halo,
+// and numbered labels that sharp renders.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { outlineWithHalo, strokeWidthFor } from '../../../web/label-layout.js';
+import { drawAnnotations } from './annotate.js';
+
+const pixel = (image: { data: Uint8Array; width: number }, x: number, y: number) => {
+  const offset = (y * image.width + x) * 3;
+  return [...image.data.subarray(offset, offset + 3)];
+};
+
+describe('drawAnnotations', () => {
+  it('draws a yellow outline between black halo lines on a yellow photo, and its label', async () => {
+    const size = { width: 320, height: 240 };
+    const image = { ...size, data: new Uint8Array(320 * 240 * 3) };
+    for (let i = 0; i < image.data.length; i += 3) image.data.set([244, 208, 63], i);
+    const box = { xMin: 100, yMin: 100, xMax: 200, yMax: 200 };
+    await drawAnnotations(image, [
+      { box, colour: '#fdd835', stageLabel: 'ripe', stageConfidence: 0.9 },
+    ]);
+    const stroke = strokeWidthFor(size);
+    const { halo, fill } = outlineWithHalo(box, size, stroke);
+    assert.deepEqual(pixel(image, 150, 99), [0, 0, 0], 'halo outside the outline');
+    assert.deepEqual(pixel(image, 150, 100), [253, 216, 53], 'the stage colour');
+    assert.deepEqual(pixel(image, 150, 100 + stroke), [0, 0, 0], 'halo inside the outline');
+    assert.deepEqual(pixel(image, 150, 100 + stroke + 1), [244, 208, 63], 'photo inside the box');
+    assert.equal(halo[0]?.y, 99);
+    assert.equal(fill[0]?.y, 100);
+    // The label "#1 ripe 90%" sits above the box: its border is black and it holds dark text.
+    const labelRow = Array.from({ length: 60 }, (_, x) => pixel(image, 100 + x, 100 - 8));
+    assert.ok(
+      labelRow.some(([r]) => r === 0 || (r ?? 255) < 60),
+      'text or border in the label',
+    );
+    assert.deepEqual(pixel(image, 100, 90), [0, 0, 0], 'left border of the label');
+  });
+});
