@@ -1,22 +1,23 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
-/* global document, fetch, FormData, URLSearchParams */
+/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob */
+import { setUpCamera } from './camera.js';
 
 const form = document.querySelector('#upload-form');
 const fileInput = document.querySelector('#photo');
 const dropZone = document.querySelector('#drop-zone');
 const fileName = document.querySelector('#file-name');
-const minConfidence = document.querySelector('#min-confidence');
-const minConfidenceValue = document.querySelector('#min-confidence-value');
 const maxDetections = document.querySelector('#max-detections');
-let minConfidenceChosen = false;
 const submitButton = document.querySelector('#submit');
 const statusLine = document.querySelector('#status');
 const errorBox = document.querySelector('#error');
 const result = document.querySelector('#result');
 const resultHeading = document.querySelector('#result-heading');
 const annotated = document.querySelector('#annotated');
+const highlight = document.querySelector('#highlight');
 const caption = document.querySelector('#annotated-caption');
+const downloadJpeg = document.querySelector('#download-jpeg');
+const downloadJson = document.querySelector('#download-json');
 const summaryList = document.querySelector('#summary');
 const detectionsBody = document.querySelector('#detections tbody');
 const timingsList = document.querySelector('#timings');
@@ -24,6 +25,8 @@ const modelsLine = document.querySelector('#models');
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 let selectedFile = null;
+/** Object URLs of the current downloads, revoked when the next result replaces them. */
+let downloadUrls = [];
 
 const percent = (value) => `${(value * 100).toFixed(1)} %`;
 const humanStage = (stage) => stage.replaceAll('_', ' ');
@@ -39,6 +42,65 @@ function swatch(colour) {
   node.style.background = colour;
   node.setAttribute('aria-hidden', 'true');
   return node;
+}
+
+/** "ripe: 2" per stage, every stage listed, with the colour of its boxes. */
+function stageCounts(response) {
+  return response.stages.map(({ name, colour }) =>
+    element('li', {}, [swatch(colour), `${humanStage(name)}: ${response.summary[name] ?? 0}`]),
+  );
+}
+
+/**
+ * A slider that defers to the model's card until it is moved: its value is sent only once
+ * chosen, and "Model default" takes the choice back.
+ */
+function defaultableSlider(name) {
+  const input = document.querySelector(`#${name}`);
+  const output = document.querySelector(`#${name}-value`);
+  const reset = document.querySelector(`#${name}-reset`);
+  const initial = input.value;
+  let chosen = false;
+  input.addEventListener('input', () => {
+    chosen = true;
+    output.textContent = Number(input.value).toFixed(2);
+    reset.hidden = false;
+  });
+  reset.addEventListener('click', () => {
+    chosen = false;
+    input.value = initial;
+    output.textContent = 'model default';
+    reset.hidden = true;
+    input.focus();
+  });
+  return { value: () => (chosen ? input.value : undefined) };
+}
+
+const sliders = {
+  min_confidence: defaultableSlider('min-confidence'),
+  iou: defaultableSlider('iou'),
+};
+
+/** The options as query parameters; untouched ones defer to the detector's model card. */
+function optionQuery(extra = {}) {
+  const query = new URLSearchParams();
+  for (const [name, slider] of Object.entries(sliders)) {
+    const value = slider.value();
+    if (value !== undefined) query.set(name, value);
+  }
+  if (maxDetections.value !== '') query.set('max_detections', maxDetections.value);
+  for (const [name, value] of Object.entries(extra)) query.set(name, value);
+  return query;
+}
+
+async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    if (body?.error?.message) return `${body.error.message} (HTTP ${response.status})`;
+  } catch {
+    // not JSON: fall through
+  }
+  return `The server answered HTTP ${response.status} ${response.statusText}.`;
 }
 
 function showError(message) {
@@ -66,29 +128,59 @@ function selectFile(file) {
 }
 
 function renderSummary(response) {
-  summaryList.replaceChildren(
-    ...response.stages.map(({ name, colour }) =>
-      element('li', {}, [swatch(colour), `${humanStage(name)}: ${response.summary[name] ?? 0}`]),
-    ),
-  );
+  summaryList.replaceChildren(...stageCounts(response));
+}
+
+/** Outlines detection `index` over the annotated photo (in percent, so it follows resizing). */
+function showHighlight(response, index) {
+  for (const row of detectionsBody.rows) row.classList.toggle('active', row.rowIndex - 1 === index);
+  const detection = response.detections[index];
+  if (!detection) {
+    highlight.hidden = true;
+    return;
+  }
+  const { width, height } = response.image;
+  const { x_min, y_min, x_max, y_max } = detection.box;
+  const clampPercent = (value, size) => (Math.min(size, Math.max(0, value)) / size) * 100;
+  const left = clampPercent(x_min, width);
+  const top = clampPercent(y_min, height);
+  Object.assign(highlight.style, {
+    left: `${left}%`,
+    top: `${top}%`,
+    width: `${clampPercent(x_max, width) - left}%`,
+    height: `${clampPercent(y_max, height) - top}%`,
+  });
+  highlight.dataset.number = String(index + 1);
+  highlight.hidden = false;
 }
 
 function renderDetections(response) {
   const colourOf = new Map(response.stages.map(({ name, colour }) => [name, colour]));
+  const cell = (label, children) => {
+    const td = element('td', {}, children);
+    td.dataset.label = label;
+    return td;
+  };
+  highlight.hidden = true;
   detectionsBody.replaceChildren(
     ...response.detections.map((detection, index) => {
       const { x_min, y_min, x_max, y_max } = detection.box;
       const box = [x_min, y_min, x_max, y_max].map((v) => Math.round(v)).join(', ');
-      return element('tr', {}, [
-        element('td', { textContent: String(index + 1) }),
-        element('td', {}, [
-          swatch(colourOf.get(detection.stage)),
-          ` ${humanStage(detection.stage)}`,
-        ]),
-        element('td', { textContent: percent(detection.stage_confidence) }),
-        element('td', { textContent: percent(detection.confidence) }),
-        element('td', { textContent: box }),
+      const row = element('tr', { tabIndex: 0 }, [
+        cell('#', [`#${index + 1}`]),
+        cell('Stage', [swatch(colourOf.get(detection.stage)), ` ${humanStage(detection.stage)}`]),
+        cell('Stage confidence', [percent(detection.stage_confidence)]),
+        cell('Detection confidence', [percent(detection.confidence)]),
+        cell('Box', [box]),
       ]);
+      const show = () => showHighlight(response, index);
+      const hide = () => showHighlight(response, -1);
+      row.addEventListener('mouseenter', show);
+      row.addEventListener('focus', show);
+      row.addEventListener('click', show);
+      row.addEventListener('mouseleave', hide);
+      row.addEventListener('blur', hide);
+      return row;
     }),
   );
   if (response.detections.length === 0) {
@@ -117,48 +209,55 @@ function describe(response) {
   const noun = count === 1 ? 'banana' : 'bananas';
   return count === 0
     ? `The photo (${response.image.width} x ${response.image.height}); no bananas found.`
-    : `The photo (${response.image.width} x ${response.image.height}) with ${count} ${noun} outlined: ${counts.join(', ')}.`;
+    : `The photo (${response.image.width} x ${response.image.height}) with ${count} ${noun} outlined and numbered: ${counts.join(', ')}.`;
 }
 
-function render(response) {
+/** The annotated JPEG and the answer without it, as files to save. */
+function renderDownloads(response, photoName) {
+  for (const url of downloadUrls) URL.revokeObjectURL(url);
+  const base = photoName.replace(/\.[^.]*$/, '') || 'photo';
+  const jpeg = Uint8Array.from(atob(response.img), (char) => char.charCodeAt(0));
+  const detections = { ...response };
+  delete detections.img;
+  downloadUrls = [
+    URL.createObjectURL(new Blob([jpeg], { type: 'image/jpeg' })),
+    URL.createObjectURL(
+      new Blob([`${JSON.stringify(detections, null, 2)}\n`], { type: 'application/json' }),
+    ),
+  ];
+  downloadJpeg.href = downloadUrls[0];
+  downloadJpeg.download = `${base}-annotated.jpg`;
+  downloadJson.href = downloadUrls[1];
+  downloadJson.download = `${base}-ripeness.json`;
+}
+
+function render(response, photoName) {
   annotated.src = `data:image/jpeg;base64,${response.img}`;
   annotated.alt = describe(response);
   caption.textContent = `${response.image.width} x ${response.image.height} px`;
+  renderDownloads(response, photoName);
   renderSummary(response);
   renderDetections(response);
   renderTimings(response);
   result.hidden = false;
 }
 
-async function errorMessage(response) {
-  try {
-    const body = await response.json();
-    if (body?.error?.message) return `${body.error.message} (HTTP ${response.status})`;
-  } catch {
-    // not JSON: fall through
-  }
-  return `The server answered HTTP ${response.status} ${response.statusText}.`;
-}
-
 async function analyse() {
   if (!selectedFile) return;
+  const file = selectedFile;
   clearError();
   submitButton.disabled = true;
   statusLine.textContent = 'Analysing the photo…';
   const body = new FormData();
-  body.append('img', selectedFile, selectedFile.name);
-  const query = new URLSearchParams();
-  // Untouched, the slider defers to the detector's own threshold (its model card).
-  if (minConfidenceChosen) query.set('min_confidence', minConfidence.value);
-  if (maxDetections.value !== '') query.set('max_detections', maxDetections.value);
+  body.append('img', file, file.name);
   try {
-    const response = await fetch(`./?${query}`, { method: 'POST', body });
+    const response = await fetch(`./?${optionQuery()}`, { method: 'POST', body });
     if (!response.ok) {
       showError(await errorMessage(response));
       return;
     }
     const payload = await response.json();
-    render(payload);
+    render(payload, file.name);
     const count = payload.detections.length;
     statusLine.textContent = `Done: ${count} ${count === 1 ? 'banana' : 'bananas'} found in ${payload.timings_ms.total.toFixed(0)} ms.`;
     resultHeading.focus();
@@ -166,14 +265,12 @@ async function analyse() {
     showError(`The request failed: ${error.message}. Is the server running?`);
   } finally {
     submitButton.disabled = false;
+    // Choosing the same file again must send it again.
+    fileInput.value = '';
   }
 }
 
 fileInput.addEventListener('change', () => selectFile(fileInput.files[0]));
-minConfidence.addEventListener('input', () => {
-  minConfidenceChosen = true;
-  minConfidenceValue.textContent = Number(minConfidence.value).toFixed(2);
-});
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   void analyse();
@@ -192,3 +289,32 @@ dropZone.addEventListener('drop', (event) => {
   event.preventDefault();
   selectFile(event.dataTransfer.files[0]);
 });
+
+const camera = setUpCamera({
+  query: () => optionQuery({ format: 'none' }),
+  errorMessage,
+  stageCounts,
+});
+
+// Tabs: Photo and Camera; the camera runs only while its tab is open.
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(tab) {
+  for (const other of tabs) {
+    const selected = other === tab;
+    other.setAttribute('aria-selected', String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    document.getElementById(other.getAttribute('aria-controls')).hidden = !selected;
+  }
+  if (tab.id === 'tab-camera') void camera.start();
+  else camera.stop();
+}
+for (const [i, tab] of tabs.entries()) {
+  tab.addEventListener('click', () => selectTab(tab));
+  tab.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (step === undefined) return;
+    const next = tabs[(i + step + tabs.length) % tabs.length];
+    next.focus();
+    selectTab(next);
+  });
+}

@@ -6,6 +6,8 @@ const WEB_FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/camera.js': { file: 'camera.js', type: 'text/javascript; charset=utf-8' },
+  '/label-layout.js': { file: 'label-layout.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -14,7 +16,7 @@ export interface StaticFiles {
   serve(path: string, res: ServerResponse): boolean;
 }
 
-/** The web tester's three files, read once at start (a fixed list: no path traversal possible). */
+/** The web tester's files, read once at start (a fixed list: no path traversal possible). */
 export function loadStaticFiles(webRoot: string): StaticFiles {
   const contents = new Map(
     Object.entries(WEB_FILES).map(([path, { file, type }]) => [

@@ -1,10 +1,15 @@
 // The web tester in a real headless Chromium (Debian's chromium + playwright-core): upload a
-// generated photo, see the annotated result and the table, on desktop and phone widths.
+// generated photo, see the annotated result and the table, on desktop and phone widths; and
+// the live camera mode on Chromium's fake camera, fed a video made from synthetic photos.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { useLocalStack } from '../stack-fixture.js';
+import { writeFakeCameraVideo } from './fake-camera.js';
 import { startGatewayProxy } from './gateway-proxy.js';
 import { syntheticBananaPhoto } from '../synthetic-photo.js';
 
@@ -12,10 +17,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = 'test-results';
 const stack = useLocalStack();
 let browser: Browser;
+const scratch = mkdtempSync(join(tmpdir(), 'web-tester-'));
+const cameraVideo = join(scratch, 'bananas.y4m');
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(RESULTS, { recursive: true });
+  await writeFakeCameraVideo(cameraVideo);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -26,11 +34,16 @@ before(async () => {
       '--disable-quic',
       '--no-first-run',
       '--disable-sync',
+      // A camera that plays the video above; pages get it only where the camera permission
+      // is granted (Playwright denies permissions that a context did not grant).
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraVideo}`,
     ],
   });
 });
 after(async () => {
   await browser.close();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 async function openTester(viewport: { width: number; height: number }): Promise<Page> {
@@ -49,6 +62,24 @@ async function acceptAllCandidates(page: Page): Promise<void> {
   await page.getByLabel('Most bananas to report').fill('5');
 }
 
+/** The bounding boxes of two elements in CSS pixels. */
+async function boundingBoxes(page: Page, a: string, b: string) {
+  const boxA = await page.locator(a).boundingBox();
+  const boxB = await page.locator(b).boundingBox();
+  assert.ok(boxA && boxB, `${a} or ${b} is not displayed`);
+  return [boxA, boxB] as const;
+}
+
+async function downloaded(page: Page, link: string): Promise<{ name: string; body: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(link)]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), body: readFileSync(path) };
+}
+
+interface Detection {
+  box: { x_min: number; y_min: number; x_max: number; y_max: number };
+}
+
 describe('web tester', () => {
   it('uploads a photo and shows the annotated result, the table, the summary and the timings', async () => {
     const page = await openTester({ width: 1280, height: 1000 });
@@ -65,10 +96,14 @@ describe('web tester', () => {
       })()`,
     );
     assert.deepEqual(natural, [1280, 960]);
-    assert.match((await page.locator('#annotated').getAttribute('alt')) ?? '', /bananas? outlined/);
+    assert.match(
+      (await page.locator('#annotated').getAttribute('alt')) ?? '',
+      /bananas? outlined and numbered/,
+    );
 
     const rows = await page.locator('#detections tbody tr').count();
     assert.ok(rows >= 1 && rows <= 5, `${rows} detection rows`);
+    assert.equal(await page.locator('#detections tbody tr td').first().textContent(), '#1');
     assert.equal(await page.locator('#summary li').count(), 6);
     assert.ok(await page.locator('#timings dt', { hasText: 'total' }).isVisible());
     assert.match(
@@ -76,13 +111,81 @@ describe('web tester', () => {
       /^Done: \d+ bananas? found in \d+ ms\.$/,
     );
     assert.equal(await page.locator('#error').isHidden(), true);
-
     await page.screenshot({ path: `${RESULTS}/web-tester.png`, fullPage: true });
     await page.close();
   });
 
-  it('fits a phone screen without horizontal scrolling', async () => {
-    const page = await openTester({ width: 375, height: 812 });
+  it('downloads the annotated JPEG and the JSON answer', async () => {
+    const page = await openTester({ width: 1024, height: 800 });
+    await acceptAllCandidates(page);
+    await upload(
+      page,
+      'market stall.png',
+      'image/png',
+      await syntheticBananaPhoto({ width: 800, height: 600, format: 'png' }),
+    );
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+
+    const jpeg = await downloaded(page, '#download-jpeg');
+    assert.equal(jpeg.name, 'market stall-annotated.jpg');
+    const meta = await sharp(jpeg.body).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 800, 600]);
+
+    const json = await downloaded(page, '#download-json');
+    assert.equal(json.name, 'market stall-ripeness.json');
+    const answer = JSON.parse(json.body.toString()) as Record<string, unknown>;
+    assert.equal('img' in answer, false, 'the photo is its own download');
+    assert.deepEqual(answer.image, { width: 800, height: 600 });
+    assert.equal(
+      (answer.detections as unknown[]).length,
+      await page.locator('#detections tbody tr').count(),
+    );
+    await page.close();
+  });
+
+  it("highlights a row's box over the photo when the pointer is on the row", async () => {
+    const page = await openTester({ width: 1280, height: 1000 });
+    await acceptAllCandidates(page);
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST');
+    await upload(page, 'b.jpg', 'image/jpeg', await syntheticBananaPhoto({ bananas: 4 }));
+    const answer = (await (await answered).json()) as { detections: Detection[] };
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok(answer.detections.length >= 2, 'the slider at 0 gives several candidates');
+    const highlight = page.locator('#highlight');
+    assert.equal(await highlight.isHidden(), true);
+
+    const second = page.locator('#detections tbody tr').nth(1);
+    await second.hover();
+    await highlight.waitFor({ state: 'visible' });
+    assert.equal(await second.getAttribute('class'), 'active');
+    // Displayed at 1280 px wide at most: the highlight sits where the box is in the photo.
+    const [photo, box] = await boundingBoxes(page, '#annotated', '#highlight');
+    const scale = photo.width / 1280;
+    const expected = answer.detections[1]?.box;
+    assert.ok(expected);
+    const clampX = (v: number) => Math.min(1280, Math.max(0, v));
+    const clampY = (v: number) => Math.min(960, Math.max(0, v));
+    assert.ok(Math.abs(box.x - photo.x - clampX(expected.x_min) * scale) < 1.5);
+    assert.ok(Math.abs(box.y - photo.y - clampY(expected.y_min) * scale) < 1.5);
+    assert.ok(
+      Math.abs(box.width - (clampX(expected.x_max) - clampX(expected.x_min)) * scale) < 1.5,
+    );
+    assert.equal(await highlight.getAttribute('data-number'), '2');
+
+    await page.mouse.move(1, 1);
+    await highlight.waitFor({ state: 'hidden' });
+    await page.close();
+  });
+
+  it('fits a phone screen without horizontal scrolling: detections become cards, a tap highlights', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 2,
+    });
+    const page = await context.newPage();
+    await page.goto(`${stack().functionUrl}/`);
     await acceptAllCandidates(page);
     await upload(
       page,
@@ -95,18 +198,46 @@ describe('web tester', () => {
       'document.documentElement.scrollWidth - window.innerWidth',
     );
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    const tableOverflow = await page.evaluate<number>(
+      "(() => { const t = document.querySelector('.table-scroll'); return t.scrollWidth - t.clientWidth; })()",
+    );
+    assert.ok(tableOverflow <= 0, `the table scrolls ${tableOverflow}px sideways`);
+    // Every value of the first detection is on screen, next to its column name.
+    const cells = page.locator('#detections tbody tr').first().locator('td');
+    assert.equal(await cells.count(), 5);
+    for (let i = 0; i < 5; i++) {
+      const cell = await cells.nth(i).boundingBox();
+      assert.ok(cell && cell.x >= 0 && cell.x + cell.width <= 390, `cell ${i} is off screen`);
+    }
+    assert.equal(await cells.nth(2).getAttribute('data-label'), 'Stage confidence');
+
+    await page.locator('#detections tbody tr').first().tap();
+    await page.locator('#highlight').waitFor({ state: 'visible' });
     await page.screenshot({ path: `${RESULTS}/web-tester-phone.png`, fullPage: true });
-    await page.close();
+    await context.close();
   });
 
-  it('shows a clear message for a file the server refuses', async () => {
+  it('shows a clear message for a file the server refuses, and a second try works without a reload', async () => {
     const page = await openTester({ width: 1024, height: 800 });
+    await acceptAllCandidates(page);
     const whole = await syntheticBananaPhoto({ width: 320, height: 240 });
     await upload(page, 'broken.jpg', 'image/jpeg', whole.subarray(0, whole.length / 2));
     const error = page.locator('#error');
     await error.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match((await error.textContent()) ?? '', /could not be decoded.*\(HTTP 422\)/);
     assert.equal(await error.getAttribute('role'), 'alert');
+    assert.equal(await page.locator('#submit').isEnabled(), true, 'submit stays usable');
+
+    // The same broken file again, by the button: refused again, the button usable again.
+    const refusedAgain = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.locator('#submit').click();
+    assert.equal((await refusedAgain).status(), 422);
+    await page.waitForFunction("!document.querySelector('#submit').disabled");
+
+    await upload(page, 'good.jpg', 'image/jpeg', whole);
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await error.isHidden(), true);
+    assert.equal(await page.locator('#submit').isEnabled(), true);
     await page.close();
   });
 
@@ -134,22 +265,37 @@ describe('web tester', () => {
     }
   });
 
-  it("leaves the detection threshold to the model's card until the slider is moved", async () => {
+  it("leaves the thresholds to the model's card until a slider is moved, and back on reset", async () => {
     const page = await openTester({ width: 1024, height: 800 });
     const queries: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST') queries.push(new URL(request.url()).search);
     });
+    const analyse = async () => {
+      const answered = page.waitForResponse((response) => response.request().method() === 'POST');
+      await page.locator('#submit').click();
+      await answered;
+    };
     const photo = await syntheticBananaPhoto({ width: 320, height: 240, bananas: 1 });
     assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
+    assert.equal(await page.locator('#iou-value').textContent(), 'model default');
+    assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
     await upload(page, 'a.jpg', 'image/jpeg', photo);
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+
     await page.locator('#min-confidence').fill('0.6');
     assert.equal(await page.locator('#min-confidence-value').textContent(), '0.60');
-    const answered = page.waitForResponse((response) => response.request().method() === 'POST');
-    await page.locator('#submit').click();
-    await answered;
-    assert.deepEqual(queries, ['', '?min_confidence=0.6']);
+    await page.getByLabel('Overlap (IoU) at which two boxes count as one banana').fill('0.3');
+    assert.equal(await page.locator('#iou-value').textContent(), '0.30');
+    await analyse();
+
+    await page.locator('#min-confidence-reset').click();
+    assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
+    assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
+    await analyse();
+    await page.locator('#iou-reset').click();
+    await analyse();
+    assert.deepEqual(queries, ['', '?min_confidence=0.6&iou=0.3', '?iou=0.3', '']);
     await page.close();
   });
 
@@ -166,5 +312,131 @@ describe('web tester', () => {
     );
     assert.equal(posts, 0, 'nothing was sent');
     await page.close();
+  });
+});
+
+describe('camera mode', () => {
+  /** Frames analysed so far, from the statistics line. */
+  const framesAnalysed = (page: Page) =>
+    page.evaluate<number>("Number(document.querySelector('#camera-stats').dataset.frames ?? 0)");
+
+  it('analyses frames one at a time behind the gateway path and draws numbered boxes over the video', async () => {
+    const gateway = await startGatewayProxy(stack().functionUrl, 'banana-ripeness');
+    const context = await browser.newContext({
+      viewport: { width: 1024, height: 900 },
+      permissions: ['camera'],
+    });
+    try {
+      const page = await context.newPage();
+      // Counts the page's overlapping fetch calls (until each answer has been read).
+      await page.addInitScript(`(() => {
+        const fetch = window.fetch.bind(window);
+        window.inFlight = { now: 0, most: 0 };
+        window.fetch = async (...args) => {
+          window.inFlight.now++;
+          window.inFlight.most = Math.max(window.inFlight.most, window.inFlight.now);
+          try {
+            const response = await fetch(...args);
+            await response.clone().arrayBuffer();
+            return response;
+          } finally {
+            window.inFlight.now--;
+          }
+        };
+      })()`);
+      const mostInFlight = () => page.evaluate<number>('window.inFlight.most');
+      await page.goto(`${gateway.functionUrl}/`);
+      await acceptAllCandidates(page);
+      const posts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() !== 'POST') return;
+        const url = new URL(request.url());
+        posts.push(`${url.pathname}${url.search} ${request.headers()['content-type'] ?? ''}`);
+      });
+
+      await page.getByRole('tab', { name: 'Camera' }).click();
+      await page.waitForFunction(
+        "Number(document.querySelector('#camera-stats').dataset.frames ?? 0) >= 4",
+        undefined,
+        { timeout: 90_000 },
+      );
+      assert.equal(await mostInFlight(), 1, 'one request in flight at a time');
+      assert.ok(posts.length >= 4);
+      for (const post of posts) {
+        assert.equal(
+          post,
+          '/function/banana-ripeness/?min_confidence=0&max_detections=5&format=none image/jpeg',
+        );
+      }
+      assert.match(
+        (await page.locator('#camera-stats').textContent()) ?? '',
+        /^\d+\.\d frames\/s · \d+ frames analysed · 640 x 480 px · last answer in \d+ ms$/,
+      );
+      assert.equal(await page.locator('#camera-counts li').count(), 6);
+      const drawn = await page.evaluate<{ width: number; height: number; painted: number }>(
+        `(() => {
+          const canvas = document.querySelector('#camera-overlay');
+          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let painted = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+          return { width: canvas.width, height: canvas.height, painted };
+        })()`,
+      );
+      assert.equal(drawn.width, 640);
+      assert.equal(drawn.height, 480);
+      assert.ok(drawn.painted > 1000, `${drawn.painted} pixels of boxes and labels`);
+      assert.equal(await page.locator('#camera-message').isHidden(), true);
+      await page.screenshot({ path: `${RESULTS}/web-tester-camera.png`, fullPage: true });
+
+      // Pause: no more frames are sent; resume: frames flow again.
+      const toggle = page.locator('#camera-toggle');
+      await toggle.click();
+      assert.equal(await toggle.textContent(), 'Resume');
+      // The answer in flight when pausing still lands; then nothing more.
+      await page.waitForTimeout(1500);
+      const paused = await framesAnalysed(page);
+      const postsWhenPaused = posts.length;
+      await page.waitForTimeout(1000);
+      assert.equal(posts.length, postsWhenPaused, 'nothing is sent while paused');
+      await toggle.click();
+      assert.equal(await toggle.textContent(), 'Pause');
+      await page.waitForFunction(
+        `Number(document.querySelector('#camera-stats').dataset.frames) >= ${paused + 2}`,
+        undefined,
+        { timeout: 60_000 },
+      );
+      assert.equal(await mostInFlight(), 1, 'still one request in flight after resuming');
+
+      // Back to the Photo tab: the camera is released.
+      await page.getByRole('tab', { name: 'Photo' }).click();
+      assert.equal(
+        await page.evaluate<boolean>("document.querySelector('#camera-video').srcObject === null"),
+        true,
+      );
+    } finally {
+      await context.close();
+      await gateway.close();
+    }
+  });
+
+  it('says so clearly when the camera permission is denied', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    try {
+      const page = await context.newPage();
+      let posts = 0;
+      page.on('request', (request) => {
+        if (request.method() === 'POST') posts++;
+      });
+      await page.goto(`${stack().functionUrl}/`);
+      await page.getByRole('tab', { name: 'Camera' }).click();
+      const message = page.locator('#camera-message');
+      await message.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await message.textContent()) ?? '', /^Camera access was denied\./);
+      assert.equal(await message.getAttribute('role'), 'alert');
+      assert.equal(await page.locator('#camera-toggle').textContent(), 'Start camera');
+      assert.equal(posts, 0);
+    } finally {
+      await context.close();
+    }
   });
 });
