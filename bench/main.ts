@@ -3,6 +3,7 @@
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { runBatching } from './batching.js';
+import { runCamera } from './camera.js';
 import { runColdStart } from './cold-start.js';
 import { runE2e } from './e2e.js';
 import { runEventLoop } from './event-loop.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   'cold-start': runColdStart,
   memory: runMemory,
   'event-loop': runEventLoop,
+  camera: runCamera,
 };
 
 const USAGE = `Usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}|all ...] [--quick] [--threads N]
