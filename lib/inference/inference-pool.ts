@@ -228,13 +228,10 @@ class WorkerInferencePool implements InferencePool {
     if (!this.idleSlot() || this.queue.length === 0) return;
     const { maxBatchDelayMs, maxBatch } = this.options;
     if (maxBatchDelayMs === 0 || this.queuedImages() >= maxBatch) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = undefined;
       this.pump();
       return;
     }
     this.batchTimer ??= setTimeout(() => {
-      this.batchTimer = undefined;
       this.pump();
     }, maxBatchDelayMs);
   }
@@ -274,6 +271,8 @@ class WorkerInferencePool implements InferencePool {
   }
 
   private pump(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     let slot = this.idleSlot();
     while (slot && this.queue.length > 0) {
       this.dispatch(slot, this.nextBatch());
