@@ -69,6 +69,8 @@ function pool(modelFile: string, card: DetectorCard | ClassifierCard, intraOpThr
     intraOpThreads,
     workers: 1,
     maxQueue: 1024,
+    maxBatch: 64,
+    maxBatchDelayMs: 0,
     warmUpInput: paddingTensor(card.input),
     imageInput: card.input,
   });

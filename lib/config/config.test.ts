@@ -28,6 +28,8 @@ describe('parseModelServiceConfig', () => {
       intraOpThreads: availableParallelism(),
       inferenceWorkers: 1,
       maxQueue: 16,
+      maxBatch: 64,
+      maxBatchDelayMs: 2,
       maxMessageBytes: 26_214_400,
       maxImagePixels: 50_000_000,
       maxConnectionAgeMs: 300_000,
@@ -43,6 +45,8 @@ describe('parseModelServiceConfig', () => {
         METRICS_PORT: ' 9100 ',
         INTRA_OP_THREADS: '2',
         MAX_QUEUE: '0',
+        MAX_BATCH: '8',
+        MAX_BATCH_DELAY_MS: '0',
         LOG_LEVEL: 'DEBUG',
         MODEL_PATH: '/m.onnx',
       },
@@ -52,6 +56,8 @@ describe('parseModelServiceConfig', () => {
     assert.equal(config.metricsPort, 9100);
     assert.equal(config.intraOpThreads, 2);
     assert.equal(config.maxQueue, 0);
+    assert.equal(config.maxBatch, 8);
+    assert.equal(config.maxBatchDelayMs, 0);
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.modelPath, '/m.onnx');
   });
@@ -72,6 +78,14 @@ describe('parseModelServiceConfig', () => {
     assert.throws(
       () => parseModelServiceConfig({ INFERENCE_WORKERS: '0' }, defaults),
       configError('INFERENCE_WORKERS', /between 1 and/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ MAX_BATCH: '0' }, defaults),
+      configError('MAX_BATCH', /MAX_BATCH must be between 1 and 4096, got 0/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ MAX_BATCH_DELAY_MS: '-1' }, defaults),
+      configError('MAX_BATCH_DELAY_MS', /between 0 and 1000/),
     );
     assert.throws(
       () => parseModelServiceConfig({ MAX_QUEUE: '1.5' }, defaults),

@@ -17,6 +17,11 @@ export interface ModelServiceConfig {
   inferenceWorkers: number;
   /** Inference jobs allowed to wait for a busy worker; more are refused. */
   maxQueue: number;
+  // Cross-request batching (lib/inference): requests waiting together share one model call.
+  /** Most images in one model call (MAX_BATCH); for the classifier also the most crops per request. */
+  maxBatch: number;
+  /** How long a request that finds the model idle waits for batch-mates (MAX_BATCH_DELAY_MS); 0: none. */
+  maxBatchDelayMs: number;
   maxMessageBytes: number;
   maxImagePixels: number;
   maxConnectionAgeMs: number;
@@ -32,6 +37,14 @@ export interface ModelServiceDefaults {
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
+
+/** Cross-request batching settings: MAX_BATCH images per model call, MAX_BATCH_DELAY_MS wait. */
+function parseBatching(env: Env): Pick<ModelServiceConfig, 'maxBatch' | 'maxBatchDelayMs'> {
+  return {
+    maxBatch: readInteger(env, 'MAX_BATCH', 64, { min: 1, max: 4096 }),
+    maxBatchDelayMs: readInteger(env, 'MAX_BATCH_DELAY_MS', 2, { min: 0, max: 1000 }),
+  };
+}
 
 export function parseModelServiceConfig(
   env: Env,
@@ -49,6 +62,7 @@ export function parseModelServiceConfig(
     }),
     inferenceWorkers: readInteger(env, 'INFERENCE_WORKERS', 1, { min: 1, max: 64 }),
     maxQueue: readInteger(env, 'MAX_QUEUE', 16, { min: 0, max: 100_000 }),
+    ...parseBatching(env),
     maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES, {
       min: 1024,
       max: MAX_INT32,

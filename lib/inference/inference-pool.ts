@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { InferenceError, QueueFullError } from './errors.js';
 import {
+  batchSizeOf,
   ownedInput,
   transferableOf,
   type ModelInput,
@@ -19,39 +20,62 @@ export interface InferencePoolOptions extends WorkerSetup {
   workers: number;
   /** Jobs allowed to wait while every worker is busy; further jobs get QueueFullError. */
   maxQueue: number;
+  /**
+   * Most images in one model call (MAX_BATCH). Jobs waiting together run as one call up to
+   * this many images; a single job holding more runs alone.
+   */
+  maxBatch: number;
+  /**
+   * How long a job that finds a worker idle waits for batch-mates before its model call starts
+   * (MAX_BATCH_DELAY_MS); 0 starts it at once. Jobs that arrive while every worker is busy
+   * wait anyway and run together as soon as a worker frees up.
+   */
+  maxBatchDelayMs: number;
   /** Run once on every worker before the pool is returned (first runs are slow). */
-  warmUpInput: TensorData;
+  warmUpInput: ModelInput;
   /** Told about a worker that died (it is replaced). */
   onWorkerError?: (error: Error) => void;
 }
 
 export interface InferenceResult {
+  /** This job's rows of the model output. */
   output: TensorData;
-  /** Time spent waiting for a free worker. */
+  /** Images in the model call that served this job (its own and its batch-mates'). */
+  batchSize: number;
+  /** Time spent waiting for a worker (and for batch-mates). */
   queueSeconds: number;
-  /** Time of building the tensor from a PixelBatch in the worker (0 for tensor inputs). */
+  /** Worker time of building the model call's input tensor from the pixels. */
   preprocessSeconds: number;
-  /** Time of the model run itself, measured in the worker. */
+  /** Time of the model call itself, measured in the worker. */
   inferenceSeconds: number;
+}
+
+export interface RunOptions {
+  /**
+   * Abort: a job still waiting leaves the queue; a job already in a model call is left to run
+   * (its batch-mates need the call) and its output is dropped. Either way run() rejects at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface InferencePool {
   /**
-   * Runs the model on one input: a tensor, or images the worker normalises itself (needs
-   * `imageInput`). The input's buffer is transferred (unusable afterwards).
+   * Runs the model on one job's images (8-bit RGB placed on the model input). The pixel
+   * buffer is transferred (unusable afterwards). Jobs that wait together share one model call.
    */
-  run(input: ModelInput): Promise<InferenceResult>;
+  run(input: ModelInput, options?: RunOptions): Promise<InferenceResult>;
   /** Jobs waiting for a worker. */
   readonly queueDepth: number;
   /** Jobs allowed to wait (MAX_QUEUE); one more is refused with QueueFullError. */
   readonly queueCapacity: number;
-  /** Jobs running on a worker. */
+  /** Model calls running on a worker. */
   readonly inFlight: number;
   close(): Promise<void>;
 }
 
 interface Job {
   input: ModelInput;
+  images: number;
   enqueuedAt: number;
   resolve: (result: InferenceResult) => void;
   reject: (error: Error) => void;
@@ -61,7 +85,13 @@ interface Slot {
   worker: Worker;
   /** Loaded and warmed up: may take jobs. */
   ready: boolean;
-  current?: { id: number; job: Job; dispatchedAt: number };
+  current?: { id: number; jobs: Job[]; dispatchedAt: number };
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('the inference job was aborted', 'AbortError');
 }
 
 // Same extension as this module: .ts under tsx, .js in dist/.
@@ -98,6 +128,8 @@ class WorkerInferencePool implements InferencePool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** Set while queued jobs wait (MAX_BATCH_DELAY_MS) for batch-mates with a worker idle. */
+  private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: InferencePoolOptions) {}
 
@@ -119,31 +151,89 @@ class WorkerInferencePool implements InferencePool {
     await Promise.all(Array.from({ length: this.options.workers }, () => this.addWorker()));
   }
 
-  run(input: ModelInput): Promise<InferenceResult> {
+  run(input: ModelInput, options: RunOptions = {}): Promise<InferenceResult> {
     return new Promise((resolve, reject) => {
+      const { signal } = options;
       if (this.closed) {
         reject(new InferenceError('inference pool is closed'));
         return;
       }
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
       const job: Job = {
         input: ownedInput(input),
+        images: batchSizeOf(input),
         enqueuedAt: performance.now(),
         resolve,
         reject,
       };
-      const idle = this.queue.length === 0 ? this.idleSlot() : undefined;
-      if (idle) this.dispatch(idle, job);
-      else if (this.queue.length >= this.options.maxQueue)
+      if (!this.accepts(job)) {
         reject(new QueueFullError(this.options.maxQueue));
-      else this.queue.push(job);
+        return;
+      }
+      if (signal) {
+        const onAbort = () => {
+          const waiting = this.queue.indexOf(job);
+          if (waiting >= 0) this.queue.splice(waiting, 1);
+          reject(abortReason(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const done = () => {
+          signal.removeEventListener('abort', onAbort);
+        };
+        job.resolve = (result) => {
+          done();
+          resolve(result);
+        };
+        job.reject = (error) => {
+          done();
+          reject(error);
+        };
+      }
+      this.queue.push(job);
+      this.schedule();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.batchTimer);
     for (const job of this.queue.splice(0))
       job.reject(new InferenceError('inference pool is closed'));
     await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+  }
+
+  /**
+   * A job may wait when the queue has room, or when a worker is idle and the job joins the
+   * model call that is about to start (the delay window must not refuse what it batches).
+   */
+  private accepts(job: Job): boolean {
+    if (this.queue.length < this.options.maxQueue) return true;
+    if (!this.idleSlot()) return false;
+    return this.queuedImages() + job.images <= this.options.maxBatch || this.queue.length === 0;
+  }
+
+  private queuedImages(): number {
+    return this.queue.reduce((sum, job) => sum + job.images, 0);
+  }
+
+  /**
+   * Starts model calls now if a worker is idle and the delay is 0 or a full batch waits;
+   * otherwise waits MAX_BATCH_DELAY_MS for batch-mates first. With every worker busy nothing
+   * happens here: settle() starts the next call when one frees up.
+   */
+  private schedule(): void {
+    if (!this.idleSlot() || this.queue.length === 0) return;
+    const { maxBatchDelayMs, maxBatch } = this.options;
+    if (maxBatchDelayMs === 0 || this.queuedImages() >= maxBatch) {
+      this.pump();
+      return;
+    }
+    this.batchTimer ??= setTimeout(() => {
+      this.pump();
+    }, maxBatchDelayMs);
   }
 
   private idleSlot(): Slot | undefined {
@@ -151,18 +241,41 @@ class WorkerInferencePool implements InferencePool {
     return undefined;
   }
 
-  private dispatch(slot: Slot, job: Job): void {
+  /** The queued jobs of the next model call: oldest first, up to maxBatch images (at least one job). */
+  private nextBatch(): Job[] {
+    const jobs: Job[] = [];
+    let images = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Job;
+      if (jobs.length > 0 && images + next.images > this.options.maxBatch) break;
+      this.queue.shift();
+      jobs.push(next);
+      images += next.images;
+    }
+    return jobs;
+  }
+
+  private dispatch(slot: Slot, jobs: Job[]): void {
     const id = this.nextId++;
-    slot.current = { id, job, dispatchedAt: performance.now() };
-    const request: RunRequest = { id, input: job.input };
-    slot.worker.postMessage(request, [transferableOf(job.input)]);
+    const inputs = jobs.map((job) => job.input);
+    const request: RunRequest = { id, inputs };
+    try {
+      slot.worker.postMessage(request, [...new Set(inputs.map((input) => transferableOf(input)))]);
+    } catch (error) {
+      // e.g. a buffer already transferred elsewhere: these jobs fail, the slot stays free.
+      for (const job of jobs)
+        job.reject(new InferenceError(`inference failed: ${(error as Error).message}`));
+      return;
+    }
+    slot.current = { id, jobs, dispatchedAt: performance.now() };
   }
 
   private pump(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     let slot = this.idleSlot();
     while (slot && this.queue.length > 0) {
-      const job = this.queue.shift();
-      if (job) this.dispatch(slot, job);
+      this.dispatch(slot, this.nextBatch());
       slot = this.idleSlot();
     }
   }
@@ -171,16 +284,22 @@ class WorkerInferencePool implements InferencePool {
     const current = slot.current;
     if (reply.type === 'ready' || current?.id !== reply.id) return;
     slot.current = undefined;
-    if (reply.type === 'result') {
-      current.job.resolve({
-        output: reply.output,
-        queueSeconds: (current.dispatchedAt - current.job.enqueuedAt) / 1000,
-        preprocessSeconds: reply.preprocessSeconds,
-        inferenceSeconds: reply.inferenceSeconds,
-      });
-    } else {
-      current.job.reject(new InferenceError(`inference failed: ${reply.message}`));
-    }
+    const { preprocessSeconds, inferenceSeconds } = reply;
+    current.jobs.forEach((job, i) => {
+      const outcome = reply.outcomes[i];
+      if (outcome && 'output' in outcome) {
+        job.resolve({
+          output: outcome.output,
+          batchSize: outcome.batchSize,
+          queueSeconds: (current.dispatchedAt - job.enqueuedAt) / 1000,
+          preprocessSeconds,
+          inferenceSeconds,
+        });
+      } else {
+        job.reject(new InferenceError(`inference failed: ${outcome?.error ?? 'no result'}`));
+      }
+    });
+    // Jobs that queued meanwhile already waited: they start now, together.
     this.pump();
   }
 
@@ -213,29 +332,33 @@ class WorkerInferencePool implements InferencePool {
   }
 
   private warmUp(slot: Slot): Promise<void> {
-    const { data, dims } = this.options.warmUpInput;
+    const { pixels, images } = this.options.warmUpInput;
     return new Promise((resolve, reject) => {
-      this.dispatch(slot, {
-        input: { data: data.slice(), dims },
-        enqueuedAt: performance.now(),
-        resolve: () => {
-          resolve();
+      this.dispatch(slot, [
+        {
+          input: { pixels: pixels.slice(), images },
+          images: images.length,
+          enqueuedAt: performance.now(),
+          resolve: () => {
+            resolve();
+          },
+          reject,
         },
-        reject,
-      });
+      ]);
     });
   }
 
   private replaceWorker(slot: Slot, code: number): void {
     if (!this.slots.delete(slot)) return;
-    slot.current?.job.reject(new InferenceError(`inference worker exited with code ${code}`));
+    for (const job of slot.current?.jobs ?? [])
+      job.reject(new InferenceError(`inference worker exited with code ${code}`));
     if (this.closed) return;
     this.options.onWorkerError?.(
       new InferenceError(`inference worker exited with code ${code}; replacing it`),
     );
     this.addWorker().then(
       () => {
-        this.pump();
+        this.schedule();
       },
       (error: unknown) => this.options.onWorkerError?.(error as Error),
     );

@@ -24,10 +24,16 @@ export const RESIZE_KERNELS: readonly ResizeKernel[] = [
 
 const YOLO_ROW = ['tx', 'ty', 'tw', 'th', 'objectness_logit'];
 
+/**
+ * The serving code feeds decoded 8-bit RGB pixels as they are: the card must describe a uint8
+ * NHWC input whose normalisation the graph does itself (models/training/add_uint8_input.py).
+ */
 function parseImageInput(card: JsonFields, resizeMode: string): ImageInputSpec {
-  card.oneOf('input.dtype', ['float32']);
-  card.oneOf('input.layout', ['NCHW']);
+  card.oneOf('input.dtype', ['uint8']);
+  card.oneOf('input.layout', ['NHWC']);
   card.oneOf('input.channels', ['RGB']);
+  card.oneOf('input.batch', ['dynamic']);
+  card.oneOf('input.normalization.applied', ['in_graph']);
   card.oneOf('input.resize.mode', [resizeMode]);
   card.oneOf('input.resize.align', ['center']);
   return {

@@ -5,14 +5,21 @@ export type ResizeKernel = keyof KernelEnum;
 
 export type Triple = readonly [number, number, number];
 
-/** Per-channel x = (pixel * scale - mean[c]) / std[c], channels in RGB order. */
+/**
+ * Per-channel x = (pixel * scale - mean[c]) / std[c], channels in RGB order. Computed inside the
+ * model graph: callers feed the raw pixels; this describes what the graph does (and what
+ * training does).
+ */
 export interface Normalization {
   scale: number;
   mean: Triple;
   std: Triple;
 }
 
-/** The model's image input: an NCHW float32 RGB tensor of height x width. */
+/**
+ * The model's image input: a uint8 RGB tensor [N, height, width, 3] (NHWC, the layout decoders
+ * produce), any batch size N; the graph casts and normalises it.
+ */
 export interface ImageInputSpec {
   /** ONNX input name. */
   name: string;

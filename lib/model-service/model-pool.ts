@@ -41,6 +41,8 @@ export function startModelPool(
     intraOpThreads: config.intraOpThreads,
     workers: config.inferenceWorkers,
     maxQueue: config.maxQueue,
+    maxBatch: config.maxBatch,
+    maxBatchDelayMs: config.maxBatchDelayMs,
     warmUpInput: model.warmUpInput,
     imageInput: model.imageInput,
     onWorkerError,

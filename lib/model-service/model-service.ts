@@ -12,12 +12,7 @@ import {
   shutdownGracefully,
   type AsyncHandlers,
 } from '../grpc-server/index.js';
-import {
-  batchSizeOf,
-  type InferencePool,
-  type ModelInput,
-  type TensorData,
-} from '../inference/index.js';
+import { type InferencePool, type ModelInput, type TensorData } from '../inference/index.js';
 import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
 import type { ImageModelCard } from './describe-model.js';
@@ -36,14 +31,15 @@ export interface ModelServiceContext<Card, Config> {
   config: Config;
   metrics: ModelServiceMetrics;
   /**
-   * Runs the model (queue, inference and batch-size metrics recorded here). Images given as a
-   * PixelBatch are normalised into the tensor in the worker; that time is `preprocessSeconds`.
+   * Runs the model (queue, inference and batch-size metrics recorded here) on 8-bit images
+   * the worker places on the model input; that time is `preprocessSeconds`. Requests waiting
+   * together share one model call.
    */
   infer: (input: ModelInput) => Promise<InferOutput>;
 }
 
 export interface InferOutput extends TensorData {
-  /** Worker time spent building the tensor from a PixelBatch (0 for a tensor input). */
+  /** Worker time spent building the model call's input tensor from the pixels. */
   preprocessSeconds: number;
 }
 
@@ -53,9 +49,9 @@ export interface ModelDescription {
   inputName: string;
   outputName: string;
   /** A representative input, run once on every worker before the service reports SERVING. */
-  warmUpInput: TensorData;
-  /** The model's image input, for PixelBatch inputs. */
-  imageInput?: ImageInputSpec;
+  warmUpInput: ModelInput;
+  /** The model's image input (size, padding). */
+  imageInput: ImageInputSpec;
 }
 
 /** Everything that differs between the detector and the classifier service. */
@@ -119,11 +115,11 @@ export async function startModelService<
   const infer = async (input: ModelInput): Promise<InferOutput> => {
     if (!pool)
       throw new RequestError(status.UNAVAILABLE, `the ${spec.kind} model is still loading`);
-    const batchSize = batchSizeOf(input);
     const result = await pool.run(input);
     metrics.observeStage('queue', result.queueSeconds);
     metrics.observeStage('inference', result.inferenceSeconds);
-    metrics.observeBatchSize(batchSize);
+    // The model call's size, this request's images and its batch-mates' (cross-request batching).
+    metrics.observeBatchSize(result.batchSize);
     return { ...result.output, preprocessSeconds: result.preprocessSeconds };
   };
 

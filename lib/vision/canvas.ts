@@ -25,14 +25,7 @@ export function filledImage(size: Size, fill: Triple): RgbImage {
   return { data, width: size.width, height: size.height };
 }
 
-/** Copies `image` onto a new canvas filled with `fill`, its top-left corner at (left, top). */
-export function placeOnCanvas(
-  image: RgbImage,
-  canvas: Size,
-  left: number,
-  top: number,
-  fill: Triple,
-): RgbImage {
+function assertFits(image: Size, canvas: Size, left: number, top: number): void {
   if (
     left < 0 ||
     top < 0 ||
@@ -43,19 +36,56 @@ export function placeOnCanvas(
       `a ${image.width}x${image.height} image at (${left}, ${top}) does not fit a ${canvas.width}x${canvas.height} canvas`,
     );
   }
-  const { data } = filledImage(canvas, fill);
+}
+
+/**
+ * Writes `image` onto `target`, the RGB pixels of a `canvas`-sized image, its top-left corner at
+ * (left, top), every other pixel set to `fill`. Row copies only (no per-pixel loop); nothing is
+ * filled when the image covers the canvas.
+ */
+export function placeInto(
+  target: Uint8Array,
+  canvas: Size,
+  image: RgbImage,
+  left: number,
+  top: number,
+  fill: Triple,
+): void {
+  assertFits(image, canvas, left, top);
+  if (target.length !== canvas.width * canvas.height * RGB_CHANNELS) {
+    throw new RangeError(
+      `target holds ${target.length} bytes, not a ${canvas.width}x${canvas.height} RGB image`,
+    );
+  }
   const rowBytes = image.width * RGB_CHANNELS;
   if (image.width === canvas.width) {
-    // Full-width rows are contiguous on the canvas too: one copy.
-    data.set(image.data.subarray(0, image.height * rowBytes), top * rowBytes);
-    return { data, width: canvas.width, height: canvas.height };
+    // Full-width rows are contiguous on the canvas too: one copy, padding above and below.
+    const from = top * rowBytes;
+    const to = from + image.height * rowBytes;
+    target.set(image.data.subarray(0, image.height * rowBytes), from);
+    if (from > 0) fillRgb(target.subarray(0, from), fill);
+    if (to < target.length) fillRgb(target.subarray(to), fill);
+    return;
   }
+  fillRgb(target, fill);
   for (let y = 0; y < image.height; y++) {
     const from = y * rowBytes;
-    data.set(
+    target.set(
       image.data.subarray(from, from + rowBytes),
       ((top + y) * canvas.width + left) * RGB_CHANNELS,
     );
   }
+}
+
+/** Copies `image` onto a new canvas filled with `fill`, its top-left corner at (left, top). */
+export function placeOnCanvas(
+  image: RgbImage,
+  canvas: Size,
+  left: number,
+  top: number,
+  fill: Triple,
+): RgbImage {
+  const data = new Uint8Array(canvas.width * canvas.height * RGB_CHANNELS);
+  placeInto(data, canvas, image, left, top, fill);
   return { data, width: canvas.width, height: canvas.height };
 }

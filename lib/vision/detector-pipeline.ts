@@ -2,7 +2,7 @@ import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
 import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
 import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
 import { nonMaxSuppression } from './nms.js';
-import { placedNchwTensor } from './tensor.js';
+import { placedImagesTensor } from './tensor.js';
 import type { Box, RgbImage, ScoredBox } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
 
@@ -13,8 +13,8 @@ export interface ScaledForLetterbox {
 }
 
 export interface DetectorInput {
-  /** [1, 3, H, W] float32, normalised. */
-  tensor: Float32Array;
+  /** [1, H, W, 3] uint8 RGB: the letterboxed image, fed to the model as it is. */
+  tensor: Uint8Array;
   dims: [number, number, number, number];
   geometry: LetterboxGeometry;
 }
@@ -46,7 +46,7 @@ export async function decodeScaledForLetterbox(
   return { image, geometry };
 }
 
-/** Pads the scaled image onto the model canvas and normalises it into a [1, 3, H, W] tensor. */
+/** Pads the scaled image onto the model canvas: the [1, H, W, 3] uint8 model input. */
 export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpec): DetectorInput {
   const { image, geometry } = scaled;
   if (geometry.target.width !== input.width || geometry.target.height !== input.height) {
@@ -55,8 +55,8 @@ export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpe
     );
   }
   return {
-    tensor: placedNchwTensor(image, input, geometry.offsetX, geometry.offsetY),
-    dims: [1, 3, input.height, input.width],
+    tensor: placedImagesTensor([{ image, left: geometry.offsetX, top: geometry.offsetY }], input),
+    dims: [1, input.height, input.width, 3],
     geometry,
   };
 }

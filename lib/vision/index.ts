@@ -1,7 +1,8 @@
 /**
  * Image processing for the banana models: pure functions (plus sharp for decoding and
  * resampling), every constant taken from the model card. Used by the services, the
- * function and `npm run eval`.
+ * function and `npm run eval`. The models take 8-bit RGB pixels [N, H, W, 3] and normalise
+ * inside the graph, so model inputs are pixel buffers at model size.
  *
  * Decoding (JPEG/PNG/WebP only, judged by magic bytes; EXIF orientation applied; alpha
  * dropped; `maxPixels` refused before decoding). Input problems throw ImageInputError.
@@ -10,20 +11,20 @@
  *
  * Detector (letterbox: scale = min(W/w, H/h), resized = round(w*scale), centred with floor offsets):
  *   decodeScaledForLetterbox(bytes, input, limits) -> Promise<ScaledForLetterbox>  service path,
- *   letterboxTensor(scaled, input)                 -> DetectorInput             shrink-on-load
+ *   letterboxTensor(scaled, input)                 -> DetectorInput  [1, H, W, 3] uint8, shrink-on-load
  *   postprocessDetections(head, card, geometry, thresholds) -> ScoredBox[]  original pixels
  *
  * Classifier (crop with rounded edges, pad to a centred square, resize):
  *   cropBoxes(rgb, boxes)                          -> RgbImage[]
  *   preprocessCrop(crop, input)                    -> Promise<RgbImage>  model input size
- *   toNchwTensor(images, input)                    -> Float32Array       [N, 3, H, W]
- *   paddingTensor(input)                           -> {data, dims}       [1, 3, H, W] padding only
+ *   toInputTensor(images, input)                   -> Uint8Array         [N, H, W, 3]
+ *   paddingTensor(input)                           -> {pixels, images}   one all-padding input
  *   logitsToClassProbabilities(logits, classCount) -> ClassProbabilities[]
  *
- * Building blocks (exported for tests and tools): filledImage, placeOnCanvas, letterboxGeometry, unletterboxBox,
+ * Building blocks (exported for tests and tools): filledImage, placeInto, placeOnCanvas, letterboxGeometry, unletterboxBox,
  * decodeYoloHead, nonMaxSuppression, iou, softmax, padToSquare, boxToPixelRect, cropRgb.
  */
-export { filledImage, placeOnCanvas } from './canvas.js';
+export { filledImage, placeInto, placeOnCanvas } from './canvas.js';
 export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
 export type { PixelRect } from './crop.js';
 export { cropBoxes, logitsToClassProbabilities, preprocessCrop } from './classifier-pipeline.js';
@@ -49,7 +50,7 @@ export { iou, nonMaxSuppression } from './nms.js';
 export { padToSquare } from './pad-to-square.js';
 export { resizeRgb } from './resize.js';
 export { softmax } from './softmax.js';
-export { paddingTensor, placedImagesTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
+export { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
 export type { PlacedImage } from './tensor.js';
 export { RGB_CHANNELS } from './types.js';
 export type { Box, RgbImage, ScoredBox, Size } from './types.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageInputSpec } from '../model-card/index.js';
-import { filledImage, placeOnCanvas } from './canvas.js';
-import { paddingTensor, placedImagesTensor, placedNchwTensor, toNchwTensor } from './tensor.js';
+import { filledImage, placeInto, placeOnCanvas } from './canvas.js';
+import { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
 
 const input: ImageInputSpec = {
   name: 'x',
@@ -13,79 +13,105 @@ const input: ImageInputSpec = {
   normalization: { scale: 1 / 255, mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] },
 };
 
-describe('toNchwTensor', () => {
-  it('lays out channel planes per image and normalises with the card formula', () => {
+describe('toInputTensor', () => {
+  it("concatenates the images' pixels in NHWC order, unchanged", () => {
     const first = { width: 2, height: 1, data: Uint8Array.from([0, 255, 51, 255, 0, 102]) };
     const second = { width: 2, height: 1, data: Uint8Array.from([255, 255, 255, 0, 0, 0]) };
-    const expected = [
-      // image 0: R plane, G plane, B plane
-      -1, 1, 3, -1, 0.1, 0.2,
-      // image 1
-      1, -1, 3, -1, 0.5, 0,
-    ].map((v) => Math.fround(v));
-    const tensor = toNchwTensor([first, second], input);
-    assert.equal(tensor.length, 12);
-    Array.from(tensor).forEach((value, i) => {
-      assert.ok(
-        Math.abs(value - (expected[i] ?? NaN)) < 1e-6,
-        `index ${i}: ${value} != ${expected[i]}`,
-      );
-    });
+    assert.deepEqual(
+      Array.from(toInputTensor([first, second], input)),
+      [0, 255, 51, 255, 0, 102, 255, 255, 255, 0, 0, 0],
+    );
+  });
+
+  it("hands a single image's own buffer over without copying it", () => {
+    const only = { width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
+    assert.equal(toInputTensor([only], input), only.data);
   });
 
   it('refuses images of the wrong size', () => {
     assert.throws(
-      () => toNchwTensor([{ width: 1, height: 1, data: new Uint8Array(3) }], input),
+      () => toInputTensor([{ width: 1, height: 1, data: new Uint8Array(3) }], input),
       /1x1/,
     );
   });
 });
 
-describe('placedNchwTensor', () => {
-  const model: ImageInputSpec = { ...input, width: 5, height: 4, padValue: [114, 114, 114] };
-  const image = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i * 14) };
-
-  it('equals placing the image on a padded canvas, then normalising (exactly)', () => {
-    const viaCanvas = toNchwTensor([placeOnCanvas(image, model, 1, 2, model.padValue)], model);
-    assert.deepEqual(placedNchwTensor(image, model, 1, 2), viaCanvas);
-  });
-
-  it('is all padding for an empty image (the warm-up input), and refuses what does not fit', () => {
-    const padding = paddingTensor(model);
-    assert.deepEqual(padding.dims, [1, 3, 4, 5]);
-    assert.deepEqual(
-      padding.data,
-      toNchwTensor(
-        [
-          placeOnCanvas(
-            { ...image, width: 0, height: 0, data: new Uint8Array(0) },
-            model,
-            0,
-            0,
-            model.padValue,
-          ),
-        ],
-        model,
-      ),
-    );
-    assert.throws(() => placedNchwTensor(image, model, 3, 0), /does not fit/);
-  });
-});
-
 describe('placedImagesTensor', () => {
-  it('places each image on its own padded item of an [N, 3, H, W] tensor', () => {
-    const model: ImageInputSpec = { ...input, width: 3, height: 3, padValue: [10, 20, 30] };
-    const a = { width: 3, height: 3, data: Uint8Array.from({ length: 27 }, (_, i) => i * 9) };
+  it('places each image on its own padded item of an [N, H, W, 3] tensor', () => {
+    const model: ImageInputSpec = { ...input, width: 3, height: 2, padValue: [10, 20, 30] };
+    const a = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i * 9) };
     const b = { width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) };
     const tensor = placedImagesTensor(
       [
         { image: a, left: 0, top: 0 },
-        { image: b, left: 1, top: 2 },
+        { image: b, left: 1, top: 1 },
       ],
       model,
     );
-    const expected = toNchwTensor([a, placeOnCanvas(b, model, 1, 2, model.padValue)], model);
-    assert.deepEqual(tensor, expected);
+    const pad = [10, 20, 30];
+    assert.deepEqual(Array.from(tensor), [
+      ...a.data,
+      ...pad,
+      ...pad,
+      ...pad,
+      ...pad,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+    ]);
+  });
+
+  it('equals placeOnCanvas per item, and refuses an image that does not fit', () => {
+    const model: ImageInputSpec = { ...input, width: 5, height: 4, padValue: [114, 114, 114] };
+    const image = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i * 14) };
+    assert.deepEqual(
+      placedImagesTensor([{ image, left: 1, top: 2 }], model),
+      placeOnCanvas(image, model, 1, 2, model.padValue).data,
+    );
+    assert.throws(() => placedImagesTensor([{ image, left: 3, top: 0 }], model), /does not fit/);
+  });
+});
+
+describe('paddingTensor', () => {
+  it('is one full-size image of padding, placed at the origin', () => {
+    const model: ImageInputSpec = { ...input, width: 3, height: 2, padValue: [1, 2, 3] };
+    const padding = paddingTensor(model);
+    assert.deepEqual(padding.images, [{ offset: 0, width: 3, height: 2, left: 0, top: 0 }]);
+    assert.deepEqual(
+      Array.from(padding.pixels),
+      [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3],
+    );
+  });
+});
+
+describe('placeInto', () => {
+  it('overwrites every pixel of a reused target: padding above and below a full-width image', () => {
+    const target = new Uint8Array(2 * 3 * 3).fill(255);
+    placeInto(
+      target,
+      { width: 2, height: 3 },
+      { width: 2, height: 1, data: Uint8Array.from([1, 2, 3, 4, 5, 6]) },
+      0,
+      1,
+      [7, 8, 9],
+    );
+    assert.deepEqual(Array.from(target), [7, 8, 9, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 7, 8, 9]);
+  });
+
+  it('refuses a target of the wrong length', () => {
+    assert.throws(() => {
+      placeInto(
+        new Uint8Array(5),
+        { width: 2, height: 1 },
+        { width: 1, height: 1, data: new Uint8Array(3) },
+        0,
+        0,
+        [0, 0, 0],
+      );
+    }, /5 bytes/);
   });
 });
 

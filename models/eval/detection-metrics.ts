@@ -5,7 +5,10 @@
  *   the unmatched ground-truth box of highest IoU in its image, a true positive when IoU >= t;
  * - AP: precision made monotone from the right, COCO-style 101-point interpolation over recall;
  * - mAP@0.5:0.95: mean AP over t = 0.50, 0.55, ..., 0.95;
- * - precision/recall at the default threshold: detections with score >= confidence, t = 0.5.
+ * - precision/recall at the default threshold: detections with score >= confidence, t = 0.5;
+ * - duplicate rate at the default threshold: the share of those detections that are not
+ *   matched but overlap (IoU >= 0.5) a ground-truth box a higher-scoring detection already
+ *   matched, i.e. second boxes on one banana (over all detections kept).
  */
 import { iou, type Box, type ScoredBox } from '../../lib/vision/index.js';
 
@@ -17,12 +20,15 @@ export interface ImageDetections {
 export interface DetectionReport {
   precision: number;
   recall: number;
+  duplicate_rate: number;
   map50: number;
   map50_95: number;
 }
 
 interface Matched {
   truePositive: boolean[];
+  /** Not matched, but IoU >= threshold with a ground truth matched by a higher-scoring detection. */
+  duplicate: boolean[];
   groundTruthCount: number;
 }
 
@@ -32,26 +38,28 @@ function match(images: readonly ImageDetections[], threshold: number): Matched {
   );
   entries.sort((a, b) => b.prediction.score - a.prediction.score);
   const used = images.map((image) => image.truth.map(() => false));
+  const duplicate: boolean[] = [];
   const truePositive = entries.map(({ prediction, imageIndex }) => {
     const truths = images[imageIndex]?.truth ?? [];
     const taken = used[imageIndex] ?? [];
     let best = -1;
     let bestIou = -1;
+    let overlapsTaken = false;
     truths.forEach((truth, t) => {
-      const overlap = taken[t] ? -1 : iou(prediction.box, truth);
-      if (overlap > bestIou) {
+      const overlap = iou(prediction.box, truth);
+      if (taken[t]) overlapsTaken ||= overlap >= threshold;
+      else if (overlap > bestIou) {
         bestIou = overlap;
         best = t;
       }
     });
-    if (best >= 0 && bestIou >= threshold) {
-      taken[best] = true;
-      return true;
-    }
-    return false;
+    const matched = best >= 0 && bestIou >= threshold;
+    if (matched) taken[best] = true;
+    duplicate.push(!matched && overlapsTaken);
+    return matched;
   });
   const groundTruthCount = images.reduce((n, image) => n + image.truth.length, 0);
-  return { truePositive, groundTruthCount };
+  return { truePositive, duplicate, groundTruthCount };
 }
 
 /** Precision made monotone from the right (each value is the best precision at that recall or more). */
@@ -85,20 +93,23 @@ export function averagePrecision(images: readonly ImageDetections[], threshold: 
   return total / 101;
 }
 
+/** Precision, recall and duplicate rate of the detections with score >= confidence. */
 export function precisionRecallAt(
   images: readonly ImageDetections[],
   confidence: number,
   threshold = 0.5,
-): { precision: number; recall: number } {
+): { precision: number; recall: number; duplicate_rate: number } {
   const kept = images.map((image) => ({
     truth: image.truth,
     predictions: image.predictions.filter((p) => p.score >= confidence),
   }));
-  const { truePositive, groundTruthCount } = match(kept, threshold);
+  const { truePositive, duplicate, groundTruthCount } = match(kept, threshold);
   const hits = truePositive.filter(Boolean).length;
+  const detections = truePositive.length;
   return {
-    precision: truePositive.length ? hits / truePositive.length : 0,
+    precision: detections ? hits / detections : 0,
     recall: groundTruthCount ? hits / groundTruthCount : 0,
+    duplicate_rate: detections ? duplicate.filter(Boolean).length / detections : 0,
   };
 }
 

@@ -41,6 +41,7 @@ async function evaluateDetector(dataDir: string): Promise<DetectorMetrics> {
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   console.log(
     `  precision ${report.precision.toFixed(4)}  recall ${report.recall.toFixed(4)}` +
+      `  duplicate rate ${report.duplicate_rate.toFixed(4)}` +
       `  (confidence >= ${card.thresholds.confidence}, IoU 0.5)\n` +
       `  mAP@0.5 ${report.map50.toFixed(4)}  mAP@0.5:0.95 ${report.map50_95.toFixed(4)}  (${seconds} s)`,
   );

@@ -45,7 +45,35 @@ describe('detection metrics', () => {
         ],
       },
     ];
-    assert.deepEqual(precisionRecallAt(images, 0.5), { precision: 0.5, recall: 1 });
+    assert.deepEqual(precisionRecallAt(images, 0.5), {
+      precision: 0.5,
+      recall: 1,
+      duplicate_rate: 0.5,
+    });
+  });
+
+  it('counts as duplicates only unmatched boxes at IoU >= 0.5 with an already matched truth', () => {
+    const images = [
+      {
+        truth: [box(0, 0, 10, 10), box(100, 0, 10, 10)],
+        predictions: [
+          { box: box(0, 0, 10, 10), score: 0.9 }, // matches truth 0
+          { box: box(0, 0, 10, 5), score: 0.8 }, // IoU 0.5 with matched truth 0: duplicate
+          { box: box(50, 50, 10, 10), score: 0.7 }, // background: false positive, no duplicate
+          { box: box(100, 0, 10, 10), score: 0.6 }, // matches truth 1
+          { box: box(0, 0, 10, 4), score: 0.55 }, // IoU 0.4 with truth 0: not a duplicate
+          { box: box(100, 0, 10, 10), score: 0.1 }, // a duplicate, but under the confidence
+        ],
+      },
+      // A second image: its box matches its own truth although image 0's truth 0 is taken.
+      { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.5 }] },
+    ];
+    assert.deepEqual(precisionRecallAt(images, 0.5), {
+      precision: 3 / 6,
+      recall: 1,
+      duplicate_rate: 1 / 6,
+    });
+    assert.equal(detectionReport(images, 0.5).duplicate_rate, 1 / 6);
   });
 
   it('applies the IoU threshold: a box at IoU 0.5 counts at 0.5 but not at 0.75', () => {
@@ -62,7 +90,11 @@ describe('detection metrics', () => {
     const images = [
       { truth: [box(0, 0, 10, 10)], predictions: [{ box: box(0, 0, 10, 10), score: 0.2 }] },
     ];
-    assert.deepEqual(precisionRecallAt(images, 0.25), { precision: 0, recall: 0 });
+    assert.deepEqual(precisionRecallAt(images, 0.25), {
+      precision: 0,
+      recall: 0,
+      duplicate_rate: 0,
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import {
   logitsToClassProbabilities,
   postprocessDetections,
   preprocessCrop,
-  toNchwTensor,
+  toInputTensor,
 } from '../../lib/vision/index.js';
 import type { CropSample, DetectionSample } from './dataset.js';
 import { readYoloLabels } from './dataset.js';
@@ -39,7 +39,7 @@ export async function runDetector(
     const bytes = await readFile(sample.imagePath);
     const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
     const input = letterboxTensor(scaled, card.input);
-    const feeds = { [card.input.name]: new ort.Tensor('float32', input.tensor, input.dims) };
+    const feeds = { [card.input.name]: new ort.Tensor('uint8', input.tensor, input.dims) };
     const output = (await session.run(feeds))[card.output.name];
     if (!output) throw new Error(`model has no output named ${card.output.name}`);
     const predictions = postprocessDetections(output.data as Float32Array, card, input.geometry, {
@@ -68,9 +68,9 @@ export async function runClassifier(
         preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input),
       ),
     );
-    const dims = [crops.length, 3, card.input.height, card.input.width];
+    const dims = [crops.length, card.input.height, card.input.width, 3];
     const feeds = {
-      [card.input.name]: new ort.Tensor('float32', toNchwTensor(crops, card.input), dims),
+      [card.input.name]: new ort.Tensor('uint8', toInputTensor(crops, card.input), dims),
     };
     const output = (await session.run(feeds))[card.output.name];
     if (!output) throw new Error(`model has no output named ${card.output.name}`);

@@ -1,17 +1,23 @@
 """Export a trained checkpoint (or, with --random, untrained weights) to ONNX.
 
+The network is exported with a float32 NCHW input and a dynamic batch, then given the uint8
+NHWC pixel input with the card's normalisation inside the graph (add_uint8_input.py), which is
+what the services feed: the normalisation constants live in the card and in the graph only.
+
   /usr/bin/python3 models/training/export_onnx.py detector   [--ckpt runs/detector/best.pt]
   /usr/bin/python3 models/training/export_onnx.py classifier [--ckpt runs/classifier/best.pt]
 """
 import argparse
 import os
 import sys
+import tempfile
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import MODELS_DIR, RUNS_DIR, load_card  # noqa: E402
 from nets import BananaAlexNet, BananaYolo  # noqa: E402
+from add_uint8_input import prepend_uint8_input  # noqa: E402
 
 
 def main():
@@ -24,12 +30,8 @@ def main():
 
     card = load_card(args.model)
     inp, out = card["input"], card["output"]
-    if args.model == "detector":
-        net = BananaYolo()
-        dynamic = None
-    else:
-        net = BananaAlexNet(num_classes=len(card["classes"]))
-        dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
+    net = BananaYolo() if args.model == "detector" else BananaAlexNet(num_classes=len(card["classes"]))
+    dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
     if not args.random:
         ckpt = args.ckpt or os.path.join(RUNS_DIR, args.model, "best.pt")
         state = torch.load(ckpt, map_location="cpu")
@@ -37,13 +39,15 @@ def main():
     net.eval()
     dummy = torch.zeros(1, 3, inp["height"], inp["width"])
     dest = args.out or os.path.join(MODELS_DIR, card["file"])
-    torch.onnx.export(
-        net, dummy, dest, input_names=[inp["name"]], output_names=[out["name"]],
-        dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
-    )
     import onnx
-    model = onnx.load(dest)
-    onnx.checker.check_model(model)
+    with tempfile.TemporaryDirectory() as tmp:
+        float_path = os.path.join(tmp, "float.onnx")
+        torch.onnx.export(
+            net, dummy, float_path, input_names=[inp["name"]], output_names=[out["name"]],
+            dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
+        )
+        model = prepend_uint8_input(onnx.load(float_path), inp)
+    onnx.save(model, dest)
     print(f"wrote {dest} ({os.path.getsize(dest) / 1e6:.2f} MB)")
 
 
