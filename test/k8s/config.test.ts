@@ -79,7 +79,7 @@ describe('model-service configuration', () => {
         const d = deployments(render(dir)).find((x) => x.dep.metadata.name === name);
         const c = d?.pod.containers[0];
         assert.ok(c);
-        const image = parseDockerfile(`services/${name}/Dockerfile`).env;
+        const image = parseDockerfile(name).env;
         const env = { ...image, ...containerEnv(c) };
         const { config, read } = parseTracking(PARSERS[name], env);
         for (const k of Object.keys(containerEnv(c))) {
@@ -111,7 +111,7 @@ describe('function configuration (stack.yml over the image ENV)', () => {
       String(v),
     ]),
   );
-  const image = parseDockerfile('function/Dockerfile').env;
+  const image = parseDockerfile('function').env;
 
   it('the function accepts and reads every variable that is not the watchdog’s', () => {
     const { read } = parseTracking(parseFunctionConfig, { ...image, ...deployed });

@@ -19,8 +19,10 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import type { IFunction } from './crd-types.js';
 import {
   envOf,
+  IMAGES,
   instructions,
   parseDockerfile as parseDockerfileText,
+  type ImageName,
 } from '../docker/dockerfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -275,9 +277,10 @@ export type Dockerfile = {
   froms: string[];
 };
 
-/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
-export function parseDockerfile(rel: string): Dockerfile {
-  const { stages, final } = parseDockerfileText(readText(rel));
+/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of an image's Dockerfile. */
+export function parseDockerfile(image: ImageName): Dockerfile {
+  const { path: rel, buildArgs } = IMAGES[image];
+  const { stages, final } = parseDockerfileText(readText(rel), buildArgs);
   const sources = stages
     .flatMap((stage) => [...instructions(stage, 'COPY'), ...instructions(stage, 'ADD')])
     .filter((copy) => copy.flags.from === undefined)
