@@ -196,11 +196,57 @@ export function durationMs(d: string): number {
   return total;
 }
 
+// ---------------------------------------------------------------- docs/configuration.md
+
+export type Component = 'detector' | 'classifier' | 'function';
+
+export type DocumentedVariable = {
+  name: string;
+  /** The processes that read it (`all` in the doc = all three). */
+  components: Set<Component>;
+  /** Read by the OpenTelemetry SDK rather than a config parser. */
+  sdk: boolean;
+};
+
+/** The variables of docs/configuration.md's Application and Tracing tables. */
+export function documentedEnv(): DocumentedVariable[] {
+  const out: DocumentedVariable[] = [];
+  let section = '';
+  for (const line of readText('docs/configuration.md').split('\n')) {
+    if (line.startsWith('## ')) section = line.slice(3).trim();
+    if (section !== 'Application' && !section.startsWith('Tracing')) continue;
+    const cells = line.split('|').map((c) => c.trim());
+    const name = /^`([A-Z][A-Z0-9_]+)`$/.exec(cells[1] ?? '')?.[1];
+    if (!name) continue;
+    const words = (cells[2] ?? '').split(/[\s,]+/).filter(Boolean);
+    const all: Component[] = ['detector', 'classifier', 'function'];
+    const components = new Set(words.includes('all') ? all : all.filter((c) => words.includes(c)));
+    if (components.size === 0) throw new Error(`docs/configuration.md: ${name} has no component`);
+    out.push({ name, components, sdk: section.startsWith('Tracing') });
+  }
+  return out;
+}
+
+/** Runs `parse` on `env`, returning its result and the names it looked up. */
+export function parseTracking<T>(
+  parse: (env: Readonly<Record<string, string | undefined>>) => T,
+  env: Record<string, string>,
+): { config: T; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return target[key as string];
+    },
+  });
+  return { config: parse(proxy), read };
+}
+
 // ---------------------------------------------------------------- docs/CONTRACT.md
 
 export type ContractComponent = { grpcPort?: number; metricsPort?: number; env: string[] };
 
-/** Ports, env names and images from the contract's tables and lines. */
+/** Ports and images from the contract's tables and lines; env names from docs/configuration.md. */
 export function contract(): {
   components: Record<'detector' | 'classifier' | 'function', ContractComponent>;
   images: Record<string, string>;
@@ -215,22 +261,20 @@ export function contract(): {
     if (cells.length >= 5 && ['detector', 'classifier', 'function'].includes(name))
       rows.set(name, cells.slice(2));
   }
-  const envNames = (cell: string): string[] =>
-    [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? '');
   const port = (cell: string): number | undefined => {
     const m = /^(\d+)/.exec(cell);
     return m ? Number(m[1]) : undefined;
   };
-  const comp = (name: string): ContractComponent => {
+  const documented = documentedEnv();
+  const comp = (name: 'detector' | 'classifier' | 'function'): ContractComponent => {
     const r = rows.get(name);
     if (!r) throw new Error(`CONTRACT.md has no row for ${name}`);
-    const [grpc = '', metrics = '', env = ''] = r;
-    return { grpcPort: port(grpc), metricsPort: port(metrics), env: envNames(env) };
+    const [grpc = '', metrics = ''] = r;
+    const env = documented.filter((v) => v.components.has(name)).map((v) => v.name);
+    return { grpcPort: port(grpc), metricsPort: port(metrics), env };
   };
   const detector = comp('detector');
   const classifier = comp('classifier');
-  // "same names ... plus `MAX_BATCH`"
-  classifier.env = [...new Set([...detector.env, ...classifier.env])];
   const fn = comp('function');
 
   const imgLine = /Images: `([^`]+)\{([^}]+)\}:([^`]+)`/.exec(md);
