@@ -16,7 +16,7 @@ import type {
   IServiceAccount,
 } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import type { IFunction } from './crd-types.js';
+import type { IFunction, IScaledObject } from './crd-types.js';
 import {
   envOf,
   IMAGES,
@@ -53,6 +53,7 @@ export type KindMap = {
   PodDisruptionBudget: IPodDisruptionBudget;
   NetworkPolicy: INetworkPolicy;
   Function: IFunction;
+  ScaledObject: IScaledObject;
 };
 
 /** The object typed as its kind's interface (kubernetes-models or ./crd-types), after checking the kind. */
@@ -131,6 +132,7 @@ export const OVERLAYS = [
   'k8s/overlays/dev',
   'k8s/overlays/prod',
   'k8s/overlays/prod-prometheus-operator',
+  'k8s/overlays/prod-keda',
 ] as const;
 export const ALL_RENDERED = [...OVERLAYS, 'k8s/base', 'k8s/monitoring'] as const;
 
