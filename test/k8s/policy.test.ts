@@ -341,7 +341,7 @@ describe('prod overlay', () => {
     });
   }
 
-  it('NetworkPolicy: only the function reaches gRPC, only Prometheus reaches /metrics, no egress', () => {
+  it('NetworkPolicy: only the function reaches gRPC, only Prometheus reaches /metrics, egress only to Jaeger and DNS', () => {
     const pols = byKind(objs, 'NetworkPolicy').map((o) => as(o, 'NetworkPolicy'));
     for (const name of MODEL_SERVICES) {
       const d = deployments(objs).find((x) => x.dep.metadata.name === name);
@@ -353,7 +353,32 @@ describe('prod overlay', () => {
       const spec = mine[0]?.spec;
       assert.ok(spec);
       assert.deepEqual(spec.policyTypes, ['Ingress', 'Egress']);
-      assert.deepEqual(spec.egress, []);
+      const jaeger = find(render('k8s/monitoring'), 'Service', 'jaeger');
+      const otlpPort = (jaeger.spec as { ports: { name: string; port: number }[] }).ports.find(
+        (p) => p.name === 'otlp-http',
+      )?.port;
+      assert.deepEqual(
+        (spec.egress ?? []).map((e) => ({
+          to: (e.to ?? []).map((t) => ({
+            ns: t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
+            pods: t.podSelector?.matchLabels ?? {},
+          })),
+          ports: (e.ports ?? []).map((p) => [p.protocol, p.port]),
+        })),
+        [
+          {
+            to: [{ ns: 'monitoring', pods: { 'app.kubernetes.io/name': 'jaeger' } }],
+            ports: [['TCP', otlpPort]],
+          },
+          {
+            to: [{ ns: 'kube-system', pods: { 'k8s-app': 'kube-dns' } }],
+            ports: [
+              ['UDP', 53],
+              ['TCP', 53],
+            ],
+          },
+        ],
+      );
       const portNames = new Set(d.pod.containers.flatMap((c) => c.ports ?? []).map((p) => p.name));
       const rules = (spec.ingress ?? []).map((r) => ({
         ports: (r.ports ?? []).map((p) => p.port),
