@@ -4,18 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
-import { DOCKERFILES, envOf, parseDockerfile } from '../../test/docker/dockerfile.js';
+import { envOf, IMAGES, parseDockerfile } from '../../test/docker/dockerfile.js';
 import type { Component } from './processes.js';
 
 const RUNTIME_TUNING = /^(NODE_ENV|NODE_OPTIONS|MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 
 export function productionEnv(component: Component): Record<string, string> {
-  const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${DOCKERFILES[component]}`, 'utf8'));
+  const { path, buildArgs } = IMAGES[component];
+  const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${path}`, 'utf8'), buildArgs);
   return Object.fromEntries(
     Object.entries(envOf(dockerfile.final)).filter(([name]) => RUNTIME_TUNING.test(name)),
   );
 }
 
-/** The model services' tuning (both images set the same). */
+/** The model services' tuning (one Dockerfile for both). */
 export const SERVICE_ENV = productionEnv('detector');
 export const FUNCTION_ENV = productionEnv('function');

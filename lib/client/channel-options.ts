@@ -4,8 +4,6 @@ export interface ChannelSettings {
   /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (retry policy scope). */
   serviceName: string;
   maxMessageBytes: number;
-  /** Spread calls over every address the resolver returns (for `dns:///` targets). */
-  roundRobin: boolean;
 }
 
 const RETRY_POLICY = {
@@ -18,10 +16,14 @@ const RETRY_POLICY = {
 
 const RECONNECT_BACKOFF_MS = { initial: 200, max: 1_000 } as const;
 
-/** Service config (round_robin, retries on UNAVAILABLE), keepalive and message limits. */
+/**
+ * Service config (round_robin over every address the resolver returns, retries on
+ * UNAVAILABLE: a call that meets a replica going away is replayed on another), keepalive
+ * and message limits.
+ */
 export function clientChannelOptions(settings: ChannelSettings): ChannelOptions {
   const serviceConfig = {
-    ...(settings.roundRobin ? { loadBalancingConfig: [{ round_robin: {} }] } : {}),
+    loadBalancingConfig: [{ round_robin: {} }],
     methodConfig: [{ name: [{ service: settings.serviceName }], retryPolicy: RETRY_POLICY }],
   };
   return {

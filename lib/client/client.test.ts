@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningService } from '../model-service/index.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import { startDetectorService } from '../../services/detector/src/server.js';
+import { eventually } from '../testing/eventually.js';
 import { rejectsWithStatus } from '../testing/grpc-assert.js';
 import { bananaScene, noisePng } from '../testing/images.js';
 import { localServiceConfig } from '../testing/local-service-config.js';
 import { createDetectorClient, status } from './index.js';
-import { parseTargets } from './targets.js';
+import { channelTarget, parseTargets } from './targets.js';
 
 function startDetector(): Promise<RunningService> {
   return startDetectorService(
@@ -47,6 +48,20 @@ describe('parseTargets', () => {
   });
 });
 
+describe('channelTarget', () => {
+  it('keeps a single address and joins several IP addresses into one ipv4:/ipv6: target', () => {
+    assert.equal(channelTarget(['detector:50051']), 'detector:50051');
+    assert.equal(channelTarget(['dns:///d.ns:50051']), 'dns:///d.ns:50051');
+    assert.equal(channelTarget(['10.0.0.1:1', '10.0.0.2:2']), 'ipv4:10.0.0.1:1,10.0.0.2:2');
+    assert.equal(channelTarget(['[::1]:1', '[fe80::2]:2']), 'ipv6:[::1]:1,[fe80::2]:2');
+  });
+
+  it('refuses several DNS names or mixed address families, pointing to dns:///', () => {
+    assert.throws(() => channelTarget(['a:1', 'b:2']), /one dns:\/\/\/name:port/);
+    assert.throws(() => channelTarget(['10.0.0.1:1', '[::1]:2']), /one family/);
+  });
+});
+
 describe('detector client over several addresses', () => {
   let first: RunningService;
   let second: RunningService;
@@ -66,6 +81,19 @@ describe('detector client over several addresses', () => {
       target: `127.0.0.1:${first.grpcPort},127.0.0.1:${second.grpcPort}`,
     });
     try {
+      // round_robin picks among connected addresses: until the second connection is up,
+      // calls go to the first. Count from the moment both have answered a call.
+      const [start1, start2] = [await okCalls(first), await okCalls(second)];
+      await eventually(
+        'both addresses answering',
+        async () => {
+          await client.detect({ image });
+          return [(await okCalls(first)) - start1, (await okCalls(second)) - start2];
+        },
+        (counts) => counts.every((n) => n > 0),
+        10_000,
+        0,
+      );
       const [before1, before2] = [await okCalls(first), await okCalls(second)];
       for (let i = 0; i < 6; i++) await client.detect({ image });
       assert.equal((await okCalls(first)) - before1, 3);

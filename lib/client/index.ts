@@ -1,8 +1,8 @@
 /**
- * Typed promise clients for the model services. Every call has a deadline, channels use
- * keepalive and the services' message limit, UNAVAILABLE is retried (service config) and
- * then failed over to the next address. Several `host:port` addresses are used
- * round-robin (down ones skipped); a `dns:///` target uses grpc's round_robin balancer.
+ * Typed promise clients for the model services. Every call has a deadline; each service has
+ * one channel with keepalive, the services' message limit, grpc-js's round_robin balancer
+ * over every address of its target (several IP `host:port`s, or every address a `dns:///`
+ * name resolves to; down ones are skipped) and a retry policy for UNAVAILABLE.
  * Failures reject with a grpc-js ServiceError: map `error.code` (status) as needed.
  */
 export { createClassifierClient } from './classifier-client.js';

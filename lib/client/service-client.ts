@@ -1,12 +1,12 @@
+import { Client, credentials } from '@grpc/grpc-js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
-import { createBalancedClients } from './balanced-clients.js';
 import { clientChannelOptions } from './channel-options.js';
 import { HEALTH_CHECK, type HealthCheckResponse } from './health-methods.js';
-import { isResolverTarget, parseTargets } from './targets.js';
-import { callWithFailover, type CallOptions, type UnaryMethod } from './unary-call.js';
+import { channelTarget, parseTargets } from './targets.js';
+import { unaryCall, type CallOptions, type UnaryMethod } from './unary-call.js';
 
 export interface ClientOptions {
-  /** `host:port`, a comma-separated list or array of them, or one `dns:///name:port`. */
+  /** `host:port`, a comma-separated list or array of IP `host:port`s, or one `dns:///name:port`. */
   target: string | readonly string[];
   /** Deadline of calls that set none (default 10 s). */
   defaultDeadlineMs?: number;
@@ -20,21 +20,29 @@ export interface ServiceClient {
     request: Request,
     options?: CallOptions,
   ): Promise<Response>;
-  /** SERVING if any address serves; otherwise NOT_SERVING, or rejects when none answers. */
+  /**
+   * SERVING if a backend the balancer picks serves (one try per listed address, so a
+   * NOT_SERVING replica does not hide a serving one); otherwise the last status, or rejects
+   * when none answers.
+   */
   checkHealth(options?: CallOptions): Promise<HealthCheckResponse['status']>;
   close(): void;
 }
 
 export const DEFAULT_DEADLINE_MS = 10_000;
 
-/** A balanced, retrying, deadline-bound client for one gRPC service. */
+/**
+ * A deadline-bound client for one gRPC service on one channel: grpc-js's round_robin
+ * balancer spreads calls over every address of the target and its retry policy replays
+ * calls that failed with UNAVAILABLE (see channel-options.ts).
+ */
 export function createServiceClient(serviceName: string, options: ClientOptions): ServiceClient {
-  const targets = parseTargets(options.target);
+  const entries = parseTargets(options.target);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const roundRobin = targets.length === 1 && isResolverTarget(targets[0] ?? '');
-  const clients = createBalancedClients(
-    targets,
-    clientChannelOptions({ serviceName, maxMessageBytes, roundRobin }),
+  const client = new Client(
+    channelTarget(entries),
+    credentials.createInsecure(),
+    clientChannelOptions({ serviceName, maxMessageBytes }),
   );
   const deadlineOf = (callOptions?: CallOptions) =>
     new Date(
@@ -43,37 +51,26 @@ export function createServiceClient(serviceName: string, options: ClientOptions)
 
   return {
     call(method, request, callOptions) {
-      return callWithFailover(
-        () => clients.next(),
-        targets.length,
-        method,
-        request,
-        deadlineOf(callOptions),
-        callOptions?.signal,
-      );
+      return unaryCall(client, method, request, deadlineOf(callOptions), callOptions?.signal);
     },
     async checkHealth(callOptions) {
       const deadline = deadlineOf(callOptions);
-      const answers = await Promise.allSettled(
-        clients.all.map((client) =>
-          callWithFailover(
-            () => client,
-            1,
-            HEALTH_CHECK,
-            { service: serviceName },
-            deadline,
-            callOptions?.signal,
-          ),
-        ),
-      );
-      const statuses = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.status] : []));
-      if (statuses.includes('SERVING')) return 'SERVING';
-      const firstStatus = statuses[0];
-      if (firstStatus !== undefined) return firstStatus;
-      throw (answers[0] as PromiseRejectedResult).reason;
+      let last: HealthCheckResponse['status'] = 'NOT_SERVING';
+      for (let attempt = 0; attempt < entries.length; attempt++) {
+        const answer = await unaryCall(
+          client,
+          HEALTH_CHECK,
+          { service: serviceName },
+          deadline,
+          callOptions?.signal,
+        );
+        if (answer.status === 'SERVING') return 'SERVING';
+        last = answer.status;
+      }
+      return last;
     },
     close() {
-      clients.close();
+      client.close();
     },
   };
 }

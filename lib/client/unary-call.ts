@@ -15,7 +15,7 @@ export interface UnaryMethod<Request, Response> {
   responseDeserialize: (bytes: Buffer) => Response;
 }
 
-/** One unary call on one client, no retry or failover; `signal` cancels it. */
+/** One unary call with a deadline (the channel's service config retries it); `signal` cancels it. */
 export function unaryCall<Request, Response>(
   client: Client,
   method: UnaryMethod<Request, Response>,
@@ -46,31 +46,4 @@ export function unaryCall<Request, Response>(
     };
     signal?.addEventListener('abort', cancel, { once: true });
   });
-}
-
-/**
- * One call with a deadline shared by every attempt. Each client retries UNAVAILABLE
- * itself (service config); if it still fails with UNAVAILABLE, the call moves on to the
- * next address, at most once per address.
- */
-export async function callWithFailover<Request, Response>(
-  pickClient: () => Client,
-  addressCount: number,
-  method: UnaryMethod<Request, Response>,
-  request: Request,
-  deadline: Date,
-  signal?: AbortSignal,
-): Promise<Response> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await unaryCall(pickClient(), method, request, deadline, signal);
-    } catch (error) {
-      const retryElsewhere =
-        (error as ServiceError).code === status.UNAVAILABLE &&
-        attempt < addressCount &&
-        Date.now() < deadline.getTime() &&
-        !signal?.aborted;
-      if (!retryElsewhere) throw error;
-    }
-  }
 }

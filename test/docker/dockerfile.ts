@@ -1,11 +1,16 @@
 /** A small Dockerfile parser for the packaging tests: stages, their instructions and ARG defaults. */
 
-/** Each image's Dockerfile, relative to the repository root. */
-export const DOCKERFILES = {
-  detector: 'services/detector/Dockerfile',
-  classifier: 'services/classifier/Dockerfile',
-  function: 'function/Dockerfile',
-} as const;
+/** Each image's Dockerfile, relative to the repository root, and the build args it is built with. */
+export const IMAGES = {
+  detector: { path: 'services/Dockerfile', buildArgs: { SERVICE: 'detector' } },
+  classifier: { path: 'services/Dockerfile', buildArgs: { SERVICE: 'classifier' } },
+  function: { path: 'function/Dockerfile', buildArgs: {} },
+} as const satisfies Record<string, { path: string; buildArgs: Record<string, string> }>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** The distinct Dockerfiles. */
+export const DOCKERFILE_PATHS = [...new Set(Object.values(IMAGES).map((image) => image.path))];
 
 export interface Instruction {
   keyword: string;
@@ -67,23 +72,37 @@ function logicalLines(text: string): string[] {
   return lines;
 }
 
-export function parseDockerfile(text: string): ParsedDockerfile {
-  const argDefaults: Record<string, string> = {};
+/**
+ * Stages and instructions with `${ARG}` / `$ARG` replaced by the build args (or the ARG's
+ * default) outside RUN, where the shell expands them. An ARG without a value is empty.
+ */
+export function parseDockerfile(
+  text: string,
+  buildArgs: Readonly<Record<string, string>> = {},
+): ParsedDockerfile {
+  const args: Record<string, string> = {};
+  const substitute = (value: string): string =>
+    value.replace(/\$\{?(\w+)\}?/g, (whole, name: string) =>
+      name in args ? (args[name] ?? '') : whole,
+    );
   const stages: Stage[] = [];
   for (const line of logicalLines(text)) {
-    const instruction = parseInstruction(line);
-    if (instruction.keyword === 'ARG' && stages.length === 0) {
-      const [name = '', value = ''] = instruction.args.split('=', 2);
-      argDefaults[name] = value;
-    } else if (instruction.keyword === 'FROM') {
-      const [image = '', as, name] = instruction.words;
-      const base = image.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => argDefaults[arg] ?? '');
-      stages.push({ base, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
-    } else {
-      const stage = stages.at(-1);
-      if (!stage) throw new Error(`instruction before FROM: ${line}`);
-      stage.instructions.push(instruction);
+    const raw = parseInstruction(line);
+    const instruction = raw.keyword === 'RUN' ? raw : parseInstruction(substitute(line));
+    if (instruction.keyword === 'ARG') {
+      const [name = '', value] = raw.args.split('=', 2);
+      args[name] =
+        buildArgs[name] ?? (value !== undefined ? substitute(value) : (args[name] ?? ''));
+      if (stages.length === 0) continue;
     }
+    if (instruction.keyword === 'FROM') {
+      const [base = '', as, name] = instruction.words;
+      stages.push({ base, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+      continue;
+    }
+    const stage = stages.at(-1);
+    if (!stage) throw new Error(`instruction before FROM: ${line}`);
+    stage.instructions.push(instruction);
   }
   const final = stages.at(-1);
   if (!final) throw new Error('no FROM');

@@ -9,12 +9,15 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
+import { parseClassifierConfig } from '../../services/classifier/src/config.js';
+import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import { contract, durationMs } from '../k8s/helpers.js';
 import {
-  DOCKERFILES,
+  IMAGES,
   envOf,
   instructions,
   parseDockerfile,
+  type ImageName,
   type ParsedDockerfile,
 } from './dockerfile.js';
 import { isIgnored, parseDockerignore } from './dockerignore.js';
@@ -26,18 +29,19 @@ const C = contract();
 const ignoreRules = parseDockerignore(read('.dockerignore'));
 
 const parsed = Object.fromEntries(
-  Object.entries(DOCKERFILES).map(([name, path]) => [name, parseDockerfile(read(path))]),
-) as Record<keyof typeof DOCKERFILES, ParsedDockerfile>;
+  Object.entries(IMAGES).map(([name, { path, buildArgs }]) => [
+    name,
+    parseDockerfile(read(path), buildArgs),
+  ]),
+) as Record<ImageName, ParsedDockerfile>;
 
 /** The TypeScript source a `dist/<path>.js` entry point is built from. */
 const sourceOf = (distPath: string): string =>
   distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts');
 
-for (const [name, path] of Object.entries(DOCKERFILES) as Array<
-  [keyof typeof DOCKERFILES, string]
->) {
+for (const [name, { path }] of Object.entries(IMAGES) as Array<[ImageName, { path: string }]>) {
   const dockerfile = parsed[name];
-  describe(path, () => {
+  describe(`${name} image (${path})`, () => {
     it('copies only paths that exist and that .dockerignore lets into the context', () => {
       const stageNames = new Set(dockerfile.stages.map((s) => s.name));
       for (const stage of dockerfile.stages) {
@@ -93,26 +97,43 @@ for (const service of ['detector', 'classifier'] as const) {
     const dockerfile = parsed[service];
     const env = envOf(dockerfile.final);
 
-    it('exposes the contract ports and sets them as defaults', () => {
-      const expose = instructions(dockerfile.final, 'EXPOSE').flatMap((e) => e.words.map(Number));
-      const { grpcPort, metricsPort } = C.components[service];
-      assert.deepEqual(expose, [grpcPort, metricsPort]);
-      assert.equal(env.GRPC_PORT, String(grpcPort));
-      assert.equal(env.METRICS_PORT, String(metricsPort));
+    it('is the one model-service Dockerfile, with the service chosen by the SERVICE build arg', () => {
+      assert.equal(IMAGES[service].path, 'services/Dockerfile');
+      assert.deepEqual(IMAGES[service].buildArgs, { SERVICE: service });
+      const build = dockerfile.stages.find((s) => s.name === 'build');
+      assert.ok(build, 'no build stage');
+      const check = instructions(build, 'RUN')[0]?.args ?? '';
+      assert.match(check, /case "\$SERVICE" in detector\|classifier\)/, 'SERVICE is not checked');
+      assert.ok(
+        instructions(build, 'COPY').some((c) => c.words[0] === `services/${service}/src`),
+        `the build stage does not copy services/${service}/src`,
+      );
+      // the image sets no port: the service's own defaults are the contract's
+      assert.equal(env.GRPC_PORT, undefined);
+      assert.equal(env.METRICS_PORT, undefined);
     });
 
-    it('carries its model and model card, and starts the built entry point', () => {
-      assert.equal(env.MODEL_PATH, `models/${service}.onnx`);
-      assert.equal(env.MODEL_CARD_PATH, `models/${service}.json`);
+    it('carries its model and model card at the paths its config reads by default, and starts its entry point', () => {
+      const config = { detector: parseDetectorConfig, classifier: parseClassifierConfig }[service]({
+        ...env,
+      });
       const copied = instructions(dockerfile.final, 'COPY').flatMap((c) => c.words);
-      assert.ok(
-        copied.includes(`models/${service}.onnx`) && copied.includes(`models/${service}.json`),
-      );
+      assert.ok(copied.includes(config.modelPath) && copied.includes(config.modelCardPath));
+      assert.equal(config.modelPath, `models/${service}.onnx`);
+      assert.equal(config.grpcPort, C.components[service].grpcPort);
+      assert.equal(config.metricsPort, C.components[service].metricsPort);
       const cmd = instructions(dockerfile.final, 'CMD').at(-1)?.words ?? [];
       assert.equal(cmd[0], 'node');
-      const entry = cmd.find((w) => w.startsWith('dist/')) ?? '';
-      assert.equal(entry, `dist/services/${service}/src/main.js`);
-      assert.ok(exists(sourceOf(entry)), `${sourceOf(entry)} does not exist`);
+      assert.ok(cmd.includes('dist/main.js'), `CMD ${cmd.join(' ')}`);
+      // dist/main.js is a link to the chosen service's built entry point
+      const build = dockerfile.stages.find((s) => s.name === 'build');
+      const link = (instructions(build ?? dockerfile.final, 'RUN').at(-1)?.args ?? '').replace(
+        /\$\{?SERVICE\}?/g,
+        service,
+      );
+      const entry = /ln -s (\S+) dist\/main\.js/.exec(link)?.[1] ?? '';
+      assert.equal(entry, `services/${service}/src/main.js`);
+      assert.ok(exists(sourceOf(`dist/${entry}`)), `${sourceOf(`dist/${entry}`)} does not exist`);
     });
 
     it('keeps only the linux-x64 onnxruntime binaries', () => {

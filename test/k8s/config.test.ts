@@ -5,21 +5,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IContainer } from 'kubernetes-models/v1';
 import { parseFunctionConfig } from '../../function/src/config.js';
-import type { Env } from '../../lib/config/index.js';
 import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import {
   contract,
   cpuCores,
   deployments,
+  documentedEnv,
   fileExists,
   parseDockerfile,
+  parseTracking,
   readYaml,
   render,
 } from './helpers.js';
 
 /** Variables for the runtime rather than the app (glibc allocator). */
 const RUNTIME_ENV = new Set(['MALLOC_ARENA_MAX', 'NODE_ENV', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE']);
+/** Variables the OpenTelemetry SDK reads (docs/configuration.md, Tracing). */
+const SDK_ENV = new Set(documentedEnv().flatMap((v) => (v.sdk ? [v.name] : [])));
 /** of-watchdog settings (the function image's entrypoint, not the Node server). */
 const WATCHDOG_ENV = new Set([
   'fprocess',
@@ -33,21 +36,6 @@ const WATCHDOG_ENV = new Set([
   'prefix_logs',
   'healthcheck_interval',
 ]);
-
-/** Runs `parse` on `env`, returning its result and the names it looked up. */
-function parseTracking<T>(
-  parse: (env: Env) => T,
-  env: Record<string, string>,
-): { config: T; read: Set<string> } {
-  const read = new Set<string>();
-  const proxy = new Proxy(env, {
-    get(target, key) {
-      if (typeof key === 'string') read.add(key);
-      return target[key as string];
-    },
-  });
-  return { config: parse(proxy), read };
-}
 
 /** A container's env as the kubelet resolves it (resourceFieldRef limits.cpu, divisor 1, rounds up). */
 function containerEnv(c: IContainer): Record<string, string> {
@@ -79,11 +67,14 @@ describe('model-service configuration', () => {
         const d = deployments(render(dir)).find((x) => x.dep.metadata.name === name);
         const c = d?.pod.containers[0];
         assert.ok(c);
-        const image = parseDockerfile(`services/${name}/Dockerfile`).env;
+        const image = parseDockerfile(name).env;
         const env = { ...image, ...containerEnv(c) };
         const { config, read } = parseTracking(PARSERS[name], env);
         for (const k of Object.keys(containerEnv(c))) {
-          assert.ok(read.has(k) || RUNTIME_ENV.has(k), `${name} never reads ${k}`);
+          assert.ok(
+            read.has(k) || RUNTIME_ENV.has(k) || SDK_ENV.has(k),
+            `${name} never reads ${k}`,
+          );
         }
         const port = (n: string): number | undefined =>
           c.ports?.find((p) => p.name === n)?.containerPort;
@@ -111,13 +102,13 @@ describe('function configuration (stack.yml over the image ENV)', () => {
       String(v),
     ]),
   );
-  const image = parseDockerfile('function/Dockerfile').env;
+  const image = parseDockerfile('function').env;
 
   it('the function accepts and reads every variable that is not the watchdog’s', () => {
     const { read } = parseTracking(parseFunctionConfig, { ...image, ...deployed });
     for (const k of Object.keys(deployed)) {
       assert.ok(
-        read.has(k) || WATCHDOG_ENV.has(k) || RUNTIME_ENV.has(k),
+        read.has(k) || WATCHDOG_ENV.has(k) || RUNTIME_ENV.has(k) || SDK_ENV.has(k),
         `the function never reads ${k}`,
       );
     }

@@ -1,7 +1,9 @@
 // TypeScript shapes of the custom resources the manifests use, transcribed from their
 // CRDs (openfaas/faas-netes chart openfaas.com_functions-crd.yaml, prometheus-operator
-// monitoring.coreos.com v1). Only the fields this repo may reasonably use are listed, so
+// monitoring.coreos.com v1, KEDA 2.x keda.sh_scaledobjects.yaml). Only the fields this repo may reasonably use are listed, so
 // the excess-property check in schema.test.ts flags a typo or a field the CRD lacks.
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2';
+
 type Labels = Record<string, string>;
 type Meta = { name: string; namespace?: string; labels?: Labels; annotations?: Labels };
 
@@ -103,5 +105,70 @@ export interface IPrometheusRule {
   spec: { groups: { name: string; interval?: string; limit?: number; rules: Rule[] }[] };
 }
 
+/**
+ * The Prometheus scaler's metadata (keda.sh/docs/2.x/scalers/prometheus). KEDA's trigger
+ * metadata is a map of strings: a YAML number (`threshold: 3`) is refused by the API server.
+ */
+type PrometheusTriggerMetadata = {
+  serverAddress: string;
+  query: string;
+  threshold: string;
+  activationThreshold?: string;
+  namespace?: string;
+  customHeaders?: string;
+  ignoreNullValues?: 'true' | 'false';
+  queryParameters?: string;
+  unsafeSsl?: 'true' | 'false';
+  authModes?: string;
+};
+type ScaledObjectTrigger = {
+  type: 'prometheus';
+  name?: string;
+  metricType?: 'AverageValue' | 'Value';
+  useCachedMetrics?: boolean;
+  authenticationRef?: {
+    name: string;
+    kind?: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
+  };
+  metadata: PrometheusTriggerMetadata;
+};
+export interface IScaledObject {
+  apiVersion: 'keda.sh/v1alpha1';
+  kind: 'ScaledObject';
+  metadata: Meta;
+  spec: {
+    scaleTargetRef: {
+      apiVersion?: string;
+      kind?: string;
+      name: string;
+      envSourceContainerName?: string;
+    };
+    pollingInterval?: number;
+    cooldownPeriod?: number;
+    initialCooldownPeriod?: number;
+    idleReplicaCount?: number;
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+    fallback?: {
+      failureThreshold: number;
+      replicas: number;
+      behavior?:
+        'static' | 'currentReplicas' | 'currentReplicasIfHigher' | 'currentReplicasIfLower';
+    };
+    advanced?: {
+      restoreToOriginalReplicaCount?: boolean;
+      horizontalPodAutoscalerConfig?: {
+        name?: string;
+        behavior?: IHorizontalPodAutoscalerBehavior;
+      };
+    };
+    triggers: ScaledObjectTrigger[];
+  };
+}
+
 /** apiVersion -> module path (relative to this folder) of the shapes above. */
-export const CRD_GROUPS = new Set(['openfaas.com/v1', 'monitoring.coreos.com/v1']);
+export const CRD_GROUPS = new Set([
+  'openfaas.com/v1',
+  'monitoring.coreos.com/v1',
+  'keda.sh/v1alpha1',
+]);

@@ -6,6 +6,8 @@ export type Target = {
   refId?: string;
   expr?: string;
   datasource?: { type?: string; uid?: string };
+  /** Grafana shows the series' exemplars (trace ids) as points. */
+  exemplar?: boolean;
 };
 export type Panel = {
   id?: number;

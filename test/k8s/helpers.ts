@@ -16,11 +16,13 @@ import type {
   IServiceAccount,
 } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import type { IFunction } from './crd-types.js';
+import type { IFunction, IScaledObject } from './crd-types.js';
 import {
   envOf,
+  IMAGES,
   instructions,
   parseDockerfile as parseDockerfileText,
+  type ImageName,
 } from '../docker/dockerfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +53,7 @@ export type KindMap = {
   PodDisruptionBudget: IPodDisruptionBudget;
   NetworkPolicy: INetworkPolicy;
   Function: IFunction;
+  ScaledObject: IScaledObject;
 };
 
 /** The object typed as its kind's interface (kubernetes-models or ./crd-types), after checking the kind. */
@@ -129,6 +132,7 @@ export const OVERLAYS = [
   'k8s/overlays/dev',
   'k8s/overlays/prod',
   'k8s/overlays/prod-prometheus-operator',
+  'k8s/overlays/prod-keda',
 ] as const;
 export const ALL_RENDERED = [...OVERLAYS, 'k8s/base', 'k8s/monitoring'] as const;
 
@@ -194,11 +198,57 @@ export function durationMs(d: string): number {
   return total;
 }
 
+// ---------------------------------------------------------------- docs/configuration.md
+
+export type Component = 'detector' | 'classifier' | 'function';
+
+export type DocumentedVariable = {
+  name: string;
+  /** The processes that read it (`all` in the doc = all three). */
+  components: Set<Component>;
+  /** Read by the OpenTelemetry SDK rather than a config parser. */
+  sdk: boolean;
+};
+
+/** The variables of docs/configuration.md's Application and Tracing tables. */
+export function documentedEnv(): DocumentedVariable[] {
+  const out: DocumentedVariable[] = [];
+  let section = '';
+  for (const line of readText('docs/configuration.md').split('\n')) {
+    if (line.startsWith('## ')) section = line.slice(3).trim();
+    if (section !== 'Application' && !section.startsWith('Tracing')) continue;
+    const cells = line.split('|').map((c) => c.trim());
+    const name = /^`([A-Z][A-Z0-9_]+)`$/.exec(cells[1] ?? '')?.[1];
+    if (!name) continue;
+    const words = (cells[2] ?? '').split(/[\s,]+/).filter(Boolean);
+    const all: Component[] = ['detector', 'classifier', 'function'];
+    const components = new Set(words.includes('all') ? all : all.filter((c) => words.includes(c)));
+    if (components.size === 0) throw new Error(`docs/configuration.md: ${name} has no component`);
+    out.push({ name, components, sdk: section.startsWith('Tracing') });
+  }
+  return out;
+}
+
+/** Runs `parse` on `env`, returning its result and the names it looked up. */
+export function parseTracking<T>(
+  parse: (env: Readonly<Record<string, string | undefined>>) => T,
+  env: Record<string, string>,
+): { config: T; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return target[key as string];
+    },
+  });
+  return { config: parse(proxy), read };
+}
+
 // ---------------------------------------------------------------- docs/CONTRACT.md
 
 export type ContractComponent = { grpcPort?: number; metricsPort?: number; env: string[] };
 
-/** Ports, env names and images from the contract's tables and lines. */
+/** Ports and images from the contract's tables and lines; env names from docs/configuration.md. */
 export function contract(): {
   components: Record<'detector' | 'classifier' | 'function', ContractComponent>;
   images: Record<string, string>;
@@ -213,22 +263,20 @@ export function contract(): {
     if (cells.length >= 5 && ['detector', 'classifier', 'function'].includes(name))
       rows.set(name, cells.slice(2));
   }
-  const envNames = (cell: string): string[] =>
-    [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? '');
   const port = (cell: string): number | undefined => {
     const m = /^(\d+)/.exec(cell);
     return m ? Number(m[1]) : undefined;
   };
-  const comp = (name: string): ContractComponent => {
+  const documented = documentedEnv();
+  const comp = (name: 'detector' | 'classifier' | 'function'): ContractComponent => {
     const r = rows.get(name);
     if (!r) throw new Error(`CONTRACT.md has no row for ${name}`);
-    const [grpc = '', metrics = '', env = ''] = r;
-    return { grpcPort: port(grpc), metricsPort: port(metrics), env: envNames(env) };
+    const [grpc = '', metrics = ''] = r;
+    const env = documented.filter((v) => v.components.has(name)).map((v) => v.name);
+    return { grpcPort: port(grpc), metricsPort: port(metrics), env };
   };
   const detector = comp('detector');
   const classifier = comp('classifier');
-  // "same names ... plus `MAX_BATCH`"
-  classifier.env = [...new Set([...detector.env, ...classifier.env])];
   const fn = comp('function');
 
   const imgLine = /Images: `([^`]+)\{([^}]+)\}:([^`]+)`/.exec(md);
@@ -275,9 +323,10 @@ export type Dockerfile = {
   froms: string[];
 };
 
-/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of a Dockerfile. */
-export function parseDockerfile(rel: string): Dockerfile {
-  const { stages, final } = parseDockerfileText(readText(rel));
+/** The final stage's EXPOSE/USER/ENV and every COPY source (without --from) of an image's Dockerfile. */
+export function parseDockerfile(image: ImageName): Dockerfile {
+  const { path: rel, buildArgs } = IMAGES[image];
+  const { stages, final } = parseDockerfileText(readText(rel), buildArgs);
   const sources = stages
     .flatMap((stage) => [...instructions(stage, 'COPY'), ...instructions(stage, 'ADD')])
     .filter((copy) => copy.flags.from === undefined)

@@ -1,7 +1,9 @@
 // Static checks of k8s/monitoring: the Grafana dashboard parses, has the panels the issue
 // asks for, and every metric its queries name is one the code exports (contract), a
 // recording rule, or a known OpenFaaS/kube-state-metrics/prom-client series; the rules
-// and the PrometheusRule copy agree; the Prometheus config yields the dashboard's jobs.
+// and the generated PrometheusRule agree; the Prometheus config yields the dashboard's jobs;
+// traces: every component exports to the Jaeger of k8s/monitoring, Grafana reads it, and
+// the latency panels link exemplars to it.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
@@ -12,8 +14,10 @@ import {
   recordedNames,
   type Panel,
 } from './dashboard.js';
-import { as, byKind, contract, readText, readYaml, render } from './helpers.js';
+import { as, byKind, contract, deployments, find, readText, readYaml, render } from './helpers.js';
 import { knownSeries, metricNames } from './promql.js';
+import { prometheusRule } from '../../k8s/tools/gen-prometheus-rule.js';
+import { parse as parseYaml } from 'yaml';
 
 type ScrapeConfig = {
   job_name: string;
@@ -196,11 +200,15 @@ describe('Prometheus rules', () => {
     }
   });
 
-  it('the PrometheusRule in components/service-monitor carries the same groups', () => {
+  it('gen:k8s makes a PrometheusRule of exactly the groups of rules.yml, comments kept', async () => {
+    const text = await prometheusRule(readText('k8s/monitoring/rules.yml'));
+    const pr = parseYaml(text) as { kind: string; spec: { groups: unknown } };
+    assert.equal(pr.kind, 'PrometheusRule');
+    assert.deepEqual(pr.spec.groups, rules.groups);
+    assert.match(text, /# Function \(end to end, as the user sees it\)/);
+    // check:k8s in CI fails when the committed file is not this text
     const objs = render('k8s/overlays/prod-prometheus-operator');
-    const pr = objs.find((o) => o.kind === 'PrometheusRule');
-    assert.ok(pr);
-    assert.deepEqual((pr.spec as { groups: unknown }).groups, rules.groups);
+    assert.ok(objs.some((o) => o.kind === 'PrometheusRule'));
   });
 });
 
@@ -265,5 +273,101 @@ describe('Prometheus config and monitoring stack', () => {
     const labels = (prom.spec as { template: { metadata: { labels: Record<string, string> } } })
       .template.metadata.labels;
     assert.equal(labels['app.kubernetes.io/name'], 'prometheus');
+  });
+});
+
+describe('traces: Jaeger, the OTEL_* variables and exemplars', () => {
+  const monitoring = render('k8s/monitoring');
+  const jaegerService = find(monitoring, 'Service', 'jaeger');
+  const portOf = (name: string): number | undefined =>
+    (jaegerService.spec as { ports: { name: string; port: number }[] }).ports.find(
+      (p) => p.name === name,
+    )?.port;
+  const host = `${jaegerService.metadata.name}.${String(jaegerService.metadata.namespace)}.svc`;
+
+  it('Jaeger all-in-one serves OTLP/HTTP on 4318 and its query API behind the Service', () => {
+    assert.equal(portOf('otlp-http'), 4318);
+    const jaeger = deployments(monitoring).find((d) => d.dep.metadata.name === 'jaeger');
+    const c = jaeger?.pod.containers[0];
+    assert.match(c?.image ?? '', /^docker\.io\/jaegertracing\/all-in-one:1\.\d+\.\d+$/);
+    const ports = new Map((c?.ports ?? []).map((p) => [p.name, p.containerPort]));
+    assert.equal(ports.get('otlp-http'), 4318);
+    assert.equal(ports.get('http'), 16686);
+    assert.equal(portOf('http'), 16686);
+  });
+
+  const components: [string, string, Record<string, string>][] = [
+    ...(['detector', 'classifier'] as const).flatMap((name) =>
+      ['k8s/overlays/dev', 'k8s/overlays/prod'].map(
+        (dir): [string, string, Record<string, string>] => {
+          const c = deployments(render(dir)).find((d) => d.dep.metadata.name === name)?.pod
+            .containers[0];
+          const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? '']));
+          return [`${name} (${dir})`, `banana-${name}`, env];
+        },
+      ),
+    ),
+    [
+      'function (stack.yml)',
+      'banana-function',
+      Object.fromEntries(
+        Object.entries(
+          (readYaml('stack.yml') as { functions: Record<string, { environment: object }> })
+            .functions[contract().functionName]?.environment ?? {},
+        ).map(([k, v]) => [k, String(v)]),
+      ),
+    ],
+    [
+      'function (k8s/openfaas/function.yaml)',
+      'banana-function',
+      (readYaml('k8s/openfaas/function.yaml') as { spec: { environment: Record<string, string> } })
+        .spec.environment,
+    ],
+  ];
+  for (const [where, serviceName, env] of components) {
+    it(`${where} exports its spans to Jaeger over OTLP/HTTP protobuf as ${serviceName}`, () => {
+      assert.equal(
+        env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        `http://${host}.cluster.local:${String(portOf('otlp-http'))}`,
+      );
+      assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+      assert.equal(env.OTEL_SERVICE_NAME, serviceName);
+    });
+  }
+
+  it('Prometheus keeps exemplars (exemplar storage on)', () => {
+    const prom = deployments(monitoring).find((d) => d.dep.metadata.name === 'prometheus');
+    assert.ok(prom?.pod.containers[0]?.args?.includes('--enable-feature=exemplar-storage'));
+  });
+
+  it("Grafana's Prometheus data source links an exemplar's trace_id to the Jaeger data source", () => {
+    type Source = {
+      uid: string;
+      type: string;
+      url: string;
+      jsonData?: { exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[] };
+    };
+    const { datasources } = readYaml('k8s/monitoring/grafana/datasources.yaml') as {
+      datasources: Source[];
+    };
+    const jaeger = datasources.find((d) => d.type === 'jaeger');
+    assert.ok(jaeger, 'no Jaeger data source');
+    assert.equal(jaeger.url, `http://${host}:${String(portOf('http'))}`);
+    const prometheus = datasources.find((d) => d.type === 'prometheus');
+    assert.deepEqual(prometheus?.jsonData?.exemplarTraceIdDestinations, [
+      { name: 'trace_id', datasourceUid: jaeger.uid },
+    ]);
+  });
+
+  it('every latency time series panel of the dashboard asks for exemplars', () => {
+    const latency = dashboardPanels().filter((p) => p.type === 'timeseries');
+    let count = 0;
+    for (const p of latency)
+      for (const t of p.targets ?? []) {
+        if (!/histogram_quantile\([^]*_seconds_bucket/.test(t.expr ?? '')) continue;
+        count++;
+        assert.equal(t.exemplar, true, `${p.title}: ${t.refId ?? ''} shows no exemplars`);
+      }
+    assert.ok(count >= 5, `only ${String(count)} latency queries`);
   });
 });

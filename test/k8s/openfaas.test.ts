@@ -65,7 +65,7 @@ function stackEnvironment(): Record<string, string> {
 
 /** ENV of the function image's final stage (function/Dockerfile), which the deployment overrides. */
 function imageEnvironment(): Record<string, string> {
-  return fileExists('function/Dockerfile') ? parseDockerfile('function/Dockerfile').env : {};
+  return fileExists('function/Dockerfile') ? parseDockerfile('function').env : {};
 }
 
 /** What the function's process sees: image ENV overridden by the deployment's environment. */

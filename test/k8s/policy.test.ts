@@ -1,7 +1,9 @@
 // Policy checks over what users apply: probes, resources, pod security, headless gRPC
-// Services, no service-account tokens, autoscaling/disruption/network policy in prod.
+// Services, no service-account tokens, autoscaling/disruption/network policy in prod, and
+// KEDA's ScaledObjects in prod-keda.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2';
 import type { IContainer } from 'kubernetes-models/v1';
 import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
@@ -16,6 +18,8 @@ import {
   memBytes,
   render,
 } from './helpers.js';
+import { loadRules, recordedNames } from './dashboard.js';
+import { knownSeries, metricNames } from './promql.js';
 
 const MODEL_SERVICES = ['detector', 'classifier'] as const;
 /** Each service's own config parser: what it would run with (defaults included). */
@@ -255,6 +259,33 @@ for (const dir of ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const
   });
 }
 
+/**
+ * Autoscaling for bursty traffic: scale-up acts on the first high reading and can at least
+ * double the replicas (or add several) within 15 s; scale-down waits out 5 minutes of
+ * lower load and removes one pod at a time.
+ */
+function assertBurstBehaviour(behavior: IHorizontalPodAutoscalerBehavior | undefined): void {
+  const up = behavior?.scaleUp;
+  const down = behavior?.scaleDown;
+  assert.ok(up && down, 'no scale-up or scale-down behaviour');
+  assert.equal(up.stabilizationWindowSeconds, 0, 'scale-up waits before acting');
+  assert.equal(up.selectPolicy, 'Max');
+  const fast = (up.policies ?? []).filter((p) => p.periodSeconds <= 15);
+  assert.ok(
+    fast.some((p) => p.type === 'Percent' && p.value >= 100),
+    'scale-up cannot double within 15 s',
+  );
+  assert.ok(
+    fast.some((p) => p.type === 'Pods' && p.value >= 2),
+    'scale-up from 2 replicas adds too few pods',
+  );
+  assert.ok((down.stabilizationWindowSeconds ?? 0) >= 300, 'scale-down stabilisation < 5 min');
+  assert.deepEqual(
+    down.policies?.map((p) => [p.type, p.value]),
+    [['Pods', 1]],
+  );
+}
+
 describe('dev overlay', () => {
   const objs = render('k8s/overlays/dev');
   it('runs one replica of each model service with small requests and no autoscaler', () => {
@@ -289,10 +320,7 @@ describe('prod overlay', () => {
       assert.ok(spec.maxReplicas > (spec.minReplicas ?? 1));
       const cpu = spec.metrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
       assert.ok(cpu?.resource?.target.averageUtilization, 'no CPU utilization target');
-      assert.ok(
-        (spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 0) >= 60,
-        'scale-down stabilisation',
-      );
+      assertBurstBehaviour(spec.behavior);
       const dep = find(objs, 'Deployment', name);
       assert.equal(
         (dep.spec as { replicas?: number }).replicas,
@@ -313,7 +341,7 @@ describe('prod overlay', () => {
     });
   }
 
-  it('NetworkPolicy: only the function reaches gRPC, only Prometheus reaches /metrics, no egress', () => {
+  it('NetworkPolicy: only the function reaches gRPC, only Prometheus reaches /metrics, egress only to Jaeger and DNS', () => {
     const pols = byKind(objs, 'NetworkPolicy').map((o) => as(o, 'NetworkPolicy'));
     for (const name of MODEL_SERVICES) {
       const d = deployments(objs).find((x) => x.dep.metadata.name === name);
@@ -325,7 +353,32 @@ describe('prod overlay', () => {
       const spec = mine[0]?.spec;
       assert.ok(spec);
       assert.deepEqual(spec.policyTypes, ['Ingress', 'Egress']);
-      assert.deepEqual(spec.egress, []);
+      const jaeger = find(render('k8s/monitoring'), 'Service', 'jaeger');
+      const otlpPort = (jaeger.spec as { ports: { name: string; port: number }[] }).ports.find(
+        (p) => p.name === 'otlp-http',
+      )?.port;
+      assert.deepEqual(
+        (spec.egress ?? []).map((e) => ({
+          to: (e.to ?? []).map((t) => ({
+            ns: t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
+            pods: t.podSelector?.matchLabels ?? {},
+          })),
+          ports: (e.ports ?? []).map((p) => [p.protocol, p.port]),
+        })),
+        [
+          {
+            to: [{ ns: 'monitoring', pods: { 'app.kubernetes.io/name': 'jaeger' } }],
+            ports: [['TCP', otlpPort]],
+          },
+          {
+            to: [{ ns: 'kube-system', pods: { 'k8s-app': 'kube-dns' } }],
+            ports: [
+              ['UDP', 53],
+              ['TCP', 53],
+            ],
+          },
+        ],
+      );
       const portNames = new Set(d.pod.containers.flatMap((c) => c.ports ?? []).map((p) => p.name));
       const rules = (spec.ingress ?? []).map((r) => ({
         ports: (r.ports ?? []).map((p) => p.port),
@@ -365,4 +418,78 @@ describe('prod overlay', () => {
       assert.deepEqual(c?.resources?.requests, c?.resources?.limits, where);
     }
   });
+});
+
+describe('prod-keda overlay: KEDA ScaledObjects on queue depth instead of the CPU HPAs', () => {
+  const objs = render('k8s/overlays/prod-keda');
+  const scaled = byKind(objs, 'ScaledObject').map((o) => as(o, 'ScaledObject'));
+  const prodHpas = byKind(render('k8s/overlays/prod'), 'HorizontalPodAutoscaler').map((o) =>
+    as(o, 'HorizontalPodAutoscaler'),
+  );
+  const prometheus = find(render('k8s/monitoring'), 'Service', 'prometheus');
+  let known = new Set<string>();
+  before(async () => {
+    known = await knownSeries(recordedNames(loadRules()));
+  });
+
+  it('has no HorizontalPodAutoscaler of its own: KEDA creates one per ScaledObject', () => {
+    assert.deepEqual(byKind(objs, 'HorizontalPodAutoscaler'), []);
+  });
+
+  for (const name of MODEL_SERVICES) {
+    it(`${name}: one ScaledObject owns the replica count, with the prod HPA's bounds and behaviour`, () => {
+      const mine = scaled.filter((s) => s.spec.scaleTargetRef.name === name);
+      assert.equal(mine.length, 1);
+      const spec = mine[0]?.spec;
+      assert.ok(spec);
+      assert.equal(spec.scaleTargetRef.kind ?? 'Deployment', 'Deployment');
+      assert.equal(spec.scaleTargetRef.apiVersion ?? 'apps/v1', 'apps/v1');
+      const dep = find(objs, 'Deployment', name);
+      assert.equal((dep.spec as { replicas?: number }).replicas, undefined);
+      const hpa = prodHpas.find((h) => h.spec?.scaleTargetRef.name === name)?.spec;
+      assert.ok(hpa);
+      assert.equal(spec.minReplicaCount, hpa.minReplicas);
+      assert.equal(spec.maxReplicaCount, hpa.maxReplicas);
+      assert.ok((spec.minReplicaCount ?? 0) >= 2, 'minReplicaCount >= 2 (PDB, no scale to zero)');
+      assert.deepEqual(spec.advanced?.horizontalPodAutoscalerConfig?.behavior, hpa.behavior);
+      assertBurstBehaviour(spec.advanced?.horizontalPodAutoscalerConfig?.behavior);
+      assert.ok(
+        (spec.fallback?.replicas ?? 0) >= (spec.minReplicaCount ?? 0),
+        'no fallback when Prometheus cannot be queried',
+      );
+    });
+
+    it(`${name}: the trigger asks k8s/monitoring's Prometheus for this service's queued + in-flight jobs, per replica`, () => {
+      const spec = scaled.find((s) => s.spec.scaleTargetRef.name === name)?.spec;
+      const [trigger, ...others] = spec?.triggers ?? [];
+      assert.ok(trigger);
+      assert.deepEqual(others, []);
+      assert.equal(trigger.type, 'prometheus');
+      assert.equal(trigger.metricType ?? 'AverageValue', 'AverageValue', 'not divided by replicas');
+      const { serverAddress, query, threshold } = trigger.metadata;
+      const port = (prometheus.spec as { ports: { port: number }[] }).ports[0]?.port;
+      assert.equal(
+        serverAddress,
+        `http://${prometheus.metadata.name}.${String(prometheus.metadata.namespace)}.svc.cluster.local:${String(port)}`,
+      );
+      const names = metricNames(query);
+      assert.deepEqual([...new Set(names)].sort(), [
+        'banana_inference_in_flight',
+        'banana_inference_queue_depth',
+      ]);
+      for (const n of names) assert.ok(known.has(n), `unknown series ${n}`);
+      for (const selector of query.match(/\{[^}]*\}/g) ?? [])
+        assert.match(selector, new RegExp(`service="${name}"`), `${selector} is not the ${name}'s`);
+      const dep = deployments(objs).find((d) => d.dep.metadata.name === name);
+      const env = Object.fromEntries(
+        (dep?.pod.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? '']),
+      );
+      const perReplica = Number(threshold);
+      const capacity = Number(env.INFERENCE_WORKERS) + Number(env.MAX_QUEUE);
+      assert.ok(
+        perReplica >= 1 && perReplica < capacity / 2,
+        `threshold ${threshold}: scale well before a replica's ${String(capacity)} jobs fill up`,
+      );
+    });
+  }
 });

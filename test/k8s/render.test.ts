@@ -98,7 +98,12 @@ describe('schema', () => {
     const kinds = new Set(
       rendered.filter((r) => CRD_GROUPS.has(r.obj.apiVersion)).map((r) => r.obj.kind),
     );
-    assert.deepEqual([...kinds].sort(), ['PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
+    assert.deepEqual([...kinds].sort(), [
+      'PodMonitor',
+      'PrometheusRule',
+      'ScaledObject',
+      'ServiceMonitor',
+    ]);
   });
 
   it('no object has a field its type lacks (typos, misplaced fields)', () => {
@@ -118,5 +123,30 @@ describe('schema', () => {
     const errors = strictTypeErrors([{ where: 'broken', obj: broken }]);
     assert.equal(errors.length, 1);
     assert.match(errors[0]?.message ?? '', /readinesProbe/);
+  });
+
+  it('the strict check catches a ScaledObject trigger threshold given as a number, and a misspelt field', () => {
+    const so = rendered.find((r) => r.obj.kind === 'ScaledObject');
+    assert.ok(so);
+    type Broken = K8sObject & {
+      spec: { triggers: { metadata: Record<string, unknown> }[]; maxReplicas?: number };
+    };
+    const numeric = structuredClone(so.obj) as Broken;
+    const trigger = numeric.spec.triggers[0];
+    assert.ok(trigger);
+    trigger.metadata.threshold = 3;
+    const misspelt = structuredClone(so.obj) as Broken;
+    misspelt.spec.maxReplicas = 10;
+    const errors = strictTypeErrors([
+      { where: 'numeric', obj: numeric },
+      { where: 'misspelt', obj: misspelt },
+    ]);
+    assert.deepEqual(
+      errors.map((e) => e.object),
+      ['numeric', 'misspelt'],
+      errors.map((e) => e.message).join('\n'),
+    );
+    assert.match(errors[0]?.message ?? '', /'number' is not assignable to type 'string'/);
+    assert.match(errors[1]?.message ?? '', /maxReplicas/);
   });
 });
