@@ -15,6 +15,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
+import express from 'express';
 import {
   OTLP_SPAN_KIND,
   OTLP_STATUS,
@@ -131,7 +132,9 @@ describe('trace context in grpc-js Metadata', () => {
       const metadata = grpcMetadataWithTrace();
       assert.deepEqual(metadata.get('traceparent'), [`00-${traceId}-${spanId}-01`]);
       // Through the wire format and back.
-      const received = Metadata.fromHttp2Headers(metadata.toHttp2Headers());
+      const received = Metadata.fromHttp2Headers(
+        metadata.toHttp2Headers() as Parameters<typeof Metadata.fromHttp2Headers>[0],
+      );
       const extracted = trace.getSpanContext(contextFromMetadata(received));
       assert.equal(extracted?.traceId, traceId);
       assert.equal(extracted.spanId, spanId);
@@ -237,7 +240,8 @@ describe('HTTP requests', () => {
     assert.equal(flags, '01');
     const spans = await spansOf(traceId, 2);
     const http = named(spans, 'POST');
-    assert.equal(http?.spanId, serverSpanId);
+    assert.ok(http);
+    assert.equal(http.spanId, serverSpanId);
     assert.equal(http.kind, OTLP_SPAN_KIND.SERVER);
     assert.equal(http.parentSpanId, undefined);
     assert.equal(http.attributes['http.request.method'], 'POST');
@@ -258,5 +262,37 @@ describe('HTTP requests', () => {
     const http = named(await spansOf(callerTraceId, 2), 'GET');
     assert.equal(http?.parentSpanId, callerSpanId);
     assert.equal(http.statusCode, OTLP_STATUS.ERROR);
+  });
+});
+
+describe('an express app', () => {
+  let server: Server;
+  let base: string;
+  before(async () => {
+    const app = express();
+    app.use(traceHttpRequests());
+    app.post('/classify', (_req, res, next) => {
+      withSpan('detect', {}, () => Promise.resolve()).then(() => {
+        res.json({ traceId: currentTraceId() });
+      }, next);
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('names the request span after the matched route', async () => {
+    const response = await fetch(`${base}/classify`, { method: 'POST' });
+    const { traceId } = (await response.json()) as { traceId: string };
+    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-`));
+    const spans = await spansOf(traceId, 2);
+    const http = named(spans, 'POST /classify');
+    assert.ok(http);
+    assert.equal(http.attributes['http.route'], '/classify');
+    assert.equal(named(spans, 'detect')?.parentSpanId, http.spanId);
   });
 });
