@@ -57,6 +57,16 @@ function statusName(code: number): string {
   return name ?? 'UNKNOWN';
 }
 
+/** Codes that mean the server failed, not the caller (OpenTelemetry gRPC conventions). */
+const SERVER_FAILURES = new Set<number>([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
+
 function rpcAttributes(path: string) {
   return {
     [ATTR_RPC_SYSTEM_NAME]: 'grpc',
@@ -86,7 +96,13 @@ async function withRpcSpan<T>(
         throw error;
       }
     },
-    { kind, parent },
+    {
+      kind,
+      parent,
+      // A client span fails with any non-OK status; a server span only with its own failures.
+      isFailure:
+        kind === SpanKind.SERVER ? (error) => SERVER_FAILURES.has(codeOf(error)) : undefined,
+    },
   );
 }
 

@@ -37,6 +37,11 @@ export interface SpanOptions {
   kind?: SpanKind;
   /** The parent (e.g. from `contextFromMetadata`); default: the active context. */
   parent?: Context;
+  /**
+   * Whether a thrown error marks the span as failed (default: always). A server may refuse
+   * a bad request without having failed itself.
+   */
+  isFailure?: (error: unknown) => boolean;
 }
 
 /**
@@ -56,7 +61,8 @@ export function startSpan(
   return { span, spanContext: trace.setSpan(parent, span) };
 }
 
-export function recordError(span: Span, error: unknown): void {
+function recordError(span: Span, error: unknown, options: SpanOptions): void {
+  if (options.isFailure && !options.isFailure(error)) return;
   if (error instanceof Error) span.recordException(error);
   span.setStatus({
     code: SpanStatusCode.ERROR,
@@ -83,7 +89,7 @@ export function withSpan<T>(
     try {
       result = work(span);
     } catch (error) {
-      recordError(span, error);
+      recordError(span, error, options);
       span.end();
       throw error;
     }
@@ -94,7 +100,7 @@ export function withSpan<T>(
           return settled;
         },
         (error: unknown) => {
-          recordError(span, error);
+          recordError(span, error, options);
           span.end();
           throw error;
         },
