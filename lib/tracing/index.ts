@@ -16,6 +16,7 @@ export type { Tracing } from './sdk.js';
 export {
   currentTraceId,
   isTracingActive,
+  recordSpan,
   sampledTraceId,
   SpanKind,
   traceLogFields,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   context,
   isSpanContextValid,
@@ -109,6 +110,27 @@ export function withSpan<T>(
     span.end();
     return result;
   });
+}
+
+/**
+ * A child of the active span for work timed elsewhere (a worker thread, a queue): it starts
+ * at `startedAt` and ends at `endedAt`, both `performance.now()` readings of this thread.
+ */
+export function recordSpan(
+  name: string,
+  attributes: Attributes,
+  startedAt: number,
+  endedAt: number,
+): void {
+  if (!active) return;
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(
+      name,
+      { attributes, startTime: performance.timeOrigin + startedAt },
+      context.active(),
+    );
+  span.end(performance.timeOrigin + endedAt);
 }
 
 function activeSpanContext(): SpanContext | undefined {

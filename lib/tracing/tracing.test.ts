@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
 import {
@@ -11,6 +12,7 @@ import {
 import {
   currentTraceId,
   initTracing,
+  recordSpan,
   sampledTraceId,
   traceLogFields,
   TRACER_NAME,
@@ -83,6 +85,39 @@ for (const protocol of ['http/protobuf', 'http/json']) {
     });
   });
 }
+
+describe('spans timed elsewhere', () => {
+  it('records a child span with the given start and end', async () => {
+    const tracing = await initTracing('banana-detector', exportingEnv('http/json'));
+    try {
+      const queuedAt = performance.now() - 30;
+      const dispatchedAt = queuedAt + 12.5;
+      const traceId = withSpan('Detect', {}, (span) => {
+        recordSpan('queue', {}, queuedAt, dispatchedAt);
+        recordSpan('inference', { 'inference.batch_size': 4 }, dispatchedAt, dispatchedAt + 8);
+        return span.spanContext().traceId;
+      });
+      await tracing.flush();
+      const spans = (
+        await receiver.waitForSpans(
+          (all) => all.filter((span) => span.traceId === traceId).length === 3,
+        )
+      ).filter((span) => span.traceId === traceId);
+      const parent = spans.find((span) => span.name === 'Detect');
+      const queue = spans.find((span) => span.name === 'queue');
+      const inference = spans.find((span) => span.name === 'inference');
+      assert.ok(parent && queue && inference);
+      assert.equal(queue.parentSpanId, parent.spanId);
+      assert.equal(inference.parentSpanId, parent.spanId);
+      assert.equal(inference.attributes['inference.batch_size'], 4);
+      assert.ok(Math.abs(queue.durationMs - 12.5) < 0.01, String(queue.durationMs));
+      assert.ok(Math.abs(inference.durationMs - 8) < 0.01, String(inference.durationMs));
+      assert.ok(Math.abs(inference.startMs - queue.endMs) < 0.01);
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+});
 
 describe('sampling and service name', () => {
   it('uses OTEL_SERVICE_NAME over the default', async () => {

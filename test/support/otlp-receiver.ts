@@ -31,6 +31,10 @@ export interface ReceivedSpan {
   statusCode: number;
   /** The instrumentation scope name. */
   scope: string;
+  /** Start and end as Unix epoch milliseconds (microsecond precision), and their difference. */
+  startMs: number;
+  endMs: number;
+  durationMs: number;
 }
 
 export interface ReceivedRequest {
@@ -54,6 +58,18 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
+/** A 64-bit integer as decoded (string from protobuf) or as a JSON exporter writes it. */
+type WireLong = string | number | { low: number; high: number };
+
+function epochMs(nanos: WireLong | undefined): number {
+  if (nanos === undefined) return 0;
+  const value =
+    typeof nanos === 'object'
+      ? (BigInt(nanos.high >>> 0) << 32n) | BigInt(nanos.low >>> 0)
+      : BigInt(nanos);
+  return Number(value / 1000n) / 1000;
+}
+
 // Wire shapes after decoding: protobuf (proto-loader, bytes as Buffer) or OTLP JSON (ids hex).
 interface WireAnyValue {
   stringValue?: string;
@@ -73,6 +89,8 @@ interface WireSpan {
   parentSpanId?: string | Buffer;
   name: string;
   kind?: number;
+  startTimeUnixNano?: WireLong;
+  endTimeUnixNano?: WireLong;
   attributes?: WireKeyValue[];
   status?: { code?: number };
 }
@@ -133,6 +151,9 @@ function normalise(request: WireRequest): ReceivedSpan[] {
           attributes: attributes(span.attributes),
           statusCode: span.status?.code ?? 0,
           scope: scopeSpans.scope?.name ?? '',
+          startMs: epochMs(span.startTimeUnixNano),
+          endMs: epochMs(span.endTimeUnixNano),
+          durationMs: epochMs(span.endTimeUnixNano) - epochMs(span.startTimeUnixNano),
         });
       }
     }
