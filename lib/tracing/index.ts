@@ -12,7 +12,7 @@ export {
 } from './grpc.js';
 export { contextFromHeaders, traceHttpRequests, traceparentOf } from './http.js';
 export { initTracing } from './sdk.js';
-export type { Tracing } from './sdk.js';
+export type { Tracing, TracingLogger } from './sdk.js';
 export {
   currentTraceId,
   isTracingActive,

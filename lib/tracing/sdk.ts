@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   readTracingConfig,
@@ -12,10 +12,33 @@ import type { Env } from '../config/index.js';
 export interface Tracing {
   /** The validated settings; `enabled` is false when nothing is exported. */
   readonly config: TracingConfig;
-  /** Exports the spans that have ended but are still batched (resolves at once when off). */
-  flush(): Promise<void>;
-  /** Flushes, stops exporting and unregisters the global tracer; later spans record nothing. */
-  shutdown(): Promise<void>;
+  /**
+   * Exports the spans that have ended but are still batched; resolves when done, on failure
+   * (reported to the logger) or after `timeoutMs` (default 5 s); at once when tracing is off.
+   */
+  flush(timeoutMs?: number): Promise<void>;
+  /**
+   * Flushes (as `flush`), stops exporting and unregisters the global tracer; later spans
+   * record nothing. For SIGTERM: call it after the servers have drained.
+   */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** Where the SDK's own warnings and errors go (failed exports, dropped spans): a pino logger fits. */
+export interface TracingLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+function diagMessage(message: string, args: unknown[]): string {
+  // The API hands the extra arguments over as one array.
+  const details = args.flat().map((arg) => {
+    const { message, code } = (arg ?? {}) as { message?: unknown; code?: unknown };
+    if (typeof message !== 'string') return String(arg);
+    // An OTLPExporterError carries the collector's HTTP status as `code`.
+    return typeof code === 'number' ? `${message} (${code})` : message;
+  });
+  return ['opentelemetry:', message, ...details].join(' ');
 }
 
 type SdkTraceNode = typeof import('@opentelemetry/sdk-trace-node');
@@ -46,6 +69,30 @@ async function buildExporter(protocol: OtlpProtocol, url: string): Promise<SpanE
   return new OTLPTraceExporter({ url });
 }
 
+const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
+
+/**
+ * Waits for `work` at most `timeoutMs`; never rejects. A failed or late export is reported
+ * through the SDK's diagnostics (the logger given to initTracing), not to the caller, so
+ * that a collector outage cannot block or fail a graceful shutdown.
+ */
+function bounded(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      diag.warn(`span export still running after ${timeoutMs} ms; not waiting for it`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+  });
+  const done = work.catch((error: unknown) => {
+    diag.error('span export failed:', error);
+  });
+  return Promise.race([done, late]).finally(() => {
+    clearTimeout(timer);
+  });
+}
+
 const OFF: Omit<Tracing, 'config'> = {
   flush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
@@ -56,14 +103,33 @@ const OFF: Omit<Tracing, 'config'> = {
  * (see docs/tracing.md); `defaultServiceName` is service.name unless OTEL_SERVICE_NAME
  * is set. Throws a ConfigError on a bad variable. With no OTLP endpoint (or
  * OTEL_SDK_DISABLED=true) nothing is loaded or registered: every span is a no-op.
- * The SDK and exporter modules are loaded only when tracing is on.
+ * The SDK and exporter modules are loaded only when tracing is on. The SDK's own
+ * warnings and errors (e.g. a collector that cannot be reached) go to `logger`.
  */
 export async function initTracing(
   defaultServiceName: string,
   env: Env = process.env,
+  logger?: TracingLogger,
 ): Promise<Tracing> {
   const config = readTracingConfig(env, defaultServiceName);
   if (!config.enabled) return { config, ...OFF };
+  if (logger) {
+    const ignore = () => undefined;
+    diag.setLogger(
+      {
+        error: (message, ...args) => {
+          logger.error(diagMessage(message, args));
+        },
+        warn: (message, ...args) => {
+          logger.warn(diagMessage(message, args));
+        },
+        info: ignore,
+        debug: ignore,
+        verbose: ignore,
+      },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+  }
 
   const [sdk, resources, semconv] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
@@ -90,13 +156,14 @@ export async function initTracing(
   let stopped: Promise<void> | undefined;
   return {
     config,
-    flush: () => provider.forceFlush(),
-    shutdown() {
-      stopped ??= provider.shutdown().finally(() => {
+    flush: (timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) => bounded(provider.forceFlush(), timeoutMs),
+    shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
+      stopped ??= bounded(provider.shutdown(), timeoutMs).finally(() => {
         setTracingActive(false);
         trace.disable();
         context.disable();
         propagation.disable();
+        diag.disable();
       });
       return stopped;
     },

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
@@ -85,6 +87,41 @@ for (const protocol of ['http/protobuf', 'http/json']) {
     });
   });
 }
+
+describe('a collector that refuses the spans', () => {
+  it('reports the failed export to the given logger; flush and shutdown still resolve', async () => {
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end('no'));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const messages: string[] = [];
+    const logger = {
+      warn: (message: string) => messages.push(message),
+      error: (message: string) => messages.push(message),
+    };
+    const tracing = await initTracing(
+      'banana-function',
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`,
+      },
+      logger,
+    );
+    try {
+      withSpan('lost', {}, () => undefined);
+      await tracing.flush();
+      assert.ok(
+        messages.some((message) =>
+          /^opentelemetry: span export failed: .*Bad Request \(400\)$/.test(message),
+        ),
+        messages.join('\n'),
+      );
+    } finally {
+      await tracing.shutdown();
+      refusing.close();
+    }
+  });
+});
 
 describe('spans timed elsewhere', () => {
   it('records a child span with the given start and end', async () => {
