@@ -6,7 +6,7 @@ import {
   type SamplerConfig,
   type TracingConfig,
 } from './config.js';
-import { setTracingActive } from './spans.js';
+import { isTracingActive, setTracingActive } from './spans.js';
 import type { Env } from '../config/index.js';
 
 export interface Tracing {
@@ -113,6 +113,7 @@ export async function initTracing(
 ): Promise<Tracing> {
   const config = readTracingConfig(env, defaultServiceName);
   if (!config.enabled) return { config, ...OFF };
+  if (isTracingActive()) throw new Error('tracing is already started in this process');
   if (logger) {
     const ignore = () => undefined;
     diag.setLogger(
