@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { renderMetrics } from './exposition.js';
 
 export interface MetricsServerOptions {
   host: string;
@@ -26,7 +27,10 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** HTTP server for Prometheus: GET /metrics and GET /healthz; anything else is 404. */
+/**
+ * HTTP server for Prometheus: GET /metrics (OpenMetrics with exemplars when the scraper
+ * asks for it, else the Prometheus text format) and GET /healthz; anything else is 404.
+ */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { registry, isHealthy } = options;
   const server = createServer((request, response) => {
@@ -34,8 +38,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
-      registry.metrics().then(
-        (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      renderMetrics(registry, request.headers.accept).then(
+        ({ contentType, body }) =>
+          response.writeHead(200, { 'content-type': contentType }).end(body),
         (error: unknown) => response.writeHead(500).end(String(error)),
       );
     } else if (path === '/healthz') {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createExemplarHistogram, observeWithTrace } from './exemplars.js';
 
 const INFERENCE_STAGES = ['decode', 'preprocess', 'queue', 'inference', 'postprocess'] as const;
 export type InferenceStage = (typeof INFERENCE_STAGES)[number];
@@ -47,19 +48,18 @@ export function createModelServiceMetrics(
     labelNames: ['service', 'method', 'code'],
     registers: [registry],
   });
-  const requestDuration = new Histogram({
+  // Latency histograms carry the trace id of a recent request per bucket as exemplar.
+  const requestDuration = createExemplarHistogram(registry, {
     name: 'banana_grpc_request_duration_seconds',
     help: 'gRPC request handling time, from receipt to response.',
     labelNames: ['service', 'method'],
     buckets: SECONDS_BUCKETS,
-    registers: [registry],
   });
-  const stageDuration = new Histogram({
+  const stageDuration = createExemplarHistogram(registry, {
     name: 'banana_inference_stage_duration_seconds',
     help: 'Time per request spent in each stage: decode, preprocess, queue, inference, postprocess.',
     labelNames: ['service', 'model', 'version', 'stage'],
     buckets: SECONDS_BUCKETS,
-    registers: [registry],
   });
   const batchSize = new Histogram({
     name: 'banana_inference_batch_size',
@@ -106,7 +106,7 @@ export function createModelServiceMetrics(
   batchSize.zero({ ...labels });
 
   const observeStage = (stage: InferenceStage, seconds: number) => {
-    stageDuration.observe({ ...labels, stage }, seconds);
+    observeWithTrace(stageDuration, { ...labels, stage }, seconds);
   };
   return {
     registry,
@@ -116,7 +116,7 @@ export function createModelServiceMetrics(
     },
     recordRequest(method, code, seconds) {
       requests.inc({ service, method, code });
-      requestDuration.observe({ service, method }, seconds);
+      observeWithTrace(requestDuration, { service, method }, seconds);
     },
     observeStage,
     time<T>(stage: InferenceStage, work: () => T): T {

@@ -64,12 +64,14 @@ export async function startPrometheus(
   build: (ctx: { dir: string; port: number }) => {
     config: unknown;
     files?: Record<string, string>;
+    /** Extra command-line flags, e.g. --enable-feature=exemplar-storage. */
+    flags?: string[];
   },
 ): Promise<PrometheusServer> {
   requireBinary(PROMETHEUS_BIN);
   const dir = mkdtempSync(path.join(tmpdir(), 'banana-prom-'));
   const port = await freePort();
-  const { config, files = {} } = build({ dir, port });
+  const { config, files = {}, flags = [] } = build({ dir, port });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
   const url = `http://127.0.0.1:${String(port)}`;
@@ -82,6 +84,7 @@ export async function startPrometheus(
       `--web.listen-address=127.0.0.1:${String(port)}`,
       '--storage.tsdb.retention.time=1h',
       '--log.level=warn',
+      ...flags,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  type Context,
+} from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
+import { isTracingActive, SpanKind, startSpan } from './spans.js';
+
+/** The W3C `traceparent` value of `from` (default: the active context), if it has a span. */
+export function traceparentOf(from: Context = context.active()): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(from, carrier);
+  return carrier.traceparent;
+}
+
+/** The trace context a caller sent in HTTP request headers (the root context when none). */
+export function contextFromHeaders(headers: IncomingMessage['headers']): Context {
+  return propagation.extract(ROOT_CONTEXT, headers);
+}
+
+function routeOf(req: IncomingMessage): string | undefined {
+  // Express sets req.route to the matched route; its path is low-cardinality.
+  const route = (req as { route?: { path?: unknown } }).route;
+  return typeof route?.path === 'string' ? route.path : undefined;
+}
+
+/**
+ * Middleware (node:http or express): a SERVER span per request, child of the caller's
+ * `traceparent` if it sent one, active for everything the later handlers do; the response
+ * carries the span's `traceparent` header, so a caller can find its trace. The span ends
+ * when the response closes, with the status code and the matched express route. With
+ * tracing off it only calls `next`.
+ */
+export function traceHttpRequests(): (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+) => void {
+  return (req, res, next) => {
+    if (!isTracingActive()) {
+      next();
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const { span, spanContext } = startSpan(
+      method,
+      {
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_URL_PATH]: (req.url ?? '/').split('?')[0],
+      },
+      { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers) },
+    );
+    const traceparent = traceparentOf(spanContext);
+    if (traceparent !== undefined) res.setHeader('traceparent', traceparent);
+    res.once('close', () => {
+      const route = routeOf(req);
+      if (route !== undefined) {
+        span.setAttribute(ATTR_HTTP_ROUTE, route);
+        span.updateName(`${method} ${route}`);
+      }
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+      if (!res.writableFinished) {
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'connection closed before the response was sent',
+        });
+      } else if (res.statusCode >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    });
+    context.with(spanContext, next);
+  };
+}
