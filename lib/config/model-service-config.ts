@@ -22,6 +22,12 @@ export interface ModelServiceConfig {
   maxConnectionAgeMs: number;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /**
+   * Decode admission: most source pixels (width * height from the image headers) being
+   * decoded at once (MAX_INFLIGHT_PIXELS). Requests beyond it wait, at most MAX_QUEUE of them;
+   * one image above it alone is refused. See DEFAULT_SERVICE_INFLIGHT_PIXELS.
+   */
+  maxInflightPixels: number;
 }
 
 export interface ModelServiceDefaults {
@@ -32,6 +38,17 @@ export interface ModelServiceDefaults {
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
+
+/**
+ * Default decode budget of a model service, derived from the 384Mi memory limit of the
+ * detector and classifier pods in k8s/base: about 160 MiB of that is the steady process
+ * (Node, onnxruntime with the model, libvips), which leaves about 224 MiB for images being
+ * decoded. A full-resolution decode holds 3 bytes per pixel plus libvips' working buffers,
+ * about 3.5 bytes per pixel in all, so 64 M pixels fit. It is above the 50 M pixel image
+ * limit (MAX_IMAGE_PIXELS), so every image the services accept can be served, one at a
+ * time when they are that large. Scale it with the pod's memory limit.
+ */
+export const DEFAULT_SERVICE_INFLIGHT_PIXELS = 64_000_000;
 
 export function parseModelServiceConfig(
   env: Env,
@@ -63,5 +80,9 @@ export function parseModelServiceConfig(
     }),
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: MAX_INT32 }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxInflightPixels: readInteger(env, 'MAX_INFLIGHT_PIXELS', DEFAULT_SERVICE_INFLIGHT_PIXELS, {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
   };
 }

@@ -17,7 +17,7 @@ import { CallTracker } from './call-tracker.js';
 import { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
 import { addHealthService } from './health.js';
 import { RequestError } from './request-error.js';
-import { bindUnaryHandlers } from './unary-handlers.js';
+import { bindHandlers } from './handlers.js';
 
 const limits = { maxMessageBytes: 1 << 20, maxConnectionAgeMs: 60_000 };
 const response: DetectResponse = {
@@ -32,9 +32,13 @@ async function serve(detect: (request: DetectRequest) => Promise<DetectResponse>
   const calls = new CallTracker();
   server.addService(
     DetectorService,
-    bindUnaryHandlers(
+    bindHandlers(
       DetectorService,
-      { detect },
+      {
+        detect,
+        getModelInfo: () => Promise.reject(new Error('not used')),
+        detectStream: () => Promise.reject(new Error('not used')),
+      },
       {
         logger: createLogger('test', 'silent'),
         calls,
@@ -76,7 +80,7 @@ describe('health service', () => {
   });
 });
 
-describe('bindUnaryHandlers', () => {
+describe('bindHandlers', () => {
   it('maps thrown errors to statuses, hides internal details and records every code', async () => {
     // The request's max_detections picks the error to throw.
     const errors: Record<number, Error> = {

@@ -11,5 +11,5 @@ export { addReflectionService } from './reflection.js';
 export { invalidArgument, RequestError } from './request-error.js';
 export { statusName, statusOfError } from './status-of-error.js';
 export type { ErrorStatus } from './status-of-error.js';
-export { bindUnaryHandlers } from './unary-handlers.js';
-export type { AsyncHandlers, HandlerContext } from './unary-handlers.js';
+export { bindHandlers } from './handlers.js';
+export type { AsyncHandlers, CallInfo, HandlerContext, StreamHandler } from './handlers.js';

@@ -5,7 +5,7 @@ import {
   addHealthService,
   addReflectionService,
   bindInsecure,
-  bindUnaryHandlers,
+  bindHandlers,
   CallTracker,
   createGrpcServer,
   RequestError,
@@ -20,6 +20,7 @@ import {
 } from '../inference/index.js';
 import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
+import { createDecodeAdmission, type AdmitPixels } from './decode-admission.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
 import { createLogger } from '../log/index.js';
@@ -40,6 +41,8 @@ export interface ModelServiceContext<Card, Config> {
    * PixelBatch are normalised into the tensor in the worker; that time is `preprocessSeconds`.
    */
   infer: (input: ModelInput) => Promise<InferOutput>;
+  /** Decode admission: run decodes only once their source pixels fit MAX_INFLIGHT_PIXELS. */
+  admitPixels: AdmitPixels;
 }
 
 export interface InferOutput extends TensorData {
@@ -136,10 +139,16 @@ export async function startModelService<
   const health = addHealthService(server, [serviceNameOf(spec.definition)]);
   addReflectionService(server, spec.protoFile);
   const calls = new CallTracker();
-  const handlers = spec.createHandlers({ card, config, metrics, infer });
+  const admitPixels = createDecodeAdmission({
+    maxInflightPixels: config.maxInflightPixels,
+    maxWaiting: config.maxQueue,
+    registry: metrics.registry,
+    service: spec.kind,
+  });
+  const handlers = spec.createHandlers({ card, config, metrics, infer, admitPixels });
   server.addService(
     spec.definition,
-    bindUnaryHandlers(spec.definition, handlers, {
+    bindHandlers(spec.definition, handlers, {
       logger,
       calls,
       recordRequest: metrics.recordRequest,
