@@ -40,13 +40,12 @@ export interface ModelServiceDefaults {
 const MAX_INT32 = 2 ** 31 - 1;
 
 /**
- * Default decode budget of a model service, derived from the 384Mi memory limit of the
- * detector and classifier pods in k8s/base: about 160 MiB of that is the steady process
- * (Node, onnxruntime with the model, libvips), which leaves about 224 MiB for images being
- * decoded. A full-resolution decode holds 3 bytes per pixel plus libvips' working buffers,
- * about 3.5 bytes per pixel in all, so 64 M pixels fit. It is above the 50 M pixel image
- * limit (MAX_IMAGE_PIXELS), so every image the services accept can be served, one at a
- * time when they are that large. Scale it with the pod's memory limit.
+ * Default decode budget of a model service (MAX_INFLIGHT_PIXELS), derived from the 384Mi memory
+ * limit of the detector and classifier pods in k8s/base: the memory the limit leaves beside the
+ * steady process (runtime, model, libvips), divided by what a decode holds per source pixel
+ * (the derivation and its measurements are in docs/grpc.md). It is above the 50 M pixel image
+ * limit (MAX_IMAGE_PIXELS), so every image the services accept can be served, the largest
+ * ones one at a time. Scale it with the pod's memory limit.
  */
 export const DEFAULT_SERVICE_INFLIGHT_PIXELS = 64_000_000;
 
