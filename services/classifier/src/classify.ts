@@ -46,7 +46,7 @@ export function createClassifyHandlers({
       Promise.all(
         crops.map((crop) =>
           crop.width === input.width && crop.height === input.height
-            ? crop
+            ? Promise.resolve(crop)
             : preprocessCrop(crop, input),
         ),
       ),

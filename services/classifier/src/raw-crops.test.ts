@@ -42,16 +42,15 @@ describe('classifier GetModelInfo, model-sized raw crops and decode admission', 
   it('GetModelInfo returns the model card: identity, input spec, classes, batch limit', async () => {
     const info = await client.getModelInfo();
     assert.deepEqual(info.model, { name: card.name, version: card.version });
-    assert.equal(info.input?.width, card.input.width);
-    assert.equal(info.input?.height, card.input.height);
-    assert.deepEqual(info.input?.padValue, [...card.input.padValue]);
-    assert.equal(info.input?.resizeMode, 'pad_to_square');
-    assert.equal(info.input?.resizeKernel, card.input.kernel);
-    assert.equal(info.input?.channelOrder, 'RGB');
-    assert.deepEqual(
-      info.input?.normalization?.mean,
-      card.input.normalization.mean.map(Math.fround),
-    );
+    const { input } = info;
+    assert.ok(input);
+    assert.equal(input.width, card.input.width);
+    assert.equal(input.height, card.input.height);
+    assert.deepEqual(input.padValue, [...card.input.padValue]);
+    assert.equal(input.resizeMode, 'pad_to_square');
+    assert.equal(input.resizeKernel, card.input.kernel);
+    assert.equal(input.channelOrder, 'RGB');
+    assert.deepEqual(input.normalization?.mean, card.input.normalization.mean.map(Math.fround));
     assert.deepEqual(info.classNames, [...card.classes]);
     assert.deepEqual(info.classLabels, [...card.classLabels]);
     assert.equal(info.maxBatch, 8);

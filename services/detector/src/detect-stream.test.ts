@@ -91,9 +91,9 @@ describe('DetectStream', () => {
     assert.deepEqual(answers[0]?.result, expected);
     assert.deepEqual(answers[1]?.result, expected);
     assert.equal(answers[2]?.error?.code, status.INVALID_ARGUMENT);
-    assert.match(answers[2]?.error?.message ?? '', /not a JPEG, PNG or WebP image/);
+    assert.match(answers[2].error.message, /not a JPEG, PNG or WebP image/);
     assert.equal(answers[3]?.error?.code, status.INVALID_ARGUMENT);
-    assert.match(answers[3]?.error?.message ?? '', /min_confidence must be in \[0, 1\], got 2/);
+    assert.match(answers[3].error.message, /min_confidence must be in \[0, 1\], got 2/);
     assert.equal(answers[4]?.result?.detections.length, 1);
     for (const answer of answers) assert.equal(answer.dropped, undefined);
   });

@@ -49,9 +49,12 @@ export function createDetectStream(
   for (const outcome of OUTCOMES) frames.inc({ outcome }, 0);
 
   return async (stream, { signal }) => {
+    /** A function, not the property: the signal aborts while this handler awaits. */
+    const cancelled = () => signal.aborted;
     const queue: Entry[] = [];
     let pending = 0;
-    let ended = false;
+    /** The client has half-closed (an object: set in a listener, read after awaits). */
+    const input = { ended: false };
     let wake: (() => void) | undefined;
     const notify = () => {
       wake?.();
@@ -75,7 +78,7 @@ export function createDetectStream(
       notify();
     });
     stream.on('end', () => {
-      ended = true;
+      input.ended = true;
       notify();
     });
     signal.addEventListener('abort', notify, { once: true });
@@ -88,10 +91,10 @@ export function createDetectStream(
     };
 
     for (;;) {
-      if (signal.aborted) return;
+      if (cancelled()) return;
       const entry = queue.shift();
       if (!entry) {
-        if (ended) return;
+        if (input.ended) return;
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
@@ -108,12 +111,12 @@ export function createDetectStream(
         response = { frameId, result: await detect(frame, { signal }) };
         outcome = 'result';
       } catch (error) {
-        if (signal.aborted) return;
+        if (cancelled()) return;
         const { code, details } = statusOfError(error);
         response = { frameId, error: { code, message: details } };
         outcome = 'error';
       }
-      if (signal.aborted) return;
+      if (cancelled()) return;
       await answer(response, outcome);
     }
   };
