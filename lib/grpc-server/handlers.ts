@@ -115,8 +115,13 @@ export function bindHandlers<Definition extends ServiceDefinition>(
         const signal = cancellationOf(stream);
         handler(stream, { signal }).then(
           () => {
+            // A handler that stops because the call was cancelled has not succeeded.
+            if (signal.aborted) {
+              call.failed(cancelledError());
+              return;
+            }
             call.succeeded();
-            if (!signal.aborted) stream.end();
+            stream.end();
           },
           (error: unknown) => {
             const { code, details } = call.failed(signal.aborted ? cancelledError() : error);

@@ -1,6 +1,7 @@
 /**
  * gRPC server building blocks: message limits, connection age and keepalive, standard
- * health, reflection, handler binding with error mapping, graceful shutdown.
+ * health, reflection, handler binding (unary and bidirectional streaming, with cancellation
+ * signals and error mapping), graceful shutdown.
  */
 export { CallTracker } from './call-tracker.js';
 export { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
