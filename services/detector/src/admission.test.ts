@@ -14,7 +14,7 @@ import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 
 // Large PNGs of one colour: tiny to send, costly to decode (PNG has no shrink-on-load).
-const SIDE = 3000;
+const SIDE = 4000;
 const IMAGE_PIXELS = SIDE * SIDE;
 /** Room for two such images at once. */
 const BUDGET = 2 * IMAGE_PIXELS + 1000;
@@ -82,12 +82,12 @@ describe('detector decode admission (MAX_INFLIGHT_PIXELS)', () => {
   });
 
   it('refuses an image that alone exceeds the budget with INVALID_ARGUMENT', async () => {
-    const huge = await solidImage(5000, 5000, 'png');
+    const huge = await solidImage(6000, 6000, 'png');
     await rejectsWithStatus(
       client.detect({ image: huge }),
       status.INVALID_ARGUMENT,
       new RegExp(
-        `image has 25000000 pixels to decode, above the service's decode budget of ${BUDGET} pixels \\(MAX_INFLIGHT_PIXELS\\)`,
+        `image has 36000000 pixels to decode, above the service's decode budget of ${BUDGET} pixels \\(MAX_INFLIGHT_PIXELS\\)`,
       ),
     );
   });
