@@ -146,7 +146,9 @@ describe('bindHandlers with a bidirectional stream', () => {
     }) as AsyncIterable<DetectStreamRequest>) {
       if (frame.frameId === 13) throw new RequestError(status.RESOURCE_EXHAUSTED, 'unlucky');
       if (frame.frameId === 99) {
-        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        await new Promise((resolve) => {
+          signal.addEventListener('abort', resolve);
+        });
         return;
       }
       stream.write({ frameId: frame.frameId, dropped: true });
