@@ -12,7 +12,7 @@ import { createFunctionMetrics } from './metrics.js';
 import { createMetricsRegistry } from '../../lib/metrics/index.js';
 import { createModelBackends } from './grpc-backends.js';
 import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
-import { createPixelBudget } from './pipeline/pixel-budget.js';
+import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
 import { grpcCodeName } from './pipeline/upstream-error.js';
 
 export interface FunctionServer {

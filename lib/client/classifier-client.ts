@@ -5,6 +5,7 @@ import {
   type ClassifyResponse,
   type DeepPartial,
 } from '../gen/banana/v1/classifier.js';
+import type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
 import { serviceNameOf } from './service-name.js';
 import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
 import type { CallOptions } from './unary-call.js';
@@ -14,13 +15,18 @@ export type ClassifyRequestInput = DeepPartial<ClassifyRequest>;
 export type ClassifyRegionsRequestInput = DeepPartial<ClassifyRegionsRequest>;
 
 export interface ClassifierClient {
-  /** One result per crop, in order: set `crops` (encoded) or `rawCrops` (RGB), not both. */
+  /**
+   * One result per crop, in order: set `crops` (encoded) or `rawCrops` (RGB), not both. Raw
+   * crops at the model's input size (getModelInfo) go to the model without resampling.
+   */
   classify(request: ClassifyRequestInput, options?: CallOptions): Promise<ClassifyResponse>;
   /** One result per box, in order; the server crops the boxes out of `image`. */
   classifyRegions(
     request: ClassifyRegionsRequestInput,
     options?: CallOptions,
   ): Promise<ClassifyResponse>;
+  /** The model's identity, input specification (size, padding, kernel, ...) and classes. */
+  getModelInfo(options?: CallOptions): Promise<GetModelInfoResponse>;
   checkHealth: ServiceClient['checkHealth'];
   close(): void;
 }
@@ -36,6 +42,7 @@ export function createClassifierClient(options: ClientOptions): ClassifierClient
         ClassifyRegionsRequest.fromPartial(request),
         callOptions,
       ),
+    getModelInfo: (callOptions) => client.call(ClassifierService.getModelInfo, {}, callOptions),
     checkHealth: (callOptions) => client.checkHealth(callOptions),
     close: () => {
       client.close();

@@ -12,7 +12,12 @@ export type {
   ClassifyRequestInput,
 } from './classifier-client.js';
 export { createDetectorClient } from './detector-client.js';
-export type { DetectorClient, DetectRequestInput } from './detector-client.js';
+export type {
+  DetectorClient,
+  DetectRequestInput,
+  DetectStream,
+  DetectStreamFrameInput,
+} from './detector-client.js';
 export { isServiceError, serviceError } from './grpc-error.js';
 export type { ServiceError } from './grpc-error.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
@@ -21,5 +26,6 @@ export type { ClientOptions } from './service-client.js';
 export { parseTargets } from './targets.js';
 export type { CallOptions } from './unary-call.js';
 export type { ClassifyResponse } from '../gen/banana/v1/classifier.js';
-export type { DetectResponse } from '../gen/banana/v1/detector.js';
+export type { DetectResponse, DetectStreamResponse } from '../gen/banana/v1/detector.js';
+export type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
 export { status } from '@grpc/grpc-js';

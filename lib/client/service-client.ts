@@ -26,6 +26,11 @@ export interface ServiceClient {
    * when none answers.
    */
   checkHealth(options?: CallOptions): Promise<HealthCheckResponse['status']>;
+  /**
+   * The channel itself, for streaming calls: each stream is bound to the replica the
+   * round_robin balancer picks when it opens (streams are not retried).
+   */
+  grpcClient: Client;
   close(): void;
 }
 
@@ -69,6 +74,7 @@ export function createServiceClient(serviceName: string, options: ClientOptions)
       }
       return last;
     },
+    grpcClient: client,
     close() {
       client.close();
     },

@@ -35,6 +35,7 @@ describe('parseModelServiceConfig', () => {
       maxConnectionAgeMs: 300_000,
       shutdownGraceMs: 10_000,
       logLevel: 'info',
+      maxInflightPixels: 64_000_000,
     });
   });
 
@@ -49,10 +50,12 @@ describe('parseModelServiceConfig', () => {
         MAX_BATCH_DELAY_MS: '0',
         LOG_LEVEL: 'DEBUG',
         MODEL_PATH: '/m.onnx',
+        MAX_INFLIGHT_PIXELS: '1000',
       },
       defaults,
     );
     assert.equal(config.grpcPort, 0);
+    assert.equal(config.maxInflightPixels, 1000);
     assert.equal(config.metricsPort, 9100);
     assert.equal(config.intraOpThreads, 2);
     assert.equal(config.maxQueue, 0);

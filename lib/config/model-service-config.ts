@@ -27,6 +27,12 @@ export interface ModelServiceConfig {
   maxConnectionAgeMs: number;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /**
+   * Decode admission: most source pixels (width * height from the image headers) being
+   * decoded at once (MAX_INFLIGHT_PIXELS). Requests beyond it wait, at most MAX_QUEUE of them;
+   * one image above it alone is refused. See DEFAULT_SERVICE_INFLIGHT_PIXELS.
+   */
+  maxInflightPixels: number;
 }
 
 export interface ModelServiceDefaults {
@@ -45,6 +51,16 @@ function parseBatching(env: Env): Pick<ModelServiceConfig, 'maxBatch' | 'maxBatc
     maxBatchDelayMs: readInteger(env, 'MAX_BATCH_DELAY_MS', 2, { min: 0, max: 1000 }),
   };
 }
+
+/**
+ * Default decode budget of a model service (MAX_INFLIGHT_PIXELS), derived from the 384Mi memory
+ * limit of the detector and classifier pods in k8s/base: the memory the limit leaves beside the
+ * steady process (runtime, model, libvips), divided by what a decode holds per source pixel
+ * (the derivation and its measurements are in docs/grpc.md). It is above the 50 M pixel image
+ * limit (MAX_IMAGE_PIXELS), so every image the services accept can be served, the largest
+ * ones one at a time. Scale it with the pod's memory limit.
+ */
+export const DEFAULT_SERVICE_INFLIGHT_PIXELS = 64_000_000;
 
 export function parseModelServiceConfig(
   env: Env,
@@ -77,5 +93,9 @@ export function parseModelServiceConfig(
     }),
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: MAX_INT32 }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxInflightPixels: readInteger(env, 'MAX_INFLIGHT_PIXELS', DEFAULT_SERVICE_INFLIGHT_PIXELS, {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
   };
 }

@@ -7,6 +7,8 @@ import {
   DetectorService,
   type DetectRequest,
   type DetectResponse,
+  type DetectStreamRequest,
+  type DetectStreamResponse,
 } from '../gen/banana/v1/detector.js';
 import { QueueFullError } from '../inference/index.js';
 import { createLogger } from '../log/index.js';
@@ -17,7 +19,7 @@ import { CallTracker } from './call-tracker.js';
 import { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
 import { addHealthService } from './health.js';
 import { RequestError } from './request-error.js';
-import { bindUnaryHandlers } from './unary-handlers.js';
+import { bindHandlers, type StreamHandler } from './handlers.js';
 
 const limits = { maxMessageBytes: 1 << 20, maxConnectionAgeMs: 60_000 };
 const response: DetectResponse = {
@@ -26,15 +28,24 @@ const response: DetectResponse = {
   model: { name: 'm', version: 'v' },
 };
 
-async function serve(detect: (request: DetectRequest) => Promise<DetectResponse>) {
+type DetectStreamHandler = StreamHandler<DetectStreamRequest, DetectStreamResponse>;
+
+async function serve(
+  detect: (request: DetectRequest) => Promise<DetectResponse>,
+  detectStream: DetectStreamHandler = () => Promise.reject(new Error('not used')),
+) {
   const server = createGrpcServer(limits);
   const recorded: string[] = [];
   const calls = new CallTracker();
   server.addService(
     DetectorService,
-    bindUnaryHandlers(
+    bindHandlers(
       DetectorService,
-      { detect },
+      {
+        detect,
+        getModelInfo: () => Promise.reject(new Error('not used')),
+        detectStream,
+      },
       {
         logger: createLogger('test', 'silent'),
         calls,
@@ -76,7 +87,7 @@ describe('health service', () => {
   });
 });
 
-describe('bindUnaryHandlers', () => {
+describe('bindHandlers', () => {
   it('maps thrown errors to statuses, hides internal details and records every code', async () => {
     // The request's max_detections picks the error to throw.
     const errors: Record<number, Error> = {
@@ -121,6 +132,73 @@ describe('bindUnaryHandlers', () => {
         'Detect INTERNAL',
         'Detect OK',
       ]);
+    } finally {
+      await stop(server, client);
+    }
+  });
+});
+
+describe('bindHandlers with a bidirectional stream', () => {
+  const echo: DetectStreamHandler = async (stream, { signal }) => {
+    // Iterating must not destroy the duplex when the client half-closes: answers still go out.
+    for await (const frame of stream.iterator({
+      destroyOnReturn: false,
+    }) as AsyncIterable<DetectStreamRequest>) {
+      if (frame.frameId === 13) throw new RequestError(status.RESOURCE_EXHAUSTED, 'unlucky');
+      if (frame.frameId === 99) {
+        await new Promise((resolve) => {
+          signal.addEventListener('abort', resolve);
+        });
+        return;
+      }
+      stream.write({ frameId: frame.frameId, dropped: true });
+    }
+  };
+
+  it('ends with OK once the handler is done, or with the status of what it threw; counts once', async () => {
+    const { server, client, recorded } = await serve(() => Promise.resolve(response), echo);
+    try {
+      const ok = client.detectStream({ deadlineMs: 5000 });
+      ok.send({ frameId: 1 });
+      ok.send({ frameId: 2 });
+      ok.end();
+      const answers: number[] = [];
+      for await (const answer of ok) answers.push(answer.frameId);
+      assert.deepEqual(answers, [1, 2]);
+
+      const failing = client.detectStream({ deadlineMs: 5000 });
+      failing.send({ frameId: 3 });
+      failing.send({ frameId: 13 });
+      const seen: number[] = [];
+      await rejectsWithStatus(
+        (async () => {
+          for await (const answer of failing) seen.push(answer.frameId);
+        })(),
+        status.RESOURCE_EXHAUSTED,
+        /^unlucky$/,
+      );
+      assert.deepEqual(seen, [3]);
+      assert.deepEqual(recorded, ['DetectStream OK', 'DetectStream RESOURCE_EXHAUSTED']);
+    } finally {
+      await stop(server, client);
+    }
+  });
+
+  it('aborts the handler signal when the client cancels, and counts CANCELLED', async () => {
+    const { server, client, recorded, calls } = await serve(() => Promise.resolve(response), echo);
+    try {
+      const stream = client.detectStream();
+      stream.send({ frameId: 99 });
+      while (calls.count === 0) await sleep(5);
+      stream.cancel();
+      await rejectsWithStatus(
+        (async () => {
+          for await (const answer of stream) assert.fail(`unexpected answer ${answer.frameId}`);
+        })(),
+        status.CANCELLED,
+      );
+      while (calls.count > 0) await sleep(5);
+      assert.deepEqual(recorded, ['DetectStream CANCELLED']);
     } finally {
       await stop(server, client);
     }

@@ -1,6 +1,7 @@
 /**
  * gRPC server building blocks: message limits, connection age and keepalive, standard
- * health, reflection, handler binding with error mapping, graceful shutdown.
+ * health, reflection, handler binding (unary and bidirectional streaming, with cancellation
+ * signals and error mapping), graceful shutdown.
  */
 export { CallTracker } from './call-tracker.js';
 export { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
@@ -11,5 +12,5 @@ export { addReflectionService } from './reflection.js';
 export { invalidArgument, RequestError } from './request-error.js';
 export { statusName, statusOfError } from './status-of-error.js';
 export type { ErrorStatus } from './status-of-error.js';
-export { bindUnaryHandlers } from './unary-handlers.js';
-export type { AsyncHandlers, HandlerContext } from './unary-handlers.js';
+export { bindHandlers } from './handlers.js';
+export type { AsyncHandlers, CallInfo, HandlerContext, StreamHandler } from './handlers.js';

@@ -5,7 +5,7 @@ import {
   addHealthService,
   addReflectionService,
   bindInsecure,
-  bindUnaryHandlers,
+  bindHandlers,
   CallTracker,
   createGrpcServer,
   RequestError,
@@ -15,6 +15,7 @@ import {
 import { type InferencePool, type ModelInput, type TensorData } from '../inference/index.js';
 import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
+import { createDecodeAdmission, type AdmitPixels } from './decode-admission.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
 import { createLogger } from '../log/index.js';
@@ -36,6 +37,8 @@ export interface ModelServiceContext<Card, Config> {
    * together share one model call.
    */
   infer: (input: ModelInput) => Promise<InferOutput>;
+  /** Decode admission: run decodes only once their source pixels fit MAX_INFLIGHT_PIXELS. */
+  admitPixels: AdmitPixels;
 }
 
 export interface InferOutput extends TensorData {
@@ -132,10 +135,16 @@ export async function startModelService<
   const health = addHealthService(server, [serviceNameOf(spec.definition)]);
   addReflectionService(server, spec.protoFile);
   const calls = new CallTracker();
-  const handlers = spec.createHandlers({ card, config, metrics, infer });
+  const admitPixels = createDecodeAdmission({
+    maxInflightPixels: config.maxInflightPixels,
+    maxWaiting: config.maxQueue,
+    registry: metrics.registry,
+    service: spec.kind,
+  });
+  const handlers = spec.createHandlers({ card, config, metrics, infer, admitPixels });
   server.addService(
     spec.definition,
-    bindUnaryHandlers(spec.definition, handlers, {
+    bindHandlers(spec.definition, handlers, {
       logger,
       calls,
       recordRequest: metrics.recordRequest,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IContainer } from 'kubernetes-models/v1';
 import { parseFunctionConfig } from '../../function/src/config.js';
+import type { Env, ModelServiceConfig } from '../../lib/config/index.js';
 import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import {
@@ -52,7 +53,10 @@ function containerEnv(c: IContainer): Record<string, string> {
   return env;
 }
 
-const PARSERS = { detector: parseDetectorConfig, classifier: parseClassifierConfig } as const;
+const PARSERS: Record<'detector' | 'classifier', (env: Env) => ModelServiceConfig> = {
+  detector: parseDetectorConfig,
+  classifier: parseClassifierConfig,
+};
 
 describe('model-service configuration', () => {
   for (const name of ['detector', 'classifier'] as const) {

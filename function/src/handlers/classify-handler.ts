@@ -7,7 +7,7 @@ import { openPhoto } from '../image/decode-photo.js';
 import type { FunctionMetrics } from '../metrics.js';
 import { buildResponseBody } from '../response.js';
 import { runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
-import type { PixelBudget } from '../pipeline/pixel-budget.js';
+import type { PixelBudget } from '../../../lib/admission/pixel-budget.js';
 import { createStageTimer } from '../pipeline/stage-timer.js';
 
 export interface ClassifyHandlerDeps {

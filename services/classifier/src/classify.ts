@@ -3,39 +3,61 @@ import type {
   ClassifyRequest,
   ClassifyResponse,
 } from '../../../lib/gen/banana/v1/classifier.js';
+import type { CallInfo } from '../../../lib/grpc-server/index.js';
 import { packPixelBatch } from '../../../lib/inference/index.js';
 import type { ClassifierCard } from '../../../lib/model-card/index.js';
-import type { ModelServiceContext } from '../../../lib/model-service/index.js';
+import { modelInfoResponse, type ModelServiceContext } from '../../../lib/model-service/index.js';
 import {
   cropBoxes,
-  decodeImage,
+  decodeOriented,
   logitsToClassProbabilities,
   preprocessCrop,
+  readImageSize,
   type RgbImage,
 } from '../../../lib/vision/index.js';
 import type { ClassifierConfig } from './config.js';
-import { assertBatchSize, cropsOf } from './crops.js';
+import { assertBatchSize, cropsInputOf, decodeCrops } from './crops.js';
 
-/** Classify and ClassifyRegions: crops -> pad to square, resize -> ONE model run -> softmax. */
+/**
+ * Classify, ClassifyRegions and GetModelInfo: crops -> at the model's input size (pad to
+ * square, resize; nothing for a crop already that size) -> ONE model run -> softmax. Encoded
+ * images are decoded only once their pixels fit the decode budget.
+ */
 export function createClassifyHandlers({
   card,
   config,
   metrics,
   infer,
+  admitPixels,
 }: ModelServiceContext<ClassifierCard, ClassifierConfig>) {
   const limits = { maxPixels: config.maxImagePixels };
   const { input, classes } = card;
   const model = { name: card.name, version: card.version };
+  const info = {
+    ...modelInfoResponse(card, 'pad_to_square', config.maxImagePixels),
+    classNames: [...classes],
+    classLabels: [...card.classLabels],
+    maxBatch: config.maxBatch,
+  };
 
-  const classifyCrops = async (crops: RgbImage[]): Promise<ClassifyResponse> => {
-    const started = performance.now();
-    const prepared = await Promise.all(crops.map((crop) => preprocessCrop(crop, input)));
-    const resizeSeconds = (performance.now() - started) / 1000;
+  /** Crops at the model's input size: one already that size goes to the model as it is. */
+  const toModelSize = (crops: RgbImage[]): Promise<RgbImage[]> =>
+    metrics.time('preprocess', () =>
+      Promise.all(
+        crops.map((crop) =>
+          crop.width === input.width && crop.height === input.height
+            ? Promise.resolve(crop)
+            : preprocessCrop(crop, input),
+        ),
+      ),
+    );
+
+  const classifyModelSized = async (prepared: RgbImage[]): Promise<ClassifyResponse> => {
     // Normalisation into the batch tensor happens in the inference worker, off the event loop.
     const logits = await infer(
       packPixelBatch(prepared.map((image) => ({ image, left: 0, top: 0 }))),
     );
-    metrics.observeStage('preprocess', resizeSeconds + logits.preprocessSeconds);
+    metrics.observeStage('preprocess', logits.preprocessSeconds);
     const results = metrics.time('postprocess', () =>
       logitsToClassProbabilities(logits.data, classes.length).map((p) => ({
         stage: classes[p.index] ?? '',
@@ -48,14 +70,33 @@ export function createClassifyHandlers({
   };
 
   return {
-    classify: async (request: ClassifyRequest): Promise<ClassifyResponse> => {
-      const crops = await metrics.time('decode', () => cropsOf(request, config.maxBatch, limits));
-      return classifyCrops(crops);
+    classify: async (request: ClassifyRequest, call: CallInfo): Promise<ClassifyResponse> => {
+      const crops = await cropsInputOf(request, config.maxBatch, limits);
+      const prepared =
+        crops.kind === 'raw'
+          ? await toModelSize(crops.crops)
+          : await admitPixels(crops.pixels, 'crops', call.signal, async () =>
+              toModelSize(await metrics.time('decode', () => decodeCrops(crops.crops, limits))),
+            );
+      return classifyModelSized(prepared);
     },
-    classifyRegions: async (request: ClassifyRegionsRequest): Promise<ClassifyResponse> => {
+    classifyRegions: async (
+      request: ClassifyRegionsRequest,
+      call: CallInfo,
+    ): Promise<ClassifyResponse> => {
       assertBatchSize(request.boxes.length, config.maxBatch, 'boxes');
-      const image = await metrics.time('decode', () => decodeImage(request.image, limits));
-      return classifyCrops(cropBoxes(image, request.boxes));
+      const size = await readImageSize(request.image, limits);
+      const prepared = await admitPixels(
+        size.width * size.height,
+        'image',
+        call.signal,
+        async () => {
+          const image = await metrics.time('decode', () => decodeOriented(request.image, limits));
+          return toModelSize(cropBoxes(image, request.boxes));
+        },
+      );
+      return classifyModelSized(prepared);
     },
+    getModelInfo: () => Promise.resolve(info),
   };
 }

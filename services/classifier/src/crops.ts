@@ -1,7 +1,12 @@
 import type { RawImage } from '../../../lib/gen/banana/v1/common.js';
 import type { ClassifyRequest } from '../../../lib/gen/banana/v1/classifier.js';
 import { invalidArgument } from '../../../lib/grpc-server/index.js';
-import { decodeImage, type DecodeLimits, type RgbImage } from '../../../lib/vision/index.js';
+import {
+  decodeOriented,
+  readImageSize,
+  type DecodeLimits,
+  type RgbImage,
+} from '../../../lib/vision/index.js';
 
 /** Refuses an empty batch or one above MAX_BATCH; `items` names what is counted. */
 export function assertBatchSize(count: number, maxBatch: number, items: string): void {
@@ -31,20 +36,36 @@ function rawToRgb(raw: RawImage, index: number, limits: DecodeLimits): RgbImage 
   return { data: rgb, width, height };
 }
 
-/** The request's crops as RGB: encoded crops decoded (EXIF applied) or raw crops checked. */
-export async function cropsOf(
+/** A Classify request's crops: raw ones checked, or encoded ones with their header sizes. */
+export type CropsInput =
+  { kind: 'raw'; crops: RgbImage[] } | { kind: 'encoded'; crops: Uint8Array[]; pixels: number };
+
+/**
+ * Checks a Classify request (one kind of crops, batch size, raw byte lengths) and reads the
+ * encoded crops' headers (EXIF-oriented sizes, pixel limit) without decoding them.
+ */
+export async function cropsInputOf(
   request: ClassifyRequest,
   maxBatch: number,
   limits: DecodeLimits,
-): Promise<RgbImage[]> {
+): Promise<CropsInput> {
   const { crops, rawCrops } = request;
   if (crops.length > 0 && rawCrops.length > 0) {
     throw invalidArgument('set either crops or raw_crops, not both');
   }
   if (rawCrops.length > 0) {
     assertBatchSize(rawCrops.length, maxBatch, 'raw_crops');
-    return rawCrops.map((raw, i) => rawToRgb(raw, i, limits));
+    return { kind: 'raw', crops: rawCrops.map((raw, i) => rawToRgb(raw, i, limits)) };
   }
   assertBatchSize(crops.length, maxBatch, 'crops');
-  return Promise.all(crops.map((bytes, i) => decodeImage(bytes, limits, `crops[${i}]`)));
+  const sizes = await Promise.all(
+    crops.map((bytes, i) => readImageSize(bytes, limits, `crops[${i}]`)),
+  );
+  const pixels = sizes.reduce((sum, { width, height }) => sum + width * height, 0);
+  return { kind: 'encoded', crops, pixels };
+}
+
+/** Decodes encoded crops whose headers cropsInputOf has read (EXIF orientation applied). */
+export function decodeCrops(crops: Uint8Array[], limits: DecodeLimits): Promise<RgbImage[]> {
+  return Promise.all(crops.map((bytes, i) => decodeOriented(bytes, limits, `crops[${i}]`)));
 }

@@ -1,30 +1,60 @@
 import type { DetectRequest, DetectResponse } from '../../../lib/gen/banana/v1/detector.js';
+import { invalidArgument, type CallInfo } from '../../../lib/grpc-server/index.js';
+import { packPixelBatch } from '../../../lib/inference/index.js';
 import type { DetectorCard } from '../../../lib/model-card/index.js';
 import type { ModelServiceContext } from '../../../lib/model-service/index.js';
-import { packPixelBatch } from '../../../lib/inference/index.js';
-import { decodeScaledForLetterbox, postprocessDetections } from '../../../lib/vision/index.js';
+import {
+  decodeResized,
+  letterboxGeometry,
+  placeOnCanvas,
+  postprocessDetections,
+  readImageSize,
+} from '../../../lib/vision/index.js';
 import type { DetectorConfig } from './config.js';
+import { modelSizedImageOf, type ModelSizedImage } from './letterboxed.js';
 import { thresholdsOf } from './thresholds.js';
 
-/** Detect: decode at letterbox size -> pad + normalise (in the worker) -> model -> head decode, NMS, rescale. */
+export type Detect = (request: DetectRequest, call: CallInfo) => Promise<DetectResponse>;
+
+/**
+ * Detect. Both inputs become RGB pixels at the model's input size (letterboxed) before the
+ * model runs: an encoded image is read from its header, admitted to the decode budget,
+ * decoded straight to its letterboxed size (shrink-on-load) and padded; letterboxed raw
+ * pixels are checked and used as they are. Then model -> head decode, NMS, boxes mapped back.
+ */
 export function createDetect({
   card,
   config,
   metrics,
   infer,
-}: ModelServiceContext<DetectorCard, DetectorConfig>) {
+  admitPixels,
+}: ModelServiceContext<DetectorCard, DetectorConfig>): Detect {
   const limits = { maxPixels: config.maxImagePixels };
+  const { input } = card;
+  const target = { width: input.width, height: input.height };
   const model = { name: card.name, version: card.version };
-  return async (request: DetectRequest): Promise<DetectResponse> => {
+
+  const decodeLetterboxed = async (bytes: Uint8Array, call: CallInfo): Promise<ModelSizedImage> => {
+    const source = await readImageSize(bytes, limits);
+    const geometry = letterboxGeometry(source, target);
+    const scaled = await admitPixels(source.width * source.height, 'image', call.signal, () =>
+      metrics.time('decode', () => decodeResized(bytes, geometry.resized, input.kernel, limits)),
+    );
+    const image = placeOnCanvas(scaled, target, geometry.offsetX, geometry.offsetY, input.padValue);
+    return { image, geometry };
+  };
+
+  return async (request, call) => {
     const thresholds = thresholdsOf(request, card);
-    const scaled = await metrics.time('decode', () =>
-      decodeScaledForLetterbox(request.image, card.input, limits),
-    );
-    // Padding and normalisation happen in the inference worker, off the event loop.
-    const { image, geometry } = scaled;
-    const head = await infer(
-      packPixelBatch([{ image, left: geometry.offsetX, top: geometry.offsetY }]),
-    );
+    const hasImage = request.image.length > 0;
+    if (hasImage && request.letterboxed) {
+      throw invalidArgument('set either image or letterboxed, not both');
+    }
+    const { image, geometry } = request.letterboxed
+      ? modelSizedImageOf(request.letterboxed, input)
+      : await decodeLetterboxed(request.image, call);
+    // The model-sized pixels are the model input; the worker builds the tensor from them.
+    const head = await infer(packPixelBatch([{ image, left: 0, top: 0 }]));
     metrics.observeStage('preprocess', head.preprocessSeconds);
     const found = metrics.time('postprocess', () =>
       postprocessDetections(head.data, card, geometry, thresholds),

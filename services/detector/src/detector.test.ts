@@ -91,7 +91,16 @@ describe('detector service', () => {
     assert.ok(file);
     assert.deepEqual(
       file.service.map((s) => [s.name, s.method.map((m) => [m.name, m.inputType, m.outputType])]),
-      [['Detector', [['Detect', '.banana.v1.DetectRequest', '.banana.v1.DetectResponse']]]],
+      [
+        [
+          'Detector',
+          [
+            ['Detect', '.banana.v1.DetectRequest', '.banana.v1.DetectResponse'],
+            ['GetModelInfo', '.banana.v1.GetModelInfoRequest', '.banana.v1.GetModelInfoResponse'],
+            ['DetectStream', '.banana.v1.DetectStreamRequest', '.banana.v1.DetectStreamResponse'],
+          ],
+        ],
+      ],
     );
     const types = file.messageType.map((m) => m.name);
     for (const type of [

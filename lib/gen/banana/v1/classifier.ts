@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Box, ModelInfo, RawImage } from "./common.js";
+import { Box, GetModelInfoRequest, GetModelInfoResponse, ModelInfo, RawImage } from "./common.js";
 
 export const protobufPackage = "banana.v1";
 
@@ -33,7 +33,11 @@ export interface ClassifyRequest {
   crops: Buffer[];
   /**
    * Already decoded crops, for callers that decoded the photo themselves and
-   * want to avoid sending it again.
+   * want to avoid sending it again. A crop of exactly the model's input size
+   * (GetModelInfo) goes to the model as it is, without resampling: prepare it
+   * as the card says (pad to a centred square with the pad value, then
+   * resize with the kernel). Crops of any other size are padded and resized
+   * by the service.
    */
   rawCrops: RawImage[];
 }
@@ -500,8 +504,10 @@ export const ClassifierService = {
    * Classifies a batch of crops in one model run. Errors: INVALID_ARGUMENT for
    * an empty batch, a batch above the size limit, both crops and raw_crops set,
    * undecodable crops or raw crops whose byte length does not match their size;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * RESOURCE_EXHAUSTED when the message is above the size limit, too many
+   * requests already wait for the decode budget (MAX_INFLIGHT_PIXELS) or the
+   * inference queue is full; INVALID_ARGUMENT when the encoded crops alone are
+   * above that budget.
    */
   classify: {
     path: "/banana.v1.Classifier/Classify" as const,
@@ -527,6 +533,21 @@ export const ClassifierService = {
     responseSerialize: (value: ClassifyResponse): Buffer => Buffer.from(ClassifyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClassifyResponse => ClassifyResponse.decode(value),
   },
+  /**
+   * The model card's identity, input specification (size, padding, resampling,
+   * layout, dtype, normalisation) and classes: what a client needs to prepare
+   * ClassifyRequest.raw_crops at the model's input size.
+   */
+  getModelInfo: {
+    path: "/banana.v1.Classifier/GetModelInfo" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetModelInfoRequest): Buffer => Buffer.from(GetModelInfoRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetModelInfoRequest => GetModelInfoRequest.decode(value),
+    responseSerialize: (value: GetModelInfoResponse): Buffer =>
+      Buffer.from(GetModelInfoResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetModelInfoResponse => GetModelInfoResponse.decode(value),
+  },
 } as const;
 
 export interface ClassifierServer extends UntypedServiceImplementation {
@@ -534,8 +555,10 @@ export interface ClassifierServer extends UntypedServiceImplementation {
    * Classifies a batch of crops in one model run. Errors: INVALID_ARGUMENT for
    * an empty batch, a batch above the size limit, both crops and raw_crops set,
    * undecodable crops or raw crops whose byte length does not match their size;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * RESOURCE_EXHAUSTED when the message is above the size limit, too many
+   * requests already wait for the decode budget (MAX_INFLIGHT_PIXELS) or the
+   * inference queue is full; INVALID_ARGUMENT when the encoded crops alone are
+   * above that budget.
    */
   classify: handleUnaryCall<ClassifyRequest, ClassifyResponse>;
   /**
@@ -544,6 +567,12 @@ export interface ClassifierServer extends UntypedServiceImplementation {
    * degenerate, not finite or entirely outside the image.
    */
   classifyRegions: handleUnaryCall<ClassifyRegionsRequest, ClassifyResponse>;
+  /**
+   * The model card's identity, input specification (size, padding, resampling,
+   * layout, dtype, normalisation) and classes: what a client needs to prepare
+   * ClassifyRequest.raw_crops at the model's input size.
+   */
+  getModelInfo: handleUnaryCall<GetModelInfoRequest, GetModelInfoResponse>;
 }
 
 export interface ClassifierClient extends Client {
@@ -551,8 +580,10 @@ export interface ClassifierClient extends Client {
    * Classifies a batch of crops in one model run. Errors: INVALID_ARGUMENT for
    * an empty batch, a batch above the size limit, both crops and raw_crops set,
    * undecodable crops or raw crops whose byte length does not match their size;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * RESOURCE_EXHAUSTED when the message is above the size limit, too many
+   * requests already wait for the decode budget (MAX_INFLIGHT_PIXELS) or the
+   * inference queue is full; INVALID_ARGUMENT when the encoded crops alone are
+   * above that budget.
    */
   classify(
     request: ClassifyRequest,
@@ -588,6 +619,26 @@ export interface ClassifierClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClassifyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The model card's identity, input specification (size, padding, resampling,
+   * layout, dtype, normalisation) and classes: what a client needs to prepare
+   * ClassifyRequest.raw_crops at the model's input size.
+   */
+  getModelInfo(
+    request: GetModelInfoRequest,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
+  ): ClientUnaryCall;
+  getModelInfo(
+    request: GetModelInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
+  ): ClientUnaryCall;
+  getModelInfo(
+    request: GetModelInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -57,6 +57,118 @@ export interface RawImage {
   height: number;
 }
 
+/**
+ * The letterbox geometry of a RawImage prepared at the detector's input size:
+ * the original image scaled by `scale` (aspect kept), placed with its top-left
+ * corner at (offset_x, offset_y) and padded with the input's pad value
+ * (see ImageInputSpec). GetModelInfo gives the size and pad value to use.
+ */
+export interface Letterbox {
+  /**
+   * Size of the original image (after EXIF orientation): the frame the
+   * detections are returned in. Each side at least 1.
+   */
+  originalSize?:
+    | ImageSize
+    | undefined;
+  /**
+   * Scale applied to the original image, > 0; normally
+   * min(input width / width, input height / height).
+   */
+  scale: number;
+  /** Left padding in pixels: where the scaled image's left edge is. */
+  offsetX: number;
+  /** Top padding in pixels: where the scaled image's top edge is. */
+  offsetY: number;
+}
+
+/**
+ * Per-channel normalisation x = (pixel * scale - mean[c]) / std[c], channels
+ * in RGB order.
+ */
+export interface Normalization {
+  scale: number;
+  /** Three values, R, G, B. */
+  mean: number[];
+  /** Three values, R, G, B. */
+  std: number[];
+}
+
+/**
+ * How a model wants its image input prepared, from its model card. Raw pixels
+ * sent to the service (RawImage) are always 8-bit RGB HWC; `layout`, `dtype`
+ * and `normalization` describe the tensor the service builds from them.
+ */
+export interface ImageInputSpec {
+  /** Input width in pixels. */
+  width: number;
+  /** Input height in pixels. */
+  height: number;
+  /** RGB value of the padding (three values, 0..255). */
+  padValue: number[];
+  /**
+   * "letterbox" (detector: scale to fit, centre, pad) or "pad_to_square"
+   * (classifier: pad the crop to a centred square, then resize).
+   */
+  resizeMode: string;
+  /** Resampling kernel, a libvips/sharp kernel name such as "linear". */
+  resizeKernel: string;
+  /** Channel order of the model input, e.g. "RGB". */
+  channelOrder: string;
+  /** Layout of the model's input tensor, e.g. "NCHW" or "NHWC". */
+  layout: string;
+  /** Element type of the model's input tensor, e.g. "float32" or "uint8". */
+  dtype: string;
+  /**
+   * Normalisation the service applies (or the model graph holds); absent
+   * when the model takes the pixels as they are.
+   */
+  normalization?: Normalization | undefined;
+}
+
+/** Detection thresholds the detector uses when a request sets none. */
+export interface DetectionDefaults {
+  /** Default DetectRequest.min_confidence. */
+  minConfidence: number;
+  /** Default DetectRequest.iou_threshold. */
+  iouThreshold: number;
+  /** Default DetectRequest.max_detections. */
+  maxDetections: number;
+}
+
+export interface GetModelInfoRequest {
+}
+
+/**
+ * Identity and input specification of a service's model, from its model card,
+ * so that clients preparing raw pixels never copy a constant.
+ */
+export interface GetModelInfoResponse {
+  /** Model name and version. */
+  model?:
+    | ModelInfo
+    | undefined;
+  /** The image input: size, padding, resampling, layout, dtype, normalisation. */
+  input?:
+    | ImageInputSpec
+    | undefined;
+  /**
+   * Class identifiers in output order: the detector's single label, or the
+   * classifier's stages from least to most ripe.
+   */
+  classNames: string[];
+  /** Human-readable class names, same order as class_names (classifier only). */
+  classLabels: string[];
+  /** Default thresholds (detector only). */
+  detectionDefaults?:
+    | DetectionDefaults
+    | undefined;
+  /** Most crops or boxes per Classify call (classifier only). */
+  maxBatch: number;
+  /** Largest image the service decodes, in pixels (width * height). */
+  maxImagePixels: number;
+}
+
 function createBaseBox(): Box {
   return { xMin: 0, yMin: 0, xMax: 0, yMax: 0 };
 }
@@ -461,6 +573,869 @@ export const RawImage: MessageFns<RawImage> = {
   },
 };
 
+function createBaseLetterbox(): Letterbox {
+  return { originalSize: undefined, scale: 0, offsetX: 0, offsetY: 0 };
+}
+
+export const Letterbox: MessageFns<Letterbox> = {
+  encode(message: Letterbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.originalSize !== undefined) {
+      ImageSize.encode(message.originalSize, writer.uint32(10).fork()).join();
+    }
+    if (message.scale !== 0) {
+      writer.uint32(21).float(message.scale);
+    }
+    if (message.offsetX !== 0) {
+      writer.uint32(24).uint32(message.offsetX);
+    }
+    if (message.offsetY !== 0) {
+      writer.uint32(32).uint32(message.offsetY);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Letterbox {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLetterbox();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.originalSize = ImageSize.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.scale = reader.float();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.offsetX = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offsetY = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Letterbox {
+    return {
+      originalSize: isSet(object.originalSize)
+        ? ImageSize.fromJSON(object.originalSize)
+        : isSet(object.original_size)
+        ? ImageSize.fromJSON(object.original_size)
+        : undefined,
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+      offsetX: isSet(object.offsetX)
+        ? globalThis.Number(object.offsetX)
+        : isSet(object.offset_x)
+        ? globalThis.Number(object.offset_x)
+        : 0,
+      offsetY: isSet(object.offsetY)
+        ? globalThis.Number(object.offsetY)
+        : isSet(object.offset_y)
+        ? globalThis.Number(object.offset_y)
+        : 0,
+    };
+  },
+
+  toJSON(message: Letterbox): unknown {
+    const obj: any = {};
+    if (message.originalSize !== undefined) {
+      obj.originalSize = ImageSize.toJSON(message.originalSize);
+    }
+    if (message.scale !== 0) {
+      obj.scale = floatToJson(message.scale);
+    }
+    if (message.offsetX !== 0) {
+      obj.offsetX = Math.round(message.offsetX);
+    }
+    if (message.offsetY !== 0) {
+      obj.offsetY = Math.round(message.offsetY);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Letterbox>, I>>(base?: I): Letterbox {
+    return Letterbox.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Letterbox>, I>>(object: I): Letterbox {
+    const message = createBaseLetterbox();
+    message.originalSize = (object.originalSize !== undefined && object.originalSize !== null)
+      ? ImageSize.fromPartial(object.originalSize)
+      : undefined;
+    message.scale = object.scale ?? 0;
+    message.offsetX = object.offsetX ?? 0;
+    message.offsetY = object.offsetY ?? 0;
+    return message;
+  },
+};
+
+function createBaseNormalization(): Normalization {
+  return { scale: 0, mean: [], std: [] };
+}
+
+export const Normalization: MessageFns<Normalization> = {
+  encode(message: Normalization, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scale !== 0) {
+      writer.uint32(13).float(message.scale);
+    }
+    if (message.mean.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.mean) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    if (message.std.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.std) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Normalization {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNormalization();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 13) {
+              break;
+            }
+
+            message.scale = reader.float();
+            continue;
+          }
+          case 2: {
+            if (tag === 21) {
+              message.mean.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.mean.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag === 29) {
+              message.std.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.std.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Normalization {
+    return {
+      scale: isSet(object.scale) ? globalThis.Number(object.scale) : 0,
+      mean: globalThis.Array.isArray(object?.mean) ? object.mean.map((e: any) => globalThis.Number(e)) : [],
+      std: globalThis.Array.isArray(object?.std) ? object.std.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: Normalization): unknown {
+    const obj: any = {};
+    if (message.scale !== 0) {
+      obj.scale = floatToJson(message.scale);
+    }
+    if (message.mean?.length) {
+      obj.mean = message.mean.map((e) => floatToJson(e));
+    }
+    if (message.std?.length) {
+      obj.std = message.std.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Normalization>, I>>(base?: I): Normalization {
+    return Normalization.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Normalization>, I>>(object: I): Normalization {
+    const message = createBaseNormalization();
+    message.scale = object.scale ?? 0;
+    message.mean = object.mean?.map((e) => e) || [];
+    message.std = object.std?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseImageInputSpec(): ImageInputSpec {
+  return {
+    width: 0,
+    height: 0,
+    padValue: [],
+    resizeMode: "",
+    resizeKernel: "",
+    channelOrder: "",
+    layout: "",
+    dtype: "",
+    normalization: undefined,
+  };
+}
+
+export const ImageInputSpec: MessageFns<ImageInputSpec> = {
+  encode(message: ImageInputSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.width !== 0) {
+      writer.uint32(8).uint32(message.width);
+    }
+    if (message.height !== 0) {
+      writer.uint32(16).uint32(message.height);
+    }
+    if (message.padValue.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.padValue) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.resizeMode !== "") {
+      writer.uint32(34).string(message.resizeMode);
+    }
+    if (message.resizeKernel !== "") {
+      writer.uint32(42).string(message.resizeKernel);
+    }
+    if (message.channelOrder !== "") {
+      writer.uint32(50).string(message.channelOrder);
+    }
+    if (message.layout !== "") {
+      writer.uint32(58).string(message.layout);
+    }
+    if (message.dtype !== "") {
+      writer.uint32(66).string(message.dtype);
+    }
+    if (message.normalization !== undefined) {
+      Normalization.encode(message.normalization, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageInputSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageInputSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.width = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.height = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.padValue.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.padValue.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resizeMode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resizeKernel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.channelOrder = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.layout = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.dtype = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.normalization = Normalization.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageInputSpec {
+    return {
+      width: isSet(object.width) ? globalThis.Number(object.width) : 0,
+      height: isSet(object.height) ? globalThis.Number(object.height) : 0,
+      padValue: globalThis.Array.isArray(object?.padValue)
+        ? object.padValue.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.pad_value)
+        ? object.pad_value.map((e: any) => globalThis.Number(e))
+        : [],
+      resizeMode: isSet(object.resizeMode)
+        ? globalThis.String(object.resizeMode)
+        : isSet(object.resize_mode)
+        ? globalThis.String(object.resize_mode)
+        : "",
+      resizeKernel: isSet(object.resizeKernel)
+        ? globalThis.String(object.resizeKernel)
+        : isSet(object.resize_kernel)
+        ? globalThis.String(object.resize_kernel)
+        : "",
+      channelOrder: isSet(object.channelOrder)
+        ? globalThis.String(object.channelOrder)
+        : isSet(object.channel_order)
+        ? globalThis.String(object.channel_order)
+        : "",
+      layout: isSet(object.layout) ? globalThis.String(object.layout) : "",
+      dtype: isSet(object.dtype) ? globalThis.String(object.dtype) : "",
+      normalization: isSet(object.normalization) ? Normalization.fromJSON(object.normalization) : undefined,
+    };
+  },
+
+  toJSON(message: ImageInputSpec): unknown {
+    const obj: any = {};
+    if (message.width !== 0) {
+      obj.width = Math.round(message.width);
+    }
+    if (message.height !== 0) {
+      obj.height = Math.round(message.height);
+    }
+    if (message.padValue?.length) {
+      obj.padValue = message.padValue.map((e) => Math.round(e));
+    }
+    if (message.resizeMode !== "") {
+      obj.resizeMode = message.resizeMode;
+    }
+    if (message.resizeKernel !== "") {
+      obj.resizeKernel = message.resizeKernel;
+    }
+    if (message.channelOrder !== "") {
+      obj.channelOrder = message.channelOrder;
+    }
+    if (message.layout !== "") {
+      obj.layout = message.layout;
+    }
+    if (message.dtype !== "") {
+      obj.dtype = message.dtype;
+    }
+    if (message.normalization !== undefined) {
+      obj.normalization = Normalization.toJSON(message.normalization);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageInputSpec>, I>>(base?: I): ImageInputSpec {
+    return ImageInputSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageInputSpec>, I>>(object: I): ImageInputSpec {
+    const message = createBaseImageInputSpec();
+    message.width = object.width ?? 0;
+    message.height = object.height ?? 0;
+    message.padValue = object.padValue?.map((e) => e) || [];
+    message.resizeMode = object.resizeMode ?? "";
+    message.resizeKernel = object.resizeKernel ?? "";
+    message.channelOrder = object.channelOrder ?? "";
+    message.layout = object.layout ?? "";
+    message.dtype = object.dtype ?? "";
+    message.normalization = (object.normalization !== undefined && object.normalization !== null)
+      ? Normalization.fromPartial(object.normalization)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDetectionDefaults(): DetectionDefaults {
+  return { minConfidence: 0, iouThreshold: 0, maxDetections: 0 };
+}
+
+export const DetectionDefaults: MessageFns<DetectionDefaults> = {
+  encode(message: DetectionDefaults, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.minConfidence !== 0) {
+      writer.uint32(13).float(message.minConfidence);
+    }
+    if (message.iouThreshold !== 0) {
+      writer.uint32(21).float(message.iouThreshold);
+    }
+    if (message.maxDetections !== 0) {
+      writer.uint32(24).uint32(message.maxDetections);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DetectionDefaults {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDetectionDefaults();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 13) {
+              break;
+            }
+
+            message.minConfidence = reader.float();
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.iouThreshold = reader.float();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxDetections = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DetectionDefaults {
+    return {
+      minConfidence: isSet(object.minConfidence)
+        ? globalThis.Number(object.minConfidence)
+        : isSet(object.min_confidence)
+        ? globalThis.Number(object.min_confidence)
+        : 0,
+      iouThreshold: isSet(object.iouThreshold)
+        ? globalThis.Number(object.iouThreshold)
+        : isSet(object.iou_threshold)
+        ? globalThis.Number(object.iou_threshold)
+        : 0,
+      maxDetections: isSet(object.maxDetections)
+        ? globalThis.Number(object.maxDetections)
+        : isSet(object.max_detections)
+        ? globalThis.Number(object.max_detections)
+        : 0,
+    };
+  },
+
+  toJSON(message: DetectionDefaults): unknown {
+    const obj: any = {};
+    if (message.minConfidence !== 0) {
+      obj.minConfidence = floatToJson(message.minConfidence);
+    }
+    if (message.iouThreshold !== 0) {
+      obj.iouThreshold = floatToJson(message.iouThreshold);
+    }
+    if (message.maxDetections !== 0) {
+      obj.maxDetections = Math.round(message.maxDetections);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DetectionDefaults>, I>>(base?: I): DetectionDefaults {
+    return DetectionDefaults.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DetectionDefaults>, I>>(object: I): DetectionDefaults {
+    const message = createBaseDetectionDefaults();
+    message.minConfidence = object.minConfidence ?? 0;
+    message.iouThreshold = object.iouThreshold ?? 0;
+    message.maxDetections = object.maxDetections ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetModelInfoRequest(): GetModelInfoRequest {
+  return {};
+}
+
+export const GetModelInfoRequest: MessageFns<GetModelInfoRequest> = {
+  encode(_: GetModelInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetModelInfoRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetModelInfoRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetModelInfoRequest {
+    return {};
+  },
+
+  toJSON(_: GetModelInfoRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetModelInfoRequest>, I>>(base?: I): GetModelInfoRequest {
+    return GetModelInfoRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetModelInfoRequest>, I>>(_: I): GetModelInfoRequest {
+    const message = createBaseGetModelInfoRequest();
+    return message;
+  },
+};
+
+function createBaseGetModelInfoResponse(): GetModelInfoResponse {
+  return {
+    model: undefined,
+    input: undefined,
+    classNames: [],
+    classLabels: [],
+    detectionDefaults: undefined,
+    maxBatch: 0,
+    maxImagePixels: 0,
+  };
+}
+
+export const GetModelInfoResponse: MessageFns<GetModelInfoResponse> = {
+  encode(message: GetModelInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      ModelInfo.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    if (message.input !== undefined) {
+      ImageInputSpec.encode(message.input, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.classNames) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.classLabels) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.detectionDefaults !== undefined) {
+      DetectionDefaults.encode(message.detectionDefaults, writer.uint32(42).fork()).join();
+    }
+    if (message.maxBatch !== 0) {
+      writer.uint32(48).uint32(message.maxBatch);
+    }
+    if (message.maxImagePixels !== 0) {
+      writer.uint32(56).uint64(message.maxImagePixels);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetModelInfoResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetModelInfoResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = ModelInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.input = ImageInputSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.classNames.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.classLabels.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.detectionDefaults = DetectionDefaults.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxBatch = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxImagePixels = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetModelInfoResponse {
+    return {
+      model: isSet(object.model) ? ModelInfo.fromJSON(object.model) : undefined,
+      input: isSet(object.input) ? ImageInputSpec.fromJSON(object.input) : undefined,
+      classNames: globalThis.Array.isArray(object?.classNames)
+        ? object.classNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.class_names)
+        ? object.class_names.map((e: any) => globalThis.String(e))
+        : [],
+      classLabels: globalThis.Array.isArray(object?.classLabels)
+        ? object.classLabels.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.class_labels)
+        ? object.class_labels.map((e: any) => globalThis.String(e))
+        : [],
+      detectionDefaults: isSet(object.detectionDefaults)
+        ? DetectionDefaults.fromJSON(object.detectionDefaults)
+        : isSet(object.detection_defaults)
+        ? DetectionDefaults.fromJSON(object.detection_defaults)
+        : undefined,
+      maxBatch: isSet(object.maxBatch)
+        ? globalThis.Number(object.maxBatch)
+        : isSet(object.max_batch)
+        ? globalThis.Number(object.max_batch)
+        : 0,
+      maxImagePixels: isSet(object.maxImagePixels)
+        ? globalThis.Number(object.maxImagePixels)
+        : isSet(object.max_image_pixels)
+        ? globalThis.Number(object.max_image_pixels)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetModelInfoResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = ModelInfo.toJSON(message.model);
+    }
+    if (message.input !== undefined) {
+      obj.input = ImageInputSpec.toJSON(message.input);
+    }
+    if (message.classNames?.length) {
+      obj.classNames = message.classNames;
+    }
+    if (message.classLabels?.length) {
+      obj.classLabels = message.classLabels;
+    }
+    if (message.detectionDefaults !== undefined) {
+      obj.detectionDefaults = DetectionDefaults.toJSON(message.detectionDefaults);
+    }
+    if (message.maxBatch !== 0) {
+      obj.maxBatch = Math.round(message.maxBatch);
+    }
+    if (message.maxImagePixels !== 0) {
+      obj.maxImagePixels = Math.round(message.maxImagePixels);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetModelInfoResponse>, I>>(base?: I): GetModelInfoResponse {
+    return GetModelInfoResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetModelInfoResponse>, I>>(object: I): GetModelInfoResponse {
+    const message = createBaseGetModelInfoResponse();
+    message.model = (object.model !== undefined && object.model !== null)
+      ? ModelInfo.fromPartial(object.model)
+      : undefined;
+    message.input = (object.input !== undefined && object.input !== null)
+      ? ImageInputSpec.fromPartial(object.input)
+      : undefined;
+    message.classNames = object.classNames?.map((e) => e) || [];
+    message.classLabels = object.classLabels?.map((e) => e) || [];
+    message.detectionDefaults = (object.detectionDefaults !== undefined && object.detectionDefaults !== null)
+      ? DetectionDefaults.fromPartial(object.detectionDefaults)
+      : undefined;
+    message.maxBatch = object.maxBatch ?? 0;
+    message.maxImagePixels = object.maxImagePixels ?? 0;
+    return message;
+  },
+};
+
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
 }
@@ -484,6 +1459,17 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -10,20 +10,23 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Box, ImageSize, ModelInfo } from "./common.js";
+import { Box, GetModelInfoRequest, GetModelInfoResponse, ImageSize, Letterbox, ModelInfo, RawImage } from "./common.js";
 
 export const protobufPackage = "banana.v1";
 
 export const protobufFileName = "banana/v1/detector.proto";
 
+/** Set exactly one of image and letterboxed. */
 export interface DetectRequest {
   /**
    * The encoded image (JPEG, PNG or WebP). Its EXIF orientation is applied
@@ -49,7 +52,26 @@ export interface DetectRequest {
    * Return at most this many detections (the most confident ones), at least 1.
    * Default: the model card's limit.
    */
-  maxDetections?: number | undefined;
+  maxDetections?:
+    | number
+    | undefined;
+  /**
+   * Raw RGB pixels already letterboxed by the caller, for callers that have
+   * decoded the photo themselves (one decode per photo). The service runs the
+   * model on these pixels as they are (no resampling) and maps the boxes back
+   * to letterboxed.letterbox.original_size.
+   */
+  letterboxed?: LetterboxedImage | undefined;
+}
+
+/**
+ * An image prepared for the detector by the caller: `pixels` is exactly the
+ * model input size (GetModelInfo: input.width x input.height), padding
+ * included, and `letterbox` says where the original image lies in it.
+ */
+export interface LetterboxedImage {
+  pixels?: RawImage | undefined;
+  letterbox?: Letterbox | undefined;
 }
 
 /** One banana found in the image. */
@@ -78,8 +100,55 @@ export interface DetectResponse {
   model?: ModelInfo | undefined;
 }
 
+/** One frame of a DetectStream. */
+export interface DetectStreamRequest {
+  /** The client's identifier for the frame, returned with its answer. */
+  frameId: number;
+  /** The frame and its optional thresholds, as for Detect. */
+  frame?: DetectRequest | undefined;
+}
+
+/** Why a frame got no detections: the status Detect would have returned. */
+export interface FrameError {
+  /**
+   * A google.rpc.Code value, e.g. 3 (INVALID_ARGUMENT) or 8
+   * (RESOURCE_EXHAUSTED).
+   */
+  code: number;
+  /** What was wrong, as Detect's status message. */
+  message: string;
+}
+
+/**
+ * The answer to one frame of a DetectStream: exactly one of result, error
+ * and dropped is set.
+ */
+export interface DetectStreamResponse {
+  /** The frame_id of the frame answered. */
+  frameId: number;
+  /** The detections, as Detect returns them. */
+  result?:
+    | DetectResponse
+    | undefined;
+  /** The frame could not be processed. */
+  error?:
+    | FrameError
+    | undefined;
+  /**
+   * True: the frame was dropped unprocessed because newer frames arrived
+   * while STREAM_MAX_PENDING frames were already waiting.
+   */
+  dropped?: boolean | undefined;
+}
+
 function createBaseDetectRequest(): DetectRequest {
-  return { image: Buffer.alloc(0), minConfidence: undefined, iouThreshold: undefined, maxDetections: undefined };
+  return {
+    image: Buffer.alloc(0),
+    minConfidence: undefined,
+    iouThreshold: undefined,
+    maxDetections: undefined,
+    letterboxed: undefined,
+  };
 }
 
 export const DetectRequest: MessageFns<DetectRequest> = {
@@ -95,6 +164,9 @@ export const DetectRequest: MessageFns<DetectRequest> = {
     }
     if (message.maxDetections !== undefined) {
       writer.uint32(32).uint32(message.maxDetections);
+    }
+    if (message.letterboxed !== undefined) {
+      LetterboxedImage.encode(message.letterboxed, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -144,6 +216,14 @@ export const DetectRequest: MessageFns<DetectRequest> = {
             message.maxDetections = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.letterboxed = LetterboxedImage.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -174,6 +254,7 @@ export const DetectRequest: MessageFns<DetectRequest> = {
         : isSet(object.max_detections)
         ? globalThis.Number(object.max_detections)
         : undefined,
+      letterboxed: isSet(object.letterboxed) ? LetterboxedImage.fromJSON(object.letterboxed) : undefined,
     };
   },
 
@@ -191,6 +272,9 @@ export const DetectRequest: MessageFns<DetectRequest> = {
     if (message.maxDetections !== undefined) {
       obj.maxDetections = Math.round(message.maxDetections);
     }
+    if (message.letterboxed !== undefined) {
+      obj.letterboxed = LetterboxedImage.toJSON(message.letterboxed);
+    }
     return obj;
   },
 
@@ -203,6 +287,98 @@ export const DetectRequest: MessageFns<DetectRequest> = {
     message.minConfidence = object.minConfidence ?? undefined;
     message.iouThreshold = object.iouThreshold ?? undefined;
     message.maxDetections = object.maxDetections ?? undefined;
+    message.letterboxed = (object.letterboxed !== undefined && object.letterboxed !== null)
+      ? LetterboxedImage.fromPartial(object.letterboxed)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLetterboxedImage(): LetterboxedImage {
+  return { pixels: undefined, letterbox: undefined };
+}
+
+export const LetterboxedImage: MessageFns<LetterboxedImage> = {
+  encode(message: LetterboxedImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pixels !== undefined) {
+      RawImage.encode(message.pixels, writer.uint32(10).fork()).join();
+    }
+    if (message.letterbox !== undefined) {
+      Letterbox.encode(message.letterbox, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LetterboxedImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLetterboxedImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pixels = RawImage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.letterbox = Letterbox.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LetterboxedImage {
+    return {
+      pixels: isSet(object.pixels) ? RawImage.fromJSON(object.pixels) : undefined,
+      letterbox: isSet(object.letterbox) ? Letterbox.fromJSON(object.letterbox) : undefined,
+    };
+  },
+
+  toJSON(message: LetterboxedImage): unknown {
+    const obj: any = {};
+    if (message.pixels !== undefined) {
+      obj.pixels = RawImage.toJSON(message.pixels);
+    }
+    if (message.letterbox !== undefined) {
+      obj.letterbox = Letterbox.toJSON(message.letterbox);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LetterboxedImage>, I>>(base?: I): LetterboxedImage {
+    return LetterboxedImage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LetterboxedImage>, I>>(object: I): LetterboxedImage {
+    const message = createBaseLetterboxedImage();
+    message.pixels = (object.pixels !== undefined && object.pixels !== null)
+      ? RawImage.fromPartial(object.pixels)
+      : undefined;
+    message.letterbox = (object.letterbox !== undefined && object.letterbox !== null)
+      ? Letterbox.fromPartial(object.letterbox)
+      : undefined;
     return message;
   },
 };
@@ -419,15 +595,321 @@ export const DetectResponse: MessageFns<DetectResponse> = {
   },
 };
 
+function createBaseDetectStreamRequest(): DetectStreamRequest {
+  return { frameId: 0, frame: undefined };
+}
+
+export const DetectStreamRequest: MessageFns<DetectStreamRequest> = {
+  encode(message: DetectStreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.frameId !== 0) {
+      writer.uint32(8).uint64(message.frameId);
+    }
+    if (message.frame !== undefined) {
+      DetectRequest.encode(message.frame, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DetectStreamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDetectStreamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.frameId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = DetectRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DetectStreamRequest {
+    return {
+      frameId: isSet(object.frameId)
+        ? globalThis.Number(object.frameId)
+        : isSet(object.frame_id)
+        ? globalThis.Number(object.frame_id)
+        : 0,
+      frame: isSet(object.frame) ? DetectRequest.fromJSON(object.frame) : undefined,
+    };
+  },
+
+  toJSON(message: DetectStreamRequest): unknown {
+    const obj: any = {};
+    if (message.frameId !== 0) {
+      obj.frameId = Math.round(message.frameId);
+    }
+    if (message.frame !== undefined) {
+      obj.frame = DetectRequest.toJSON(message.frame);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DetectStreamRequest>, I>>(base?: I): DetectStreamRequest {
+    return DetectStreamRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DetectStreamRequest>, I>>(object: I): DetectStreamRequest {
+    const message = createBaseDetectStreamRequest();
+    message.frameId = object.frameId ?? 0;
+    message.frame = (object.frame !== undefined && object.frame !== null)
+      ? DetectRequest.fromPartial(object.frame)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFrameError(): FrameError {
+  return { code: 0, message: "" };
+}
+
+export const FrameError: MessageFns<FrameError> = {
+  encode(message: FrameError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).uint32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrameError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrameError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrameError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: FrameError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FrameError>, I>>(base?: I): FrameError {
+    return FrameError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FrameError>, I>>(object: I): FrameError {
+    const message = createBaseFrameError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseDetectStreamResponse(): DetectStreamResponse {
+  return { frameId: 0, result: undefined, error: undefined, dropped: undefined };
+}
+
+export const DetectStreamResponse: MessageFns<DetectStreamResponse> = {
+  encode(message: DetectStreamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.frameId !== 0) {
+      writer.uint32(8).uint64(message.frameId);
+    }
+    if (message.result !== undefined) {
+      DetectResponse.encode(message.result, writer.uint32(18).fork()).join();
+    }
+    if (message.error !== undefined) {
+      FrameError.encode(message.error, writer.uint32(26).fork()).join();
+    }
+    if (message.dropped !== undefined) {
+      writer.uint32(32).bool(message.dropped);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DetectStreamResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDetectStreamResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.frameId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = DetectResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = FrameError.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dropped = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DetectStreamResponse {
+    return {
+      frameId: isSet(object.frameId)
+        ? globalThis.Number(object.frameId)
+        : isSet(object.frame_id)
+        ? globalThis.Number(object.frame_id)
+        : 0,
+      result: isSet(object.result) ? DetectResponse.fromJSON(object.result) : undefined,
+      error: isSet(object.error) ? FrameError.fromJSON(object.error) : undefined,
+      dropped: isSet(object.dropped) ? globalThis.Boolean(object.dropped) : undefined,
+    };
+  },
+
+  toJSON(message: DetectStreamResponse): unknown {
+    const obj: any = {};
+    if (message.frameId !== 0) {
+      obj.frameId = Math.round(message.frameId);
+    }
+    if (message.result !== undefined) {
+      obj.result = DetectResponse.toJSON(message.result);
+    }
+    if (message.error !== undefined) {
+      obj.error = FrameError.toJSON(message.error);
+    }
+    if (message.dropped !== undefined) {
+      obj.dropped = message.dropped;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DetectStreamResponse>, I>>(base?: I): DetectStreamResponse {
+    return DetectStreamResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DetectStreamResponse>, I>>(object: I): DetectStreamResponse {
+    const message = createBaseDetectStreamResponse();
+    message.frameId = object.frameId ?? 0;
+    message.result = (object.result !== undefined && object.result !== null)
+      ? DetectResponse.fromPartial(object.result)
+      : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? FrameError.fromPartial(object.error)
+      : undefined;
+    message.dropped = object.dropped ?? undefined;
+    return message;
+  },
+};
+
 /** Finds bananas in a photo. */
 export type DetectorService = typeof DetectorService;
 export const DetectorService = {
   /**
-   * Detects every banana in one encoded image. Errors: INVALID_ARGUMENT for
-   * bytes that are not a supported image (JPEG, PNG, WebP), truncated or empty
-   * images, images above the pixel limit and out-of-range thresholds;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * Detects every banana in one image: encoded (`image`) or raw pixels already
+   * letterboxed at the model's input size (`letterboxed`). Errors:
+   * INVALID_ARGUMENT for bytes that are not a supported image (JPEG, PNG,
+   * WebP), truncated or empty images, images above the pixel limit or alone
+   * above the decode budget (MAX_INFLIGHT_PIXELS), both or neither of image
+   * and letterboxed set, raw pixels not at the model's input size or of the
+   * wrong byte length, an unusable letterbox geometry and out-of-range
+   * thresholds; RESOURCE_EXHAUSTED when the message is above the size limit,
+   * too many requests already wait for the decode budget or the inference
+   * queue is full.
    */
   detect: {
     path: "/banana.v1.Detector/Detect" as const,
@@ -438,26 +920,106 @@ export const DetectorService = {
     responseSerialize: (value: DetectResponse): Buffer => Buffer.from(DetectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DetectResponse => DetectResponse.decode(value),
   },
+  /**
+   * The model card's identity, input specification (size, padding, layout,
+   * dtype, normalisation), label and default thresholds: what a client needs
+   * to prepare DetectRequest.letterboxed.
+   */
+  getModelInfo: {
+    path: "/banana.v1.Detector/GetModelInfo" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetModelInfoRequest): Buffer => Buffer.from(GetModelInfoRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetModelInfoRequest => GetModelInfoRequest.decode(value),
+    responseSerialize: (value: GetModelInfoResponse): Buffer =>
+      Buffer.from(GetModelInfoResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetModelInfoResponse => GetModelInfoResponse.decode(value),
+  },
+  /**
+   * Detection on a stream of frames (video). Each request is one frame; each
+   * response answers one frame, in the order the frames were sent, tagged
+   * with the frame's frame_id. A frame the service cannot process gets an
+   * `error` response (the stream goes on).
+   *
+   * Flow control: frames are processed one at a time; at most
+   * STREAM_MAX_PENDING frames (default 4) wait per stream. When a frame
+   * arrives with that many already waiting, the OLDEST waiting frame is
+   * dropped: it is answered, in its place in the order, with `dropped` set
+   * and never processed. A client that sends faster than the service detects
+   * therefore gets the freshest frames processed and a `dropped` answer for
+   * the others, and never waits on the service.
+   *
+   * The call's deadline covers the whole stream. When the call is cancelled
+   * or its deadline passes, waiting frames are discarded and no further
+   * frame is processed. The stream ends (OK) once the client has half-closed
+   * and every frame is answered.
+   */
+  detectStream: {
+    path: "/banana.v1.Detector/DetectStream" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: DetectStreamRequest): Buffer => Buffer.from(DetectStreamRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DetectStreamRequest => DetectStreamRequest.decode(value),
+    responseSerialize: (value: DetectStreamResponse): Buffer =>
+      Buffer.from(DetectStreamResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DetectStreamResponse => DetectStreamResponse.decode(value),
+  },
 } as const;
 
 export interface DetectorServer extends UntypedServiceImplementation {
   /**
-   * Detects every banana in one encoded image. Errors: INVALID_ARGUMENT for
-   * bytes that are not a supported image (JPEG, PNG, WebP), truncated or empty
-   * images, images above the pixel limit and out-of-range thresholds;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * Detects every banana in one image: encoded (`image`) or raw pixels already
+   * letterboxed at the model's input size (`letterboxed`). Errors:
+   * INVALID_ARGUMENT for bytes that are not a supported image (JPEG, PNG,
+   * WebP), truncated or empty images, images above the pixel limit or alone
+   * above the decode budget (MAX_INFLIGHT_PIXELS), both or neither of image
+   * and letterboxed set, raw pixels not at the model's input size or of the
+   * wrong byte length, an unusable letterbox geometry and out-of-range
+   * thresholds; RESOURCE_EXHAUSTED when the message is above the size limit,
+   * too many requests already wait for the decode budget or the inference
+   * queue is full.
    */
   detect: handleUnaryCall<DetectRequest, DetectResponse>;
+  /**
+   * The model card's identity, input specification (size, padding, layout,
+   * dtype, normalisation), label and default thresholds: what a client needs
+   * to prepare DetectRequest.letterboxed.
+   */
+  getModelInfo: handleUnaryCall<GetModelInfoRequest, GetModelInfoResponse>;
+  /**
+   * Detection on a stream of frames (video). Each request is one frame; each
+   * response answers one frame, in the order the frames were sent, tagged
+   * with the frame's frame_id. A frame the service cannot process gets an
+   * `error` response (the stream goes on).
+   *
+   * Flow control: frames are processed one at a time; at most
+   * STREAM_MAX_PENDING frames (default 4) wait per stream. When a frame
+   * arrives with that many already waiting, the OLDEST waiting frame is
+   * dropped: it is answered, in its place in the order, with `dropped` set
+   * and never processed. A client that sends faster than the service detects
+   * therefore gets the freshest frames processed and a `dropped` answer for
+   * the others, and never waits on the service.
+   *
+   * The call's deadline covers the whole stream. When the call is cancelled
+   * or its deadline passes, waiting frames are discarded and no further
+   * frame is processed. The stream ends (OK) once the client has half-closed
+   * and every frame is answered.
+   */
+  detectStream: handleBidiStreamingCall<DetectStreamRequest, DetectStreamResponse>;
 }
 
 export interface DetectorClient extends Client {
   /**
-   * Detects every banana in one encoded image. Errors: INVALID_ARGUMENT for
-   * bytes that are not a supported image (JPEG, PNG, WebP), truncated or empty
-   * images, images above the pixel limit and out-of-range thresholds;
-   * RESOURCE_EXHAUSTED when the message is above the size limit or the
-   * inference queue is full.
+   * Detects every banana in one image: encoded (`image`) or raw pixels already
+   * letterboxed at the model's input size (`letterboxed`). Errors:
+   * INVALID_ARGUMENT for bytes that are not a supported image (JPEG, PNG,
+   * WebP), truncated or empty images, images above the pixel limit or alone
+   * above the decode budget (MAX_INFLIGHT_PIXELS), both or neither of image
+   * and letterboxed set, raw pixels not at the model's input size or of the
+   * wrong byte length, an unusable letterbox geometry and out-of-range
+   * thresholds; RESOURCE_EXHAUSTED when the message is above the size limit,
+   * too many requests already wait for the decode budget or the inference
+   * queue is full.
    */
   detect(
     request: DetectRequest,
@@ -474,6 +1036,51 @@ export interface DetectorClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DetectResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The model card's identity, input specification (size, padding, layout,
+   * dtype, normalisation), label and default thresholds: what a client needs
+   * to prepare DetectRequest.letterboxed.
+   */
+  getModelInfo(
+    request: GetModelInfoRequest,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
+  ): ClientUnaryCall;
+  getModelInfo(
+    request: GetModelInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
+  ): ClientUnaryCall;
+  getModelInfo(
+    request: GetModelInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetModelInfoResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Detection on a stream of frames (video). Each request is one frame; each
+   * response answers one frame, in the order the frames were sent, tagged
+   * with the frame's frame_id. A frame the service cannot process gets an
+   * `error` response (the stream goes on).
+   *
+   * Flow control: frames are processed one at a time; at most
+   * STREAM_MAX_PENDING frames (default 4) wait per stream. When a frame
+   * arrives with that many already waiting, the OLDEST waiting frame is
+   * dropped: it is answered, in its place in the order, with `dropped` set
+   * and never processed. A client that sends faster than the service detects
+   * therefore gets the freshest frames processed and a `dropped` answer for
+   * the others, and never waits on the service.
+   *
+   * The call's deadline covers the whole stream. When the call is cancelled
+   * or its deadline passes, waiting frames are discarded and no further
+   * frame is processed. The stream ends (OK) once the client has half-closed
+   * and every frame is answered.
+   */
+  detectStream(): ClientDuplexStream<DetectStreamRequest, DetectStreamResponse>;
+  detectStream(options: Partial<CallOptions>): ClientDuplexStream<DetectStreamRequest, DetectStreamResponse>;
+  detectStream(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<DetectStreamRequest, DetectStreamResponse>;
 }
 
 export const DetectorClient = makeGenericClientConstructor(DetectorService, "banana.v1.Detector") as unknown as {
@@ -505,6 +1112,17 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

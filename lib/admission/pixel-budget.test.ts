@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPixelBudget } from './pixel-budget.js';
+import { createPixelBudget, PixelBudgetFullError } from './pixel-budget.js';
 
 const settled = async <T>(promise: Promise<T>): Promise<boolean> => {
   let done = false;
@@ -54,5 +54,29 @@ describe('createPixelBudget', () => {
     assert.equal(budget.waiting, 0);
     release();
     assert.equal(budget.inUse, 0);
+  });
+});
+
+describe('createPixelBudget with maxWaiting', () => {
+  it('refuses a request when maxWaiting already wait, admits again once the queue drains', async () => {
+    const budget = createPixelBudget(10, { maxWaiting: 1 });
+    const releaseA = await budget.acquire(8);
+    const b = budget.acquire(5);
+    await assert.rejects(budget.acquire(1), (error: unknown) => {
+      assert.ok(error instanceof PixelBudgetFullError);
+      assert.equal(error.waiting, 1);
+      assert.match(error.message, /1 requests already wait/);
+      return true;
+    });
+    assert.equal(budget.peak, 8);
+    releaseA();
+    const releaseB = await b;
+    const releaseC = await budget.acquire(5);
+    assert.equal(budget.inUse, 10);
+    assert.equal(budget.peak, 10);
+    releaseB();
+    releaseC();
+    assert.equal(budget.inUse, 0);
+    assert.equal(budget.limit, 10);
   });
 });

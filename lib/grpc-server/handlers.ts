@@ -1,0 +1,161 @@
+import { performance } from 'node:perf_hooks';
+import {
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { Logger } from '../log/index.js';
+import type { CallTracker } from './call-tracker.js';
+import { RequestError } from './request-error.js';
+import { statusName, statusOfError } from './status-of-error.js';
+
+interface UnaryMethod<Request, Response> {
+  path: string;
+  requestStream: false;
+  responseStream: false;
+  requestDeserialize: (bytes: Buffer) => Request;
+  responseSerialize: (value: Response) => Buffer;
+}
+
+interface BidiMethod<Request, Response> {
+  path: string;
+  requestStream: true;
+  responseStream: true;
+  requestDeserialize: (bytes: Buffer) => Request;
+  responseSerialize: (value: Response) => Buffer;
+}
+
+/** What a handler knows about its call besides the request. */
+export interface CallInfo {
+  /** Aborted when the client cancels the call or its deadline passes. */
+  signal: AbortSignal;
+}
+
+/**
+ * A bidirectional stream handler: reads `stream`, writes responses to it, and resolves once
+ * every response is written (the binding then ends the call with OK) or rejects (the call
+ * ends with the error's status).
+ */
+export type StreamHandler<Request, Response> = (
+  stream: ServerDuplexStream<Request, Response>,
+  call: CallInfo,
+) => Promise<void>;
+
+/**
+ * For a generated service definition: one async function per unary method (request ->
+ * response) and one StreamHandler per bidirectional streaming method.
+ */
+export type AsyncHandlers<Definition> = {
+  [Key in keyof Definition]: Definition[Key] extends UnaryMethod<infer Request, infer Response>
+    ? (request: Request, call: CallInfo) => Promise<Response>
+    : Definition[Key] extends BidiMethod<infer Request, infer Response>
+      ? StreamHandler<Request, Response>
+      : never;
+};
+
+export interface HandlerContext {
+  logger: Logger;
+  calls: CallTracker;
+  recordRequest(method: string, code: string, seconds: number): void;
+  /** Called once per method at bind time (metrics create its series at zero). */
+  presetMethod?(method: string): void;
+}
+
+/** An AbortSignal aborted when the call is cancelled (client cancel, deadline, shutdown). */
+function cancellationOf(call: { on(event: 'cancelled', listener: () => void): unknown }) {
+  const controller = new AbortController();
+  call.on('cancelled', () => {
+    controller.abort(new Error('call cancelled'));
+  });
+  return controller.signal;
+}
+
+/**
+ * Turns async handlers into grpc-js handlers that count requests (a stream counts once) by
+ * status code, time them, track them for graceful shutdown, pass a cancellation signal, and
+ * map thrown errors to statuses.
+ */
+export function bindHandlers<Definition extends ServiceDefinition>(
+  definition: Definition,
+  handlers: AsyncHandlers<Definition>,
+  context: HandlerContext,
+): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const key of Object.keys(definition)) {
+    const methodDefinition = definition[key];
+    const method = methodDefinition?.path.split('/').pop() ?? key;
+    context.presetMethod?.(method);
+    const begin = () => {
+      const finished = context.calls.begin();
+      const started = performance.now();
+      context.logger.debug({ method }, 'call started');
+      return {
+        succeeded() {
+          context.recordRequest(method, 'OK', (performance.now() - started) / 1000);
+          finished();
+        },
+        failed(error: unknown) {
+          const mapped = statusOfError(error);
+          const { code, details, internal } = mapped;
+          context.recordRequest(method, statusName(code), (performance.now() - started) / 1000);
+          if (internal) context.logger.error({ method, err: error }, 'call failed');
+          else context.logger.info({ method, code: statusName(code), details }, 'call refused');
+          finished();
+          return mapped;
+        },
+      };
+    };
+    if (methodDefinition?.requestStream && methodDefinition.responseStream) {
+      const handler = handlers[key] as StreamHandler<unknown, unknown>;
+      implementation[key] = (stream: ServerDuplexStream<unknown, unknown>) => {
+        const call = begin();
+        const signal = cancellationOf(stream);
+        handler(stream, { signal }).then(
+          () => {
+            // A handler that stops because the call was cancelled has not succeeded.
+            if (signal.aborted) {
+              call.failed(cancelledError());
+              return;
+            }
+            call.succeeded();
+            stream.end();
+          },
+          (error: unknown) => {
+            const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+            if (!signal.aborted) stream.emit('error', { code, details });
+          },
+        );
+      };
+      continue;
+    }
+    if (methodDefinition?.requestStream || methodDefinition?.responseStream) {
+      throw new Error(`${method}: only unary and bidirectional streaming methods are supported`);
+    }
+    const handler = handlers[key] as (request: unknown, call: CallInfo) => Promise<unknown>;
+    implementation[key] = (
+      unaryCall: ServerUnaryCall<unknown, unknown>,
+      callback: sendUnaryData<unknown>,
+    ) => {
+      const call = begin();
+      const signal = cancellationOf(unaryCall);
+      handler(unaryCall.request, { signal }).then(
+        (response) => {
+          call.succeeded();
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+          callback({ code, details });
+        },
+      );
+    };
+  }
+  return implementation;
+}
+
+function cancelledError(): RequestError {
+  return new RequestError(status.CANCELLED, 'call cancelled by the client or its deadline');
+}
