@@ -1,4 +1,5 @@
-import { Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
+import { grpcMetadataWithTrace } from '../tracing/index.js';
 import type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
 import {
   DetectorService,
@@ -61,7 +62,7 @@ function openDetectStream(client: Client, callOptions: CallOptions | undefined):
       method.path,
       method.requestSerialize,
       method.responseDeserialize,
-      new Metadata(),
+      grpcMetadataWithTrace(),
       { deadline },
     );
   const { signal } = callOptions ?? {};

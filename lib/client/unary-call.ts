@@ -1,4 +1,5 @@
 import { Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { withGrpcClientSpan } from '../tracing/index.js';
 import { serviceError } from './grpc-error.js';
 
 export interface CallOptions {
@@ -15,13 +16,29 @@ export interface UnaryMethod<Request, Response> {
   responseDeserialize: (bytes: Buffer) => Response;
 }
 
-/** One unary call with a deadline (the channel's service config retries it); `signal` cancels it. */
+/**
+ * One unary call with a deadline (the channel's service config retries it); `signal` cancels
+ * it. The call is a CLIENT span whose context travels as `traceparent` in its metadata.
+ */
 export function unaryCall<Request, Response>(
   client: Client,
   method: UnaryMethod<Request, Response>,
   request: Request,
   deadline: Date,
   signal: AbortSignal | undefined,
+): Promise<Response> {
+  return withGrpcClientSpan(method.path, (metadata) =>
+    call(client, method, request, deadline, signal, metadata),
+  );
+}
+
+function call<Request, Response>(
+  client: Client,
+  method: UnaryMethod<Request, Response>,
+  request: Request,
+  deadline: Date,
+  signal: AbortSignal | undefined,
+  metadata: Metadata,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -33,7 +50,7 @@ export function unaryCall<Request, Response>(
       method.requestSerialize,
       method.responseDeserialize,
       request,
-      new Metadata(),
+      metadata,
       { deadline },
       (error: ServiceError | null, response?: Response) => {
         signal?.removeEventListener('abort', cancel);

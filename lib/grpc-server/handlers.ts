@@ -8,6 +8,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from '../log/index.js';
+import { withGrpcServerSpan } from '../tracing/index.js';
 import type { CallTracker } from './call-tracker.js';
 import { RequestError } from './request-error.js';
 import { statusName, statusOfError } from './status-of-error.js';
@@ -86,7 +87,8 @@ export function bindHandlers<Definition extends ServiceDefinition>(
   const implementation: UntypedServiceImplementation = {};
   for (const key of Object.keys(definition)) {
     const methodDefinition = definition[key];
-    const method = methodDefinition?.path.split('/').pop() ?? key;
+    const path = methodDefinition?.path ?? `/${key}`;
+    const method = path.split('/').pop() ?? key;
     context.presetMethod?.(method);
     const begin = () => {
       const finished = context.calls.begin();
@@ -113,21 +115,29 @@ export function bindHandlers<Definition extends ServiceDefinition>(
       implementation[key] = (stream: ServerDuplexStream<unknown, unknown>) => {
         const call = begin();
         const signal = cancellationOf(stream);
-        handler(stream, { signal }).then(
-          () => {
+        void withGrpcServerSpan(
+          path,
+          stream.metadata,
+          async () => {
+            try {
+              await handler(stream, { signal });
+            } catch (error) {
+              const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+              if (!signal.aborted) stream.emit('error', { code, details });
+              throw error;
+            }
             // A handler that stops because the call was cancelled has not succeeded.
             if (signal.aborted) {
               call.failed(cancelledError());
-              return;
+              throw cancelledError();
             }
             call.succeeded();
             stream.end();
           },
-          (error: unknown) => {
-            const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
-            if (!signal.aborted) stream.emit('error', { code, details });
-          },
-        );
+          codeOf,
+        ).catch(() => {
+          // Already answered above; the span has recorded the status.
+        });
       };
       continue;
     }
@@ -141,19 +151,33 @@ export function bindHandlers<Definition extends ServiceDefinition>(
     ) => {
       const call = begin();
       const signal = cancellationOf(unaryCall);
-      handler(unaryCall.request, { signal }).then(
-        (response) => {
-          call.succeeded();
-          callback(null, response);
+      // Counted and answered inside the server span: the request metrics carry its trace id.
+      void withGrpcServerSpan(
+        path,
+        unaryCall.metadata,
+        async () => {
+          try {
+            const response = await handler(unaryCall.request, { signal });
+            call.succeeded();
+            callback(null, response);
+          } catch (error) {
+            const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+            callback({ code, details });
+            throw error;
+          }
         },
-        (error: unknown) => {
-          const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
-          callback({ code, details });
-        },
-      );
+        codeOf,
+      ).catch(() => {
+        // Already answered above; the span has recorded the status.
+      });
     };
   }
   return implementation;
+}
+
+/** The status a caller receives for what a handler threw. */
+function codeOf(error: unknown): number {
+  return statusOfError(error).code;
 }
 
 function cancelledError(): RequestError {

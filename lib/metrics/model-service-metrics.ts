@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { withSpan } from '../tracing/index.js';
 import { createExemplarHistogram, observeWithTrace } from './exemplars.js';
 
 const INFERENCE_STAGES = ['decode', 'preprocess', 'queue', 'inference', 'postprocess'] as const;
@@ -25,7 +26,7 @@ export interface ModelServiceMetrics {
   /** Creates the method's OK count and duration series at zero, before any request. */
   presetMethod: (method: string) => void;
   observeStage: (stage: InferenceStage, seconds: number) => void;
-  /** Runs `work`, recording its duration under `stage` (also when it throws). */
+  /** Runs `work` in a span named `stage`, recording its duration under `stage` (also when it throws). */
   time: <T>(stage: InferenceStage, work: () => T) => T;
   observeBatchSize: (size: number) => void;
   /** Where the queue depth, capacity and in-flight gauges read from (the inference pool). */
@@ -108,6 +109,22 @@ export function createModelServiceMetrics(
   const observeStage = (stage: InferenceStage, seconds: number) => {
     observeWithTrace(stageDuration, { ...labels, stage }, seconds);
   };
+  const timed = <T>(stage: InferenceStage, work: () => T): T => {
+    const started = performance.now();
+    const record = () => {
+      observeStage(stage, (performance.now() - started) / 1000);
+    };
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      record();
+      throw error;
+    }
+    if (result instanceof Promise) return result.finally(record) as T;
+    record();
+    return result;
+  };
   return {
     registry,
     presetMethod(method) {
@@ -120,20 +137,7 @@ export function createModelServiceMetrics(
     },
     observeStage,
     time<T>(stage: InferenceStage, work: () => T): T {
-      const started = performance.now();
-      const record = () => {
-        observeStage(stage, (performance.now() - started) / 1000);
-      };
-      let result: T;
-      try {
-        result = work();
-      } catch (error) {
-        record();
-        throw error;
-      }
-      if (result instanceof Promise) return result.finally(record) as T;
-      record();
-      return result;
+      return withSpan(stage, {}, () => timed(stage, work));
     },
     observeBatchSize(size) {
       batchSize.observe({ ...labels }, size);

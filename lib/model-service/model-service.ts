@@ -12,7 +12,14 @@ import {
   shutdownGracefully,
   type AsyncHandlers,
 } from '../grpc-server/index.js';
-import { type InferencePool, type ModelInput, type TensorData } from '../inference/index.js';
+import {
+  batchSizeOf,
+  type InferencePool,
+  type InferenceResult,
+  type ModelInput,
+  type TensorData,
+} from '../inference/index.js';
+import { recordSpan } from '../tracing/index.js';
 import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
 import { createDecodeAdmission, type AdmitPixels } from './decode-admission.js';
@@ -26,6 +33,28 @@ import {
   type ModelServiceMetrics,
 } from '../metrics/index.js';
 
+/**
+ * The worker's timings of one job as spans of the caller's trace (the worker thread has no
+ * trace context): queue wait, then building the input tensor, then the model call, which
+ * ended when the answer arrived.
+ */
+function recordInferenceSpans(
+  submitted: number,
+  answered: number,
+  result: InferenceResult,
+  images: number,
+): void {
+  const queued = submitted + result.queueSeconds * 1000;
+  recordSpan('queue', {}, submitted, queued);
+  recordSpan('preprocess', {}, queued, queued + result.preprocessSeconds * 1000);
+  recordSpan(
+    'inference',
+    { 'inference.batch_size': result.batchSize, 'inference.images': images },
+    answered - result.inferenceSeconds * 1000,
+    answered,
+  );
+}
+
 /** What the handlers of a model service get to work with. */
 export interface ModelServiceContext<Card, Config> {
   card: Card;
@@ -36,7 +65,7 @@ export interface ModelServiceContext<Card, Config> {
    * the worker places on the model input; that time is `preprocessSeconds`. Requests waiting
    * together share one model call.
    */
-  infer: (input: ModelInput) => Promise<InferOutput>;
+  infer: (input: ModelInput, signal?: AbortSignal) => Promise<InferOutput>;
   /** Decode admission: run decodes only once their source pixels fit MAX_INFLIGHT_PIXELS. */
   admitPixels: AdmitPixels;
 }
@@ -115,10 +144,12 @@ export async function startModelService<
   });
 
   let pool: InferencePool | undefined;
-  const infer = async (input: ModelInput): Promise<InferOutput> => {
+  const infer = async (input: ModelInput, signal?: AbortSignal): Promise<InferOutput> => {
     if (!pool)
       throw new RequestError(status.UNAVAILABLE, `the ${spec.kind} model is still loading`);
-    const result = await pool.run(input);
+    const submitted = performance.now();
+    const result = await pool.run(input, { signal });
+    recordInferenceSpans(submitted, performance.now(), result, batchSizeOf(input));
     metrics.observeStage('queue', result.queueSeconds);
     metrics.observeStage('inference', result.inferenceSeconds);
     // The model call's size, this request's images and its batch-mates' (cross-request batching).

@@ -52,10 +52,14 @@ export function createClassifyHandlers({
       ),
     );
 
-  const classifyModelSized = async (prepared: RgbImage[]): Promise<ClassifyResponse> => {
-    // Normalisation into the batch tensor happens in the inference worker, off the event loop.
+  const classifyModelSized = async (
+    prepared: RgbImage[],
+    signal: AbortSignal,
+  ): Promise<ClassifyResponse> => {
+    // The crops are the model's uint8 input as they are (normalisation is in the graph).
     const logits = await infer(
       packPixelBatch(prepared.map((image) => ({ image, left: 0, top: 0 }))),
+      signal,
     );
     metrics.observeStage('preprocess', logits.preprocessSeconds);
     const results = metrics.time('postprocess', () =>
@@ -78,7 +82,7 @@ export function createClassifyHandlers({
           : await admitPixels(crops.pixels, 'crops', call.signal, async () =>
               toModelSize(await metrics.time('decode', () => decodeCrops(crops.crops, limits))),
             );
-      return classifyModelSized(prepared);
+      return classifyModelSized(prepared, call.signal);
     },
     classifyRegions: async (
       request: ClassifyRegionsRequest,
@@ -95,7 +99,7 @@ export function createClassifyHandlers({
           return toModelSize(cropBoxes(image, request.boxes));
         },
       );
-      return classifyModelSized(prepared);
+      return classifyModelSized(prepared, call.signal);
     },
     getModelInfo: () => Promise.resolve(info),
   };

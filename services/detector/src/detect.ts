@@ -54,7 +54,7 @@ export function createDetect({
       ? modelSizedImageOf(request.letterboxed, input)
       : await decodeLetterboxed(request.image, call);
     // The model-sized pixels are the model input; the worker builds the tensor from them.
-    const head = await infer(packPixelBatch([{ image, left: 0, top: 0 }]));
+    const head = await infer(packPixelBatch([{ image, left: 0, top: 0 }]), call.signal);
     metrics.observeStage('preprocess', head.preprocessSeconds);
     const found = metrics.time('postprocess', () =>
       postprocessDetections(head.data, card, geometry, thresholds),
