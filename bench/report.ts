@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
-import { REPO_ROOT } from '../scripts/local-stack/repo-root.js';
+import { REPO_ROOT } from '../scripts/lib/repo-root.js';
 import { RESULTS_DIR } from './harness/results.js';
 import { markdownTable, type Table } from './harness/table.js';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadClassifierCard, type ClassifierCard } from '../model-card/index.js';
-import { repoPath } from '../testing/paths.js';
+import { repoPath } from '../../test/support/paths.js';
 import { InferenceError, QueueFullError } from './errors.js';
 import { toNchwTensor } from '../vision/tensor.js';
 import { startInferencePool, type InferencePool } from './inference-pool.js';

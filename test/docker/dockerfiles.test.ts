@@ -16,7 +16,7 @@ import {
   instructions,
   parseDockerfile,
   type ParsedDockerfile,
-} from './dockerfile.js';
+} from '../../scripts/lib/dockerfile.js';
 import { isIgnored, parseDockerignore } from './dockerignore.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -21,7 +21,7 @@ import {
   envOf,
   instructions,
   parseDockerfile as parseDockerfileText,
-} from '../docker/dockerfile.js';
+} from '../../scripts/lib/dockerfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8S = path.join(ROOT, 'k8s');

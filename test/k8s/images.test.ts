@@ -2,7 +2,7 @@
 // root, docs/deploy.md) and the manifests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DOCKERFILES } from '../docker/dockerfile.js';
+import { DOCKERFILES } from '../../scripts/lib/dockerfile.js';
 import {
   contract,
   deployments,

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useLocalStack } from '../stack-fixture.js';
 import { startGatewayProxy } from './gateway-proxy.js';
-import { syntheticBananaPhoto } from '../synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = 'test-results';
