@@ -53,7 +53,7 @@ describe('the local stack', () => {
 
     await eventually(
       'the restart',
-      async () => victim.running && victim.restarts,
+      () => Promise.resolve(victim.running && victim.restarts),
       (restarts) => restarts === 1,
       60_000,
     );
