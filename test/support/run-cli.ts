@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import { repoPath } from './paths.js';
 
 export interface CliResult {
@@ -8,7 +9,7 @@ export interface CliResult {
 }
 
 /**
- * Runs a CLI entry point (e.g. scripts/classify/main.ts) under tsx from the repository root,
+ * Runs a CLI entry point (e.g. scripts/classify/main.ts, or an absolute path) under tsx from the repository root,
  * as npm does, with INIT_CWD naming the directory the user ran npm in.
  */
 export function runCli(
@@ -19,7 +20,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', repoPath(entry), ...args],
+      ['--import', 'tsx', isAbsolute(entry) ? entry : repoPath(entry), ...args],
       {
         cwd: repoPath('.'),
         env: {

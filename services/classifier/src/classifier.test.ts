@@ -14,7 +14,7 @@ import { checkHealth } from '../../../test/support/health-client.js';
 import { bananaScene, solidImage } from '../../../test/support/images.js';
 import { localServiceConfig } from '../../../test/support/local-service-config.js';
 import { repoPath } from '../../../test/support/paths.js';
-import { listServices } from '../../../test/support/reflection-client.js';
+import { listServices } from '../../../scripts/lib/reflection-client.js';
 import { parseClassifierConfig, type ClassifierConfig } from './config.js';
 import { startClassifierService } from './server.js';
 

@@ -19,7 +19,7 @@ import {
   fileByFilename,
   fileContainingSymbol,
   listServices,
-} from '../../../test/support/reflection-client.js';
+} from '../../../scripts/lib/reflection-client.js';
 import { parseDetectorConfig, type DetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 
