@@ -166,7 +166,7 @@ export async function launch<Ready = undefined>(
 
 export type Component = 'detector' | 'classifier' | 'function';
 /**
- * tsx: run the .ts sources (tsx adds ~50 MB of RSS); dist: the compiled JavaScript with the
+ * tsx: run the .ts sources (tsx adds to the memory); dist: the compiled JavaScript with the
  * images' runtime tuning (NODE_ENV, malloc settings from the Dockerfiles), as in production.
  */
 export type Runtime = 'tsx' | 'dist';
