@@ -15,7 +15,7 @@ export function formatProgress(done: number, total: number, elapsedMs: number, w
   const filled = Math.round(fraction * width);
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
   const eta = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY;
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)} photos/s  ETA ${done === total ? '0 s' : duration(eta)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)} photos/s  ETA ${done === total ? '0 s' : duration(Math.max(1, eta))}`;
 }
 
 export interface BatchSummary {

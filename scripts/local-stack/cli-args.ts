@@ -23,10 +23,10 @@ Options:
   --verbose                print every log line of every component
   -h, --help               show this help
 
-Threads (each process gets a share of the cores; set one to override it everywhere):
-  INTRA_OP_THREADS    onnxruntime threads per replica (cores / replicas)
-  VIPS_CONCURRENCY    libvips threads per image operation (cores / (replicas + 1))
-  UV_THREADPOOL_SIZE  libuv pool per replica (2..4)`;
+Threads (each replica gets a share of the cores; set one to use it for every replica):
+  INTRA_OP_THREADS    onnxruntime threads per replica (default cores / replicas)
+  UV_THREADPOOL_SIZE  libuv pool per replica, which runs its image decoding
+                      (default cores / (replicas + 1), within 2..4)`;
 
 export function parseStackArgs(argv: string[]): StackArgs {
   const { values } = parseArgs({

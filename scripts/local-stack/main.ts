@@ -23,7 +23,7 @@ function printUrls(stack: LocalStack): void {
     ...stack.classifiers.map(
       (r) => `  Classifier ${r.index}    grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
     ),
-    `  Threads         per replica ${Object.entries(stack.threads.service)
+    `  Threads         per replica ${Object.entries(stack.threads)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,
     '',

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import sharp from 'sharp';
 import type { LogLevel } from '../../lib/config/index.js';
 import type { FunctionConfig } from '../../function/src/config.js';
 import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
@@ -9,7 +8,7 @@ import {
   type Replica,
   type RestartPolicy,
 } from './replica.js';
-import { threadBudget, type ThreadBudget } from './thread-budget.js';
+import { threadBudget, type ThreadEnv } from './thread-budget.js';
 
 export type { Replica } from './replica.js';
 
@@ -58,8 +57,8 @@ export interface LocalStack {
   functionConfig: Partial<FunctionConfig>;
   detectors: Replica[];
   classifiers: Replica[];
-  /** The threads each process was given. */
-  threads: ThreadBudget;
+  /** The thread settings every replica was given. */
+  threads: ThreadEnv;
   /** Stops the function (draining requests), then every replica; leaves no process behind. */
   stop(): Promise<void>;
 }
@@ -91,7 +90,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     classifierReplicas,
     env: process.env,
   });
-  sharp.concurrency(Number(threads.function.VIPS_CONCURRENCY));
   const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
     Array.from({ length: count }, (_, index) =>
       startReplica({
@@ -101,7 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         metricsPort: portFor(base.metrics, index),
         env: {
           LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
-          ...threads.service,
+          ...threads,
           ...options.serviceEnv,
         },
         onLine: options.onServiceLine,

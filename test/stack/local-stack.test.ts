@@ -2,6 +2,7 @@
 // backoff while the others keep serving; every process listens on loopback only; the command
 // line documents every flag.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, it } from 'node:test';
@@ -78,6 +79,20 @@ describe('the local stack', () => {
     assert.deepEqual(events.slice(before), []);
     await replica.restart();
     assert.equal(replica.running, true);
+  });
+
+  it('gives every replica its share of the threads', async () => {
+    const { threads, detectors, classifiers } = stack();
+    assert.deepEqual(Object.keys(threads).sort(), ['INTRA_OP_THREADS', 'UV_THREADPOOL_SIZE']);
+    for (const replica of [...detectors, ...classifiers]) {
+      const environ = (await readFile(`/proc/${replica.pid ?? 0}/environ`, 'utf8')).split('\0');
+      for (const [name, value] of Object.entries(threads)) {
+        assert.ok(
+          environ.includes(`${name}=${value}`),
+          `${name}=${value} in replica ${replica.pid ?? 0}`,
+        );
+      }
+    }
   });
 
   it('listens on loopback only', async (t) => {
