@@ -18,9 +18,13 @@ export async function listPhotos(inputs: readonly string[]): Promise<string[]> {
     }
     const entries = await readdir(input, { recursive: true, withFileTypes: true });
     for (const entry of entries) {
-      if (entry.isFile() && PHOTO_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
-        photos.add(join(entry.parentPath, entry.name));
-      }
+      if (!PHOTO_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+      const path = join(entry.parentPath, entry.name);
+      // A symbolic link counts when it leads to a file.
+      const isFile =
+        entry.isFile() ||
+        (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile() === true);
+      if (isFile) photos.add(path);
     }
   }
   return [...photos].sort();
