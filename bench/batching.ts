@@ -7,10 +7,10 @@ import { createClassifierClient, type ClassifierClient } from '../lib/client/ind
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { TARGET_PHOTO } from './harness/photos.js';
-import { spawnComponent } from './harness/processes.js';
+import { spawnComponent } from '../scripts/lib/launcher.js';
 import type { RawCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
-import { median } from './harness/stats.js';
+import { median } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { batchingTables } from './tables.js';
 

@@ -7,10 +7,10 @@
 import sharp from 'sharp';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
-import { createAgent, postImage } from './harness/http-client.js';
-import { startProcessStack } from './harness/process-stack.js';
+import { createAgent, postImage } from '../scripts/lib/http-client.js';
+import { startProcessStack } from '../scripts/lib/process-stack.js';
 import { writeResult } from './harness/results.js';
-import { rounded, summarize } from './harness/stats.js';
+import { rounded, summarize } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 
 export const CAMERA_FRAME = { width: 640, height: 480 } as const;

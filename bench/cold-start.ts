@@ -8,12 +8,12 @@ import { createClassifierClient, createDetectorClient } from '../lib/client/inde
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { createHealthProbe } from './harness/health-probe.js';
-import { postImage } from './harness/http-client.js';
+import { postImage } from '../scripts/lib/http-client.js';
 import { TARGET_PHOTO } from './harness/photos.js';
-import { spawnComponent, type Component, type ComponentProcess } from './harness/processes.js';
+import { spawnComponent, type Component, type ComponentProcess } from '../scripts/lib/launcher.js';
 import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
-import { median } from './harness/stats.js';
+import { median } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { coldStartTables } from './tables.js';
 

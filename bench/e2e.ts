@@ -6,13 +6,13 @@
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { startFloorPipeline, type FloorPipeline } from './harness/floor-pipeline.js';
-import { createAgent, postImage } from './harness/http-client.js';
-import { runLoad, type LoadReport } from './harness/load.js';
+import { createAgent, postImage } from '../scripts/lib/http-client.js';
+import { runLoad, type LoadReport } from '../scripts/lib/load.js';
 import { photoName, TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
-import { startProcessStack, type ProcessStack } from './harness/process-stack.js';
-import { ownCpuMs, readCpuMs } from './harness/processes.js';
+import { startProcessStack, type ProcessStack } from '../scripts/lib/process-stack.js';
+import { ownCpuMs, readCpuMs } from '../scripts/lib/proc-stats.js';
 import { writeResult } from './harness/results.js';
-import { rounded, summarize, type LatencySummary } from './harness/stats.js';
+import { rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { e2eTables } from './tables.js';
 import { floorRequest } from './floor.js';

@@ -10,13 +10,13 @@ import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { startControlServer } from './harness/control-server.js';
 import { createHealthProbe } from './harness/health-probe.js';
-import { createAgent, httpRequest, postImage } from './harness/http-client.js';
-import { runLoad, type LoadReport } from './harness/load.js';
+import { createAgent, httpRequest, postImage } from '../scripts/lib/http-client.js';
+import { runLoad, type LoadReport } from '../scripts/lib/load.js';
 import { TARGET_PHOTO } from './harness/photos.js';
-import { startProcessStack } from './harness/process-stack.js';
+import { startProcessStack } from '../scripts/lib/process-stack.js';
 import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
-import { rounded, summarize, type LatencySummary } from './harness/stats.js';
+import { rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { eventLoopTables } from './tables.js';
 

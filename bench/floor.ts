@@ -11,7 +11,7 @@ import {
 } from './harness/floor-pipeline.js';
 import type { BenchPhoto } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
-import { median, rounded, summarize, type LatencySummary } from './harness/stats.js';
+import { median, rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { floorTables } from './tables.js';
 

@@ -2,6 +2,8 @@
  * npm run bench [-- floor|e2e|batching|cold-start|memory|event-loop|all ...] [--quick] [--threads N]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
+import { readCli } from '../scripts/lib/cli.js';
+import { benchUsage, parseBenchArgs } from './args.js';
 import { runBatching } from './batching.js';
 import { runCamera } from './camera.js';
 import { runColdStart } from './cold-start.js';
@@ -22,40 +24,9 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   camera: runCamera,
 };
 
-const USAGE = `Usage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}|all ...] [--quick] [--threads N]
-  --quick      fewer samples and shorter runs (development; rough numbers)
-  --threads N  ONNX intra-op threads for the floor and the services (default: all cores)`;
-
-function parseArgs(argv: string[]): { names: string[]; quick: boolean; threads?: number } {
-  const names: string[] = [];
-  let quick = false;
-  let threads: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--quick') quick = true;
-    else if (arg === '--threads') threads = Number(argv[++i]);
-    else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg === 'all') names.push(...Object.keys(BENCHMARKS));
-    else if (arg in BENCHMARKS) names.push(arg);
-    else {
-      console.error(`unknown benchmark or option "${arg}"\n${USAGE}`);
-      process.exit(2);
-    }
-  }
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    console.error('--threads needs a whole number >= 1');
-    process.exit(2);
-  }
-  return {
-    names: names.length > 0 ? [...new Set(names)] : Object.keys(BENCHMARKS),
-    quick,
-    threads,
-  };
-}
-
-const args = parseArgs(process.argv.slice(2));
+const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>
+  parseBenchArgs(argv, Object.keys(BENCHMARKS)),
+);
 const context = createContext({ quick: args.quick, intraOpThreads: args.threads });
 const machine = machineInfo();
 console.log(

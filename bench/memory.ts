@@ -6,13 +6,14 @@
  */
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
-import { createAgent, postImage } from './harness/http-client.js';
-import { runLoad, type LoadReport } from './harness/load.js';
+import { createAgent, postImage } from '../scripts/lib/http-client.js';
+import { runLoad, type LoadReport } from '../scripts/lib/load.js';
 import type { BenchPhoto } from './harness/photos.js';
-import { startProcessStack } from './harness/process-stack.js';
-import { readMemory, type Component } from './harness/processes.js';
+import { startProcessStack } from '../scripts/lib/process-stack.js';
+import type { Component } from '../scripts/lib/launcher.js';
+import { readMemory } from '../scripts/lib/proc-stats.js';
 import { writeResult } from './harness/results.js';
-import { median, rounded } from './harness/stats.js';
+import { median, rounded } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
 import { memoryTables } from './tables.js';
 

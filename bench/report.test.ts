@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { format, resolveConfig } from 'prettier';
-import { REPO_ROOT } from '../scripts/local-stack/repo-root.js';
+import { REPO_ROOT } from '../scripts/lib/repo-root.js';
 
 const DOC = `${REPO_ROOT}docs/performance.md`;
 

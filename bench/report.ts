@@ -4,8 +4,10 @@
  * section of docs/performance.md (between its markers).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { REPO_ROOT } from '../scripts/local-stack/repo-root.js';
+import { readCli } from '../scripts/lib/cli.js';
+import { REPO_ROOT } from '../scripts/lib/repo-root.js';
 import { RESULTS_DIR } from './harness/results.js';
 import { markdownTable, type Table } from './harness/table.js';
 import {
@@ -16,6 +18,19 @@ import {
   floorTables,
   memoryTables,
 } from './tables.js';
+
+const USAGE = `Usage: npm run bench:report -- [--write]
+Renders bench/results/*.json as markdown tables.
+
+Options:
+  --write      replace the generated section of docs/performance.md instead of printing
+  -h, --help   show this help`;
+
+const args = readCli(
+  USAGE,
+  (argv) =>
+    parseArgs({ args: argv, options: { write: { type: 'boolean', default: false } } }).values,
+);
 
 const DOC = `${REPO_ROOT}docs/performance.md`;
 const START = '<!-- bench:results:start (npm run bench:report -- --write) -->';
@@ -62,7 +77,7 @@ for (const [name, tabulate] of Object.entries(REPORTS)) {
 }
 
 const markdown = sections.join('\n\n');
-if (process.argv.includes('--write')) {
+if (args.write) {
   const doc = readFileSync(DOC, 'utf8');
   const from = doc.indexOf(START);
   const to = doc.indexOf(END);

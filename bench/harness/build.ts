@@ -2,8 +2,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
-import { distEntry, type Component } from './processes.js';
+import { REPO_ROOT } from '../../scripts/lib/repo-root.js';
+import { distEntry, type Component } from '../../scripts/lib/launcher.js';
 
 const run = promisify(execFile);
 let built: Promise<void> | undefined;

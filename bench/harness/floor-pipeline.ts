@@ -32,7 +32,7 @@ import {
   resizeRgb,
 } from '../../lib/vision/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
-import { repoPath } from '../../lib/testing/paths.js';
+import { REPO_ROOT } from '../../scripts/lib/repo-root.js';
 
 export interface FloorOptions {
   intraOpThreads?: number;
@@ -63,7 +63,7 @@ export interface FloorPipeline {
 
 function pool(modelFile: string, card: DetectorCard | ClassifierCard, intraOpThreads: number) {
   return startInferencePool({
-    modelPath: repoPath(modelFile),
+    modelPath: `${REPO_ROOT}${modelFile}`,
     inputName: card.input.name,
     outputName: card.output.name,
     intraOpThreads,
@@ -80,8 +80,8 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
   const threads = options.intraOpThreads ?? availableParallelism();
   const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   const [detectorCard, classifierCard] = await Promise.all([
-    loadDetectorCard(repoPath('models/detector.json')),
-    loadClassifierCard(repoPath('models/classifier.json')),
+    loadDetectorCard(`${REPO_ROOT}models/detector.json`),
+    loadClassifierCard(`${REPO_ROOT}models/classifier.json`),
   ]);
   const pools: InferencePool[] = [];
   try {

@@ -1,10 +1,10 @@
 /**
- * Benchmark photos generated in code: the stack tests' banana shapes (test/stack/synthetic-photo)
+ * Benchmark photos generated in code: the stack tests' banana shapes (scripts/lib/synthetic-photo)
  * on a textured table (coarse blotches plus fine grain), so JPEGs compress like camera photos
  * rather than like flat vector art. Deterministic for a given seed.
  */
 import sharp from 'sharp';
-import { seededRandom, syntheticBananaPhoto } from '../../test/stack/synthetic-photo.js';
+import { seededRandom, syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 export interface PhotoSpec {
   width: number;

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.js';
-import { FUNCTION_ENV, SERVICE_ENV } from './production-env.js';
+import { FUNCTION_ENV, SERVICE_ENV } from '../../scripts/lib/production-env.js';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 

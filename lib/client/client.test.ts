@@ -4,10 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningService } from '../model-service/index.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import { startDetectorService } from '../../services/detector/src/server.js';
-import { eventually } from '../testing/eventually.js';
-import { rejectsWithStatus } from '../testing/grpc-assert.js';
-import { bananaScene, noisePng } from '../testing/images.js';
-import { localServiceConfig } from '../testing/local-service-config.js';
+import { eventually } from '../../test/support/eventually.js';
+import { rejectsWithStatus } from '../../test/support/grpc-assert.js';
+import { bananaScene, noisePng } from '../../test/support/images.js';
+import { localServiceConfig } from '../../test/support/local-service-config.js';
 import { createDetectorClient, status } from './index.js';
 import { channelTarget, parseTargets } from './targets.js';
 

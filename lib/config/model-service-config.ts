@@ -67,7 +67,7 @@ export function parseModelServiceConfig(
   defaults: ModelServiceDefaults,
 ): ModelServiceConfig {
   return {
-    host: '0.0.0.0',
+    host: readString(env, 'HOST', '0.0.0.0'),
     grpcPort: readPort(env, 'GRPC_PORT', defaults.grpcPort),
     metricsPort: readPort(env, 'METRICS_PORT', defaults.metricsPort),
     modelPath: readString(env, 'MODEL_PATH', defaults.modelPath),

@@ -12,8 +12,8 @@ import {
 } from '../gen/banana/v1/detector.js';
 import { QueueFullError } from '../inference/index.js';
 import { createLogger } from '../log/index.js';
-import { rejectsWithStatus } from '../testing/grpc-assert.js';
-import { checkHealth, watchHealth } from '../testing/health-client.js';
+import { rejectsWithStatus } from '../../test/support/grpc-assert.js';
+import { checkHealth, watchHealth } from '../../test/support/health-client.js';
 import { ImageInputError } from '../vision/index.js';
 import { CallTracker } from './call-tracker.js';
 import { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';

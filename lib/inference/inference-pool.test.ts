@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadClassifierCard, type ClassifierCard } from '../model-card/index.js';
-import { repoPath } from '../testing/paths.js';
+import { repoPath } from '../../test/support/paths.js';
 import { placeOnCanvas } from '../vision/canvas.js';
 import { paddingTensor } from '../vision/tensor.js';
 import type { RgbImage } from '../vision/types.js';

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parityCases } from '../../models/parity/cases.js';
 import { loadClassifierCard, loadDetectorCard } from '../model-card/index.js';
-import { repoPath } from '../testing/paths.js';
+import { repoPath } from '../../test/support/paths.js';
 import { paddingTensor } from '../vision/tensor.js';
 import { startInferencePool } from './inference-pool.js';
 import { packPixelBatch } from './messages.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { repoPath } from '../testing/paths.js';
+import { repoPath } from '../../test/support/paths.js';
 import { loadClassifierCard, loadDetectorCard } from './load.js';
 import { ModelCardError } from './model-card-error.js';
 import sharp from 'sharp';

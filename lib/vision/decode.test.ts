@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { solidImage, twoToneJpeg } from '../testing/images.js';
+import { solidImage, twoToneJpeg } from '../../test/support/images.js';
 import { decodeImage, decodeResized, readImageSize } from './decode.js';
 import { assertSupportedImage, sniffImageFormat } from './image-format.js';
 import { ImageInputError, UnsupportedImageError } from './image-input-error.js';

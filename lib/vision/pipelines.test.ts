@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadClassifierCard, loadDetectorCard } from '../model-card/index.js';
-import { solidImage } from '../testing/images.js';
-import { repoPath } from '../testing/paths.js';
+import { solidImage } from '../../test/support/images.js';
+import { repoPath } from '../../test/support/paths.js';
 import { cropBoxes, preprocessCrop } from './classifier-pipeline.js';
 import {
   decodeScaledForLetterbox,

@@ -12,8 +12,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadClassifierCard, loadDetectorCard } from '../../lib/model-card/index.js';
+import { readCli } from '../../scripts/lib/cli.js';
+import { EVAL_USAGE, parseEvalArgs } from './args.js';
 import { classificationReport } from './classification-metrics.js';
 import { compareWithCard, type ClassifierMetrics, type DetectorMetrics } from './compare.js';
 import { cropSamples, detectionSamples } from './dataset.js';
@@ -86,16 +87,9 @@ async function recordInCard(path: string, val: object): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string', default: repoPath('../shared/data/banana-ripening') },
-      model: { type: 'string', default: 'both' },
-      check: { type: 'boolean', default: false },
-      tolerance: { type: 'string', default: '0.01' },
-      json: { type: 'string' },
-      'update-cards': { type: 'boolean', default: false },
-    },
-  });
+  const values = readCli(EVAL_USAGE, (argv) =>
+    parseEvalArgs(argv, process.env, repoPath('../shared/data/banana-ripening')),
+  );
   const dataDir = resolve(values.data);
   if (!existsSync(resolve(dataDir, 'splits.csv'))) {
     console.error(`eval: no dataset at ${dataDir} (expected splits.csv there); pass --data DIR`);
@@ -105,11 +99,7 @@ async function main(): Promise<number> {
   const measured: Record<string, object> = {};
   for (const model of models) {
     if (model === 'detector') measured.detector = await evaluateDetector(dataDir);
-    else if (model === 'classifier') measured.classifier = await evaluateClassifier(dataDir);
-    else {
-      console.error(`eval: --model must be detector, classifier or both, got ${model}`);
-      return 2;
-    }
+    else measured.classifier = await evaluateClassifier(dataDir);
   }
   if (values.json) await writeFile(values.json, `${JSON.stringify(measured, null, 1)}\n`);
   const failures: string[] = [];

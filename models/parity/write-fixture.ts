@@ -17,7 +17,7 @@ import {
   loadDetectorCard,
   type ImageInputSpec,
 } from '../../lib/model-card/index.js';
-import { repoPath } from '../../lib/testing/paths.js';
+import { repoPath } from '../../test/support/paths.js';
 import { parityCases, type ParityItem } from './cases.js';
 
 function floatInput(item: ParityItem, input: ImageInputSpec): Float32Array {

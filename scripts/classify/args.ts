@@ -1,40 +1,75 @@
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { integerFlag, UsageError, userPath } from '../lib/cli.js';
 import { DEFAULT_PORT } from '../local-stack/cli-args.js';
 
 /** Command-line flags of `npm run classify`. */
 export interface ClassifyArgs {
-  photo: string;
+  /** Photos and folders, resolved from the directory the user ran npm in. */
+  inputs: string[];
+  /** The annotated photo (one photo only). */
   output?: string;
+  /** The results file of a batch (.csv or .jsonl). */
+  out?: string;
   url: string;
   minConfidence?: string;
   json: boolean;
+  /** Photos in flight at once in a batch. */
+  concurrency: number;
 }
 
 export const DEFAULT_URL = `http://localhost:${DEFAULT_PORT}`;
+export const DEFAULT_CONCURRENCY = 4;
+export const RESULT_FORMATS = ['.csv', '.jsonl'] as const;
 
-export const CLASSIFY_USAGE = `Usage: npm run classify -- <photo> [options]
-  -o, --output FILE        save the annotated photo (JPEG)
-  --url URL                the function (default $BANANA_URL or ${DEFAULT_URL})
-  --min-confidence X       drop detections below X (0..1)
-  --json                   print the raw JSON answer instead of a table`;
+export const CLASSIFY_USAGE = `Usage: npm run classify -- <photo | folder>... [options]
+One photo: prints its bananas as a table. Several photos, folders (JPEG, PNG and WebP files in
+them, subfolders included) or --out: grades them all into a results file, one row per banana.
 
-export function parseClassifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ClassifyArgs {
-  let photo: string | undefined;
-  const args: Omit<ClassifyArgs, 'photo'> = { url: env.BANANA_URL ?? DEFAULT_URL, json: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = (argv[i] ?? '').split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined) throw new Error(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === '-o' || flag === '--output') args.output = value();
-    else if (flag === '--url') args.url = value().replace(/\/+$/, '');
-    else if (flag === '--min-confidence') args.minConfidence = value();
-    else if (flag === '--json') args.json = true;
-    else if (flag.startsWith('-')) throw new Error(`unknown option ${flag}`);
-    else if (photo === undefined) photo = flag;
-    else throw new Error(`only one photo at a time (got ${photo} and ${flag})`);
+Options:
+  --out FILE            results file, .csv or .jsonl; photos already in it are skipped, so an
+                        interrupted batch continues where it stopped
+  --concurrency N       photos sent at once in a batch, 1..64 (default ${DEFAULT_CONCURRENCY})
+  -o, --output FILE     save the annotated photo (JPEG; one photo only)
+  --url URL             the function (default $BANANA_URL or ${DEFAULT_URL}); start one with npm start
+  --min-confidence X    drop detections below X (0..1)
+  --json                one photo: print the function's JSON answer instead of a table
+  -h, --help            show this help`;
+
+export function parseClassifyArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): ClassifyArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      output: { type: 'string', short: 'o' },
+      out: { type: 'string' },
+      url: { type: 'string', default: env.BANANA_URL ?? DEFAULT_URL },
+      'min-confidence': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError('which photo? give its path (or a folder)');
+  if (values.output !== undefined && positionals.length > 1) {
+    throw new UsageError('-o/--output saves one annotated photo; give one photo (or use --out)');
   }
-  if (photo === undefined) throw new Error('which photo? give its path');
-  return { photo, ...args };
+  if (
+    values.out !== undefined &&
+    !(RESULT_FORMATS as readonly string[]).includes(extname(values.out).toLowerCase())
+  ) {
+    throw new UsageError(`--out needs a .csv or .jsonl file, got ${values.out}`);
+  }
+  return {
+    inputs: positionals.map((path) => userPath(path, env)),
+    output: values.output === undefined ? undefined : userPath(values.output, env),
+    out: values.out === undefined ? undefined : userPath(values.out, env),
+    url: values.url.replace(/\/+$/, ''),
+    minConfidence: values['min-confidence'],
+    json: values.json,
+    concurrency: integerFlag('--concurrency', values.concurrency, 1, 64),
+  };
 }

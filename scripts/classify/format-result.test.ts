@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseClassifyArgs } from './args.js';
 import { formatAnswer } from './format-result.js';
 
 describe('formatAnswer', () => {
@@ -46,32 +45,5 @@ describe('formatAnswer', () => {
       timings_ms: {},
     });
     assert.match(text, /^0 bananas in a 1x1 photo\n\nper stage: \ntimings: {3}$/);
-  });
-});
-
-describe('parseClassifyArgs', () => {
-  it('reads the photo and options', () => {
-    assert.deepEqual(
-      parseClassifyArgs(
-        ['a.jpg', '-o', 'b.jpg', '--url=http://h:1/', '--min-confidence', '0.5'],
-        {},
-      ),
-      {
-        photo: 'a.jpg',
-        output: 'b.jpg',
-        url: 'http://h:1',
-        minConfidence: '0.5',
-        json: false,
-      },
-    );
-  });
-  it('takes the URL from BANANA_URL', () => {
-    assert.equal(parseClassifyArgs(['a.jpg'], { BANANA_URL: 'http://x:2' }).url, 'http://x:2');
-  });
-  it('rejects a missing photo, two photos and unknown options', () => {
-    assert.throws(() => parseClassifyArgs([], {}), /which photo/);
-    assert.throws(() => parseClassifyArgs(['a.jpg', 'b.jpg'], {}), /only one photo/);
-    assert.throws(() => parseClassifyArgs(['a.jpg', '--fast'], {}), /unknown option --fast/);
-    assert.throws(() => parseClassifyArgs(['a.jpg', '-o'], {}), /-o needs a value/);
   });
 });

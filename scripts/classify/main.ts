@@ -1,64 +1,78 @@
 /**
- * `npm run classify -- photo.jpg [-o annotated.jpg] [--url http://localhost:8080]`:
- * sends one photo to a running function and prints the detections as a table.
+ * `npm run classify -- photo.jpg [-o annotated.jpg]`: sends one photo to a running function and
+ * prints the detections as a table. `npm run classify -- folder/ --out results.csv`: grades every
+ * photo of a folder into a results file, one row per banana. Nothing is started: the function
+ * is the one at --url ($BANANA_URL, or the local stack of `npm start`).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { stat, readFile, writeFile } from 'node:fs/promises';
+import { invocationDir, readCli } from '../lib/cli.js';
 import { CLASSIFY_USAGE, parseClassifyArgs, type ClassifyArgs } from './args.js';
-import { formatAnswer, type ClassifyAnswer } from './format-result.js';
+import { runBatch } from './batch.js';
+import { formatAnswer } from './format-result.js';
+import { postPhoto } from './function-client.js';
+import { listPhotos } from './photos.js';
+import { formatSummary } from './progress.js';
 
 function fail(message: string, code = 1): never {
   console.error(message);
   process.exit(code);
 }
 
-function readArgs(): ClassifyArgs {
-  try {
-    return parseClassifyArgs(process.argv.slice(2), process.env);
-  } catch (error) {
-    return fail(`${(error as Error).message}\n\n${CLASSIFY_USAGE}`, 2);
-  }
+async function isBatch(args: ClassifyArgs): Promise<boolean> {
+  if (args.out !== undefined || args.inputs.length > 1) return true;
+  const info = await stat(args.inputs[0] ?? '').catch(() => undefined);
+  return info?.isDirectory() === true;
 }
 
-async function post(args: ClassifyArgs, photo: Buffer): Promise<Response> {
-  const query = new URLSearchParams({ format: args.output ? 'jpeg' : 'none' });
-  if (args.minConfidence !== undefined) query.set('min_confidence', args.minConfidence);
-  try {
-    return await fetch(`${args.url}/?${query.toString()}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: photo,
-    });
-  } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    return fail(
-      `No banana-ripeness function answered at ${args.url} (${reason}).\n` +
-        'Start the local stack with `npm start` in another terminal, or pass --url.',
-    );
-  }
-}
-
-async function main(): Promise<void> {
-  const args = readArgs();
-  const photo = await readFile(args.photo).catch((error: unknown) =>
-    fail(`Cannot read ${args.photo}: ${(error as Error).message}`),
+async function classifyOne(args: ClassifyArgs, path: string): Promise<void> {
+  const photo = await readFile(path).catch((error: unknown) =>
+    fail(`Cannot read ${path}: ${(error as Error).message}`),
   );
-  const response = await post(args, photo);
-  const body = (await response.json().catch(() => undefined)) as
-    (ClassifyAnswer & { img?: string; error?: { code: string; message: string } }) | undefined;
-  if (!response.ok || body === undefined) {
-    fail(
-      `The function answered HTTP ${response.status}: ${body?.error?.message ?? response.statusText}`,
-    );
-  }
-  if (args.json) {
-    console.log(JSON.stringify({ ...body, img: undefined }, null, 2));
-  } else {
-    console.log(formatAnswer(body));
-  }
-  if (args.output && body.img) {
-    await writeFile(args.output, Buffer.from(body.img, 'base64'));
+  const answer = await postPhoto(photo, {
+    url: args.url,
+    minConfidence: args.minConfidence,
+    annotated: args.output !== undefined,
+  }).catch((error: unknown) => fail((error as Error).message));
+  if (args.json) console.log(JSON.stringify({ ...answer, img: undefined }, null, 2));
+  else console.log(formatAnswer(answer));
+  if (args.output && answer.img) {
+    await writeFile(args.output, Buffer.from(answer.img, 'base64'));
     console.log(`\nannotated photo saved to ${args.output}`);
   }
 }
 
-await main();
+async function classifyBatch(args: ClassifyArgs): Promise<void> {
+  if (args.out === undefined) {
+    fail(
+      `Several photos need a results file: add --out results.csv (or .jsonl)\n\n${CLASSIFY_USAGE}`,
+      2,
+    );
+  }
+  const photos = await listPhotos(args.inputs).catch((error: unknown) =>
+    fail(`Cannot list the photos: ${(error as Error).message}`),
+  );
+  const terminal = process.stderr.isTTY;
+  let lastDraw = 0;
+  const summary = await runBatch({
+    photos,
+    baseDir: invocationDir(),
+    resultsPath: args.out,
+    url: args.url,
+    minConfidence: args.minConfidence,
+    concurrency: args.concurrency,
+    onProgress: terminal
+      ? (line) => {
+          const now = performance.now();
+          if (now - lastDraw < 100 && !line.includes(' ETA 0 s')) return;
+          lastDraw = now;
+          process.stderr.write(`\r${line}\u001b[K`);
+        }
+      : undefined,
+  }).catch((error: unknown) => fail(`${terminal ? '\n' : ''}${(error as Error).message}`));
+  if (terminal) process.stderr.write('\n');
+  console.log(formatSummary(summary, args.out));
+}
+
+const args = readCli(CLASSIFY_USAGE, (argv) => parseClassifyArgs(argv, process.env));
+if (await isBatch(args)) await classifyBatch(args);
+else await classifyOne(args, args.inputs[0] ?? '');

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseStackArgs } from './cli-args.js';
+import { decideCli } from '../lib/cli.js';
+import { parseStackArgs, STACK_USAGE } from './cli-args.js';
+
+const decide = (argv: string[]) => decideCli(STACK_USAGE, argv, parseStackArgs);
 
 describe('parseStackArgs', () => {
   it('has defaults', () => {
@@ -9,32 +12,49 @@ describe('parseStackArgs', () => {
       classifierReplicas: 1,
       port: 8080,
       verbose: false,
-      help: false,
     });
   });
   it('reads flags with separate or inline values', () => {
-    const args = parseStackArgs([
-      '--classifier-replicas',
-      '3',
-      '--detector-replicas=2',
-      '--port',
-      '9000',
-      '--verbose',
-    ]);
-    assert.deepEqual(args, {
-      detectorReplicas: 2,
-      classifierReplicas: 3,
-      port: 9000,
-      verbose: true,
-      help: false,
-    });
-  });
-  it('rejects bad values and unknown flags', () => {
-    assert.throws(
-      () => parseStackArgs(['--classifier-replicas', '0']),
-      /whole number from 1 to 16, got 0/,
+    assert.deepEqual(
+      parseStackArgs([
+        '--classifier-replicas',
+        '3',
+        '--detector-replicas=2',
+        '--port',
+        '9000',
+        '--verbose',
+      ]),
+      { detectorReplicas: 2, classifierReplicas: 3, port: 9000, verbose: true },
     );
-    assert.throws(() => parseStackArgs(['--classifier-replicas']), /got nothing/);
-    assert.throws(() => parseStackArgs(['--replicas', '2']), /unknown option --replicas/);
+  });
+  it('rejects bad values, unknown flags and stray arguments with exit 2 and the usage', () => {
+    for (const [argv, message] of [
+      [
+        ['--classifier-replicas', '0'],
+        '--classifier-replicas needs a whole number from 1 to 16, got 0',
+      ],
+      [['--port', '70000'], '--port needs a whole number from 1 to 65535, got 70000'],
+      [['--classifier-replicas'], "Option '--classifier-replicas <value>' argument missing"],
+      [['--replicas', '2'], "Unknown option '--replicas'"],
+      [['extra'], "Unexpected argument 'extra'"],
+    ] as const) {
+      const outcome = decide([...argv]);
+      assert.equal(outcome.exitCode, 2, argv.join(' '));
+      assert.ok(outcome.message?.startsWith(message), `${argv.join(' ')}: ${outcome.message}`);
+      assert.ok(outcome.message?.endsWith(STACK_USAGE));
+    }
+  });
+  it('--help prints the usage naming every flag and exits 0, even next to a bad flag', () => {
+    assert.deepEqual(decide(['--help']), { exitCode: 0, message: STACK_USAGE });
+    assert.deepEqual(decide(['--bogus', '-h']), { exitCode: 0, message: STACK_USAGE });
+    for (const flag of [
+      '--detector-replicas',
+      '--classifier-replicas',
+      '--port',
+      '--verbose',
+      '--help',
+    ]) {
+      assert.ok(STACK_USAGE.includes(flag), flag);
+    }
   });
 });

@@ -1,61 +1,49 @@
+import { parseArgs } from 'node:util';
+import { integerFlag } from '../lib/cli.js';
+
 /** Command-line flags of `npm start`. */
 export interface StackArgs {
   detectorReplicas: number;
   classifierReplicas: number;
   port: number;
   verbose: boolean;
-  help: boolean;
 }
 
 /** The function's port under `npm start`; the CLI's default URL points here. */
 export const DEFAULT_PORT = 8080;
 
 export const STACK_USAGE = `Usage: npm start -- [options]
-  --detector-replicas N    detector processes (default 1; ports 50051, 50053, ...)
-  --classifier-replicas N  classifier processes (default 1; ports 50052, 50054, ...)
+Runs the detector, the classifier and the function with the web tester on 127.0.0.1.
+A replica that exits by itself is reported here and restarted with backoff.
+
+Options:
+  --detector-replicas N    detector processes, 1..16 (default 1; ports 50051, 50053, ...)
+  --classifier-replicas N  classifier processes, 1..16 (default 1; ports 50052, 50054, ...)
   --port N                 HTTP port of the function and web tester (default ${DEFAULT_PORT})
   --verbose                print every log line of every component
-  --help                   show this help`;
+  -h, --help               show this help
 
-function positiveInteger(flag: string, value: string | undefined, max: number): number {
-  const number = Number(value);
-  if (value === undefined || !Number.isInteger(number) || number < 1 || number > max) {
-    throw new Error(`${flag} needs a whole number from 1 to ${max}, got ${value ?? 'nothing'}`);
-  }
-  return number;
-}
+Threads (each replica gets a share of the cores; set one to use it for every replica):
+  INTRA_OP_THREADS    onnxruntime threads per replica (default cores / replicas)
+  UV_THREADPOOL_SIZE  libuv pool per replica, which runs its image decoding
+                      (default cores / (replicas + 1), within 2..4)`;
 
-export function parseStackArgs(argv: readonly string[]): StackArgs {
-  const args: StackArgs = {
-    detectorReplicas: 1,
-    classifierReplicas: 1,
-    port: DEFAULT_PORT,
-    verbose: false,
-    help: false,
+export function parseStackArgs(argv: string[]): StackArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'detector-replicas': { type: 'string', default: '1' },
+      'classifier-replicas': { type: 'string', default: '1' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      verbose: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    detectorReplicas: integerFlag('--detector-replicas', values['detector-replicas'], 1, 16),
+    classifierReplicas: integerFlag('--classifier-replicas', values['classifier-replicas'], 1, 16),
+    port: integerFlag('--port', values.port, 1, 65535),
+    verbose: values.verbose,
   };
-  for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = (argv[i] ?? '').split('=', 2) as [string, string | undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--detector-replicas':
-        args.detectorReplicas = positiveInteger(flag, value(), 16);
-        break;
-      case '--classifier-replicas':
-        args.classifierReplicas = positiveInteger(flag, value(), 16);
-        break;
-      case '--port':
-        args.port = positiveInteger(flag, value(), 65535);
-        break;
-      case '--verbose':
-        args.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      default:
-        throw new Error(`unknown option ${flag}`);
-    }
-  }
-  return args;
 }

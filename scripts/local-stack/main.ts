@@ -1,18 +1,10 @@
 /**
- * `npm start`: detector, classifier and function (with the web tester) on localhost with
+ * `npm start`: detector, classifier and function (with the web tester) on 127.0.0.1 with
  * fixed ports. Ctrl-C stops everything; a second Ctrl-C kills what is left.
  */
-import { DEFAULT_PORT, parseStackArgs, STACK_USAGE, type StackArgs } from './cli-args.js';
+import { readCli } from '../lib/cli.js';
+import { DEFAULT_PORT, parseStackArgs, STACK_USAGE } from './cli-args.js';
 import { startLocalStack, type LocalStack } from './stack.js';
-
-function readArgs(): StackArgs {
-  try {
-    return parseStackArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${STACK_USAGE}`);
-    process.exit(2);
-  }
-}
 
 /** Replicas log JSON lines at info level; without --verbose only warnings and errors are shown. */
 function isWarningOrWorse(line: string): boolean {
@@ -31,6 +23,9 @@ function printUrls(stack: LocalStack): void {
     ...stack.classifiers.map(
       (r) => `  Classifier ${r.index}    grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
     ),
+    `  Threads         per replica ${Object.entries(stack.threads)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')}`,
     '',
     `Try: npm run classify -- photo.jpg -o annotated.jpg${
       stack.functionServer.port === DEFAULT_PORT ? '' : ` --url ${stack.functionUrl}`
@@ -42,11 +37,7 @@ function printUrls(stack: LocalStack): void {
 }
 
 async function main(): Promise<void> {
-  const args = readArgs();
-  if (args.help) {
-    console.log(STACK_USAGE);
-    return;
-  }
+  const args = readCli(STACK_USAGE, parseStackArgs);
   console.log(
     `Starting ${args.detectorReplicas} detector and ${args.classifierReplicas} classifier replica(s); loading the models...`,
   );
@@ -59,6 +50,9 @@ async function main(): Promise<void> {
     logLevel: args.verbose ? 'info' : 'warn',
     onServiceLine: (line) => {
       if (args.verbose || isWarningOrWorse(line)) console.log(line);
+    },
+    onReplicaEvent: (message) => {
+      console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
     },
   });
   printUrls(stack);

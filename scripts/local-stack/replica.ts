@@ -1,8 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from './repo-root.js';
-import { parseServingLine, type ServingPorts } from './serving-line.js';
+import { spawnComponent, type ComponentProcess } from '../lib/launcher.js';
 
 export type ModelServiceName = 'detector' | 'classifier';
 
@@ -11,7 +7,7 @@ export interface Replica {
   service: ModelServiceName;
   /** 0-based position among the replicas of its service. */
   index: number;
-  /** `127.0.0.1:<grpcPort>`; stays the same across restart(). */
+  /** `127.0.0.1:<grpcPort>`; stays the same across restarts. */
   grpcAddress: string;
   grpcPort: number;
   metricsPort: number;
@@ -20,12 +16,38 @@ export interface Replica {
   /** The current process id (changes on restart; undefined while stopped). */
   readonly pid: number | undefined;
   readonly running: boolean;
-  /** Sends `signal` (default SIGTERM) and resolves with the exit code (null if killed by a signal). */
+  /** Times the process was started again after it exited unexpectedly. */
+  readonly restarts: number;
+  /**
+   * Sends `signal` (default SIGTERM) and resolves with the exit code (null if killed by a
+   * signal). A replica stopped this way stays down until restart().
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Starts the process again on the same ports and waits until it serves. */
   restart(): Promise<void>;
   /** The last lines the process printed (for diagnostics). */
   recentOutput(): string[];
+}
+
+/** Delays before restarting a replica that exited by itself: doubling, capped. */
+export interface RestartPolicy {
+  /** First delay, ms (default 500). */
+  initialDelayMs: number;
+  /** Longest delay, ms (default 30 s). */
+  maxDelayMs: number;
+  /** A replica that served this long before exiting starts again from initialDelayMs (default 60 s). */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  resetAfterMs: 60_000,
+};
+
+/** The delay before restart number `attempt` (0-based) under `policy`. */
+export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt, 30));
 }
 
 export interface ReplicaOptions {
@@ -38,94 +60,91 @@ export interface ReplicaOptions {
   /** Receives every output line of the process (e.g. to forward logs). */
   onLine?: (line: string, replica: string) => void;
   startTimeoutMs: number;
-}
-
-const EXIT_WITH_PARENT = fileURLToPath(new URL('./exit-with-parent.ts', import.meta.url));
-const OUTPUT_LINES_KEPT = 50;
-
-function spawnService(options: ReplicaOptions, ports: ServingPorts): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', EXIT_WITH_PARENT, `services/${options.service}/src/main.ts`],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        ...options.env,
-        GRPC_PORT: String(ports.grpcPort),
-        METRICS_PORT: String(ports.metricsPort),
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Own process group: a terminal Ctrl-C reaches only the stack, which stops replicas in order.
-      detached: true,
-    },
-  );
+  /**
+   * Restart the process with backoff when it exits without stop() (crash, OOM kill, kill -9);
+   * default DEFAULT_RESTART_POLICY; false leaves it down.
+   */
+  restartPolicy?: RestartPolicy | false;
+  /** One human-readable line per unexpected exit and per restart (or failed restart). */
+  onEvent?: (message: string, replica: string) => void;
 }
 
 /** Starts a model service as a child process and resolves once it logs its serving line. */
 export async function startReplica(options: ReplicaOptions): Promise<Replica> {
   const name = `${options.service}-${options.index}`;
-  const output: string[] = [];
-  let child: ChildProcess | undefined;
-  const alive = (): boolean =>
-    child !== undefined && child.exitCode === null && child.signalCode === null;
-  let exited: Promise<number | null> = Promise.resolve(null);
-  let ports: ServingPorts = { grpcPort: options.grpcPort, metricsPort: options.metricsPort };
+  const policy = options.restartPolicy ?? DEFAULT_RESTART_POLICY;
+  let current: ComponentProcess | undefined;
+  let ports = { grpcPort: options.grpcPort, metricsPort: options.metricsPort };
+  /** False after stop(): an exit is then expected and not followed by a restart. */
+  let supervised = true;
+  let attempt = 0;
+  let restarts = 0;
+  let pendingRestart: NodeJS.Timeout | undefined;
+  let lastOutput: string[] = [];
+  let launching: Promise<ComponentProcess> | undefined;
 
-  const remember = (line: string): void => {
-    output.push(line);
-    if (output.length > OUTPUT_LINES_KEPT) output.shift();
-    options.onLine?.(line, name);
+  const alive = (): boolean => current?.running === true;
+
+  const launchOnce = (): Promise<ComponentProcess> => {
+    launching = launchProcess();
+    return launching;
   };
 
-  const launch = (): Promise<ServingPorts> => {
-    const proc = spawnService(options, ports);
-    child = proc;
-    exited = new Promise((resolve) =>
-      proc.once('exit', (code) => {
-        resolve(code);
-      }),
-    );
-    return new Promise((resolve, reject) => {
-      let waiting = true;
-      const settle = (outcome: () => void): void => {
-        if (!waiting) return;
-        waiting = false;
-        clearTimeout(timer);
-        outcome();
-      };
-      const timer = setTimeout(() => {
-        settle(() => {
-          proc.kill('SIGKILL');
-          reject(
-            new Error(
-              `${name} did not start within ${options.startTimeoutMs} ms:\n${output.join('\n')}`,
-            ),
-          );
-        });
-      }, options.startTimeoutMs);
-      const onLine = (line: string): void => {
-        remember(line);
-        const serving = waiting ? parseServingLine(line) : undefined;
-        if (serving)
-          settle(() => {
-            resolve(serving);
-          });
-      };
-      for (const stream of [proc.stdout, proc.stderr]) {
-        if (stream) createInterface({ input: stream }).on('line', onLine);
-      }
-      proc.once('exit', (code, signal) => {
-        settle(() => {
-          reject(
-            new Error(`${name} exited (${signal ?? code}) before serving:\n${output.join('\n')}`),
-          );
-        });
-      });
+  const launchProcess = async (): Promise<ComponentProcess> => {
+    const proc = await spawnComponent({
+      component: options.service,
+      name,
+      env: {
+        ...options.env,
+        GRPC_PORT: String(ports.grpcPort),
+        METRICS_PORT: String(ports.metricsPort),
+      },
+      startTimeoutMs: options.startTimeoutMs,
+      onLine: (line) => options.onLine?.(line, name),
+      keptLines: 50,
+      detached: true,
     });
+    current = proc;
+    ports = { grpcPort: proc.port, metricsPort: proc.metricsPort ?? ports.metricsPort };
+    void proc.exited.then((how) => {
+      lastOutput = proc.output();
+      if (current === proc) onExit(proc, how);
+    });
+    return proc;
   };
 
-  ports = await launch();
+  const scheduleRestart = (): void => {
+    if (policy === false || !supervised) return;
+    const delay = restartDelayMs(policy, attempt);
+    attempt += 1;
+    options.onEvent?.(`${name}: restarting in ${(delay / 1000).toFixed(1)} s`, name);
+    pendingRestart = setTimeout(() => {
+      pendingRestart = undefined;
+      if (!supervised || alive()) return;
+      launchOnce().then(
+        (proc) => {
+          if (!supervised) return; // stop() came while it was starting; stop() ends it
+          restarts += 1;
+          options.onEvent?.(`${name}: restarted (pid ${proc.pid}), serving again`, name);
+        },
+        (error: unknown) => {
+          const first = (error as Error).message.split('\n', 1)[0] ?? '';
+          options.onEvent?.(`${name}: restart failed: ${first}`, name);
+          scheduleRestart();
+        },
+      );
+    }, delay);
+    pendingRestart.unref();
+  };
+
+  const onExit = (proc: ComponentProcess, how: number | string): void => {
+    if (!supervised) return;
+    if (policy !== false && performance.now() - proc.readyAt >= policy.resetAfterMs) attempt = 0;
+    options.onEvent?.(`${name} (pid ${proc.pid}) exited unexpectedly (${how})`, name);
+    scheduleRestart();
+  };
+
+  await launchOnce();
 
   return {
     service: options.service,
@@ -135,21 +154,29 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     grpcAddress: `127.0.0.1:${ports.grpcPort}`,
     metricsUrl: `http://127.0.0.1:${ports.metricsPort}/metrics`,
     get pid() {
-      return alive() ? child?.pid : undefined;
+      return alive() ? current?.pid : undefined;
     },
     get running() {
       return alive();
     },
+    get restarts() {
+      return restarts;
+    },
     async stop(signal = 'SIGTERM') {
-      if (alive()) child?.kill(signal);
-      return exited;
+      supervised = false;
+      clearTimeout(pendingRestart);
+      await launching?.catch(() => undefined);
+      if (!current) return null;
+      const how = await current.stop(signal);
+      return typeof how === 'number' ? how : null;
     },
     async restart() {
-      if (alive()) {
-        throw new Error(`${name} is still running; stop() it first`);
-      }
-      await launch();
+      if (alive()) throw new Error(`${name} is still running; stop() it first`);
+      clearTimeout(pendingRestart);
+      await launchOnce();
+      supervised = true;
+      attempt = 0;
     },
-    recentOutput: () => [...output],
+    recentOutput: () => (alive() ? (current?.output() ?? []) : lastOutput),
   };
 }

@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../../lib/config/index.js';
 import type { FunctionConfig } from '../../function/src/config.js';
 import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
-import { startReplica, type ModelServiceName, type Replica } from './replica.js';
+import {
+  startReplica,
+  type ModelServiceName,
+  type Replica,
+  type RestartPolicy,
+} from './replica.js';
+import { threadBudget, type ThreadEnv } from './thread-budget.js';
 
 export type { Replica } from './replica.js';
 
@@ -37,6 +43,10 @@ export interface LocalStackOptions {
   onServiceLine?: (line: string, replica: string) => void;
   /** How long a replica may take to load and warm up its model; default 120 s. */
   startTimeoutMs?: number;
+  /** Restarting replicas that exit by themselves; default DEFAULT_RESTART_POLICY, false: never. */
+  restartPolicy?: RestartPolicy | false;
+  /** A replica exited unexpectedly, is restarting, or restarted (one line each). */
+  onReplicaEvent?: (message: string, replica: string) => void;
 }
 
 export interface LocalStack {
@@ -47,6 +57,8 @@ export interface LocalStack {
   functionConfig: Partial<FunctionConfig>;
   detectors: Replica[];
   classifiers: Replica[];
+  /** The thread settings every replica was given. */
+  threads: ThreadEnv;
   /** Stops the function (draining requests), then every replica; leaves no process behind. */
   stop(): Promise<void>;
 }
@@ -63,18 +75,21 @@ async function stopReplica(replica: Replica): Promise<void> {
 }
 
 /**
- * Runs the whole system on localhost: each model-service replica as a real child process
- * (so tests can stop, kill and restart them), and the function in this process, spreading
- * its calls round-robin over the replicas.
+ * Runs the whole system on localhost (everything bound to 127.0.0.1): each model-service
+ * replica as a real child process (so tests can stop, kill and restart them; one that exits by
+ * itself is restarted with backoff), and the function in this process, spreading its calls
+ * round-robin over the replicas.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const detectorReplicas = options.detectorReplicas ?? 1;
   const classifierReplicas = options.classifierReplicas ?? 1;
   const logLevel = options.logLevel ?? 'warn';
-  const threadsPerReplica = Math.max(
-    1,
-    Math.floor(availableParallelism() / (detectorReplicas + classifierReplicas)),
-  );
+  const threads = threadBudget({
+    cores: availableParallelism(),
+    detectorReplicas,
+    classifierReplicas,
+    env: process.env,
+  });
   const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
     Array.from({ length: count }, (_, index) =>
       startReplica({
@@ -84,10 +99,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         metricsPort: portFor(base.metrics, index),
         env: {
           LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
-          INTRA_OP_THREADS: String(threadsPerReplica),
+          ...threads,
           ...options.serviceEnv,
         },
         onLine: options.onServiceLine,
+        restartPolicy: options.restartPolicy,
+        onEvent: options.onReplicaEvent,
         startTimeoutMs: options.startTimeoutMs ?? 120_000,
       }),
     );
@@ -122,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionConfig,
       detectors,
       classifiers,
+      threads,
       async stop() {
         await functionServer.close();
         await Promise.all(started.map(stopReplica));

@@ -19,7 +19,7 @@ import {
   parseDockerfile,
   type ImageName,
   type ParsedDockerfile,
-} from './dockerfile.js';
+} from '../../scripts/lib/dockerfile.js';
 import { isIgnored, parseDockerignore } from './dockerignore.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -2,7 +2,7 @@
 // Dockerfile from the repo root, and it quotes the timeouts the manifests use.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IMAGES } from '../docker/dockerfile.js';
+import { IMAGES } from '../../scripts/lib/dockerfile.js';
 import { durationMs, fileExists, readText, readYaml } from './helpers.js';
 
 const doc = readText('docs/deploy.md');

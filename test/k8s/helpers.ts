@@ -23,7 +23,7 @@ import {
   instructions,
   parseDockerfile as parseDockerfileText,
   type ImageName,
-} from '../docker/dockerfile.js';
+} from '../../scripts/lib/dockerfile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8S = path.join(ROOT, 'k8s');

@@ -2,7 +2,7 @@
 // root, docs/deploy.md) and the manifests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IMAGES, type ImageName } from '../docker/dockerfile.js';
+import { IMAGES, type ImageName } from '../../scripts/lib/dockerfile.js';
 import {
   contract,
   deployments,

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { eventually } from '../../lib/testing/eventually.js';
+import { eventually } from '../support/eventually.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? 'promtool';

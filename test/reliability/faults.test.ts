@@ -4,9 +4,9 @@
 // and the function SIGTERMed with requests in flight (they all complete; it exits 0).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spawnComponent } from '../../bench/harness/processes.js';
-import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
-import { eventually } from '../../lib/testing/eventually.js';
+import { spawnComponent } from '../../scripts/lib/launcher.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
+import { eventually } from '../support/eventually.js';
 import { assertAllAlive, useProcessStack } from './fixture.js';
 import { sendRaw, type RawAnswer } from './raw-http.js';
 

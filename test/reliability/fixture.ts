@@ -5,8 +5,8 @@ import {
   startProcessStack,
   type ProcessStack,
   type ProcessStackOptions,
-} from '../../bench/harness/process-stack.js';
-import { isAlive } from '../../bench/harness/processes.js';
+} from '../../scripts/lib/process-stack.js';
+import { isAlive } from '../../scripts/lib/proc-stats.js';
 
 /** One thread per model service: tests run next to other work on small machines. */
 export const TEST_SERVICE_ENV = { INTRA_OP_THREADS: '1' };

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
-import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 export interface HostileRequest {
   /** Path and query, default "/". */

@@ -10,7 +10,7 @@ import {
   isServiceError,
   status,
 } from '../../lib/client/index.js';
-import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 import { watchDiskWrites, type DiskWatch } from './disk-watch.js';
 import { assertAllAlive, useProcessStack } from './fixture.js';
 import { HOSTILE_CASES, type HostileCase } from './hostile-corpus.js';

@@ -11,8 +11,8 @@ import {
   isServiceError,
   status,
 } from '../../lib/client/index.js';
-import { noisePng } from '../../lib/testing/images.js';
-import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
+import { noisePng } from '../support/images.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 import { assertAllAlive, useProcessStack } from './fixture.js';
 import { sendRaw } from './raw-http.js';
 

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { createAgent, postImage } from '../../bench/harness/http-client.js';
-import { runLoad } from '../../bench/harness/load.js';
-import { readMemory } from '../../bench/harness/processes.js';
-import { percentile } from '../../bench/harness/stats.js';
-import { syntheticBananaPhoto } from '../stack/synthetic-photo.js';
+import { createAgent, postImage } from '../../scripts/lib/http-client.js';
+import { runLoad } from '../../scripts/lib/load.js';
+import { readMemory } from '../../scripts/lib/proc-stats.js';
+import { percentile } from '../../scripts/lib/stats.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 import { watchDiskWrites } from './disk-watch.js';
 import { assertAllAlive, useProcessStack } from './fixture.js';
 

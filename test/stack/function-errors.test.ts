@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { FunctionServer } from '../../function/src/server.js';
 import { assertError, assertWellFormed, post } from './answers.js';
 import { startSecondFunction, useLocalStack } from './stack-fixture.js';
-import { syntheticBananaPhoto } from './synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 const stack = useLocalStack();
 const jpeg = () => syntheticBananaPhoto({ width: 320, height: 240, bananas: 1 });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { assertWellFormed, post } from './answers.js';
 import { ALL_CANDIDATES, startSecondFunction, useLocalStack } from './stack-fixture.js';
-import { syntheticBananaPhoto } from './synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 const stack = useLocalStack();
 const SIZE = { width: 1280, height: 960 };

@@ -2,11 +2,11 @@
 // a 500), reports not ready, and recovers by itself once the replicas are back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually } from '../../lib/testing/eventually.js';
+import { eventually } from '../support/eventually.js';
 import type { Replica } from '../../scripts/local-stack/stack.js';
 import { assertError, assertWellFormed, post } from './answers.js';
 import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
-import { syntheticBananaPhoto } from './synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 const stack = useLocalStack({ detectorReplicas: 2, classifierReplicas: 1 });
 const SIZE = { width: 640, height: 480 };

@@ -2,9 +2,9 @@
 // message naming it, and SIGTERM lets an in-flight request finish before a clean exit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spawnComponent } from '../../bench/harness/processes.js';
+import { spawnComponent } from '../../scripts/lib/launcher.js';
 import { ALL_CANDIDATES, useLocalStack } from './stack-fixture.js';
-import { syntheticBananaPhoto } from './synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 
 const stack = useLocalStack();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClassifierClient } from '../../../lib/client/index.js';
-import { startServiceProcess } from '../../../lib/testing/service-process.js';
+import { startServiceProcess } from '../../../test/support/service-process.js';
 
 const MAIN = 'services/classifier/src/main.ts';
 const BASE_ENV = { GRPC_PORT: '0', METRICS_PORT: '0', INTRA_OP_THREADS: '1' };

@@ -9,10 +9,10 @@ import {
 } from '../../../lib/client/index.js';
 import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
 import type { RunningService } from '../../../lib/model-service/index.js';
-import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
-import { solidImage } from '../../../lib/testing/images.js';
-import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
-import { repoPath } from '../../../lib/testing/paths.js';
+import { rejectsWithStatus } from '../../../test/support/grpc-assert.js';
+import { solidImage } from '../../../test/support/images.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
+import { repoPath } from '../../../test/support/paths.js';
 import { parseClassifierConfig } from './config.js';
 import { startClassifierService } from './server.js';
 

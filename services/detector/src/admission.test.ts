@@ -7,9 +7,9 @@ import {
   type DetectorClient,
 } from '../../../lib/client/index.js';
 import type { RunningService } from '../../../lib/model-service/index.js';
-import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
-import { solidImage } from '../../../lib/testing/images.js';
-import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
+import { rejectsWithStatus } from '../../../test/support/grpc-assert.js';
+import { solidImage } from '../../../test/support/images.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
 import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 

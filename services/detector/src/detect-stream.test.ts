@@ -10,9 +10,9 @@ import {
   type DetectStreamResponse,
 } from '../../../lib/client/index.js';
 import type { RunningService } from '../../../lib/model-service/index.js';
-import { bananaScene } from '../../../lib/testing/images.js';
-import { letterboxed } from '../../../lib/testing/letterboxed.js';
-import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
+import { bananaScene } from '../../../test/support/images.js';
+import { letterboxed } from '../../../test/support/letterboxed.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
 import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 

@@ -10,16 +10,16 @@ import {
 } from '../../../lib/client/index.js';
 import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
 import type { RunningService } from '../../../lib/model-service/index.js';
-import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
-import { checkHealth, watchHealth } from '../../../lib/testing/health-client.js';
-import { bananaScene, noisePng, solidImage, twoToneJpeg } from '../../../lib/testing/images.js';
-import { repoPath } from '../../../lib/testing/paths.js';
-import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
+import { rejectsWithStatus } from '../../../test/support/grpc-assert.js';
+import { checkHealth, watchHealth } from '../../../test/support/health-client.js';
+import { bananaScene, noisePng, solidImage, twoToneJpeg } from '../../../test/support/images.js';
+import { repoPath } from '../../../test/support/paths.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
 import {
   fileByFilename,
   fileContainingSymbol,
   listServices,
-} from '../../../lib/testing/reflection-client.js';
+} from '../../../scripts/lib/reflection-client.js';
 import { parseDetectorConfig, type DetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDetectorClient } from '../../../lib/client/index.js';
-import { noisePng } from '../../../lib/testing/images.js';
-import { startServiceProcess } from '../../../lib/testing/service-process.js';
+import { noisePng } from '../../../test/support/images.js';
+import { startServiceProcess } from '../../../test/support/service-process.js';
 
 const MAIN = 'services/detector/src/main.ts';
 const BASE_ENV = { GRPC_PORT: '0', METRICS_PORT: '0', INTRA_OP_THREADS: '1' };

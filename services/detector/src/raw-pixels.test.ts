@@ -8,11 +8,11 @@ import {
 } from '../../../lib/client/index.js';
 import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
 import type { RunningService } from '../../../lib/model-service/index.js';
-import { rejectsWithStatus } from '../../../lib/testing/grpc-assert.js';
-import { bananaScene } from '../../../lib/testing/images.js';
-import { letterboxed } from '../../../lib/testing/letterboxed.js';
-import { localServiceConfig } from '../../../lib/testing/local-service-config.js';
-import { repoPath } from '../../../lib/testing/paths.js';
+import { rejectsWithStatus } from '../../../test/support/grpc-assert.js';
+import { bananaScene } from '../../../test/support/images.js';
+import { letterboxed } from '../../../test/support/letterboxed.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
+import { repoPath } from '../../../test/support/paths.js';
 import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 

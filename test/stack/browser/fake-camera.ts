@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { syntheticBananaPhoto } from '../synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 
 /** BT.601 studio-range RGB -> Y'CbCr of one pixel. */
 function yuv(r: number, g: number, b: number): [number, number, number] {

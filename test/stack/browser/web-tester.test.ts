@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { useLocalStack } from '../stack-fixture.js';
 import { writeFakeCameraVideo } from './fake-camera.js';
 import { startGatewayProxy } from './gateway-proxy.js';
-import { syntheticBananaPhoto } from '../synthetic-photo.js';
+import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = 'test-results';

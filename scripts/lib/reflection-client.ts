@@ -10,7 +10,14 @@ import { loadSync } from '@grpc/proto-loader';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 
-/** A minimal grpc.reflection.v1alpha client: what grpcurl does for `list` and `describe`. */
+/**
+ * A minimal grpc.reflection.v1alpha client: what grpcurl does for `list` and `describe`. The
+ * server is a `host:port` address, or a port on 127.0.0.1.
+ */
+export type Server = string | number;
+
+const addressOf = (server: Server): string =>
+  typeof server === 'number' ? `127.0.0.1:${server}` : server;
 
 interface ReflectionResponse {
   listServicesResponse?: { service: { name: string }[] };
@@ -27,7 +34,7 @@ const reflectionProtoDir = join(
   'proto',
 );
 
-function reflectionClient(port: number): Client {
+function reflectionClient(server: Server): Client {
   const definition = loadSync('grpc/reflection/v1alpha/reflection.proto', {
     includeDirs: [reflectionProtoDir],
   });
@@ -37,13 +44,13 @@ function reflectionClient(port: number): Client {
     };
   };
   return new loaded.grpc.reflection.v1alpha.ServerReflection(
-    `127.0.0.1:${port}`,
+    addressOf(server),
     credentials.createInsecure(),
   );
 }
 
-async function ask(port: number, request: ReflectionRequest): Promise<ReflectionResponse> {
-  const client = reflectionClient(port);
+async function ask(server: Server, request: ReflectionRequest): Promise<ReflectionResponse> {
+  const client = reflectionClient(server);
   try {
     const stream = (
       client as unknown as {
@@ -62,23 +69,26 @@ async function ask(port: number, request: ReflectionRequest): Promise<Reflection
   }
 }
 
-export async function listServices(port: number): Promise<string[]> {
-  const response = await ask(port, { listServices: '' });
+export async function listServices(server: Server): Promise<string[]> {
+  const response = await ask(server, { listServices: '' });
   return (response.listServicesResponse?.service ?? []).map((s) => s.name).sort();
 }
 
-async function files(port: number, request: ReflectionRequest): Promise<FileDescriptorProto[]> {
-  const response = await ask(port, request);
+async function files(server: Server, request: ReflectionRequest): Promise<FileDescriptorProto[]> {
+  const response = await ask(server, request);
   if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
   return (response.fileDescriptorResponse?.fileDescriptorProto ?? []).map((bytes) =>
     fromBinary(FileDescriptorProtoSchema, bytes),
   );
 }
 
-export function fileContainingSymbol(port: number, symbol: string): Promise<FileDescriptorProto[]> {
-  return files(port, { fileContainingSymbol: symbol });
+export function fileContainingSymbol(
+  server: Server,
+  symbol: string,
+): Promise<FileDescriptorProto[]> {
+  return files(server, { fileContainingSymbol: symbol });
 }
 
-export function fileByFilename(port: number, name: string): Promise<FileDescriptorProto[]> {
-  return files(port, { fileByFilename: name });
+export function fileByFilename(server: Server, name: string): Promise<FileDescriptorProto[]> {
+  return files(server, { fileByFilename: name });
 }

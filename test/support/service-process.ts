@@ -1,35 +1,33 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startProcess } from '../../scripts/lib/launcher.js';
 import { repoPath } from './paths.js';
 
 export type LogLine = Record<string, unknown> & { msg?: string };
 
 /** A service entrypoint (e.g. services/detector/src/main.ts) running as a child process under tsx. */
 export function startServiceProcess(entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', repoPath(entry)], {
-    cwd: repoPath('.'),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const lines: LogLine[] = [];
-  let stderr = '';
   const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    try {
-      lines.push(JSON.parse(text) as LogLine);
-    } catch {
-      lines.push({ msg: text });
-    }
-    for (const wake of waiters) wake();
+  const service = startProcess({
+    name: entry,
+    args: ['--import', 'tsx', repoPath(entry)],
+    env,
+    keptLines: 1000,
+    onLine: (text) => {
+      try {
+        lines.push(JSON.parse(text) as LogLine);
+      } catch {
+        lines.push({ msg: text });
+      }
+      for (const wake of waiters) wake();
+    },
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = service.exited.then((how) => (typeof how === 'number' ? how : null));
 
   return {
-    child,
+    child: service.child,
     lines,
     exited,
-    stderr: () => stderr,
+    output: () => service.output().join('\n'),
     /** The first log line with this msg (waits for it; fails if the process exits first). */
     async waitFor(msg: string): Promise<LogLine> {
       const find = () => lines.find((line) => line.msg === msg);
@@ -44,7 +42,9 @@ export function startServiceProcess(entry: string, env: Record<string, string>) 
           };
           waiters.add(wake);
           void exited.then((code) => {
-            reject(new Error(`exited (${code}) before logging "${msg}": ${stderr}`));
+            reject(
+              new Error(`exited (${code}) before logging "${msg}": ${service.output().join('\n')}`),
+            );
           });
         })
       );

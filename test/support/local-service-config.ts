@@ -1,4 +1,4 @@
-import type { Env, ModelServiceConfig } from '../config/index.js';
+import type { Env, ModelServiceConfig } from '../../lib/config/index.js';
 import { repoPath } from './paths.js';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
-import { isServiceError } from '../client/index.js';
+import { isServiceError } from '../../lib/client/index.js';
 
 /** Asserts that `promise` rejects with gRPC status `code` and details matching `details`. */
 export async function rejectsWithStatus(

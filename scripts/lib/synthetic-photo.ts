@@ -1,5 +1,5 @@
 /**
- * Generated test photos: banana-like curved shapes (yellow, green or brown, with a stalk and
+ * Generated photos for the tests and the benchmarks: banana-like curved shapes (yellow, green or brown, with a stalk and
  * spots) on a table-coloured background, rendered with sharp. Deterministic for a given
  * seed. The models are trained on real photos, so tests assert the shape of the answers,
  * never what the model finds.

@@ -1,4 +1,4 @@
-/** A small Dockerfile parser for the packaging tests: stages, their instructions and ARG defaults. */
+/** A small Dockerfile parser (packaging tests, and the benchmarks that run processes with the images' settings): stages, their instructions and ARG defaults. */
 
 /** Each image's Dockerfile, relative to the repository root, and the build args it is built with. */
 export const IMAGES = {

@@ -3,9 +3,9 @@
  * Dockerfiles themselves so that the benchmarks run every process as it runs in production.
  */
 import { readFileSync } from 'node:fs';
-import { REPO_ROOT } from '../../scripts/local-stack/repo-root.js';
-import { envOf, IMAGES, parseDockerfile } from '../../test/docker/dockerfile.js';
-import type { Component } from './processes.js';
+import { REPO_ROOT } from './repo-root.js';
+import { envOf, IMAGES, parseDockerfile } from './dockerfile.js';
+import type { Component } from './launcher.js';
 
 const RUNTIME_TUNING = /^(NODE_ENV|NODE_OPTIONS|MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 

@@ -3,12 +3,7 @@
  * process (the local stack of `npm start` keeps the function inside its own process; here it
  * must be separate so that its memory, its crashes and its SIGTERM can be observed).
  */
-import {
-  spawnComponent,
-  type Component,
-  type ComponentProcess,
-  type Runtime,
-} from './processes.js';
+import { spawnComponent, type Component, type ComponentProcess, type Runtime } from './launcher.js';
 
 export interface ManagedComponent {
   component: Component;

@@ -3,8 +3,8 @@ import {
   HEALTH_CHECK,
   HEALTH_WATCH,
   type HealthCheckResponse as HealthResponse,
-} from '../client/health-methods.js';
-import { unaryCall } from '../client/unary-call.js';
+} from '../../lib/client/health-methods.js';
+import { unaryCall } from '../../lib/client/unary-call.js';
 
 /** Raw grpc.health.v1 calls against one port, for any service name (including ""). */
 

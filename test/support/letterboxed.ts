@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
-import { letterboxGeometry, placeOnCanvas } from '../vision/index.js';
+import type { GetModelInfoResponse } from '../../lib/gen/banana/v1/common.js';
+import { letterboxGeometry, placeOnCanvas } from '../../lib/vision/index.js';
 
 /**
  * What a client holding a decoded photo sends: the photo letterboxed to the input size that

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseServingLine } from './serving-line.js';
+import { parseServingLine } from './ready-line.js';
 
 describe('parseServingLine', () => {
   it('reads the ports from the serving log line', () => {

@@ -1,0 +1,48 @@
+/** Sends a photo to the function and reads its JSON answer (or its `{error}`). */
+import type { ClassifyAnswer } from './format-result.js';
+
+export type FunctionAnswer = ClassifyAnswer & { img?: string };
+
+/** The function answered, but not with a result (4xx/5xx): the photo gets this as its error. */
+export class FunctionRefused extends Error {
+  override name = 'FunctionRefused';
+}
+
+/** No function answered at the URL (connection refused, DNS...): a batch cannot go on. */
+export class FunctionUnreachable extends Error {
+  override name = 'FunctionUnreachable';
+}
+
+export interface PostOptions {
+  url: string;
+  minConfidence?: string;
+  /** Ask for the annotated photo (base64 in `img`). */
+  annotated: boolean;
+}
+
+export async function postPhoto(photo: Buffer, options: PostOptions): Promise<FunctionAnswer> {
+  const query = new URLSearchParams({ format: options.annotated ? 'jpeg' : 'none' });
+  if (options.minConfidence !== undefined) query.set('min_confidence', options.minConfidence);
+  let response: Response;
+  try {
+    response = await fetch(`${options.url}/?${query.toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: photo,
+    });
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new FunctionUnreachable(
+      `No banana-ripeness function answered at ${options.url} (${reason}).\n` +
+        'Start the local stack with `npm start` in another terminal, or pass --url.',
+    );
+  }
+  const body = (await response.json().catch(() => undefined)) as
+    (FunctionAnswer & { error?: { code: string; message: string } }) | undefined;
+  if (!response.ok || body === undefined || body.error !== undefined) {
+    throw new FunctionRefused(
+      `HTTP ${response.status}: ${body?.error?.message ?? response.statusText}`,
+    );
+  }
+  return body;
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run grpc -- list | health | detect <photo> | classify <crop...> [--addr host:port]`:
+ * calls a model service and prints its answer as JSON. detect and classify go through the typed
+ * client of lib/client; health is grpc.health.v1/Check; list uses server reflection.
+ */
+import { readFile } from 'node:fs/promises';
+import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import {
+  createClassifierClient,
+  createDetectorClient,
+  isServiceError,
+  status,
+} from '../../lib/client/index.js';
+import { readCli } from '../lib/cli.js';
+import { listServices } from '../lib/reflection-client.js';
+import { GRPC_USAGE, parseGrpcArgs, type GrpcCommand } from './args.js';
+
+const print = (value: unknown): void => {
+  console.log(JSON.stringify(value, null, 2));
+};
+
+/** grpc.health.v1.Health/Check of `service` ("" = the whole server). */
+function checkHealth(addr: string, service: string, deadlineMs: number): Promise<string> {
+  const Health = makeGenericClientConstructor(healthService, 'Health');
+  const client = new Health(addr, credentials.createInsecure());
+  const { check } = client as unknown as {
+    check: (
+      request: { service: string },
+      options: { deadline: Date },
+      callback: (error: ServiceError | null, response?: { status: string }) => void,
+    ) => void;
+  };
+  return new Promise<string>((resolve, reject) => {
+    check.call(
+      client,
+      { service },
+      { deadline: new Date(Date.now() + deadlineMs) },
+      (error, response) => {
+        client.close();
+        if (error) reject(error);
+        else resolve(response?.status ?? 'UNKNOWN');
+      },
+    );
+  });
+}
+
+async function readFiles(paths: readonly string[]): Promise<Buffer[]> {
+  return Promise.all(
+    paths.map((path) =>
+      readFile(path).catch((error: unknown) => {
+        throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+      }),
+    ),
+  );
+}
+
+async function run(args: GrpcCommand): Promise<number> {
+  const options = { target: args.addr, defaultDeadlineMs: args.deadlineMs };
+  switch (args.command) {
+    case 'list':
+      print(await listServices(args.addr));
+      return 0;
+    case 'health': {
+      const health = await checkHealth(args.addr, args.service, args.deadlineMs);
+      print({ service: args.service, status: health });
+      return health === 'SERVING' ? 0 : 1;
+    }
+    case 'detect': {
+      const [image] = await readFiles([args.photo]);
+      const detector = createDetectorClient(options);
+      try {
+        print(await detector.detect({ image, minConfidence: args.minConfidence }));
+      } finally {
+        detector.close();
+      }
+      return 0;
+    }
+    case 'classify': {
+      const crops = await readFiles(args.crops);
+      const classifier = createClassifierClient(options);
+      try {
+        print(await classifier.classify({ crops }));
+      } finally {
+        classifier.close();
+      }
+      return 0;
+    }
+  }
+}
+
+const args = readCli(GRPC_USAGE, (argv) => parseGrpcArgs(argv, process.env));
+try {
+  process.exitCode = await run(args);
+} catch (error) {
+  const body = isServiceError(error)
+    ? { code: status[error.code], message: error.details }
+    : { code: 'CLI_ERROR', message: (error as Error).message };
+  console.error(JSON.stringify({ error: body }, null, 2));
+  process.exitCode = 1;
+}
