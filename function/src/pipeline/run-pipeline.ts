@@ -3,8 +3,9 @@ import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage, Size } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
-import { HttpError } from '../errors.js';
-import type { RequestOptions } from '../options.js';
+import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
+import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import type { RequestOptions } from '../request.js';
 import { inBatches } from './batches.js';
 import { cutClassifierCrops } from './classifier-crops.js';
 import {
@@ -14,9 +15,7 @@ import {
   type ClassifierCatalogueCache,
 } from './classifier-catalogue.js';
 import { boxesInOriginalFrame, prepareDetectorInput } from './detector-input.js';
-import type { ModelPorts } from './model-ports.js';
 import type { StageTimer } from './stage-timer.js';
-import { upstreamHttpError, type ModelService } from './upstream-error.js';
 
 export interface PipelineInput {
   /** The photo as received (JPEG, PNG or WebP). */
@@ -44,7 +43,8 @@ export interface PipelineResult {
 }
 
 export interface PipelineDeps {
-  models: ModelPorts;
+  detector: DetectorClient;
+  classifier: ClassifierClient;
   catalogue: ClassifierCatalogueCache;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
@@ -71,7 +71,7 @@ async function callModel<T>(
 async function detect(input: PipelineInput, deps: PipelineDeps, signal: AbortSignal) {
   const detectorInput = await prepareDetectorInput(input.bytes, input.size, input.image);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
-    deps.models.detect(
+    deps.detector.detect(
       {
         image: detectorInput.bytes,
         minConfidence: input.options.minConfidence,
@@ -108,7 +108,7 @@ async function classify(
       deps.catalogue.known() ??
       deps.catalogue.remember(
         await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-          deps.models.classify(CATALOGUE_PROBE, options),
+          deps.classifier.classify(CATALOGUE_PROBE, options),
         ),
       );
     return { results: [], catalogue };
@@ -119,7 +119,7 @@ async function classify(
   const responses = await Promise.all(
     inBatches(rawCrops, deps.classifyBatchSize).map((batch) =>
       callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-        deps.models.classify({ crops: [], rawCrops: batch }, options),
+        deps.classifier.classify({ crops: [], rawCrops: batch }, options),
       ),
     ),
   );
