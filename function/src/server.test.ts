@@ -10,7 +10,6 @@ import {
   status,
   type sendUnaryData,
   type ServerUnaryCall,
-  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import {
@@ -44,14 +43,19 @@ async function startGrpcServer<Req, Res>(
     [method]: (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       handler.current(call, callback);
     },
-  } as UntypedServiceImplementation);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => {
       if (error) reject(error);
       else resolve(bound);
     });
   });
-  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () => {
+      server.forceShutdown();
+    },
+  };
 }
 
 /** A Detect call the fixture received, and whether the function cancelled it. */
@@ -62,21 +66,26 @@ interface HeldCall {
 
 function rejectAfter(ms: number, what: string): Promise<never> {
   return new Promise((_resolve, reject) => {
-    setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms).unref();
+    setTimeout(() => {
+      reject(new Error(`${what} within ${ms} ms`));
+    }, ms).unref();
   });
 }
 
 describe('the function against model services started by the test', () => {
   const detect: { current: Handler<DetectRequest, DetectResponse> } = {
-    current: (_call, callback) => callback(null, { detections: [], model: MODEL }),
+    current: (_call, callback) => {
+      callback(null, { detections: [], model: MODEL });
+    },
   };
   const classify: { current: Handler<ClassifyRequest, ClassifyResponse> } = {
-    current: (call, callback) =>
+    current: (call, callback) => {
       callback(null, {
         results: call.request.rawCrops.map(() => classification(0)),
         classes: CLASSES,
         model: MODEL,
-      }),
+      });
+    },
   };
   let detector: Awaited<ReturnType<typeof startGrpcServer>>;
   let classifier: Awaited<ReturnType<typeof startGrpcServer>>;
@@ -109,7 +118,9 @@ describe('the function against model services started by the test', () => {
         request: call.request,
         cancelled: new Promise((resolve) => {
           if (call.cancelled) resolve();
-          call.on('cancelled', () => resolve());
+          call.on('cancelled', () => {
+            resolve();
+          });
         }),
       });
     };
@@ -249,11 +260,13 @@ describe('the function against model services started by the test', () => {
       classify.current = (call, callback) => {
         const results = [];
         for (const crop of call.request.rawCrops) {
-          const mean = [0, 0, 0];
           const pixels = crop.width * crop.height;
-          for (let p = 0; p < pixels; p++)
-            for (let c = 0; c < 3; c++) mean[c] += (crop.rgb[p * 3 + c] ?? 0) / pixels;
-          const distances = FILLS.map((fill) => distance(fill, mean as [number, number, number]));
+          const mean = [0, 1, 2].map((c) => {
+            let sum = 0;
+            for (let p = 0; p < pixels; p++) sum += crop.rgb[p * 3 + c] ?? 0;
+            return sum / pixels;
+          });
+          const distances = FILLS.map((fill) => distance(fill, mean));
           const nearest = distances.indexOf(Math.min(...distances));
           if ((distances[nearest] ?? Infinity) > 30) {
             callback({
