@@ -11,8 +11,14 @@ import { HttpError } from './errors.js';
 import { openPhoto } from './image/decode-photo.js';
 import type { FunctionMetrics } from './metrics.js';
 import { BudgetRefusal, type PixelBudget } from './pipeline/pixel-budget.js';
-import { runPipeline, type PipelineDeps, type PipelineResult } from './pipeline/run-pipeline.js';
-import { createStageTimer, type StageTimer, type StageTimings } from './pipeline/stage-timer.js';
+import {
+  createStageTimer,
+  runPipeline,
+  type PipelineDeps,
+  type PipelineResult,
+  type StageTimer,
+  type StageTimings,
+} from './pipeline/run-pipeline.js';
 import { imageRequestOf } from './request.js';
 
 export interface ClassifyDeps {

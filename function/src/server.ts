@@ -18,7 +18,7 @@ import { beginClassify, classify, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
 import { createFunctionMetrics } from './metrics.js';
-import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
+import { createClassifierCatalogueCache } from './pipeline/run-pipeline.js';
 import { createPixelBudget } from './pipeline/pixel-budget.js';
 import { readPayload } from './request.js';
 
