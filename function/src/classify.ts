@@ -3,7 +3,6 @@
  * (or 429 when too many photos wait), the photo's one decode, the pipeline, the JSON answer.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '../../lib/log/index.js';
 import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
 import type { Size } from '../../lib/vision/index.js';
 import { stageColour } from './draw/palette.js';
@@ -24,7 +23,6 @@ import { imageRequestOf } from './request.js';
 export interface ClassifyDeps {
   pipeline: PipelineDeps;
   metrics: FunctionMetrics;
-  logger: Logger;
   maxImagePixels: number;
   /** Bounds the photos decoded at once (memory), and how many may wait (load shedding). */
   pixelBudget: PixelBudget;

@@ -70,7 +70,6 @@ export async function startFunctionServer(
   });
   const classifyDeps: ClassifyDeps = {
     metrics,
-    logger,
     maxImagePixels: config.maxImagePixels,
     pixelBudget: createPixelBudget(config.maxInflightPixels, {
       maxWaiting: config.maxWaiting,
