@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
 import { stageColour } from '../../function/src/draw/palette.js';
 import { decodePhoto } from '../../function/src/image/decode-photo.js';
-import { cutClassifierCrops } from '../../function/src/pipeline/classifier-crops.js';
+import { cutClassifierCrops } from '../../function/src/pipeline/model-inputs.js';
 import {
   packPixelBatch,
   startInferencePool,

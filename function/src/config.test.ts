@@ -38,4 +38,19 @@ describe('parseFunctionConfig', () => {
     );
     assert.throws(() => parseFunctionConfig({ PORT: '70000' }), ConfigError);
   });
+  it("takes the port from PORT or OpenFaaS's http_port, refusing two different ones", () => {
+    assert.equal(parseFunctionConfig({ http_port: '8081' }).port, 8081);
+    assert.equal(parseFunctionConfig({ PORT: '8082', http_port: '8082' }).port, 8082);
+    assert.throws(
+      () => parseFunctionConfig({ PORT: '3000', http_port: '8081' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'http_port',
+    );
+    assert.throws(() => parseFunctionConfig({ http_port: 'x' }), ConfigError);
+  });
+  it('reads and bounds the load-shedding limits', () => {
+    const config = parseFunctionConfig({ MAX_WAITING: '0', MAX_QUEUE_WAIT_MS: '250' });
+    assert.deepEqual([config.maxWaiting, config.maxQueueWaitMs], [0, 250]);
+    assert.throws(() => parseFunctionConfig({ MAX_WAITING: '-1' }), ConfigError);
+    assert.throws(() => parseFunctionConfig({ MAX_QUEUE_WAIT_MS: '0' }), ConfigError);
+  });
 });

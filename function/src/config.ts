@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ConfigError,
   DEFAULT_MAX_IMAGE_PIXELS,
   LOG_LEVELS,
   readBoolean,
@@ -16,7 +17,7 @@ import {
 /** Settings of the function (names and defaults in docs/CONTRACT.md). */
 export interface FunctionConfig {
   host: string;
-  /** HTTP port; 3000 is the of-watchdog upstream. 0 picks a free port. */
+  /** HTTP port (PORT, or OpenFaaS's http_port); 3000 is the of-watchdog upstream. 0 picks a free port. */
   port: number;
   /** Comma-separated `host:port` list (round-robin) or one `dns:///name:port` target. */
   detectorAddress: string;
@@ -29,6 +30,10 @@ export interface FunctionConfig {
   maxImagePixels: number;
   /** Pixels of photos processed at once; more requests wait (memory bound, see pixel-budget.ts). */
   maxInflightPixels: number;
+  /** Photos that may wait for the pixel budget; one more is refused with 429 (load shedding). */
+  maxWaiting: number;
+  /** Longest wait for the pixel budget before a photo is refused with 429. */
+  maxQueueWaitMs: number;
   /** Serve the web tester at GET /. */
   serveWeb: boolean;
   /** Folder holding index.html, app.js and style.css. */
@@ -65,18 +70,34 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   maxBodyBytes: 20_971_520,
   maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS,
   maxInflightPixels: 12_000_000,
+  maxWaiting: 16,
+  maxQueueWaitMs: 1500,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,
   shutdownGraceMs: 25_000,
   logLevel: 'info',
 };
 
+/**
+ * The HTTP port from PORT or from `http_port` (what the OpenFaaS Node templates read); both
+ * may be set only to the same value.
+ */
+function readHttpPort(env: Env, fallback: number): number {
+  const port = readPort(env, 'PORT', fallback);
+  const httpPort = readPort(env, 'http_port', port);
+  const isSet = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  if (isSet('PORT') && isSet('http_port') && port !== httpPort) {
+    throw new ConfigError('http_port', `is ${httpPort} but PORT is ${port}; set one of them`);
+  }
+  return httpPort;
+}
+
 /** Reads the function's environment; throws a ConfigError naming the first bad variable. */
 export function parseFunctionConfig(env: Env): FunctionConfig {
   const d = DEFAULT_FUNCTION_CONFIG;
   return {
     host: readString(env, 'HOST', d.host),
-    port: readPort(env, 'PORT', d.port),
+    port: readHttpPort(env, d.port),
     detectorAddress: readString(env, 'DETECTOR_ADDR', d.detectorAddress),
     classifierAddress: readString(env, 'CLASSIFIER_ADDR', d.classifierAddress),
     detectDeadlineMs: readInteger(env, 'DETECT_DEADLINE_MS', d.detectDeadlineMs, {
@@ -97,6 +118,11 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
       max: MAX_INT32,
     }),
     maxInflightPixels: readInteger(env, 'MAX_INFLIGHT_PIXELS', d.maxInflightPixels, {
+      min: 1,
+      max: MAX_INT32,
+    }),
+    maxWaiting: readInteger(env, 'MAX_WAITING', d.maxWaiting, { min: 0, max: 100_000 }),
+    maxQueueWaitMs: readInteger(env, 'MAX_QUEUE_WAIT_MS', d.maxQueueWaitMs, {
       min: 1,
       max: MAX_INT32,
     }),

@@ -1,8 +1,13 @@
 /**
- * Errors the function answers to clients. Every failure that reaches the HTTP layer is an
- * HttpError (anything else becomes a 500 with a generic message; stack traces never leave
- * the process).
+ * Every answer that is not a 200: the HttpError thrown along the request path, what model-call
+ * failures and body-parser errors become, and the JSON body `{"error":{"code","message"}}`.
+ * Anything unknown becomes a 500 with a generic message; stack traces never leave the process.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isServiceError } from '../../lib/client/index.js';
+
 export type ErrorCode =
   | 'bad_request'
   | 'not_found'
@@ -10,6 +15,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable_image'
+  | 'overloaded'
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'upstream_error'
@@ -20,6 +26,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** Sent as Retry-After (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -51,8 +59,123 @@ export function errorBody(error: HttpError): { error: { code: ErrorCode; message
   return { error: { code: error.code, message: error.message } };
 }
 
-/** Turns anything thrown into an HttpError; unknown errors become an opaque 500. */
+/** An error from express's body parsers (body-parser / raw-body): `type` says what failed. */
+interface BodyParserError extends Error {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<BodyParserError>).type === 'string' &&
+    typeof (error as Partial<BodyParserError>).status === 'number'
+  );
+}
+
+/** Turns anything thrown along the request path into an HttpError; unknown errors become an opaque 500. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (isBodyParserError(error)) {
+    switch (error.type) {
+      case 'entity.too.large':
+        return payloadTooLarge(error.limit ?? 0);
+      case 'entity.parse.failed':
+        return badRequest(`body is not valid JSON: ${error.message}`);
+      case 'request.aborted':
+        return badRequest('request body was not received completely (client aborted)');
+      case 'charset.unsupported':
+      case 'encoding.unsupported':
+        return unsupportedMediaType(error.message);
+      default:
+        if (error.status >= 400 && error.status < 500)
+          return badRequest(`request body could not be read: ${error.message}`);
+    }
+  }
   return new HttpError(500, 'internal', 'internal error');
+}
+
+export type ModelService = 'detector' | 'classifier';
+
+/** The gRPC status name of an error from a model call (e.g. "UNAVAILABLE"), or "UNKNOWN". */
+export function grpcCodeName(error: unknown): string {
+  if (!isServiceError(error)) return 'UNKNOWN';
+  return (GrpcStatus as unknown as Record<number, string | undefined>)[error.code] ?? 'UNKNOWN';
+}
+
+/**
+ * Maps a failed model-service call to what the client sees: 503 when the service is
+ * down or overloaded, 504 when it missed its deadline, 422 when it rejected the image,
+ * 502 otherwise. The message names the service, never internals.
+ */
+export function upstreamHttpError(
+  service: ModelService,
+  error: unknown,
+  deadlineMs: number,
+): HttpError {
+  const details = isServiceError(error) ? error.details : 'unknown error';
+  const code = grpcCodeName(error);
+  switch (code) {
+    case 'UNAVAILABLE':
+    case 'CANCELLED':
+      return new HttpError(
+        503,
+        'upstream_unavailable',
+        `the ${service} service is unavailable; try again shortly`,
+        1,
+      );
+    case 'RESOURCE_EXHAUSTED':
+      return new HttpError(
+        503,
+        'upstream_unavailable',
+        `the ${service} service is overloaded (${details}); try again shortly`,
+        1,
+      );
+    case 'DEADLINE_EXCEEDED':
+      return new HttpError(
+        504,
+        'upstream_timeout',
+        `the ${service} service did not answer within ${deadlineMs} ms`,
+      );
+    case 'INVALID_ARGUMENT':
+      return new HttpError(
+        422,
+        'unprocessable_image',
+        `the ${service} service rejected the image: ${details}`,
+      );
+    default:
+      return new HttpError(502, 'upstream_error', `the ${service} service failed (${code})`);
+  }
+}
+
+/**
+ * Answers requests that Node's HTTP parser refuses before express runs (request line or
+ * headers above the 16 KiB limit, malformed HTTP, header timeout) with the same JSON error
+ * body as every other refusal, instead of Node's bare status line.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HttpError(
+          431,
+          'bad_request',
+          'the request line and headers are larger than 16 KiB (a query string that long?)',
+        )
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpError(408, 'bad_request', 'the request was not received in time')
+        : new HttpError(400, 'bad_request', 'malformed HTTP request');
+  const body = JSON.stringify(errorBody(refusal));
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }

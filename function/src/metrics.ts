@@ -7,6 +7,7 @@ export interface FunctionMetrics {
   stageDuration: Histogram<'stage'>;
   bananasPerRequest: Histogram;
   upstreamErrors: Counter<'service' | 'code'>;
+  shed: Counter<'reason'>;
 }
 
 export const PIPELINE_STAGES = ['parse', 'detect', 'classify', 'draw', 'encode'] as const;
@@ -17,12 +18,16 @@ export type PipelineStage = (typeof PIPELINE_STAGES)[number];
  * appears only with its first increment, so `rate()` cannot see that increment and error
  * ratios read "no data" instead of 0 after every restart.
  */
-export const PRESET_STATUS_CODES = [200, 400, 413, 415, 422, 500, 502, 503, 504] as const;
+export const PRESET_STATUS_CODES = [200, 400, 413, 415, 422, 429, 500, 502, 503, 504] as const;
+
+/** Why a request was shed: too many photos waiting for the pixel budget, or one waited too long. */
+export const SHED_REASONS = ['queue_full', 'wait_timeout'] as const;
 
 export function createFunctionMetrics(registry: Registry): FunctionMetrics {
   const metrics = registerFunctionMetrics(registry);
   for (const code of PRESET_STATUS_CODES) metrics.requests.inc({ code: String(code) }, 0);
   for (const stage of PIPELINE_STAGES) metrics.stageDuration.zero({ stage });
+  for (const reason of SHED_REASONS) metrics.shed.inc({ reason }, 0);
   return metrics;
 }
 
@@ -58,6 +63,12 @@ function registerFunctionMetrics(registry: Registry): FunctionMetrics {
       name: 'banana_function_upstream_errors_total',
       help: 'Failed calls to the model services, by service and gRPC status name.',
       labelNames: ['service', 'code'],
+      registers,
+    }),
+    shed: new Counter({
+      name: 'banana_function_shed_total',
+      help: 'Classify requests refused with 429 before decoding (load shedding), by reason.',
+      labelNames: ['reason'],
       registers,
     }),
   };

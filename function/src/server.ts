@@ -1,19 +1,26 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+/**
+ * The OpenFaaS function as an express 5 app, in the shape of OpenFaaS's Node template:
+ * POST / (or /classify) runs the pipeline, GET / serves the web tester, /_/health, /_/ready
+ * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
+ */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import {
+  createClassifierClient,
+  createDetectorClient,
+  type ClassifierClient,
+  type DetectorClient,
+} from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
-import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
-import { HttpError } from './errors.js';
-import { handleClassify, type ClassifyHandlerDeps } from './handlers/classify-handler.js';
-import { handleHealth, handleMetrics, handleReady } from './handlers/probe-handlers.js';
-import { answerClientError } from './http/client-error.js';
-import { sendError } from './http/respond.js';
-import { loadStaticFiles, type StaticFiles } from './http/static-files.js';
-import { createFunctionMetrics } from './metrics.js';
 import { createMetricsRegistry } from '../../lib/metrics/index.js';
-import { createModelBackends } from './grpc-backends.js';
-import { createClassifierCatalogueCache } from './pipeline/classifier-catalogue.js';
+import { beginClassify, classify, type ClassifyDeps } from './classify.js';
+import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
+import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
+import { createFunctionMetrics } from './metrics.js';
+import { createClassifierCatalogueCache } from './pipeline/run-pipeline.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
-import { grpcCodeName } from './pipeline/upstream-error.js';
+import { readPayload } from './request.js';
 
 export interface FunctionServer {
   /** The port actually listened on (useful with port 0). */
@@ -28,14 +35,22 @@ export interface FunctionServerOptions {
   logger?: Logger;
 }
 
-const CLASSIFY_PATHS = new Set(['/', '/classify']);
+const CLASSIFY_PATHS = ['/', '/classify'];
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const READINESS_DEADLINE_MS = 2000;
 
-/**
- * The OpenFaaS function as a plain node:http server: POST / (or /classify) runs the pipeline,
- * GET / serves the web tester, /_/health, /_/ready and /metrics.
- */
+async function isServing(
+  client: DetectorClient | ClassifierClient,
+  deadlineMs: number,
+): Promise<boolean> {
+  try {
+    return (await client.checkHealth({ deadlineMs })) === 'SERVING';
+  } catch {
+    return false;
+  }
+}
+
 export async function startFunctionServer(
   overrides: Partial<FunctionConfig> = {},
   options: FunctionServerOptions = {},
@@ -44,18 +59,26 @@ export async function startFunctionServer(
   const logger = options.logger ?? createLogger('function', config.logLevel);
   const registry = createMetricsRegistry();
   const metrics = createFunctionMetrics(registry);
-  const backends = createModelBackends(config);
-  const staticFiles: StaticFiles | undefined = config.serveWeb
-    ? loadStaticFiles(config.webRoot)
-    : undefined;
-  const classifyDeps: ClassifyHandlerDeps = {
+  // lib/client: deadlines, keepalive, balancing over the addresses, retries.
+  const detector = createDetectorClient({
+    target: config.detectorAddress,
+    defaultDeadlineMs: config.detectDeadlineMs,
+  });
+  const classifier = createClassifierClient({
+    target: config.classifierAddress,
+    defaultDeadlineMs: config.classifyDeadlineMs,
+  });
+  const classifyDeps: ClassifyDeps = {
     metrics,
-    logger,
-    maxBodyBytes: config.maxBodyBytes,
     maxImagePixels: config.maxImagePixels,
-    pixelBudget: createPixelBudget(config.maxInflightPixels),
+    pixelBudget: createPixelBudget(config.maxInflightPixels, {
+      maxWaiting: config.maxWaiting,
+      maxWaitMs: config.maxQueueWaitMs,
+    }),
+    retryAfterSeconds: Math.max(1, Math.ceil(config.maxQueueWaitMs / 1000)),
     pipeline: {
-      models: backends.ports,
+      detector,
+      classifier,
       catalogue: createClassifierCatalogueCache(),
       detectDeadlineMs: config.detectDeadlineMs,
       classifyDeadlineMs: config.classifyDeadlineMs,
@@ -67,43 +90,96 @@ export async function startFunctionServer(
   };
   let shuttingDown = false;
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://function.local');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const isRead = method === 'GET' || method === 'HEAD';
-    if (method === 'POST' && CLASSIFY_PATHS.has(path)) {
-      await handleClassify(req, res, url, classifyDeps);
-    } else if (isRead && path === '/_/health') {
-      handleHealth(res);
-    } else if (isRead && path === '/_/ready') {
-      await handleReady(res, backends, shuttingDown);
-    } else if (isRead && path === '/metrics') {
-      await handleMetrics(res, registry);
-    } else if (isRead && staticFiles?.serve(path, res)) {
-      // served
-    } else if (CLASSIFY_PATHS.has(path)) {
-      sendError(
-        res,
-        new HttpError(405, 'method_not_allowed', `use POST ${path} with a photo`),
-        req.readableEnded,
-      );
-    } else {
-      sendError(
-        res,
-        new HttpError(404, 'not_found', `no route for ${method} ${path}`),
-        req.readableEnded,
-      );
-    }
-  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  // Answers are per photo and per moment; the web tester's files set their own (no-cache).
+  app.use((_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'request handler failed');
-      if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'internal error'), false);
-      else res.destroy();
+  app.post(
+    CLASSIFY_PATHS,
+    beginClassify(classifyDeps),
+    readPayload(config.maxBodyBytes),
+    classify(classifyDeps),
+  );
+
+  app.get('/_/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Ready when both model services report SERVING and the function is not shutting down.
+  app.get('/_/ready', async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
+    const [detectorServing, classifierServing] = await Promise.all([
+      isServing(detector, READINESS_DEADLINE_MS),
+      isServing(classifier, READINESS_DEADLINE_MS),
+    ]);
+    const ready = detectorServing && classifierServing;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      services: {
+        detector: detectorServing ? 'SERVING' : 'NOT_SERVING',
+        classifier: classifierServing ? 'SERVING' : 'NOT_SERVING',
+      },
     });
   });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  if (config.serveWeb) {
+    app.use(
+      express.static(config.webRoot, {
+        index: 'index.html',
+        redirect: false,
+        cacheControl: false,
+        setHeaders: (res) => {
+          res.setHeader('cache-control', 'no-cache');
+          res.setHeader('x-content-type-options', 'nosniff');
+        },
+      }),
+    );
+  }
+
+  app.all(CLASSIFY_PATHS, (req) => {
+    throw new HttpError(405, 'method_not_allowed', `use POST ${req.path} with a photo`);
+  });
+  app.use((req: Request) => {
+    throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+  });
+
+  // The one error handler: every refusal and failure as `{"error":{"code","message"}}`.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500 && httpError.code === 'internal')
+      logger.error({ err: error }, 'request failed');
+    else
+      logger.info(
+        { status: httpError.status, code: httpError.code, reason: httpError.message },
+        'request refused',
+      );
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (httpError.retryAfterSeconds !== undefined)
+      res.set('retry-after', String(httpError.retryAfterSeconds));
+    // A body not read to the end (e.g. 413) is not drained: the connection closes instead.
+    // A shed request's body is drained, so that its client reliably reads the 429.
+    if (!req.readableEnded && httpError.status !== 429) res.set('connection', 'close');
+    res.status(httpError.status).json(errorBody(httpError));
+  });
+
+  const server = createServer(app);
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
@@ -122,6 +198,7 @@ export async function startFunctionServer(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      logger.info('shutting down: finishing in-flight requests');
       const closed = new Promise<void>((resolve) =>
         server.close(() => {
           resolve();
@@ -138,7 +215,8 @@ export async function startFunctionServer(
       clearInterval(idleSweep);
       server.closeAllConnections();
       await closed;
-      backends.close();
+      detector.close();
+      classifier.close();
       logger.info('stopped');
     })();
     return closing;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPixelBudget, PixelBudgetFullError } from './pixel-budget.js';
+import { BudgetRefusal, createPixelBudget } from './pixel-budget.js';
 
 const settled = async <T>(promise: Promise<T>): Promise<boolean> => {
   let done = false;
@@ -55,6 +55,45 @@ describe('createPixelBudget', () => {
     release();
     assert.equal(budget.inUse, 0);
   });
+
+  it('refuses at once when maxWaiting photos already wait, and admits again once there is room', async () => {
+    const budget = createPixelBudget(10, { maxWaiting: 1, maxWaitMs: 60_000 });
+    const release = await budget.acquire(10);
+    assert.equal(budget.full, false);
+    const first = budget.acquire(5);
+    assert.equal(budget.full, true);
+    await assert.rejects(
+      budget.acquire(5),
+      (error: unknown) => error instanceof BudgetRefusal && error.reason === 'queue_full',
+    );
+    assert.equal(budget.waiting, 1, 'the refused photo never queued');
+    release();
+    (await first)();
+    assert.equal(budget.full, false);
+    (await budget.acquire(5))();
+    assert.equal(budget.inUse, 0);
+  });
+
+  it('refuses a photo that waited longer than maxWaitMs, and lets the next one in', async () => {
+    const budget = createPixelBudget(10, { maxWaiting: 5, maxWaitMs: 20 });
+    const release = await budget.acquire(10);
+    await assert.rejects(
+      budget.acquire(5),
+      (error: unknown) => error instanceof BudgetRefusal && error.reason === 'wait_timeout',
+    );
+    assert.equal(budget.waiting, 0);
+    release();
+    (await budget.acquire(5))();
+  });
+
+  it('with maxWaiting 0 refuses every photo that does not fit at once', async () => {
+    const budget = createPixelBudget(10, { maxWaiting: 0, maxWaitMs: 1000 });
+    const release = await budget.acquire(6);
+    const fits = await budget.acquire(4);
+    await assert.rejects(budget.acquire(1), BudgetRefusal);
+    release();
+    fits();
+  });
 });
 
 describe('createPixelBudget with maxWaiting', () => {
@@ -63,7 +102,8 @@ describe('createPixelBudget with maxWaiting', () => {
     const releaseA = await budget.acquire(8);
     const b = budget.acquire(5);
     await assert.rejects(budget.acquire(1), (error: unknown) => {
-      assert.ok(error instanceof PixelBudgetFullError);
+      assert.ok(error instanceof BudgetRefusal);
+      assert.equal(error.reason, 'queue_full');
       assert.equal(error.waiting, 1);
       assert.match(error.message, /1 requests already wait/);
       return true;

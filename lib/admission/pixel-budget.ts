@@ -4,15 +4,22 @@
  * concurrent large photos would exceed a process's memory limit. A request asks for its
  * pixels (read from the image header, before decoding) and waits, first come first served,
  * until they fit; a request larger than the whole budget runs alone (callers that must
- * refuse such requests check `limit` first). With `maxWaiting`, a request that finds that
- * many already waiting is refused at once (PixelBudgetFullError) instead of queueing.
+ * refuse such requests check `limit` first).
+ *
+ * Load shedding: with `maxWaiting`, a request that finds that many already waiting is refused
+ * at once, and with `maxWaitMs` a waiting request is refused once it has waited that long
+ * (BudgetRefusal, reason `queue_full` or `wait_timeout`): under overload callers are told to
+ * back off instead of queueing without bound.
  */
 export interface PixelBudget {
   /**
-   * Resolves with `release` once `pixels` fit; rejects with PixelBudgetFullError when
-   * `maxWaiting` requests already wait, or with the signal's reason if it aborts first.
+   * Resolves with `release` once `pixels` fit; rejects with a BudgetRefusal when `maxWaiting`
+   * requests already wait or after `maxWaitMs` of waiting, or with the signal's reason if it
+   * aborts first.
    */
   acquire(pixels: number, signal?: AbortSignal): Promise<() => void>;
+  /** True when a request that does not fit at once would be refused (the queue is full). */
+  readonly full: boolean;
   /** The budget, in pixels. */
   readonly limit: number;
   /** Pixels admitted and not yet released. */
@@ -24,17 +31,24 @@ export interface PixelBudget {
 }
 
 export interface PixelBudgetOptions {
-  /** Most requests allowed to wait; more are refused (default: no bound). */
+  /** Most requests allowed to wait; more are refused, 0 refuses all that do not fit at once (default: no bound). */
   maxWaiting?: number;
+  /** Longest wait before a refusal (default: no bound). */
+  maxWaitMs?: number;
 }
 
-/** The budget's wait queue is full: the caller should back off and retry. */
-export class PixelBudgetFullError extends Error {
-  constructor(readonly waiting: number) {
+/** A request the budget refused: its wait queue was full, or it waited too long. The caller should back off and retry. */
+export class BudgetRefusal extends Error {
+  constructor(
+    readonly reason: 'queue_full' | 'wait_timeout',
+    readonly waiting: number,
+  ) {
     super(
-      `too many large images in progress: ${waiting} requests already wait for the decoded-pixel budget; retry later`,
+      reason === 'queue_full'
+        ? `too many large images in progress: ${waiting} requests already wait for the decoded-pixel budget; retry later`
+        : 'waited too long for room in the decoded-pixel budget; retry later',
     );
-    this.name = 'PixelBudgetFullError';
+    this.name = 'BudgetRefusal';
   }
 }
 
@@ -45,6 +59,7 @@ interface Waiter {
 
 export function createPixelBudget(limit: number, options: PixelBudgetOptions = {}): PixelBudget {
   const maxWaiting = options.maxWaiting ?? Infinity;
+  const maxWaitMs = options.maxWaitMs ?? Infinity;
   let inUse = 0;
   let peak = 0;
   const queue: Waiter[] = [];
@@ -68,30 +83,47 @@ export function createPixelBudget(limit: number, options: PixelBudgetOptions = {
   return {
     acquire(pixels, signal) {
       if (queue.length === 0 && fits(pixels)) return Promise.resolve(take(pixels));
-      if (queue.length >= maxWaiting) return Promise.reject(new PixelBudgetFullError(queue.length));
+      if (queue.length >= maxWaiting) {
+        return Promise.reject(new BudgetRefusal('queue_full', queue.length));
+      }
       return new Promise((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const leave = (error: Error): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          const index = queue.indexOf(waiter);
+          if (index >= 0) queue.splice(index, 1);
+          reject(error);
+          admitWaiting();
+        };
         const waiter: Waiter = {
           pixels,
           admit: () => {
+            clearTimeout(timer);
             signal?.removeEventListener('abort', onAbort);
             resolve(take(pixels));
           },
         };
         const onAbort = (): void => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
-          reject(
+          leave(
             signal?.reason instanceof Error ? signal.reason : new Error('aborted while waiting'),
           );
-          admitWaiting();
         };
         if (signal?.aborted) {
           onAbort();
           return;
         }
         signal?.addEventListener('abort', onAbort, { once: true });
+        if (Number.isFinite(maxWaitMs)) {
+          timer = setTimeout(() => {
+            leave(new BudgetRefusal('wait_timeout', queue.length));
+          }, maxWaitMs);
+        }
         queue.push(waiter);
       });
+    },
+    get full() {
+      return queue.length >= maxWaiting;
     },
     limit,
     get inUse() {

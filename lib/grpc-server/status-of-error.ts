@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { PixelBudgetFullError } from '../admission/pixel-budget.js';
+import { BudgetRefusal } from '../admission/pixel-budget.js';
 import { InferenceError, QueueFullError } from '../inference/index.js';
 import { ImageInputError } from '../vision/index.js';
 import { RequestError } from './request-error.js';
@@ -20,7 +20,7 @@ export function statusOfError(error: unknown): ErrorStatus {
   if (error instanceof ImageInputError) {
     return { code: status.INVALID_ARGUMENT, details: error.message, internal: false };
   }
-  if (error instanceof QueueFullError || error instanceof PixelBudgetFullError) {
+  if (error instanceof QueueFullError || error instanceof BudgetRefusal) {
     return { code: status.RESOURCE_EXHAUSTED, details: error.message, internal: false };
   }
   if (error instanceof InferenceError) {

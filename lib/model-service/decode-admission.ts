@@ -5,7 +5,7 @@ import { ImageInputError } from '../vision/index.js';
 /**
  * Runs `work` (a decode of images totalling `pixels`, read from their headers) once those
  * pixels fit the service's decode budget. Throws ImageInputError when `pixels` alone are above
- * the budget, PixelBudgetFullError when the wait queue is full, and the signal's reason when
+ * the budget, BudgetRefusal when the wait queue is full, and the signal's reason when
  * the call is cancelled while waiting. `what` names the input in messages.
  */
 export type AdmitPixels = <T>(

@@ -218,7 +218,7 @@ export function documentedEnv(): DocumentedVariable[] {
     if (line.startsWith('## ')) section = line.slice(3).trim();
     if (section !== 'Application' && !section.startsWith('Tracing')) continue;
     const cells = line.split('|').map((c) => c.trim());
-    const name = /^`([A-Z][A-Z0-9_]+)`$/.exec(cells[1] ?? '')?.[1];
+    const name = /^`([A-Za-z][A-Za-z0-9_]+)`$/.exec(cells[1] ?? '')?.[1];
     if (!name) continue;
     const words = (cells[2] ?? '').split(/[\s,]+/).filter(Boolean);
     const all: Component[] = ['detector', 'classifier', 'function'];

@@ -120,6 +120,9 @@ describe('endpoints around the pipeline', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await page.text(), /<title>Banana ripeness tester<\/title>/);
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    assert.equal(page.headers.get('x-powered-by'), null);
     for (const [file, type] of [
       ['app.js', /javascript/],
       ['style.css', /text\/css/],
@@ -127,6 +130,7 @@ describe('endpoints around the pipeline', () => {
       const asset = await fetch(`${stack().functionUrl}/${file}`);
       assert.equal(asset.status, 200);
       assert.match(asset.headers.get('content-type') ?? '', type);
+      assert.equal(asset.headers.get('x-content-type-options'), 'nosniff');
     }
   });
 
@@ -154,7 +158,18 @@ describe('endpoints around the pipeline', () => {
   });
 
   it('answers 404 for unknown paths and 405 for GET-only misuse', async () => {
-    assert.equal((await fetch(`${stack().functionUrl}/nope`)).status, 404);
-    assert.equal((await fetch(`${stack().functionUrl}/classify`)).status, 405);
+    const missing = await fetch(`${stack().functionUrl}/nope`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), {
+      error: { code: 'not_found', message: 'no route for GET /nope' },
+    });
+    const misused = await fetch(`${stack().functionUrl}/classify`);
+    assert.equal(misused.status, 405);
+    assert.deepEqual(await misused.json(), {
+      error: { code: 'method_not_allowed', message: 'use POST /classify with a photo' },
+    });
+    assert.equal(misused.headers.get('x-powered-by'), null);
+    for (const path of ['/CLASSIFY', '/classify/'])
+      assert.equal((await fetch(`${stack().functionUrl}${path}`, { method: 'POST' })).status, 404);
   });
 });

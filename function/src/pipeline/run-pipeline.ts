@@ -1,22 +1,98 @@
-import type { Classification, ClassifyResponse } from '../../../lib/gen/banana/v1/classifier.js';
+/**
+ * The pipeline of one photo: detect (a downscaled copy if large), classify the crops cut from
+ * the decoded photo (batched), draw boxes and labels, encode the JPEG; with the stage timer
+ * and the classifier's catalogue of stages it needs.
+ */
+import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
+import type {
+  Classification,
+  ClassifyRequest,
+  ClassifyResponse,
+} from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage, Size } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
-import { HttpError } from '../errors.js';
-import type { RequestOptions } from '../options.js';
-import { inBatches } from './batches.js';
-import { cutClassifierCrops } from './classifier-crops.js';
-import {
-  CATALOGUE_PROBE,
-  UNKNOWN_MODEL,
-  type ClassifierCatalogue,
-  type ClassifierCatalogueCache,
-} from './classifier-catalogue.js';
-import { boxesInOriginalFrame, prepareDetectorInput } from './detector-input.js';
-import type { ModelPorts } from './model-ports.js';
-import type { StageTimer } from './stage-timer.js';
-import { upstreamHttpError, type ModelService } from './upstream-error.js';
+import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import type { PipelineStage } from '../metrics.js';
+import type { RequestOptions } from '../request.js';
+import { boxesInOriginalFrame, cutClassifierCrops, prepareDetectorInput } from './model-inputs.js';
+
+export type StageTimings = Partial<Record<PipelineStage, number>>;
+
+export interface StageTimer {
+  /** Runs one stage and records how long it took (also when it fails). */
+  time<T>(stage: PipelineStage, work: () => Promise<T>): Promise<T>;
+  /** Milliseconds per finished stage. */
+  readonly timings: StageTimings;
+  /** Milliseconds since the timer was created. */
+  elapsedMs(): number;
+}
+
+export function createStageTimer(now: () => number = () => performance.now()): StageTimer {
+  const start = now();
+  const timings: StageTimings = {};
+  return {
+    timings,
+    async time(stage, work) {
+      const stageStart = now();
+      try {
+        return await work();
+      } finally {
+        timings[stage] = (timings[stage] ?? 0) + (now() - stageStart);
+      }
+    },
+    elapsedMs: () => now() - start,
+  };
+}
+
+/** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
+export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
+
+/** The classifier's stage names (least to most ripe) and model, as its last answer stated them. */
+export interface ClassifierCatalogue {
+  classes: string[];
+  model: ModelInfo;
+}
+
+/**
+ * A photo without bananas needs no classification, but its answer still lists every stage
+ * and the classifier's model: this cache keeps them from the latest Classify response.
+ */
+export interface ClassifierCatalogueCache {
+  remember(response: ClassifyResponse): ClassifierCatalogue;
+  known(): ClassifierCatalogue | undefined;
+}
+
+/** The smallest real request, to learn the catalogue when no Classify call was made yet. */
+export const CATALOGUE_PROBE: ClassifyRequest = {
+  crops: [],
+  rawCrops: [{ rgb: Buffer.alloc(3), width: 1, height: 1 }],
+};
+
+export function createClassifierCatalogueCache(): ClassifierCatalogueCache {
+  let latest: ClassifierCatalogue | undefined;
+  return {
+    remember(response) {
+      latest = {
+        classes: [...response.classes],
+        model: response.model ?? UNKNOWN_MODEL,
+      };
+      return latest;
+    },
+    known: () => latest,
+  };
+}
+
+/** Splits items into consecutive batches of at most `size` (the last one may be smaller). */
+export function inBatches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be >= 1, got ${size}`);
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size)
+    batches.push(items.slice(start, start + size));
+  return batches;
+}
 
 export interface PipelineInput {
   /** The photo as received (JPEG, PNG or WebP). */
@@ -44,7 +120,8 @@ export interface PipelineResult {
 }
 
 export interface PipelineDeps {
-  models: ModelPorts;
+  detector: DetectorClient;
+  classifier: ClassifierClient;
   catalogue: ClassifierCatalogueCache;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
@@ -71,7 +148,7 @@ async function callModel<T>(
 async function detect(input: PipelineInput, deps: PipelineDeps, signal: AbortSignal) {
   const detectorInput = await prepareDetectorInput(input.bytes, input.size, input.image);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
-    deps.models.detect(
+    deps.detector.detect(
       {
         image: detectorInput.bytes,
         minConfidence: input.options.minConfidence,
@@ -108,7 +185,7 @@ async function classify(
       deps.catalogue.known() ??
       deps.catalogue.remember(
         await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-          deps.models.classify(CATALOGUE_PROBE, options),
+          deps.classifier.classify(CATALOGUE_PROBE, options),
         ),
       );
     return { results: [], catalogue };
@@ -119,7 +196,7 @@ async function classify(
   const responses = await Promise.all(
     inBatches(rawCrops, deps.classifyBatchSize).map((batch) =>
       callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-        deps.models.classify({ crops: [], rawCrops: batch }, options),
+        deps.classifier.classify({ crops: [], rawCrops: batch }, options),
       ),
     ),
   );

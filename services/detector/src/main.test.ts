@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createDetectorClient } from '../../../lib/client/index.js';
+import { loadDetectorCard } from '../../../lib/model-card/index.js';
+import { prepareModel } from '../../../lib/model-service/model-pool.js';
+import { eventually } from '../../../test/support/eventually.js';
+import { checkHealth } from '../../../test/support/health-client.js';
 import { noisePng } from '../../../test/support/images.js';
+import { localServiceConfig } from '../../../test/support/local-service-config.js';
 import { startServiceProcess } from '../../../test/support/service-process.js';
+import { parseDetectorConfig } from './config.js';
+import { startDetectorService } from './server.js';
 
 const MAIN = 'services/detector/src/main.ts';
 const BASE_ENV = { GRPC_PORT: '0', METRICS_PORT: '0', INTRA_OP_THREADS: '1' };
@@ -48,4 +56,55 @@ describe('detector main', () => {
     const line = service.lines.find((l) => l.level === 'fatal');
     assert.match(String(line?.msg), /failed to start: .*nonexistent\/detector.onnx/);
   });
+
+  it('reports NOT_SERVING (gRPC health and /healthz) until the model is loaded and warmed up', async () => {
+    // Fixed ports: the service only says which ports it bound once it is SERVING.
+    const [grpcPort, metricsPort] = await Promise.all([freePort(), freePort()]);
+    const config = localServiceConfig(parseDetectorConfig, 'detector', { grpcPort, metricsPort });
+    const prepared = await prepareModel('detector', config, loadDetectorCard);
+    // The pool resolves once every worker has loaded the model and run the warm-up input;
+    // the test holds it back to look at the service in between.
+    let loaded = (): void => undefined;
+    const held = new Promise<void>((resolve) => (loaded = resolve));
+    const starting = startDetectorService(config, {
+      ...prepared,
+      pool: held.then(() => prepared.pool),
+    });
+    const healthz = () => fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status);
+    try {
+      assert.equal(
+        await eventually(
+          'gRPC health answers',
+          () => checkHealth(grpcPort, 'banana.v1.Detector'),
+          () => true,
+        ),
+        'NOT_SERVING',
+      );
+      assert.equal(await checkHealth(grpcPort, ''), 'NOT_SERVING');
+      assert.equal(await eventually('/healthz answers', healthz, () => true), 503);
+    } finally {
+      loaded();
+    }
+    const service = await starting;
+    try {
+      assert.equal(await checkHealth(grpcPort, 'banana.v1.Detector'), 'SERVING');
+      assert.equal(await checkHealth(grpcPort, ''), 'SERVING');
+      assert.equal(await healthz(), 200);
+    } finally {
+      await service.shutdown();
+    }
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}

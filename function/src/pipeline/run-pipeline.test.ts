@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inBatches } from './batches.js';
+import { inBatches } from './run-pipeline.js';
 
 describe('inBatches', () => {
   it('keeps order and fills every batch but the last', () => {

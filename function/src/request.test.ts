@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from './errors.js';
-import { DEFAULT_OPTIONS, collectRawOptions, parseOptions } from './options.js';
+import {
+  DEFAULT_OPTIONS,
+  collectRawOptions,
+  decodeBase64Image,
+  jsonPayload,
+  parseOptions,
+} from './request.js';
 
 function assertBadRequest(fn: () => unknown, message: RegExp): void {
   assert.throws(
@@ -76,5 +82,39 @@ describe('collectRawOptions', () => {
         ),
       /option iou given more than once/,
     );
+  });
+});
+
+const isBadRequest = (message: RegExp) => (error: unknown) =>
+  error instanceof HttpError && error.status === 400 && message.test(error.message);
+
+describe('decodeBase64Image', () => {
+  const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0xfb, 0xff]);
+  it('decodes standard, URL-safe, wrapped and data-URL base64', () => {
+    assert.deepEqual(decodeBase64Image(bytes.toString('base64')), bytes);
+    assert.deepEqual(decodeBase64Image(bytes.toString('base64url')), bytes);
+    assert.deepEqual(
+      decodeBase64Image(`data:image/jpeg;base64,${bytes.toString('base64')}`),
+      bytes,
+    );
+    assert.deepEqual(decodeBase64Image(`/9j/\n4Pv/`), bytes);
+  });
+  it('rejects text that is not base64', () => {
+    assert.throws(() => decodeBase64Image('not base64!'), isBadRequest(/not valid base64/));
+    assert.throws(() => decodeBase64Image('abcde'), isBadRequest(/not valid base64/));
+    assert.throws(() => decodeBase64Image(''), isBadRequest(/is empty/));
+  });
+});
+
+describe('jsonPayload', () => {
+  it('splits the image from the option fields', () => {
+    const payload = jsonPayload({ img: 'AAEC', min_confidence: 0.3 });
+    assert.deepEqual(payload, { image: Buffer.from([0, 1, 2]), fields: [['min_confidence', 0.3]] });
+  });
+  it('rejects non-objects and a missing img', () => {
+    assert.throws(() => jsonPayload([1]), isBadRequest(/must be an object/));
+    assert.throws(() => jsonPayload('AAEC'), isBadRequest(/must be an object/));
+    assert.throws(() => jsonPayload({ image: 'AAEC' }), isBadRequest(/"img" is required/));
+    assert.throws(() => jsonPayload({ img: 42 }), isBadRequest(/"img" is required/));
   });
 });

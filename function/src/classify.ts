@@ -1,0 +1,180 @@
+/**
+ * POST / and POST /classify after the body is read: options, admission to the pixel budget
+ * (or 429 when too many photos wait), the photo's one decode, the pipeline, the JSON answer.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
+import type { Size } from '../../lib/vision/index.js';
+import { stageColour } from './draw/palette.js';
+import { HttpError } from './errors.js';
+import { openPhoto } from './image/decode-photo.js';
+import type { FunctionMetrics } from './metrics.js';
+import { BudgetRefusal, type PixelBudget } from '../../lib/admission/pixel-budget.js';
+import {
+  createStageTimer,
+  runPipeline,
+  type PipelineDeps,
+  type PipelineResult,
+  type StageTimer,
+  type StageTimings,
+} from './pipeline/run-pipeline.js';
+import { imageRequestOf } from './request.js';
+
+export interface ClassifyDeps {
+  pipeline: PipelineDeps;
+  metrics: FunctionMetrics;
+  maxImagePixels: number;
+  /** Bounds the photos decoded at once (memory), and how many may wait (load shedding). */
+  pixelBudget: PixelBudget;
+  /** Retry-After of a shed request. */
+  retryAfterSeconds: number;
+}
+
+/** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+/** What the classify middleware share through `res.locals`. */
+interface ClassifyLocals {
+  timer: StageTimer;
+  /** Aborted when the HTTP client hangs up: cancels the model calls still running for it. */
+  clientGone: AbortController;
+}
+
+const localsOf = (res: Response): ClassifyLocals => res.locals as ClassifyLocals;
+
+function shed(deps: ClassifyDeps, reason: BudgetRefusal['reason']): HttpError {
+  deps.metrics.shed.inc({ reason });
+  return new HttpError(
+    429,
+    'overloaded',
+    reason === 'queue_full'
+      ? 'too many photos are waiting to be processed; try again shortly'
+      : 'the photo waited too long to be processed; try again shortly',
+    deps.retryAfterSeconds,
+  );
+}
+
+/**
+ * First middleware of a classify request: starts its timer, records its metrics when the
+ * response ends (499 when the client left first), and sheds it (429) before its body is
+ * read when the pixel budget's queue is already full.
+ */
+export function beginClassify(deps: ClassifyDeps) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const locals: ClassifyLocals = { timer: createStageTimer(), clientGone: new AbortController() };
+    Object.assign(res.locals, locals);
+    res.on('close', () => {
+      if (!res.writableFinished) locals.clientGone.abort();
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      deps.metrics.requests.inc({ code: String(status) });
+      deps.metrics.requestDuration.observe(locals.timer.elapsedMs() / 1000);
+      for (const [stage, ms] of Object.entries(locals.timer.timings)) {
+        deps.metrics.stageDuration.observe({ stage }, ms / 1000);
+      }
+    });
+    if (deps.pixelBudget.full) throw shed(deps, 'queue_full');
+    next();
+  };
+}
+
+/** Last middleware of a classify request: photo in, detections and annotated photo out. */
+export function classify(deps: ClassifyDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { timer, clientGone } = localsOf(res);
+    // Reading and parsing the body (the middleware before) is the first part of `parse`.
+    timer.timings.parse = timer.elapsedMs();
+    const { image: bytes, options } = imageRequestOf(req);
+    const photo = await timer.time('parse', () => openPhoto(bytes, deps.maxImagePixels));
+    const { size } = photo;
+    // Wait (outside the stage timings) until this photo's pixels fit the in-flight budget.
+    let release: () => void;
+    try {
+      release = await deps.pixelBudget.acquire(size.width * size.height, clientGone.signal);
+    } catch (error) {
+      throw error instanceof BudgetRefusal ? shed(deps, error.reason) : error;
+    }
+    try {
+      // Decoded while the pipeline already sends the photo to the detector.
+      const image = timer.time('parse', () => photo.decode());
+      const result = await runPipeline(
+        { bytes, image, size, options, signal: clientGone.signal },
+        deps.pipeline,
+        timer,
+      );
+      res.json(buildResponseBody(result, size, timer.timings, timer.elapsedMs()));
+      deps.metrics.bananasPerRequest.observe(result.bananas.length);
+    } finally {
+      release();
+    }
+  };
+}
+
+export interface DetectionBody {
+  box: { x_min: number; y_min: number; x_max: number; y_max: number };
+  confidence: number;
+  stage: string;
+  stage_confidence: number;
+  probabilities: Record<string, number>;
+}
+
+/** The JSON answer to a classify request (documented in docs/function.md). */
+export interface ClassifyResponseBody {
+  /** Base64 JPEG of the annotated photo; absent with format=none. */
+  img?: string;
+  detections: DetectionBody[];
+  /** Bananas per stage, every stage listed. */
+  summary: Record<string, number>;
+  /** Stages from least to most ripe with the colour of their boxes. */
+  stages: Array<{ name: string; colour: string }>;
+  image: Size;
+  models: { detector: ModelInfo; classifier: ModelInfo };
+  timings_ms: StageTimings & { total: number };
+}
+
+const round = (value: number, digits: number): number => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+
+function roundTimings(timings: StageTimings, totalMs: number): ClassifyResponseBody['timings_ms'] {
+  const rounded = Object.fromEntries(
+    Object.entries(timings).map(([stage, ms]) => [stage, round(ms, 1)]),
+  ) as StageTimings;
+  return { ...rounded, total: round(totalMs, 1) };
+}
+
+export function buildResponseBody(
+  result: PipelineResult,
+  image: Size,
+  timings: StageTimings,
+  totalMs: number,
+): ClassifyResponseBody {
+  const { classes } = result.catalogue;
+  const summary = Object.fromEntries(classes.map((name) => [name, 0]));
+  const detections = result.bananas.map(({ box, confidence, classification }) => {
+    summary[classification.stage] = (summary[classification.stage] ?? 0) + 1;
+    return {
+      box: {
+        x_min: round(box.xMin, 1),
+        y_min: round(box.yMin, 1),
+        x_max: round(box.xMax, 1),
+        y_max: round(box.yMax, 1),
+      },
+      confidence: round(confidence, 4),
+      stage: classification.stage,
+      stage_confidence: round(classification.confidence, 4),
+      probabilities: Object.fromEntries(
+        classes.map((name, i) => [name, round(classification.probabilities[i] ?? 0, 4)]),
+      ),
+    };
+  });
+  return {
+    ...(result.annotatedJpeg ? { img: result.annotatedJpeg.toString('base64') } : {}),
+    detections,
+    summary,
+    stages: classes.map((name, i) => ({ name, colour: stageColour(i, classes.length) })),
+    image: { width: image.width, height: image.height },
+    models: { detector: result.detectorModel, classifier: result.catalogue.model },
+    timings_ms: roundTimings(timings, totalMs),
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * Reading a classify request: the photo (raw body, JSON base64 or multipart) and its options
+ * (query string, JSON fields or form fields), with the body limit enforced while reading.
+ */
+import busboy from 'busboy';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { badRequest, HttpError, payloadTooLarge, unsupportedMediaType } from './errors.js';
+
+export const IMAGE_FIELD = 'img';
+const MAX_FIELDS = 20;
+const MAX_FIELD_BYTES = 1024;
+
+const ACCEPTED_TYPES_TEXT =
+  'multipart/form-data (file in field "img"), a raw image body (image/jpeg, image/png, image/webp) or application/json ({"img": "<base64>"})';
+
+export interface ImageRequest {
+  image: Buffer;
+  options: RequestOptions;
+}
+
+/** The media type of the Content-Type header, lower-cased, without parameters ('' when absent). */
+function mediaTypeOf(req: Request): string {
+  const header = req.headers['content-type'] ?? '';
+  return (header.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+const isRawImageType = (mediaType: string): boolean =>
+  mediaType.startsWith('image/') || mediaType === 'application/octet-stream' || mediaType === '';
+
+/**
+ * Refuses before reading the body: an unsupported Content-Type (415) and a declared
+ * Content-Length above the limit (413, answered at once, before the upload).
+ */
+function checkDeclaredBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    const mediaType = mediaTypeOf(req);
+    if (
+      mediaType !== 'multipart/form-data' &&
+      mediaType !== 'application/json' &&
+      !isRawImageType(mediaType)
+    ) {
+      throw unsupportedMediaType(
+        `unsupported Content-Type "${mediaType}"; send ${ACCEPTED_TYPES_TEXT}`,
+      );
+    }
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limitBytes) throw payloadTooLarge(limitBytes);
+    next();
+  };
+}
+
+/** What the parsers leave in `req.body`: the photo and the option fields next to it. */
+interface Payload {
+  image: Buffer;
+  fields: Array<[string, unknown]>;
+}
+
+/**
+ * Parses a multipart/form-data body in memory with busboy: the image file in field `img`,
+ * plus small text fields (options). Limits are enforced while streaming; nothing touches the disk.
+ */
+function parseMultipart(req: Request, limitBytes: number): Promise<Payload> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: {
+          files: 1,
+          fileSize: limitBytes,
+          fields: MAX_FIELDS,
+          fieldSize: MAX_FIELD_BYTES,
+          parts: MAX_FIELDS + 1,
+        },
+      });
+    } catch (error) {
+      reject(badRequest(`malformed multipart request: ${(error as Error).message}`));
+      return;
+    }
+    const fields: Array<[string, string]> = [];
+    let image: Buffer | undefined;
+    let received = 0;
+    let settled = false;
+
+    const fail = (error: HttpError): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', countBytes);
+      req.unpipe(parser);
+      reject(error);
+    };
+    // Whole-body limit (busboy's limits are per part).
+    const countBytes = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limitBytes) fail(payloadTooLarge(limitBytes));
+    };
+
+    parser.on('file', (name, stream) => {
+      if (name !== IMAGE_FIELD) {
+        stream.resume();
+        fail(
+          badRequest(`unexpected file field "${name}"; send the image in field "${IMAGE_FIELD}"`),
+        );
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => {
+        fail(payloadTooLarge(limitBytes));
+      });
+      stream.on('end', () => {
+        image = Buffer.concat(chunks);
+      });
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated)
+        fail(badRequest(`form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes`));
+      else fields.push([name, value]);
+    });
+    parser.on('filesLimit', () => {
+      fail(badRequest(`send exactly one file, in field "${IMAGE_FIELD}"`));
+    });
+    parser.on('fieldsLimit', () => {
+      fail(badRequest(`too many form fields (at most ${MAX_FIELDS})`));
+    });
+    parser.on('partsLimit', () => {
+      fail(badRequest(`too many form parts (at most ${MAX_FIELDS + 1})`));
+    });
+    parser.on('error', (error: Error) => {
+      fail(badRequest(`malformed multipart request: ${error.message}`));
+    });
+    parser.on('close', () => {
+      if (settled) return;
+      if (image === undefined) {
+        fail(badRequest(`multipart request has no file in field "${IMAGE_FIELD}"`));
+        return;
+      }
+      settled = true;
+      resolve({ image, fields });
+    });
+    req.on('aborted', () => {
+      fail(badRequest('request body was not received completely (client aborted)'));
+    });
+    req.on('data', countBytes);
+    req.pipe(parser);
+  });
+}
+
+const DATA_URL_PREFIX = /^data:[\w.+-]+\/[\w.+-]+;base64,/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Decodes standard or URL-safe base64 (an optional data: URL prefix and whitespace are allowed). */
+export function decodeBase64Image(text: string): Buffer {
+  const compact = text.replace(DATA_URL_PREFIX, '').replace(/\s+/g, '');
+  if (compact.length === 0) throw badRequest(`JSON field "${IMAGE_FIELD}" is empty`);
+  if (!BASE64.test(compact) || compact.length % 4 === 1) {
+    throw badRequest(`JSON field "${IMAGE_FIELD}" is not valid base64`);
+  }
+  return Buffer.from(
+    compact,
+    compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64',
+  );
+}
+
+/** Splits a parsed JSON body `{"img": "<base64>", ...options}` into the photo and the option fields. */
+export function jsonPayload(parsed: unknown): Payload {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badRequest(`JSON body must be an object like {"${IMAGE_FIELD}": "<base64>"}`);
+  }
+  const { [IMAGE_FIELD]: encoded, ...fields } = parsed as Record<string, unknown>;
+  if (typeof encoded !== 'string') {
+    throw badRequest(`JSON field "${IMAGE_FIELD}" is required and must be a base64 string`);
+  }
+  return { image: decodeBase64Image(encoded), fields: Object.entries(fields) };
+}
+
+/**
+ * The middleware that reads a classify request's body into `req.body` as a Payload:
+ * express.raw for image bodies, express.json for `{"img": ...}`, busboy for multipart.
+ * The parsers do not inflate Content-Encoding: the limit is on the bytes received.
+ */
+export function readPayload(limitBytes: number): RequestHandler[] {
+  const raw = express.raw({
+    type: (req) => isRawImageType(mediaTypeOf(req as Request)),
+    limit: limitBytes,
+    inflate: false,
+  });
+  const json = express.json({
+    type: (req) => mediaTypeOf(req as Request) === 'application/json',
+    limit: limitBytes,
+    inflate: false,
+    strict: false,
+  });
+  const toPayload = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const mediaType = mediaTypeOf(req);
+    if (mediaType === 'multipart/form-data') req.body = await parseMultipart(req, limitBytes);
+    else if (mediaType === 'application/json') req.body = jsonPayload(req.body);
+    else req.body = { image: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), fields: [] };
+    next();
+  };
+  return [checkDeclaredBody(limitBytes), raw, json, toPayload];
+}
+
+/** The photo and validated options of a request whose body readPayload has read. */
+export function imageRequestOf(req: Request): ImageRequest {
+  const { image, fields } = req.body as Payload;
+  if (image.length === 0) throw badRequest('the image is empty (0 bytes)');
+  const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  const entries: Array<[string, unknown]> = [...query.entries(), ...fields];
+  return { image, options: parseOptions(collectRawOptions(entries, 'option')) };
+}
+
+/**
+ * Per-request options, given as query parameters, JSON fields or multipart fields.
+ * Thresholds left undefined fall back to the detector's model-card defaults.
+ */
+export interface RequestOptions {
+  minConfidence?: number;
+  iou?: number;
+  maxDetections?: number;
+  /** `jpeg` returns the annotated photo, `none` returns detections only. */
+  format: 'jpeg' | 'none';
+  /** JPEG quality of the annotated photo. */
+  quality: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<RequestOptions> = { format: 'jpeg', quality: 85 };
+export const MAX_DETECTIONS_LIMIT = 300;
+
+export const OPTION_NAMES = [
+  'min_confidence',
+  'iou',
+  'max_detections',
+  'format',
+  'quality',
+] as const;
+export type OptionName = (typeof OPTION_NAMES)[number];
+export type RawOptions = Partial<Record<OptionName, unknown>>;
+
+export function isOptionName(name: string): name is OptionName {
+  return (OPTION_NAMES as readonly string[]).includes(name);
+}
+
+function toNumber(name: OptionName, value: unknown): number {
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  if (!Number.isFinite(number))
+    throw badRequest(`option ${name} must be a number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+function numberInRange(
+  name: OptionName,
+  value: unknown,
+  min: number,
+  max: number,
+  minExclusive = false,
+): number {
+  const number = toNumber(name, value);
+  const tooLow = minExclusive ? number <= min : number < min;
+  if (tooLow || number > max) {
+    throw badRequest(
+      `option ${name} must be in ${minExclusive ? '(' : '['}${min}, ${max}], got ${number}`,
+    );
+  }
+  return number;
+}
+
+function integerInRange(name: OptionName, value: unknown, min: number, max: number): number {
+  const number = numberInRange(name, value, min, max);
+  if (!Number.isInteger(number))
+    throw badRequest(`option ${name} must be an integer, got ${number}`);
+  return number;
+}
+
+function parseFormat(value: unknown): RequestOptions['format'] {
+  if (value === 'jpeg' || value === 'none') return value;
+  throw badRequest(`option format must be "jpeg" or "none", got ${JSON.stringify(value)}`);
+}
+
+/** Validates raw option values; throws a 400 HttpError naming the first bad option. */
+export function parseOptions(raw: RawOptions): RequestOptions {
+  const options: RequestOptions = { ...DEFAULT_OPTIONS };
+  if (raw.min_confidence !== undefined)
+    options.minConfidence = numberInRange('min_confidence', raw.min_confidence, 0, 1);
+  if (raw.iou !== undefined) options.iou = numberInRange('iou', raw.iou, 0, 1, true);
+  if (raw.max_detections !== undefined) {
+    options.maxDetections = integerInRange(
+      'max_detections',
+      raw.max_detections,
+      1,
+      MAX_DETECTIONS_LIMIT,
+    );
+  }
+  if (raw.format !== undefined) options.format = parseFormat(raw.format);
+  if (raw.quality !== undefined) options.quality = integerInRange('quality', raw.quality, 1, 100);
+  return options;
+}
+
+/** Collects options from name/value pairs (query string, form fields), rejecting unknown names. */
+export function collectRawOptions(
+  entries: Iterable<[string, unknown]>,
+  source: string,
+): RawOptions {
+  const raw: RawOptions = {};
+  for (const [name, value] of entries) {
+    if (!isOptionName(name)) {
+      throw badRequest(`unknown ${source} "${name}"; known options: ${OPTION_NAMES.join(', ')}`);
+    }
+    if (raw[name] !== undefined) throw badRequest(`option ${name} given more than once`);
+    raw[name] = value;
+  }
+  return raw;
+}

@@ -1,0 +1,63 @@
+import { type Env } from '../config/index.js';
+import { createLogger } from '../log/index.js';
+
+/** What a process's main starts: something that can shut down gracefully. */
+export interface Stoppable {
+  shutdown(): Promise<void>;
+}
+
+export interface RunMainOptions<Config> {
+  /** Logged as the `service` field, e.g. "detector" or "function". */
+  name: string;
+  parseConfig: (env: Env) => Config;
+  start: (config: Config) => Promise<Stoppable>;
+  /** Exit status and message prefix when the environment is invalid (default 1, "invalid configuration"). */
+  badConfig?: { exitCode: number; prefix: string };
+}
+
+/**
+ * Process entry: parse the environment (exit with `badConfig.exitCode`, naming the bad
+ * variable), start (exit 1 when that fails), and on SIGTERM/SIGINT shut down gracefully and
+ * exit 0 (1 when the shutdown fails). A second signal exits 1 at once, without draining.
+ */
+export function runMain<Config>(options: RunMainOptions<Config>): void {
+  const { exitCode, prefix } = options.badConfig ?? {
+    exitCode: 1,
+    prefix: 'invalid configuration',
+  };
+  const logger = createLogger(options.name, 'info');
+  let config: Config;
+  try {
+    config = options.parseConfig(process.env);
+  } catch (error) {
+    logger.fatal(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(exitCode);
+  }
+
+  const starting = options.start(config);
+  starting.catch((error: unknown) => {
+    logger.fatal({ err: error }, `failed to start: ${(error as Error).message}`);
+    process.exit(1);
+  });
+
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info({ signal }, 'signal received');
+    starting
+      .then((running) => running.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
