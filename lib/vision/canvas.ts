@@ -3,8 +3,8 @@ import { RGB_CHANNELS, type RgbImage, type Size } from './types.js';
 
 /**
  * Fills RGB pixels with one colour: a memset for grey (the cards' padding), otherwise one
- * pixel copied over the buffer in doubling blocks. (This runs on the classifier's event loop
- * for every crop: a per-byte loop cost ~1 ms per crop there.)
+ * pixel copied over the buffer in doubling blocks rather than a per-byte loop (this runs for
+ * every crop).
  */
 function fillRgb(data: Uint8Array, fill: Triple): void {
   if (fill[0] === fill[1] && fill[1] === fill[2]) {

@@ -1,5 +1,5 @@
 // CI needs the Debian package `prometheus` (prometheus + promtool):
-//   apt-get install -y --no-install-recommends prometheus   (the lead adds this to .ci/run)
+//   apt-get install -y --no-install-recommends prometheus   (.ci/run installs it)
 // A real Prometheus (Debian package `prometheus`, or $PROMETHEUS_BIN) started by a test
 // on a free loopback port with a generated configuration, queried over its HTTP API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
