@@ -4,6 +4,7 @@
  * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
  */
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -13,7 +14,8 @@ import {
   type DetectorClient,
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
-import { createMetricsRegistry } from '../../lib/metrics/index.js';
+import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
+import { traceHttpRequests } from '../../lib/tracing/index.js';
 import { beginClassify, classify, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
@@ -39,6 +41,8 @@ const CLASSIFY_PATHS = ['/', '/classify'];
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const READINESS_DEADLINE_MS = 2000;
+/** Status logged when the client disconnects before the answer, as nginx does. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 async function isServing(
   client: DetectorClient | ClassifierClient,
@@ -95,6 +99,24 @@ export async function startFunctionServer(
   app.disable('etag');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  // A SERVER span per request (child of the caller's traceparent), answered in a
+  // `traceparent` header; everything below, log lines included, runs inside it.
+  app.use(traceHttpRequests());
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.once('close', () => {
+      logger.debug(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST,
+          duration_ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    });
+    next();
+  });
   // Answers are per photo and per moment; the web tester's files set their own (no-cache).
   app.use((_req, res, next) => {
     res.set('cache-control', 'no-store');
@@ -132,8 +154,10 @@ export async function startFunctionServer(
     });
   });
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+  // OpenMetrics (with the latency histograms' trace exemplars) when the scraper asks for it.
+  app.get('/metrics', async (req, res) => {
+    const { contentType, body } = await renderMetrics(registry, req.get('accept'));
+    res.type(contentType).send(body);
   });
 
   if (config.serveWeb) {
