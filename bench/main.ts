@@ -13,6 +13,7 @@ import { runFloor } from './floor.js';
 import { createContext, type BenchContext } from './harness/context.js';
 import { machineInfo } from './harness/machine.js';
 import { runMemory } from './memory.js';
+import { runTracing } from './tracing.js';
 
 const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = {
   floor: runFloor,
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   memory: runMemory,
   'event-loop': runEventLoop,
   camera: runCamera,
+  tracing: runTracing,
 };
 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>
