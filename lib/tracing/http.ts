@@ -27,9 +27,13 @@ export function contextFromHeaders(headers: IncomingMessage['headers']): Context
 }
 
 function routeOf(req: IncomingMessage): string | undefined {
-  // Express sets req.route to the matched route; its path is low-cardinality.
+  // Express sets req.route to the matched route; its path is low-cardinality. A route of
+  // several paths (`app.post(['/', '/classify'], …)`) names the one that matched exactly.
   const route = (req as { route?: { path?: unknown } }).route;
-  return typeof route?.path === 'string' ? route.path : undefined;
+  if (typeof route?.path === 'string') return route.path;
+  if (!Array.isArray(route?.path)) return undefined;
+  const path = (req.url ?? '/').split('?')[0];
+  return route.path.find((candidate): candidate is string => candidate === path);
 }
 
 /**
