@@ -71,7 +71,7 @@ export function tracingTables(result: TracingBenchResult): Table[] {
 
 export async function runTracing(context: BenchContext): Promise<TracingBenchResult> {
   const photo = await context.photo(TARGET_PHOTO);
-  const samples = context.scale(40, 8);
+  const samples = context.scale(120, 12);
   await ensureBuilt();
   const receiver = await startOtlpReceiver();
   // The disabled stack gets an endpoint of its own, which must receive nothing.
