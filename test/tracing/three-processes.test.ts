@@ -13,6 +13,7 @@ import {
   type OtlpReceiver,
   type ReceivedSpan,
 } from '../support/otlp-receiver.js';
+import { eventually } from '../support/eventually.js';
 import { startServiceProcess } from '../support/service-process.js';
 
 const SIZE = { width: 640, height: 480 };
@@ -113,14 +114,31 @@ describe('one trace across the three processes', () => {
   let receiver: OtlpReceiver;
   let stack: ProcessStack;
   const functionLines: Line[] = [];
+  /** The photo request's trace and request span, from its traceparent header. */
+  let traceId = '';
+  let serverSpanId = '';
+  const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const callerSpan = '00f067aa0ba902b7';
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint };
     stack = await startProcessStack({
       // The services export protobuf, the function JSON: both encodings in one trace.
-      serviceEnv: { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', INTRA_OP_THREADS: '1' },
-      functionEnv: { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', LOG_LEVEL: 'debug' },
+      serviceEnv: {
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        INTRA_OP_THREADS: '1',
+      },
+      // No batch export during the test: the function's spans arrive only with the flush
+      // of its graceful shutdown.
+      functionEnv: {
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+        LOG_LEVEL: 'debug',
+      },
       onLine: (text, component) => {
         const line = component === 'function' ? jsonLine(text) : undefined;
         if (line) functionLines.push(line);
@@ -132,14 +150,86 @@ describe('one trace across the three processes', () => {
     await receiver.close();
   });
 
-  it('links function, detector and classifier spans in one trace', async (t) => {
+  it('answers a traceparent header and logs and keeps its trace id as an exemplar', async () => {
     const answer = await classify(stack.url, 1);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.ok((answer.body.detections ?? []).length > 0, 'no detection: nothing to classify');
     const traceparent = answer.headers.get('traceparent') ?? '';
     const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(traceparent);
     assert.ok(match, `traceparent header: ${JSON.stringify(traceparent)}`);
-    const [, traceId, serverSpanId] = match as unknown as [string, string, string];
+    [, traceId, serverSpanId] = match as unknown as [string, string, string];
+
+    // The request's log line carries the trace (and the request span) id.
+    const logged = await eventually(
+      'request log line',
+      () => Promise.resolve(functionLines.find((line) => line.msg === 'request')),
+      (line) => line !== undefined,
+      10_000,
+    );
+    assert.equal(logged?.trace_id, traceId);
+    assert.equal(logged.span_id, serverSpanId);
+    assert.equal(logged.status, 200);
+
+    // OpenMetrics exposition: the latency buckets carry the trace id as exemplar.
+    const metrics = await eventually(
+      'exemplar of the request',
+      async () => {
+        const response = await fetch(`${stack.url}/metrics`, {
+          headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+        });
+        assert.match(response.headers.get('content-type') ?? '', /application\/openmetrics-text/);
+        return response.text();
+      },
+      (text) => text.includes(`# {trace_id="${traceId}"}`),
+      10_000,
+    );
+    assert.match(
+      metrics,
+      new RegExp(
+        `^banana_function_request_duration_seconds_bucket\\{[^}]*\\} 1 # \\{trace_id="${traceId}"\\}`,
+        'm',
+      ),
+    );
+    assert.match(
+      metrics,
+      new RegExp(
+        `^banana_function_stage_duration_seconds_bucket\\{[^}]*stage="detect"[^}]*\\} 1 # \\{trace_id="${traceId}"\\}`,
+        'm',
+      ),
+    );
+    // The Prometheus text format has no exemplars.
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    assert.doesNotMatch(text, /trace_id/);
+  });
+
+  it("continues a caller's trace and logs a refusal inside it", async () => {
+    const response = await fetch(`${stack.url}/`, {
+      method: 'POST',
+      body: 'not a photo',
+      headers: { 'content-type': 'text/plain', traceparent: `00-${callerTrace}-${callerSpan}-01` },
+    });
+    assert.equal(response.status, 415);
+    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${callerTrace}-`));
+    const lines = await eventually(
+      'log lines of the refusal',
+      () => Promise.resolve(functionLines.filter((line) => line.trace_id === callerTrace)),
+      (found) => found.some((line) => line.msg === 'request'),
+      10_000,
+    );
+    assert.ok(
+      lines.some((line) => line.msg === 'request refused'),
+      `log lines of the trace: ${JSON.stringify(lines)}`,
+    );
+  });
+
+  it('exports on SIGTERM: one trace over the three services with the right links', async (t) => {
+    assert.ok(traceId, 'the first test did not run');
+    assert.deepEqual(
+      receiver.spans().filter((span) => span.serviceName === 'banana-function'),
+      [],
+      'the function exported before its shutdown',
+    );
+    assert.equal(await stack.function.process.stop('SIGTERM', 15_000), 0);
 
     const services = ['banana-function', 'banana-detector', 'banana-classifier'];
     const spans = (
@@ -200,35 +290,11 @@ describe('one trace across the three processes', () => {
     assert.ok(classifyCall, tree);
     assertServicePart(spans, classifyCall, 'banana-classifier', tree);
 
-    // The request's log line carries the trace (and the request span) id.
-    const logged = functionLines.find(
-      (line) => line.msg === 'request' && line.trace_id === traceId,
-    );
-    assert.ok(logged, `no request log line with trace_id ${traceId}`);
-    assert.equal(logged.status, 200);
-  });
-
-  it("continues the caller's trace and logs refusals inside it", async () => {
-    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const traceparent = `00-${callerTrace}-00f067aa0ba902b7-01`;
-    const response = await fetch(`${stack.url}/`, {
-      method: 'POST',
-      body: 'not a photo',
-      headers: { 'content-type': 'text/plain', traceparent },
-    });
-    assert.equal(response.status, 415);
-    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${callerTrace}-`));
-    const spans = await receiver.waitForSpans((received) =>
-      received.some((span) => span.traceId === callerTrace),
-    );
-    const server = spans.find((span) => span.traceId === callerTrace) as ReceivedSpan;
-    assert.equal(server.parentSpanId, '00f067aa0ba902b7');
-    assert.equal(server.attributes['http.response.status_code'], 415);
-    const refused = functionLines.filter((line) => line.trace_id === callerTrace);
-    assert.ok(
-      refused.some((line) => line.msg === 'request refused'),
-      `log lines of the trace: ${JSON.stringify(refused)}`,
-    );
+    // The refused request's span is a child of the caller's span.
+    const refused = receiver.spans().find((span) => span.traceId === callerTrace);
+    assert.ok(refused, "no span in the caller's trace");
+    assert.equal(refused.parentSpanId, callerSpan);
+    assert.equal(refused.attributes['http.response.status_code'], 415);
   });
 });
 
