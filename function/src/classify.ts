@@ -32,7 +32,7 @@ export interface ClassifyDeps {
 }
 
 /** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
-const CLIENT_CLOSED_REQUEST = 499;
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** What the classify middleware share through `res.locals`. */
 interface ClassifyLocals {

@@ -16,7 +16,7 @@ import {
 import { createLogger, type Logger } from '../../lib/log/index.js';
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
-import { beginClassify, classify, type ClassifyDeps } from './classify.js';
+import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
 import { createFunctionMetrics } from './metrics.js';
@@ -41,8 +41,6 @@ const CLASSIFY_PATHS = ['/', '/classify'];
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const READINESS_DEADLINE_MS = 2000;
-/** Status logged when the client disconnects before the answer, as nginx does. */
-const CLIENT_CLOSED_REQUEST = 499;
 
 async function isServing(
   client: DetectorClient | ClassifierClient,
