@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- floor|e2e|batching|cold-start|memory|event-loop|all ...] [--quick] [--threads N]
+ * npm run bench [-- floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -13,6 +13,9 @@ import { runFloor } from './floor.js';
 import { createContext, type BenchContext } from './harness/context.js';
 import { machineInfo } from './harness/machine.js';
 import { runMemory } from './memory.js';
+import { runAdmission } from './admission.js';
+import { runOverload } from './overload.js';
+import { runTracing } from './tracing.js';
 
 const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = {
   floor: runFloor,
@@ -22,6 +25,9 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   memory: runMemory,
   'event-loop': runEventLoop,
   camera: runCamera,
+  tracing: runTracing,
+  overload: runOverload,
+  admission: runAdmission,
 };
 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>

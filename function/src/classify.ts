@@ -4,6 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
+import { observeWithTrace } from '../../lib/metrics/index.js';
 import type { Size } from '../../lib/vision/index.js';
 import { stageColour } from './draw/palette.js';
 import { HttpError } from './errors.js';
@@ -31,7 +32,7 @@ export interface ClassifyDeps {
 }
 
 /** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
-const CLIENT_CLOSED_REQUEST = 499;
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** What the classify middleware share through `res.locals`. */
 interface ClassifyLocals {
@@ -67,9 +68,9 @@ export function beginClassify(deps: ClassifyDeps) {
       if (!res.writableFinished) locals.clientGone.abort();
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       deps.metrics.requests.inc({ code: String(status) });
-      deps.metrics.requestDuration.observe(locals.timer.elapsedMs() / 1000);
+      observeWithTrace(deps.metrics.requestDuration, {}, locals.timer.elapsedMs() / 1000);
       for (const [stage, ms] of Object.entries(locals.timer.timings)) {
-        deps.metrics.stageDuration.observe({ stage }, ms / 1000);
+        observeWithTrace(deps.metrics.stageDuration, { stage }, ms / 1000);
       }
     });
     if (deps.pixelBudget.full) throw shed(deps, 'queue_full');

@@ -23,6 +23,7 @@ process.on('uncaughtException', (error) => {
 
 runMain({
   name: 'function',
+  traceServiceName: 'banana-function',
   parseConfig: parseFunctionConfig,
   start: async (config) => {
     const server = await startFunctionServer(config);

@@ -1,6 +1,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { createExemplarHistogram } from '../../lib/metrics/index.js';
 
-/** The function's Prometheus metrics (names fixed in docs/CONTRACT.md). */
+/**
+ * The function's Prometheus metrics (names fixed in docs/CONTRACT.md). The two latency
+ * histograms keep the request's trace id as an OpenMetrics exemplar: observe them with
+ * `observeWithTrace` (lib/metrics) inside the request's span.
+ */
 export interface FunctionMetrics {
   requests: Counter<'code'>;
   requestDuration: Histogram;
@@ -40,18 +45,16 @@ function registerFunctionMetrics(registry: Registry): FunctionMetrics {
       labelNames: ['code'],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: createExemplarHistogram(registry, {
       name: 'banana_function_request_duration_seconds',
       help: 'End-to-end duration of classify requests, from the first byte read to the response.',
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
     }),
-    stageDuration: new Histogram({
+    stageDuration: createExemplarHistogram(registry, {
       name: 'banana_function_stage_duration_seconds',
       help: 'Duration of each pipeline stage: parse (read + decode), detect, classify, draw (boxes and labels), encode (JPEG).',
       labelNames: ['stage'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers,
     }),
     bananasPerRequest: new Histogram({
       name: 'banana_function_bananas_per_request',

@@ -4,6 +4,7 @@
  * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
  */
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -13,8 +14,9 @@ import {
   type DetectorClient,
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
-import { createMetricsRegistry } from '../../lib/metrics/index.js';
-import { beginClassify, classify, type ClassifyDeps } from './classify.js';
+import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
+import { traceHttpRequests } from '../../lib/tracing/index.js';
+import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
 import { createFunctionMetrics } from './metrics.js';
@@ -95,6 +97,24 @@ export async function startFunctionServer(
   app.disable('etag');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  // A SERVER span per request (child of the caller's traceparent), answered in a
+  // `traceparent` header; everything below, log lines included, runs inside it.
+  app.use(traceHttpRequests());
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.once('close', () => {
+      logger.debug(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST,
+          duration_ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    });
+    next();
+  });
   // Answers are per photo and per moment; the web tester's files set their own (no-cache).
   app.use((_req, res, next) => {
     res.set('cache-control', 'no-store');
@@ -132,8 +152,10 @@ export async function startFunctionServer(
     });
   });
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+  // OpenMetrics (with the latency histograms' trace exemplars) when the scraper asks for it.
+  app.get('/metrics', async (req, res) => {
+    const { contentType, body } = await renderMetrics(registry, req.get('accept'));
+    res.type(contentType).send(body);
   });
 
   if (config.serveWeb) {

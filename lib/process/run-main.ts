@@ -1,5 +1,6 @@
 import { type Env } from '../config/index.js';
 import { createLogger } from '../log/index.js';
+import { initTracing, readTracingConfig } from '../tracing/index.js';
 
 /** What a process's main starts: something that can shut down gracefully. */
 export interface Stoppable {
@@ -9,6 +10,12 @@ export interface Stoppable {
 export interface RunMainOptions<Config> {
   /** Logged as the `service` field, e.g. "detector" or "function". */
   name: string;
+  /**
+   * service.name of the process's traces unless OTEL_SERVICE_NAME is set, e.g.
+   * "banana-detector". Tracing starts from the OTEL_* variables before `start` (a bad one is
+   * a configuration error) and is flushed and stopped after the graceful shutdown.
+   */
+  traceServiceName: string;
   parseConfig: (env: Env) => Config;
   start: (config: Config) => Promise<Stoppable>;
   /** Exit status and message prefix when the environment is invalid (default 1, "invalid configuration"). */
@@ -16,9 +23,10 @@ export interface RunMainOptions<Config> {
 }
 
 /**
- * Process entry: parse the environment (exit with `badConfig.exitCode`, naming the bad
- * variable), start (exit 1 when that fails), and on SIGTERM/SIGINT shut down gracefully and
- * exit 0 (1 when the shutdown fails). A second signal exits 1 at once, without draining.
+ * Process entry: parse the environment, OTEL_* included (exit with `badConfig.exitCode`,
+ * naming the bad variable), start tracing then the process (exit 1 when that fails), and on
+ * SIGTERM/SIGINT shut down gracefully, export the last spans and exit 0 (1 when the
+ * shutdown fails). A second signal exits 1 at once, without draining.
  */
 export function runMain<Config>(options: RunMainOptions<Config>): void {
   const { exitCode, prefix } = options.badConfig ?? {
@@ -29,12 +37,26 @@ export function runMain<Config>(options: RunMainOptions<Config>): void {
   let config: Config;
   try {
     config = options.parseConfig(process.env);
+    readTracingConfig(process.env, options.traceServiceName);
   } catch (error) {
     logger.fatal(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(exitCode);
   }
 
-  const starting = options.start(config);
+  const starting = (async (): Promise<Stoppable> => {
+    const tracing = await initTracing(options.traceServiceName, process.env, logger);
+    const running = await options.start(config);
+    return {
+      async shutdown() {
+        try {
+          await running.shutdown();
+        } finally {
+          // After draining: the spans of the last requests are exported too.
+          await tracing.shutdown();
+        }
+      },
+    };
+  })();
   starting.catch((error: unknown) => {
     logger.fatal({ err: error }, `failed to start: ${(error as Error).message}`);
     process.exit(1);

@@ -27,15 +27,20 @@ export function contextFromHeaders(headers: IncomingMessage['headers']): Context
 }
 
 function routeOf(req: IncomingMessage): string | undefined {
-  // Express sets req.route to the matched route; its path is low-cardinality.
+  // Express sets req.route to the matched route; its path is low-cardinality. A route of
+  // several paths (`app.post(['/', '/classify'], …)`) names the one that matched exactly.
   const route = (req as { route?: { path?: unknown } }).route;
-  return typeof route?.path === 'string' ? route.path : undefined;
+  if (typeof route?.path === 'string') return route.path;
+  if (!Array.isArray(route?.path)) return undefined;
+  const path = (req.url ?? '/').split('?')[0];
+  return route.path.find((candidate): candidate is string => candidate === path);
 }
 
 /**
  * Middleware (node:http or express): a SERVER span per request, child of the caller's
  * `traceparent` if it sent one, active for everything the later handlers do; the response
- * carries the span's `traceparent` header, so a caller can find its trace. The span ends
+ * carries the span's `traceparent` header, so a caller can find its trace; the request's
+ * and response's event listeners added later run in the span's context. The span ends
  * when the response closes, with the status code and the matched express route. With
  * tracing off it only calls `next`.
  */
@@ -77,6 +82,10 @@ export function traceHttpRequests(): (
       }
       span.end();
     });
+    // Listeners added later (the response's `close`, the body's `data`/`end`) run in the
+    // request's span too: their log lines and metric exemplars carry its trace id.
+    context.bind(spanContext, req);
+    context.bind(spanContext, res);
     context.with(spanContext, next);
   };
 }

@@ -4,6 +4,7 @@
  * and the classifier's catalogue of stages it needs.
  */
 import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
+import { withSpan } from '../../../lib/tracing/index.js';
 import type {
   Classification,
   ClassifyRequest,
@@ -21,7 +22,7 @@ import { boxesInOriginalFrame, cutClassifierCrops, prepareDetectorInput } from '
 export type StageTimings = Partial<Record<PipelineStage, number>>;
 
 export interface StageTimer {
-  /** Runs one stage and records how long it took (also when it fails). */
+  /** Runs one stage in a span of its name and records how long it took (also when it fails). */
   time<T>(stage: PipelineStage, work: () => Promise<T>): Promise<T>;
   /** Milliseconds per finished stage. */
   readonly timings: StageTimings;
@@ -34,14 +35,16 @@ export function createStageTimer(now: () => number = () => performance.now()): S
   const timings: StageTimings = {};
   return {
     timings,
-    async time(stage, work) {
-      const stageStart = now();
-      try {
-        return await work();
-      } finally {
-        timings[stage] = (timings[stage] ?? 0) + (now() - stageStart);
-      }
-    },
+    // Each stage is also a child span of the request's span (none while tracing is off).
+    time: (stage, work) =>
+      withSpan(stage, {}, async () => {
+        const stageStart = now();
+        try {
+          return await work();
+        } finally {
+          timings[stage] = (timings[stage] ?? 0) + (now() - stageStart);
+        }
+      }),
     elapsedMs: () => now() - start,
   };
 }
