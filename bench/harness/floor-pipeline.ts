@@ -2,7 +2,7 @@
  * The in-process limit: both models in this process, no network, no re-encoding. The same
  * steps as the deployed system, with the same library code: decode the photo once (the
  * function's decoder), letterbox the decoded pixels for the detector, cut the boxes from the
- * same pixels (the function's crop code, large crops bounded to 256 px), classify them in
+ * same pixels at the classifier's input size (the function's crop code), classify them in
  * one batch, draw with the function's code and encode the JPEG. Inference runs in
  * lib/inference worker pools that also build the tensors (as in the services), so the main
  * thread stays free, as a single-process deployment would have to do it.
@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
 import { stageColour } from '../../function/src/draw/palette.js';
 import { decodePhoto } from '../../function/src/image/decode-photo.js';
-import { cutClassifierCrops } from '../../function/src/pipeline/model-inputs.js';
+import { cropsForClassifier } from '../../function/src/pipeline/model-inputs.js';
 import {
   packPixelBatch,
   startInferencePool,
@@ -28,7 +28,6 @@ import {
   logitsToClassProbabilities,
   paddingTensor,
   postprocessDetections,
-  preprocessCrop,
   resizeRgb,
 } from '../../lib/vision/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
@@ -121,15 +120,13 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
 
     let results: ReturnType<typeof logitsToClassProbabilities> = [];
     if (found.length > 0) {
-      const cut = await cutClassifierCrops(
-        image,
-        found.map((f) => f.box),
-      );
-      const crops = await Promise.all(
-        cut.map(({ rgb, width, height }) =>
-          preprocessCrop({ data: rgb, width, height }, classifierCard.input),
-        ),
-      );
+      const crops = (
+        await cropsForClassifier(
+          image,
+          found.map((f) => f.box),
+          classifierCard.input,
+        )
+      ).map(({ rgb, width, height }) => ({ data: rgb, width, height }));
       const logits = await classifier.run(
         packPixelBatch(crops.map((crop) => ({ image: crop, left: 0, top: 0 }))),
       );
