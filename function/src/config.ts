@@ -69,6 +69,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifierAddress: '127.0.0.1:50052',
   detectDeadlineMs: 10_000,
   classifyDeadlineMs: 10_000,
+  classifyBatchSize: undefined,
   maxBodyBytes: 20_971_520,
   maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS,
   maxInflightPixels: 12_000_000,
