@@ -34,12 +34,7 @@ export interface RgbaSource {
  * `rect` ("over"): out = round((src * a + dst * (255 - a)) / 255). The pixels are the whole
  * of `rgba`, or the part of a larger raster that `source` says.
  */
-export function blendRgba(
-  image: RgbImage,
-  rgba: Uint8Array,
-  rect: Rect,
-  part?: RgbaSource,
-): void {
+export function blendRgba(image: RgbImage, rgba: Uint8Array, rect: Rect, part?: RgbaSource): void {
   const source = part ?? { width: rect.width, top: 0 };
   const needed = (source.top + rect.height) * source.width * 4;
   if (source.width < rect.width || (part ? rgba.length < needed : rgba.length !== needed)) {
