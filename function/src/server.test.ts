@@ -294,6 +294,45 @@ describe('the function against model services started by the test', () => {
     }
   });
 
+  it('asks the detector again after it refused pixels prepared for its previous input size', async () => {
+    const photo = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: '#808080' },
+    })
+      .jpeg()
+      .toBuffer();
+    // A new detector model with a 192x192 input is rolled out after the function learnt 256x224.
+    const previous = detectorInfo.current;
+    const input = { ...(DETECTOR_INFO.input as NonNullable<GetModelInfoResponse['input']>) };
+    detectorInfo.current = (_call, callback) => {
+      callback(null, { ...DETECTOR_INFO, input: { ...input, width: 192, height: 192 } });
+    };
+    const sizes: string[] = [];
+    detect.current = (call: ServerUnaryCall<DetectRequest, DetectResponse>, callback) => {
+      const pixels = call.request.letterboxed?.pixels;
+      sizes.push(`${pixels?.width}x${pixels?.height}`);
+      if (pixels?.width !== 192 || pixels.height !== 192) {
+        callback({ code: status.INVALID_ARGUMENT, details: 'pixels are not 192x192' });
+        return;
+      }
+      callback(null, { detections: [], model: MODEL });
+    };
+    try {
+      assert.equal((await post('/?format=none', photo)).status, 422);
+      assert.equal((await post('/?format=none', photo)).status, 200);
+      assert.deepEqual(sizes, ['256x224', '192x192']);
+    } finally {
+      // Back to the first model: one more refusal makes the function ask again.
+      detectorInfo.current = previous;
+      detect.current = (_call, callback) => {
+        callback({ code: status.INVALID_ARGUMENT, details: 'wrong size' });
+      };
+      await post('/?format=none', photo);
+      detect.current = (_call, callback) => {
+        callback(null, { detections: [], model: MODEL });
+      };
+    }
+  });
+
   describe('a 4000x3000 photo with six coloured rectangles, one per stage', () => {
     const SIZE = { width: 4000, height: 3000 };
     /** Where the boxes are drawn, in a 1024x768 view of the photo. */

@@ -1,7 +1,8 @@
 /**
  * What the function needs to know of each model service to prepare its pixels: the input
  * specification from the service's model card (GetModelInfo), fetched once when first
- * needed and kept; a failed fetch is forgotten, so the next request asks again.
+ * needed and kept; a failed fetch is forgotten, so the next request asks again, and so is a
+ * spec whose pixels the service refused (a new model rolled out with another input).
  */
 import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
 import type { GetModelInfoResponse, ModelInfo } from '../../../lib/gen/banana/v1/common.js';
@@ -32,6 +33,8 @@ export interface ClassifierSpec {
 export interface ModelSpecs {
   detector(): Promise<DetectorSpec>;
   classifier(): Promise<ClassifierSpec>;
+  /** Drops what is known of a service: the next request asks it again. */
+  forget(service: ModelService): void;
 }
 
 export interface ModelSpecDeps {
@@ -79,17 +82,22 @@ export function pixelInputSpec(
 }
 
 /** A value fetched when first asked for; a failure is not kept. */
-function fetchedOnce<T>(fetch: () => Promise<T>): () => Promise<T> {
+function fetchedOnce<T>(fetch: () => Promise<T>): { get(): Promise<T>; forget(): void } {
   let pending: Promise<T> | undefined;
-  return () => {
-    if (pending === undefined) {
-      const attempt = fetch();
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) pending = undefined;
-      });
-    }
-    return pending;
+  return {
+    get() {
+      if (pending === undefined) {
+        const attempt = fetch();
+        pending = attempt;
+        attempt.catch(() => {
+          if (pending === attempt) pending = undefined;
+        });
+      }
+      return pending;
+    },
+    forget() {
+      pending = undefined;
+    },
   };
 }
 
@@ -103,23 +111,28 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
     }
   };
   const options = { deadlineMs: deps.deadlineMs };
+  const detector = fetchedOnce(async (): Promise<DetectorSpec> => {
+    const info = await ask('detector', () => deps.detector.getModelInfo(options));
+    return {
+      model: info.model ?? UNKNOWN_MODEL,
+      input: pixelInputSpec('detector', info, 'letterbox'),
+    };
+  });
+  const classifier = fetchedOnce(async (): Promise<ClassifierSpec> => {
+    const info = await ask('classifier', () => deps.classifier.getModelInfo(options));
+    if (info.classNames.length === 0) throw unusable('classifier', 'no classes');
+    return {
+      model: info.model ?? UNKNOWN_MODEL,
+      input: pixelInputSpec('classifier', info, 'pad_to_square'),
+      classes: [...info.classNames],
+      maxBatch: info.maxBatch,
+    };
+  });
   return {
-    detector: fetchedOnce(async () => {
-      const info = await ask('detector', () => deps.detector.getModelInfo(options));
-      return {
-        model: info.model ?? UNKNOWN_MODEL,
-        input: pixelInputSpec('detector', info, 'letterbox'),
-      };
-    }),
-    classifier: fetchedOnce(async () => {
-      const info = await ask('classifier', () => deps.classifier.getModelInfo(options));
-      if (info.classNames.length === 0) throw unusable('classifier', 'no classes');
-      return {
-        model: info.model ?? UNKNOWN_MODEL,
-        input: pixelInputSpec('classifier', info, 'pad_to_square'),
-        classes: [...info.classNames],
-        maxBatch: info.maxBatch,
-      };
-    }),
+    detector: () => detector.get(),
+    classifier: () => classifier.get(),
+    forget: (service) => {
+      (service === 'detector' ? detector : classifier).forget();
+    },
   };
 }

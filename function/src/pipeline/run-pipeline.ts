@@ -9,7 +9,7 @@ import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
-import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import { grpcCodeName, HttpError, upstreamHttpError, type ModelService } from '../errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { RequestOptions } from '../request.js';
 import { cropsForClassifier, letterboxForDetector } from './model-inputs.js';
@@ -108,6 +108,8 @@ async function callModel<T>(
     return await call();
   } catch (error) {
     deps.onUpstreamError(service, error);
+    // Pixels refused: perhaps prepared for a model that has since been replaced.
+    if (grpcCodeName(error) === 'INVALID_ARGUMENT') deps.models.forget(service);
     throw upstreamHttpError(service, error, deadlineMs);
   }
 }
