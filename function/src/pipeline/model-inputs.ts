@@ -42,17 +42,28 @@ export async function letterboxForDetector(
 }
 
 /**
+ * Crops prepared at once: enough to keep libvips' threads busy, few enough that the padded
+ * squares of many large boxes (side² x 3 bytes each) are not all held together.
+ */
+const CROPS_IN_FLIGHT = 4;
+
+/**
  * Every box cut from the photo (the training code's pixel rule), padded to a centred square
  * and resized to the classifier's input: one row-copy pass and one resize per crop.
  */
-export function cropsForClassifier(
+export async function cropsForClassifier(
   image: RgbImage,
   boxes: readonly Box[],
   input: PixelInputSpec,
 ): Promise<RawImage[]> {
-  return Promise.all(
-    boxes.map(async (box) =>
-      rawImage(await cropToModelInput(image, boxToPixelRect(box, image), input)),
-    ),
-  );
+  const crops: RawImage[] = new Array<RawImage>(boxes.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < boxes.length; i = next++) {
+      const box = boxes[i] as Box;
+      crops[i] = rawImage(await cropToModelInput(image, boxToPixelRect(box, image), input));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));
+  return crops;
 }
