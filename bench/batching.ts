@@ -1,14 +1,14 @@
 /**
  * batching: classifier cost of N crops in one Classify call (one model run) against N calls
- * of one crop each, over gRPC with the typed client, as the function sends them (raw RGB crops).
+ * of one crop each, over gRPC with the typed client, as the function sends them (raw RGB crops
+ * at the classifier's input size).
  */
-import sharp from 'sharp';
 import { createClassifierClient, type ClassifierClient } from '../lib/client/index.js';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { TARGET_PHOTO } from './harness/photos.js';
 import { spawnComponent } from '../scripts/lib/launcher.js';
-import type { RawCrop } from './harness/crops.js';
+import { classifierCrops, type RawCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { median } from '../scripts/lib/stats.js';
 import { printTables } from './harness/table.js';
@@ -27,24 +27,6 @@ export interface BatchingResult {
   ratio: number;
 }
 
-/** Banana-sized crops (about 200 x 110 px, as in a 1280 px photo) cut from the target photo. */
-async function cutCrops(jpeg: Buffer, count: number): Promise<RawCrop[]> {
-  const { width, height } = await sharp(jpeg).metadata();
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const w = 180 + (i % 5) * 10;
-      const h = 100 + (i % 3) * 10;
-      const left = (i * 97) % (width - w);
-      const top = (i * 61) % (height - h);
-      const { data, info } = await sharp(jpeg)
-        .extract({ left, top, width: w, height: h })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return { rgb: data, width: info.width, height: info.height };
-    }),
-  );
-}
-
 async function timeCall(client: ClassifierClient, crops: RawCrop[]): Promise<number> {
   const start = performance.now();
   const response = await client.classify({ rawCrops: crops }, { deadlineMs: 30_000 });
@@ -52,9 +34,32 @@ async function timeCall(client: ClassifierClient, crops: RawCrop[]): Promise<num
   return performance.now() - start;
 }
 
+/** Median time of one call with all `crops` against `crops.length` sequential one-crop calls. */
+export async function measureBatchRatio(
+  client: ClassifierClient,
+  crops: RawCrop[],
+  reps: number,
+): Promise<{ batchedMs: number; singlesMs: number; ratio: number }> {
+  for (let i = 0; i < 3; i++) await timeCall(client, crops);
+  const batched: number[] = [];
+  const singles: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    batched.push(await timeCall(client, crops));
+    let total = 0;
+    for (const crop of crops) total += await timeCall(client, [crop]);
+    singles.push(total);
+  }
+  const b = median(batched);
+  const s = median(singles);
+  return {
+    batchedMs: Math.round(b * 100) / 100,
+    singlesMs: Math.round(s * 100) / 100,
+    ratio: Math.round((b / s) * 1000) / 1000,
+  };
+}
+
 export async function runBatching(context: BenchContext): Promise<BatchingResult[]> {
   const photo = await context.photo(TARGET_PHOTO);
-  const crops = await cutCrops(photo.jpeg, Math.max(...BATCH_SIZES));
   await ensureBuilt(['classifier']);
   const service = await spawnComponent({
     component: 'classifier',
@@ -64,25 +69,17 @@ export async function runBatching(context: BenchContext): Promise<BatchingResult
   const client = createClassifierClient({ target: `127.0.0.1:${service.port}` });
   const results: BatchingResult[] = [];
   try {
+    const crops = await classifierCrops(client, photo.jpeg, Math.max(...BATCH_SIZES));
     for (let i = 0; i < 5; i++) await timeCall(client, crops.slice(0, 4));
     for (const n of BATCH_SIZES) {
       const batch = crops.slice(0, n);
       const reps = context.scale(n >= 8 ? 15 : 25, 4);
-      const batched: number[] = [];
-      const singles: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        batched.push(await timeCall(client, batch));
-        let total = 0;
-        for (const crop of batch) total += await timeCall(client, [crop]);
-        singles.push(total);
-      }
-      const b = median(batched);
-      const s = median(singles);
+      const { batchedMs: b, singlesMs: s } = await measureBatchRatio(client, batch, reps);
       results.push({
         n,
         reps,
-        batchedMs: Math.round(b * 100) / 100,
-        singlesMs: Math.round(s * 100) / 100,
+        batchedMs: b,
+        singlesMs: s,
         ratio: Math.round((b / s) * 1000) / 1000,
       });
     }
@@ -96,7 +93,8 @@ export async function runBatching(context: BenchContext): Promise<BatchingResult
     {
       intraOpThreads: context.intraOpThreads,
       quick: context.quick,
-      crops: 'raw RGB, about 200x110 px, cut from the target photo',
+      crops:
+        'raw RGB at the classifier input size, regions of about 200x110 px of the target photo',
       limitRatioAt8: 0.4,
     },
     { batches: results },

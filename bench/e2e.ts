@@ -123,7 +123,7 @@ async function paired(
   };
 }
 
-async function atConcurrency(
+export async function atConcurrency(
   floor: FloorPipeline,
   stack: ProcessStack,
   photo: BenchPhoto,

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -10,6 +10,7 @@ import { runColdStart } from './cold-start.js';
 import { runE2e } from './e2e.js';
 import { runEventLoop } from './event-loop.js';
 import { runFloor } from './floor.js';
+import { runLimit } from './limit.js';
 import { createContext, type BenchContext } from './harness/context.js';
 import { machineInfo } from './harness/machine.js';
 import { runMemory } from './memory.js';
@@ -18,6 +19,7 @@ import { runOverload } from './overload.js';
 import { runTracing } from './tracing.js';
 
 const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = {
+  limit: runLimit,
   floor: runFloor,
   e2e: runE2e,
   batching: runBatching,

@@ -16,6 +16,7 @@ import {
   e2eTables,
   eventLoopTables,
   floorTables,
+  limitTables,
   memoryTables,
 } from './tables.js';
 
@@ -46,6 +47,7 @@ interface ResultFile {
 
 /** Each saved result and how to tabulate it (the JSON has the shape its benchmark wrote). */
 const REPORTS: Record<string, (file: ResultFile) => Table[]> = {
+  limit: (f) => limitTables(f.results as Parameters<typeof limitTables>[0]),
   floor: (f) => floorTables(f.results as Parameters<typeof floorTables>[0]),
   e2e: (f) => e2eTables(f.results as Parameters<typeof e2eTables>[0]),
   batching: (f) => batchingTables(f.results as Parameters<typeof batchingTables>[0]),

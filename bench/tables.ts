@@ -7,7 +7,8 @@ import type { ColdStartResult } from './cold-start.js';
 import type { ConcurrencyResult, PairedResult } from './e2e.js';
 import type { EventLoopResult } from './event-loop.js';
 import type { FloorPhotoResult } from './floor.js';
-import type { Table } from './harness/table.js';
+import type { Cell, Table } from './harness/table.js';
+import { LIMIT_TARGETS, type LimitResult } from './limit.js';
 import type { MemoryScenario } from './memory.js';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -236,6 +237,125 @@ export function eventLoopTables(
           i === 0 && r.met !== undefined ? yesNo(r.met) : '-',
         ]),
       ),
+    },
+  ];
+}
+
+export function limitTables(results: LimitResult): Table[] {
+  const t = LIMIT_TARGETS;
+  const [annotated, none, large] = results.cases;
+  const within = (value: number | undefined, goal: number) =>
+    value === undefined ? undefined : yesNo(value <= goal);
+  const rss = results.peakRssMiB;
+  return [
+    {
+      title: 'limit: targets, measured in this run',
+      header: ['target', 'measured', 'goal', 'met'],
+      rows: [
+        [
+          `e2e p50 / limit, ${annotated?.name ?? ''}`,
+          annotated?.ratioLimit,
+          `<= ${t.ratioAnnotated}`,
+          within(annotated?.ratioLimit, t.ratioAnnotated),
+        ],
+        [
+          `e2e p50 / limit, ${none?.name ?? ''}`,
+          none?.ratioLimit,
+          `<= ${t.ratioNoImage}`,
+          within(none?.ratioLimit, t.ratioNoImage),
+        ],
+        [
+          `e2e p50 / limit, ${large?.name ?? ''}`,
+          large?.ratioLimit,
+          `<= ${t.ratioLarge}`,
+          within(large?.ratioLimit, t.ratioLarge),
+        ],
+        [
+          'ms per extra banana (e2e, 1-150 boxes)',
+          results.perBanana.e2eMsPerBanana,
+          `<= ${t.msPerBanana}`,
+          within(results.perBanana.e2eMsPerBanana, t.msPerBanana),
+        ],
+        ...results.throughput.map((r): Cell[] => [
+          `throughput / floor's, concurrency ${r.concurrency}`,
+          r.throughputRatio,
+          `>= ${t.throughputRatio}`,
+          yesNo(r.throughputRatio >= t.throughputRatio),
+        ]),
+        [
+          `classifier ${results.batching.n} crops in 1 call / ${results.batching.n} calls`,
+          results.batching.ratio,
+          `<= ${t.batchRatioAt8}`,
+          within(results.batching.ratio, t.batchRatioAt8),
+        ],
+        [
+          'function peak RSS (MiB)',
+          rss.function,
+          `<= ${t.functionPeakRssMiB}`,
+          within(rss.function, t.functionPeakRssMiB),
+        ],
+        [
+          'detector peak RSS (MiB)',
+          rss.detector,
+          `<= ${t.servicePeakRssMiB}`,
+          within(rss.detector, t.servicePeakRssMiB),
+        ],
+        [
+          'classifier peak RSS (MiB)',
+          rss.classifier,
+          `<= ${t.servicePeakRssMiB}`,
+          within(rss.classifier, t.servicePeakRssMiB),
+        ],
+      ],
+    },
+    {
+      title: 'limit: e2e against the compute limit and the floor, concurrency 1 (ms, medians)',
+      header: [
+        'request',
+        'n',
+        'e2e p50',
+        'limit',
+        'e2e/limit',
+        'floor p50',
+        'e2e/floor',
+        'decode',
+        'detect inf',
+        'classify inf',
+        'encode',
+      ],
+      rows: results.cases.map((c) => [
+        c.name,
+        c.samples,
+        c.e2eP50,
+        c.limitP50,
+        c.ratioLimit,
+        c.floorP50,
+        c.ratioFloor,
+        c.limitParts.decode,
+        c.limitParts.detectInference,
+        c.limitParts.classifyInference,
+        c.limitParts.encode,
+      ]),
+    },
+    {
+      title: "limit: the function's stage timings (timings_ms, medians)",
+      header: ['request', 'parse', 'detect', 'classify', 'draw', 'encode', 'total'],
+      rows: results.cases.map((c) => {
+        const s = c.functionStagesMs;
+        return [c.name, s.parse, s.detect, s.classify, s.draw, s.encode, s.total];
+      }),
+    },
+    {
+      title: `limit: cost per banana, one photo, 1 to ${results.perBanana.points.at(-1)?.boxes ?? ''} boxes (ms)`,
+      header: ['boxes', 'e2e p50', 'limit'],
+      rows: [
+        ...results.perBanana.points.map((p): Cell[] => [p.boxes, p.e2eP50, p.limitP50]),
+        [
+          'ms per box (slope)',
+          results.perBanana.e2eMsPerBanana,
+          results.perBanana.limitMsPerBanana,
+        ],
+      ],
     },
   ];
 }

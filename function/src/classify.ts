@@ -95,10 +95,10 @@ export function classify(deps: ClassifyDeps) {
       throw error instanceof BudgetRefusal ? shed(deps, error.reason) : error;
     }
     try {
-      // Decoded while the pipeline already sends the photo to the detector.
+      // Decoded once, while the pipeline fetches the models' input specs (the first time).
       const image = timer.time('parse', () => photo.decode());
       const result = await runPipeline(
-        { bytes, image, size, options, signal: clientGone.signal },
+        { image, options, signal: clientGone.signal },
         deps.pipeline,
         timer,
       );

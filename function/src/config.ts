@@ -24,8 +24,11 @@ export interface FunctionConfig {
   classifierAddress: string;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
-  /** Most crops per Classify call; keep it at or below the classifier's MAX_BATCH. */
-  classifyBatchSize: number;
+  /**
+   * Most crops per Classify call, when set; otherwise the classifier's max_batch
+   * (GetModelInfo), which also bounds a value set here.
+   */
+  classifyBatchSize?: number | undefined;
   maxBodyBytes: number;
   maxImagePixels: number;
   /** Pixels of photos processed at once; more requests wait (memory bound, see pixel-budget.ts). */
@@ -66,7 +69,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   classifierAddress: '127.0.0.1:50052',
   detectDeadlineMs: 10_000,
   classifyDeadlineMs: 10_000,
-  classifyBatchSize: 64,
+  classifyBatchSize: undefined,
   maxBodyBytes: 20_971_520,
   maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS,
   maxInflightPixels: 12_000_000,
@@ -108,10 +111,10 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
       min: 1,
       max: MAX_INT32,
     }),
-    classifyBatchSize: readInteger(env, 'CLASSIFY_BATCH_SIZE', d.classifyBatchSize, {
-      min: 1,
-      max: 4096,
-    }),
+    classifyBatchSize:
+      env.CLASSIFY_BATCH_SIZE === undefined || env.CLASSIFY_BATCH_SIZE === ''
+        ? undefined
+        : readInteger(env, 'CLASSIFY_BATCH_SIZE', 1, { min: 1, max: 4096 }),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', d.maxBodyBytes, { min: 1024, max: MAX_INT32 }),
     maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', d.maxImagePixels, {
       min: 1,

@@ -1,6 +1,7 @@
 // The function (express app, pipeline, drawing) against gRPC servers started in the test
 // that answer as the model services would, with answers fixed by the test: what the function
-// sends them, whether it cancels its calls, and where and in which colour it draws the boxes.
+// sends them (letterboxed pixels and crops at the sizes their GetModelInfo gives), whether it
+// cancels its calls, and where and in which colour it draws the boxes.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +18,7 @@ import {
   type ClassifyRequest,
   type ClassifyResponse,
 } from '../../lib/gen/banana/v1/classifier.js';
-import type { Box } from '../../lib/gen/banana/v1/common.js';
+import type { Box, GetModelInfoResponse } from '../../lib/gen/banana/v1/common.js';
 import {
   DetectorService,
   type DetectRequest,
@@ -28,22 +29,71 @@ import type { ClassifyResponseBody } from './classify.js';
 import { startFunctionServer, type FunctionServer } from './server.js';
 
 type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyHandler = { current: Handler<any, any> };
 
 const MODEL = { name: 'fixture', version: '1' };
 const CLASSES = ['green', 'barely_ripe', 'ripe', 'very_ripe', 'over_ripe', 'rotten'];
 
-/** A gRPC server on a free loopback port with one service, whose handler a test can swap. */
-async function startGrpcServer<Req, Res>(
+/** Input specs as the services' GetModelInfo states them (sizes unlike the real cards'). */
+const DETECTOR_INFO: GetModelInfoResponse = {
+  model: MODEL,
+  input: {
+    width: 256,
+    height: 224,
+    padValue: [114, 114, 114],
+    resizeMode: 'letterbox',
+    resizeKernel: 'linear',
+    channelOrder: 'RGB',
+    layout: 'NHWC',
+    dtype: 'uint8',
+  },
+  classNames: ['banana'],
+  classLabels: [],
+  maxBatch: 0,
+  maxImagePixels: 0,
+};
+const CLASSIFIER_INFO: GetModelInfoResponse = {
+  model: MODEL,
+  input: {
+    width: 96,
+    height: 96,
+    padValue: [114, 114, 114],
+    resizeMode: 'pad_to_square',
+    resizeKernel: 'linear',
+    channelOrder: 'RGB',
+    layout: 'NHWC',
+    dtype: 'uint8',
+  },
+  classNames: CLASSES,
+  classLabels: [],
+  maxBatch: 4,
+  maxImagePixels: 0,
+};
+
+const answering = (info: GetModelInfoResponse): AnyHandler => ({
+  current: (_call, callback) => {
+    callback(null, info);
+  },
+});
+
+/** A gRPC server on a free loopback port with one service, whose handlers a test can swap. */
+async function startGrpcServer(
   definition: typeof DetectorService | typeof ClassifierService,
-  handler: { current: Handler<Req, Res> },
+  handlers: Record<string, AnyHandler>,
 ): Promise<{ address: string; close: () => void }> {
   const server = new Server();
-  const method = Object.keys(definition)[0] as string;
-  server.addService(definition, {
-    [method]: (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      handler.current(call, callback);
-    },
-  });
+  server.addService(
+    definition,
+    Object.fromEntries(
+      Object.entries(handlers).map(([method, handler]) => [
+        method,
+        (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+          handler.current(call, callback);
+        },
+      ]),
+    ),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => {
       if (error) reject(error);
@@ -87,13 +137,28 @@ describe('the function against model services started by the test', () => {
       });
     },
   };
+  const modelInfoCalls = { detector: 0, classifier: 0 };
+  const detectorInfo = answering(DETECTOR_INFO);
+  const classifierInfo = answering(CLASSIFIER_INFO);
+  const counted = (service: keyof typeof modelInfoCalls, handler: AnyHandler): AnyHandler => ({
+    current: (call, callback) => {
+      modelInfoCalls[service] += 1;
+      handler.current(call, callback);
+    },
+  });
   let detector: Awaited<ReturnType<typeof startGrpcServer>>;
   let classifier: Awaited<ReturnType<typeof startGrpcServer>>;
   let fn: FunctionServer;
 
   before(async () => {
-    detector = await startGrpcServer(DetectorService, detect);
-    classifier = await startGrpcServer(ClassifierService, classify);
+    detector = await startGrpcServer(DetectorService, {
+      detect,
+      getModelInfo: counted('detector', detectorInfo),
+    });
+    classifier = await startGrpcServer(ClassifierService, {
+      classify,
+      getModelInfo: counted('classifier', classifierInfo),
+    });
     fn = await startFunctionServer({
       host: '127.0.0.1',
       port: 0,
@@ -178,31 +243,99 @@ describe('the function against model services started by the test', () => {
     assert.match(metrics, /banana_function_requests_total\{code="499"\} 1/);
   });
 
-  it('cancels the Detect call when decoding the photo fails first', async () => {
-    // Small enough to go to the detector as received, while it is decoded here; cut short,
-    // so that its decode fails once it reaches the missing end. Whether the call reaches the
-    // detector before the decode fails is a race: a call that never left needs no cancel,
-    // so the request is repeated until the detector has seen one.
+  it('answers 422 for a photo whose one decode fails, without calling the detector', async () => {
+    const held = holdDetectCalls();
     const whole = await bananaScene(1600, 1200, 'jpeg');
-    const truncated = whole.subarray(0, Math.floor(whole.length * 0.6));
-    for (let attempt = 1; ; attempt++) {
-      const held = holdDetectCalls();
-      const answer = await post('/', truncated);
-      assert.equal(answer.status, 422, JSON.stringify(answer.body));
-      const call = await waitForCall(held, 1000).catch(() => undefined);
-      if (call === undefined) {
-        assert.ok(attempt < 20, 'no Detect call reached the detector before decoding failed');
-        continue;
+    const answer = await post('/', whole.subarray(0, Math.floor(whole.length * 0.6)));
+    assert.equal(answer.status, 422, JSON.stringify(answer.body));
+    assert.equal(
+      (answer.body as unknown as { error: { code: string } }).error.code,
+      'unprocessable_image',
+    );
+    assert.equal(held.length, 0, 'the detector received no call');
+  });
+
+  it('asks each service for its model info once, and again after a failed ask', async () => {
+    const photo = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: '#808080' },
+    })
+      .jpeg()
+      .toBuffer();
+    detect.current = (_call, callback) => {
+      callback(null, { detections: [], model: MODEL });
+    };
+    // The shared function server has asked both already (earlier tests): once each.
+    assert.equal((await post('/?format=none', photo)).status, 200);
+    assert.deepEqual(modelInfoCalls, { detector: 1, classifier: 1 });
+
+    const second = await startFunctionServer({
+      host: '127.0.0.1',
+      port: 0,
+      serveWeb: false,
+      logLevel: 'silent',
+      detectorAddress: detector.address,
+      classifierAddress: classifier.address,
+    });
+    const failOnce = classifierInfo.current;
+    classifierInfo.current = (_call, callback) => {
+      classifierInfo.current = failOnce;
+      callback({ code: status.INTERNAL, details: 'model not loaded' });
+    };
+    try {
+      const failed = await fetch(`${second.url}/?format=none`, { method: 'POST', body: photo });
+      assert.equal(failed.status, 502);
+      const answered = await fetch(`${second.url}/?format=none`, { method: 'POST', body: photo });
+      assert.equal(answered.status, 200);
+      const body = (await answered.json()) as ClassifyResponseBody;
+      assert.deepEqual(body.models.classifier, MODEL);
+      assert.deepEqual(modelInfoCalls, { detector: 2, classifier: 3 });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('asks the detector again after it refused pixels prepared for its previous input size', async () => {
+    const photo = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: '#808080' },
+    })
+      .jpeg()
+      .toBuffer();
+    // A new detector model with a 192x192 input is rolled out after the function learnt 256x224.
+    const previous = detectorInfo.current;
+    const input = { ...(DETECTOR_INFO.input as NonNullable<GetModelInfoResponse['input']>) };
+    detectorInfo.current = (_call, callback) => {
+      callback(null, { ...DETECTOR_INFO, input: { ...input, width: 192, height: 192 } });
+    };
+    const sizes: string[] = [];
+    detect.current = (call: ServerUnaryCall<DetectRequest, DetectResponse>, callback) => {
+      const pixels = call.request.letterboxed?.pixels;
+      sizes.push(`${pixels?.width}x${pixels?.height}`);
+      if (pixels?.width !== 192 || pixels.height !== 192) {
+        callback({ code: status.INVALID_ARGUMENT, details: 'pixels are not 192x192' });
+        return;
       }
-      assert.equal(call.request.image.length, truncated.length, 'the photo went as received');
-      await Promise.race([call.cancelled, rejectAfter(5000, 'the detector saw no cancellation')]);
-      return;
+      callback(null, { detections: [], model: MODEL });
+    };
+    try {
+      assert.equal((await post('/?format=none', photo)).status, 422);
+      assert.equal((await post('/?format=none', photo)).status, 200);
+      assert.deepEqual(sizes, ['256x224', '192x192']);
+    } finally {
+      // Back to the first model: one more refusal makes the function ask again.
+      detectorInfo.current = previous;
+      detect.current = (_call, callback) => {
+        callback({ code: status.INVALID_ARGUMENT, details: 'wrong size' });
+      };
+      await post('/?format=none', photo);
+      detect.current = (_call, callback) => {
+        callback(null, { detections: [], model: MODEL });
+      };
     }
   });
 
   describe('a 4000x3000 photo with six coloured rectangles, one per stage', () => {
     const SIZE = { width: 4000, height: 3000 };
-    /** The detector's frame: the photo downscaled to a longer side of 1024. */
+    /** Where the boxes are drawn, in a 1024x768 view of the photo. */
     const VIEW = { width: 1024, height: 768 };
     const FILLS: Array<[number, number, number]> = [
       [0, 0, 255],
@@ -227,7 +360,8 @@ describe('the function against model services started by the test', () => {
       xMax: b.xMax * scale,
       yMax: b.yMax * scale,
     }));
-    const detectorSaw: Array<{ width?: number; height?: number; format?: string }> = [];
+    const detectorSaw: DetectRequest[] = [];
+    const classifierSaw: ClassifyRequest[] = [];
     let answer: ClassifyResponseBody;
     let drawn: { data: Buffer; width: number };
 
@@ -243,28 +377,30 @@ describe('the function against model services started by the test', () => {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE.width}" height="${SIZE.height}"><rect width="100%" height="100%" fill="rgb(128,128,128)"/>${rects}</svg>`;
       const photo = await sharp(Buffer.from(svg)).jpeg({ quality: 95 }).toBuffer();
 
+      // As the detector service does with letterboxed pixels: boxes in the original frame.
       detect.current = (call, callback) => {
-        void sharp(call.request.image)
-          .metadata()
-          .then((m) => {
-            detectorSaw.push({ width: m.width, height: m.height, format: m.format });
-            callback(null, {
-              detections: VIEW_BOXES.map((box) => ({ box, confidence: 0.9, label: 'banana' })),
-              imageSize: VIEW,
-              model: MODEL,
-            });
-          });
+        detectorSaw.push(call.request);
+        callback(null, {
+          detections: photoBoxes.map((box) => ({ box, confidence: 0.9, label: 'banana' })),
+          imageSize: SIZE,
+          model: MODEL,
+        });
       };
-      // Classifies a crop by its mean colour: the nearest fill decides the stage, and a crop
-      // that is not one filled rectangle (cut from the wrong place) is refused.
+      // Classifies a crop by the mean colour of its centre (the sides of a crop padded to a
+      // square are padding): the nearest fill decides the stage, and a crop that is not one
+      // filled rectangle (cut from the wrong place) is refused.
       classify.current = (call, callback) => {
+        classifierSaw.push(call.request);
         const results = [];
         for (const crop of call.request.rawCrops) {
-          const pixels = crop.width * crop.height;
+          const centre: number[] = [];
+          for (let y = crop.height / 2 - 8; y < crop.height / 2 + 8; y++)
+            for (let x = crop.width / 2 - 8; x < crop.width / 2 + 8; x++)
+              centre.push(y * crop.width + x);
           const mean = [0, 1, 2].map((c) => {
             let sum = 0;
-            for (let p = 0; p < pixels; p++) sum += crop.rgb[p * 3 + c] ?? 0;
-            return sum / pixels;
+            for (const p of centre) sum += crop.rgb[p * 3 + c] ?? 0;
+            return sum / centre.length;
           });
           const distances = FILLS.map((fill) => distance(fill, mean));
           const nearest = distances.indexOf(Math.min(...distances));
@@ -290,8 +426,35 @@ describe('the function against model services started by the test', () => {
       drawn = { data: decoded.data, width: decoded.info.width };
     });
 
-    it('sends the detector a downscaled JPEG and maps its boxes back to the photo', () => {
-      assert.deepEqual(detectorSaw, [{ ...VIEW, format: 'jpeg' }]);
+    it('sends the detector raw pixels letterboxed at its input size, with the geometry', () => {
+      assert.equal(detectorSaw.length, 1);
+      const sent = detectorSaw[0] as DetectRequest;
+      assert.equal(sent.image.length, 0, 'no encoded image');
+      const { pixels, letterbox } = sent.letterboxed ?? {};
+      assert.ok(pixels && letterbox, 'letterboxed pixels with their geometry');
+      assert.deepEqual([pixels.width, pixels.height, pixels.rgb.length], [256, 224, 256 * 224 * 3]);
+      // 4000x3000 into 256x224: scale 0.064, 256x192 placed 16 rows down.
+      assert.deepEqual(letterbox.originalSize, SIZE);
+      assert.ok(Math.abs(letterbox.scale - 0.064) < 1e-6, String(letterbox.scale));
+      assert.deepEqual([letterbox.offsetX, letterbox.offsetY], [0, 16]);
+      // Padding above the photo, the grey background of the photo below it.
+      const at = (x: number, y: number) => [
+        ...pixels.rgb.subarray((y * 256 + x) * 3, (y * 256 + x) * 3 + 3),
+      ];
+      assert.deepEqual(at(5, 5), [114, 114, 114]);
+      assert.ok(distance(at(5, 20), [128, 128, 128]) < 6, String(at(5, 20)));
+    });
+
+    it('sends the classifier raw crops at its input size, in calls of at most its max_batch', () => {
+      assert.deepEqual(classifierSaw.map((request) => request.rawCrops.length).sort(), [2, 4]);
+      for (const request of classifierSaw) {
+        assert.equal(request.crops.length, 0, 'no encoded crops');
+        for (const crop of request.rawCrops)
+          assert.deepEqual([crop.width, crop.height, crop.rgb.length], [96, 96, 96 * 96 * 3]);
+      }
+    });
+
+    it('answers with the boxes in the photo', () => {
       assert.deepEqual(answer.image, SIZE);
       assert.equal(answer.detections.length, photoBoxes.length);
       answer.detections.forEach((d, i) => {

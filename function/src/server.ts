@@ -20,7 +20,7 @@ import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } fro
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
 import { createFunctionMetrics } from './metrics.js';
-import { createClassifierCatalogueCache } from './pipeline/run-pipeline.js';
+import { createModelSpecs } from './pipeline/model-specs.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
 import { readPayload } from './request.js';
 
@@ -81,7 +81,14 @@ export async function startFunctionServer(
     pipeline: {
       detector,
       classifier,
-      catalogue: createClassifierCatalogueCache(),
+      models: createModelSpecs({
+        detector,
+        classifier,
+        deadlineMs: config.detectDeadlineMs,
+        onUpstreamError: (service, error) => {
+          metrics.upstreamErrors.inc({ service, code: grpcCodeName(error) });
+        },
+      }),
       detectDeadlineMs: config.detectDeadlineMs,
       classifyDeadlineMs: config.classifyDeadlineMs,
       classifyBatchSize: config.classifyBatchSize,

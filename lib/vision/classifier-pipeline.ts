@@ -1,7 +1,6 @@
 import type { ImageInputSpec } from '../model-card/index.js';
 import { assertUsableBox, boxToPixelRect, cropRgb } from './crop.js';
-import { padToSquare } from './pad-to-square.js';
-import { resizeRgb } from './resize.js';
+import { cropToModelInput } from './model-input.js';
 import { softmax } from './softmax.js';
 import type { Box, RgbImage } from './types.js';
 
@@ -16,11 +15,7 @@ export interface ClassProbabilities {
 
 /** Pads a decoded crop to a centred square and resizes it to the classifier input. */
 export async function preprocessCrop(crop: RgbImage, input: ImageInputSpec): Promise<RgbImage> {
-  return resizeRgb(
-    padToSquare(crop, input.padValue),
-    { width: input.width, height: input.height },
-    input.kernel,
-  );
+  return cropToModelInput(crop, { left: 0, top: 0, width: crop.width, height: crop.height }, input);
 }
 
 /**

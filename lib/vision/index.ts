@@ -12,11 +12,13 @@
  * Detector (letterbox: scale = min(W/w, H/h), resized = round(w*scale), centred with floor offsets):
  *   decodeScaledForLetterbox(bytes, input, limits) -> Promise<ScaledForLetterbox>  service path,
  *   letterboxTensor(scaled, input)                 -> DetectorInput  [1, H, W, 3] uint8, shrink-on-load
+ *   letterboxRgb(rgb, input)                       -> Promise<{image, geometry}>  from decoded pixels
  *   postprocessDetections(head, card, geometry, thresholds) -> ScoredBox[]  original pixels
  *
  * Classifier (crop with rounded edges, pad to a centred square, resize):
  *   cropBoxes(rgb, boxes)                          -> RgbImage[]
  *   preprocessCrop(crop, input)                    -> Promise<RgbImage>  model input size
+ *   cropToModelInput(rgb, rect, input)             -> Promise<RgbImage>  the same, straight from a photo
  *   toInputTensor(images, input)                   -> Uint8Array         [N, H, W, 3]
  *   paddingTensor(input)                           -> {pixels, images}   one all-padding input
  *   logitsToClassProbabilities(logits, classCount) -> ClassProbabilities[]
@@ -46,6 +48,8 @@ export type { ImageFormat, SupportedFormat } from './image-format.js';
 export { ImageInputError, UnsupportedImageError } from './image-input-error.js';
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
+export { cropPaddedToSquare, cropToModelInput, letterboxRgb } from './model-input.js';
+export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
 export { padToSquare } from './pad-to-square.js';
 export { resizeRgb } from './resize.js';

@@ -2,8 +2,16 @@
 // and numbered labels that sharp renders.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { outlineWithHalo, strokeWidthFor } from '../../../web/label-layout.js';
+import sharp from 'sharp';
+import {
+  layoutDetectionLabels,
+  outlineWithHalo,
+  strokeWidthFor,
+} from '../../../web/label-layout.js';
 import { drawAnnotations } from './annotate.js';
+import { buildLabelSvg } from './label-svg.js';
+import { textColourOn } from './palette.js';
+import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
 const pixel = (image: { data: Uint8Array; width: number }, x: number, y: number) => {
   const offset = (y * image.width + x) * 3;
@@ -34,5 +42,45 @@ describe('drawAnnotations', () => {
       'text or border in the label',
     );
     assert.deepEqual(pixel(image, 100, 90), [0, 0, 0], 'left border of the label');
+  });
+});
+
+describe('drawAnnotations with many labels', () => {
+  it('draws the same pixels as rendering and blending each label on its own', async () => {
+    const size = { width: 640, height: 480 };
+    const grey = () => ({ ...size, data: new Uint8Array(640 * 480 * 3).fill(90) });
+    const annotations = Array.from({ length: 12 }, (_, i) => ({
+      box: {
+        xMin: 20 + (i % 4) * 150,
+        yMin: 40 + Math.floor(i / 4) * 140,
+        xMax: 140 + (i % 4) * 150,
+        yMax: 150 + Math.floor(i / 4) * 140,
+      },
+      colour: ['#fdd835', '#2e7d32', '#5d4037'][i % 3] as string,
+      stageLabel: `stage <${i}>`,
+      stageConfidence: i / 12,
+    }));
+    const drawn = await drawAnnotations(grey(), annotations);
+
+    // One label at a time, as separate SVGs.
+    const expected = grey();
+    const { fontSize, labels } = layoutDetectionLabels(annotations, size);
+    const stroke = strokeWidthFor(size);
+    for (const { box, colour } of annotations) {
+      const { halo, fill } = outlineWithHalo(box, size, stroke);
+      for (const bar of halo) fillRect(expected, bar, parseHexColour(textColourOn(colour)));
+      for (const bar of fill) fillRect(expected, bar, parseHexColour(colour));
+    }
+    for (const [i, label] of labels.entries()) {
+      if (!label) continue;
+      const svg = buildLabelSvg(label, annotations[i]?.colour ?? '', fontSize);
+      const { data } = await sharp(Buffer.from(svg))
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      blendRgba(expected, data, label.rect);
+    }
+    assert.ok(labels.filter(Boolean).length >= 10, 'most labels placed');
+    assert.ok(Buffer.from(drawn.data).equals(Buffer.from(expected.data)));
   });
 });

@@ -6,7 +6,7 @@ import {
   outlineWithHalo,
   strokeWidthFor,
 } from '../../../web/label-layout.js';
-import { buildLabelSvg } from './label-svg.js';
+import { buildLabelAtlas } from './label-svg.js';
 import { textColourOn } from './palette.js';
 import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
@@ -27,8 +27,8 @@ async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number;
 
 /**
  * Draws every box (opaque bars over a contrasting halo) and then every label (numbered #1, #2
- * … in the order given, placed by web/label-layout.js so that none overlaps another; a small
- * SVG rendered by sharp and alpha-blended) onto the photo itself, at its original resolution,
+ * … in the order given, placed by web/label-layout.js so that none overlaps another; all
+ * labels rendered by sharp from one small SVG, each alpha-blended) onto the photo itself, at its original resolution,
  * and returns it. Only the label rectangles are rasterised: a full-size overlay composite
  * costs several times the JPEG encode. In place, because a copy of a 12 MP photo is 36 MB
  * more per request in flight: the pipeline has cut its crops before drawing and needs the
@@ -51,12 +51,14 @@ export async function drawAnnotations(
   const { fontSize, labels } = layoutDetectionLabels(annotations, image);
   const placed = labels.flatMap((label, i) => {
     const colour = annotations[i]?.colour;
-    return label && colour ? [{ label, svg: buildLabelSvg(label, colour, fontSize) }] : [];
+    return label && colour ? [{ label, colour }] : [];
   });
-  const rasters = await Promise.all(placed.map(({ svg }) => rasteriseSvg(svg)));
+  if (placed.length === 0) return canvas;
+  // All labels in one small SVG, rendered by one sharp call, then each blended at its place.
+  const atlas = buildLabelAtlas(placed, fontSize);
+  const raster = await rasteriseSvg(atlas.svg);
   placed.forEach(({ label }, i) => {
-    const raster = rasters[i];
-    if (raster) blendRgba(canvas, raster.data, label.rect);
+    blendRgba(canvas, raster.data, label.rect, { width: raster.width, top: atlas.tops[i] ?? 0 });
   });
   return canvas;
 }

@@ -32,6 +32,18 @@ describe('blendRgba', () => {
     assert.deepEqual([...image.data.subarray(0, 9)], [100, 100, 100, 200, 0, 0, 150, 50, 50]);
     assert.deepEqual([...image.data.subarray(9)], [100, 100, 100, 100, 100, 100, 100, 100, 100]);
   });
+  it('takes the rectangle from its rows of a larger raster', () => {
+    const image = grey();
+    // A 2-pixel-wide raster of 3 rows; the 1x1 rectangle is its third row's first pixel.
+    const raster = new Uint8Array(2 * 3 * 4);
+    raster.set([7, 8, 9, 255], 2 * 2 * 4);
+    blendRgba(image, raster, { x: 1, y: 1, width: 1, height: 1 }, { width: 2, top: 2 });
+    const at = (1 * image.width + 1) * 3;
+    assert.deepEqual([...image.data.subarray(at, at + 3)], [7, 8, 9]);
+    assert.throws(() => {
+      blendRgba(image, raster, { x: 0, y: 0, width: 1, height: 2 }, { width: 2, top: 2 });
+    }, RangeError);
+  });
   it('refuses pixels that do not match the rectangle', () => {
     assert.throws(() => {
       blendRgba(grey(), new Uint8Array(4), { x: 0, y: 0, width: 2, height: 1 });

@@ -21,24 +21,35 @@ export function fillRect(image: RgbImage, rect: Rect, [r, g, b]: Rgb): void {
   }
 }
 
+/** Where a rectangle's pixels lie in a larger RGBA raster: its row length and first row. */
+export interface RgbaSource {
+  /** Pixels per row of the raster (at least the rectangle's width). */
+  width: number;
+  /** Row of the raster where the rectangle's pixels start (left edge at column 0). */
+  top: number;
+}
+
 /**
  * Alpha-blends straight (non-premultiplied) RGBA pixels of `rect`'s size onto the image at
- * `rect` ("over"): out = round((src * a + dst * (255 - a)) / 255).
+ * `rect` ("over"): out = round((src * a + dst * (255 - a)) / 255). The pixels are the whole
+ * of `rgba`, or the part of a larger raster that `source` says.
  */
-export function blendRgba(image: RgbImage, rgba: Uint8Array, rect: Rect): void {
-  if (rgba.length !== rect.width * rect.height * 4) {
+export function blendRgba(image: RgbImage, rgba: Uint8Array, rect: Rect, part?: RgbaSource): void {
+  const source = part ?? { width: rect.width, top: 0 };
+  const needed = (source.top + rect.height) * source.width * 4;
+  if (source.width < rect.width || (part ? rgba.length < needed : rgba.length !== needed)) {
     throw new RangeError(`${rgba.length} RGBA bytes for a ${rect.width}x${rect.height} rectangle`);
   }
-  let source = 0;
-  for (let y = rect.y; y < rect.y + rect.height; y += 1) {
-    let target = (y * image.width + rect.x) * RGB_CHANNELS;
-    for (let x = 0; x < rect.width; x += 1, source += 4, target += RGB_CHANNELS) {
-      const alpha = rgba[source + 3] ?? 0;
+  for (let y = 0; y < rect.height; y += 1) {
+    let src = (source.top + y) * source.width * 4;
+    let target = ((rect.y + y) * image.width + rect.x) * RGB_CHANNELS;
+    for (let x = 0; x < rect.width; x += 1, src += 4, target += RGB_CHANNELS) {
+      const alpha = rgba[src + 3] ?? 0;
       if (alpha === 0) continue;
       for (let c = 0; c < RGB_CHANNELS; c += 1) {
-        const src = rgba[source + c] ?? 0;
+        const value = rgba[src + c] ?? 0;
         const dst = image.data[target + c] ?? 0;
-        image.data[target + c] = Math.round((src * alpha + dst * (255 - alpha)) / 255);
+        image.data[target + c] = Math.round((value * alpha + dst * (255 - alpha)) / 255);
       }
     }
   }

@@ -1,23 +1,25 @@
 /**
- * The pipeline of one photo: detect (a downscaled copy if large), classify the crops cut from
- * the decoded photo (batched), draw boxes and labels, encode the JPEG; with the stage timer
- * and the classifier's catalogue of stages it needs.
+ * The pipeline of one photo, decoded once: the detector's letterboxed input and the
+ * classifier's crops are prepared here at the models' input sizes (GetModelInfo), then boxes
+ * and labels are drawn and the JPEG encoded; with the stage timer.
  */
 import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
 import { withSpan } from '../../../lib/tracing/index.js';
-import type {
-  Classification,
-  ClassifyRequest,
-  ClassifyResponse,
-} from '../../../lib/gen/banana/v1/classifier.js';
+import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
-import type { Box, RgbImage, Size } from '../../../lib/vision/index.js';
+import type { Box, RgbImage } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
-import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import { grpcCodeName, HttpError, upstreamHttpError, type ModelService } from '../errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { RequestOptions } from '../request.js';
-import { boxesInOriginalFrame, cutClassifierCrops, prepareDetectorInput } from './model-inputs.js';
+import { cropsForClassifier, letterboxForDetector } from './model-inputs.js';
+import {
+  UNKNOWN_MODEL,
+  type ClassifierSpec,
+  type DetectorSpec,
+  type ModelSpecs,
+} from './model-specs.js';
 
 export type StageTimings = Partial<Record<PipelineStage, number>>;
 
@@ -49,42 +51,10 @@ export function createStageTimer(now: () => number = () => performance.now()): S
   };
 }
 
-/** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
-export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
-
-/** The classifier's stage names (least to most ripe) and model, as its last answer stated them. */
+/** The classifier's stage names (least to most ripe) and model, from its GetModelInfo. */
 export interface ClassifierCatalogue {
   classes: string[];
   model: ModelInfo;
-}
-
-/**
- * A photo without bananas needs no classification, but its answer still lists every stage
- * and the classifier's model: this cache keeps them from the latest Classify response.
- */
-export interface ClassifierCatalogueCache {
-  remember(response: ClassifyResponse): ClassifierCatalogue;
-  known(): ClassifierCatalogue | undefined;
-}
-
-/** The smallest real request, to learn the catalogue when no Classify call was made yet. */
-export const CATALOGUE_PROBE: ClassifyRequest = {
-  crops: [],
-  rawCrops: [{ rgb: Buffer.alloc(3), width: 1, height: 1 }],
-};
-
-export function createClassifierCatalogueCache(): ClassifierCatalogueCache {
-  let latest: ClassifierCatalogue | undefined;
-  return {
-    remember(response) {
-      latest = {
-        classes: [...response.classes],
-        model: response.model ?? UNKNOWN_MODEL,
-      };
-      return latest;
-    },
-    known: () => latest,
-  };
 }
 
 /** Splits items into consecutive batches of at most `size` (the last one may be smaller). */
@@ -98,12 +68,8 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
 }
 
 export interface PipelineInput {
-  /** The photo as received (JPEG, PNG or WebP). */
-  bytes: Buffer;
-  /** The same photo decoded once (EXIF orientation applied); may still be decoding. */
+  /** The photo decoded once (EXIF orientation applied); may still be decoding. */
   image: RgbImage | Promise<RgbImage>;
-  /** Its size after EXIF orientation (from the header). */
-  size: Size;
   options: RequestOptions;
   /** Aborted when the HTTP client goes away; cancels the model calls. */
   signal?: AbortSignal;
@@ -125,11 +91,12 @@ export interface PipelineResult {
 export interface PipelineDeps {
   detector: DetectorClient;
   classifier: ClassifierClient;
-  catalogue: ClassifierCatalogueCache;
+  /** Both services' input specifications (GetModelInfo), fetched once. */
+  models: ModelSpecs;
   detectDeadlineMs: number;
   classifyDeadlineMs: number;
-  /** Most crops per Classify call: the classifier's MAX_BATCH. */
-  classifyBatchSize: number;
+  /** Most crops per Classify call when set; the classifier's max_batch bounds it either way. */
+  classifyBatchSize?: number;
   /** Called for every failed model call (metrics). */
   onUpstreamError(service: ModelService, error: unknown): void;
 }
@@ -144,60 +111,63 @@ async function callModel<T>(
     return await call();
   } catch (error) {
     deps.onUpstreamError(service, error);
+    // Pixels refused: perhaps prepared for a model that has since been replaced.
+    if (grpcCodeName(error) === 'INVALID_ARGUMENT') deps.models.forget(service);
     throw upstreamHttpError(service, error, deadlineMs);
   }
 }
 
-async function detect(input: PipelineInput, deps: PipelineDeps, signal: AbortSignal) {
-  const detectorInput = await prepareDetectorInput(input.bytes, input.size, input.image);
+async function detect(
+  image: RgbImage,
+  spec: Promise<DetectorSpec>,
+  input: PipelineInput,
+  deps: PipelineDeps,
+) {
+  const letterboxed = await letterboxForDetector(image, (await spec).input);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
     deps.detector.detect(
       {
-        image: detectorInput.bytes,
+        letterboxed,
         minConfidence: input.options.minConfidence,
         iouThreshold: input.options.iou,
         maxDetections: input.options.maxDetections,
       },
-      { deadlineMs: deps.detectDeadlineMs, signal },
+      { deadlineMs: deps.detectDeadlineMs, signal: input.signal },
     ),
   );
   // A box clamped to an image edge can collapse to zero area: not a banana, nothing to crop.
   const found = response.detections.filter(
     (d) => d.box !== undefined && d.box.xMax > d.box.xMin && d.box.yMax > d.box.yMin,
   );
-  const boxes = boxesInOriginalFrame(
-    found.map((d) => d.box as Box),
-    detectorInput,
-    input.size,
-  );
   return {
     model: response.model ?? UNKNOWN_MODEL,
-    detections: found.map((d, i) => ({ box: boxes[i] as Box, confidence: d.confidence })),
+    detections: found.map((d) => ({ box: d.box as Box, confidence: d.confidence })),
   };
+}
+
+/** Crops per Classify call: the classifier's max_batch, or less when configured so. */
+export function classifyBatchSize(spec: ClassifierSpec, configured: number | undefined): number {
+  const limit = spec.maxBatch >= 1 ? spec.maxBatch : Infinity;
+  const size = Math.min(configured ?? limit, limit);
+  return Number.isFinite(size) ? size : Number.MAX_SAFE_INTEGER;
 }
 
 async function classify(
   input: PipelineInput,
   image: RgbImage,
   boxes: readonly Box[],
+  specPromise: Promise<ClassifierSpec>,
   deps: PipelineDeps,
 ): Promise<{ results: Classification[]; catalogue: ClassifierCatalogue }> {
+  const spec = await specPromise;
+  const catalogue = { classes: spec.classes, model: spec.model };
+  if (boxes.length === 0) return { results: [], catalogue };
   const options = { deadlineMs: deps.classifyDeadlineMs, signal: input.signal };
-  if (boxes.length === 0) {
-    const catalogue =
-      deps.catalogue.known() ??
-      deps.catalogue.remember(
-        await callModel('classifier', deps.classifyDeadlineMs, deps, () =>
-          deps.classifier.classify(CATALOGUE_PROBE, options),
-        ),
-      );
-    return { results: [], catalogue };
-  }
   // One Classify call for all crops, split only above the classifier's batch limit
-  // (MAX_BATCH); the parts then run in parallel, on different replicas.
-  const rawCrops = await cutClassifierCrops(image, boxes);
+  // (max_batch); the parts then run in parallel, on different replicas.
+  const rawCrops = await cropsForClassifier(image, boxes, spec.input);
   const responses = await Promise.all(
-    inBatches(rawCrops, deps.classifyBatchSize).map((batch) =>
+    inBatches(rawCrops, classifyBatchSize(spec, deps.classifyBatchSize)).map((batch) =>
       callModel('classifier', deps.classifyDeadlineMs, deps, () =>
         deps.classifier.classify({ crops: [], rawCrops: batch }, options),
       ),
@@ -211,37 +181,32 @@ async function classify(
       `the classifier service returned ${results.length} results for ${boxes.length} crops`,
     );
   }
-  return { results, catalogue: deps.catalogue.remember(responses[0] as ClassifyResponse) };
+  return { results, catalogue: { ...catalogue, model: responses[0]?.model ?? spec.model } };
+}
+
+/** Marks a promise as handled (its failure is seen where it is awaited, if it is). */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
- * detect (downscaled copy if large) -> one batched classify of crops cut from the decoded
- * photo -> boxes and labels drawn on the original-resolution photo -> JPEG.
- * A photo small enough to go to the detector as received goes while it is still being
- * decoded here: the two decodes overlap (two processes). Whichever of detection and decoding
- * fails first fails the request, and cancels the other.
+ * The photo decoded once (while both services' input specs are fetched, the first time) ->
+ * letterboxed at the detector's input size -> Detect -> crops at the classifier's input size
+ * -> one batched Classify -> boxes and labels drawn on the original-resolution photo -> JPEG.
  */
 export async function runPipeline(
   input: PipelineInput,
   deps: PipelineDeps,
   timer: StageTimer,
 ): Promise<PipelineResult> {
-  const failed = new AbortController();
-  const signal = input.signal ? AbortSignal.any([input.signal, failed.signal]) : failed.signal;
-  let detected: Awaited<ReturnType<typeof detect>>;
-  let image: RgbImage;
-  try {
-    [detected, image] = await Promise.all([
-      timer.time('detect', () => detect(input, deps, signal)),
-      input.image,
-    ]);
-  } catch (error) {
-    failed.abort();
-    throw error;
-  }
+  const detectorSpec = started(deps.models.detector());
+  const classifierSpec = started(deps.models.classifier());
+  const image = await input.image;
+  const detected = await timer.time('detect', () => detect(image, detectorSpec, input, deps));
   const boxes = detected.detections.map((d) => d.box);
   const { results, catalogue } = await timer.time('classify', () =>
-    classify(input, image, boxes, deps),
+    classify(input, image, boxes, classifierSpec, deps),
   );
   const bananas = detected.detections.map((d, i) => ({
     ...d,

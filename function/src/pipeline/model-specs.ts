@@ -1,0 +1,138 @@
+/**
+ * What the function needs to know of each model service to prepare its pixels: the input
+ * specification from the service's model card (GetModelInfo), fetched once when first
+ * needed and kept; a failed fetch is forgotten, so the next request asks again, and so is a
+ * spec whose pixels the service refused (a new model rolled out with another input).
+ */
+import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
+import type { GetModelInfoResponse, ModelInfo } from '../../../lib/gen/banana/v1/common.js';
+import { RESIZE_KERNELS } from '../../../lib/model-card/parse.js';
+import type { ResizeKernel, Triple } from '../../../lib/model-card/index.js';
+import type { PixelInputSpec } from '../../../lib/vision/index.js';
+import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+
+/** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
+export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
+
+export interface DetectorSpec {
+  model: ModelInfo;
+  /** Letterbox target: size, pad value and kernel. */
+  input: PixelInputSpec;
+}
+
+export interface ClassifierSpec {
+  model: ModelInfo;
+  /** Crop target: pad to square, then resize to this size with this kernel. */
+  input: PixelInputSpec;
+  /** Stages from least to most ripe, in the model's output order. */
+  classes: string[];
+  /** Most crops per Classify call. */
+  maxBatch: number;
+}
+
+export interface ModelSpecs {
+  detector(): Promise<DetectorSpec>;
+  classifier(): Promise<ClassifierSpec>;
+  /** Drops what is known of a service: the next request asks it again. */
+  forget(service: ModelService): void;
+}
+
+export interface ModelSpecDeps {
+  detector: Pick<DetectorClient, 'getModelInfo'>;
+  classifier: Pick<ClassifierClient, 'getModelInfo'>;
+  /** Deadline of one GetModelInfo call. */
+  deadlineMs: number;
+  /** Called for every failed GetModelInfo call (metrics). */
+  onUpstreamError(service: ModelService, error: unknown): void;
+}
+
+function unusable(service: ModelService, what: string): HttpError {
+  return new HttpError(
+    502,
+    'upstream_error',
+    `the ${service} service described its model input unusably (${what})`,
+  );
+}
+
+/** The part of an ImageInputSpec that raw pixels are prepared with, checked. */
+export function pixelInputSpec(
+  service: ModelService,
+  info: GetModelInfoResponse,
+  resizeMode: 'letterbox' | 'pad_to_square',
+): PixelInputSpec {
+  const input = info.input;
+  if (input === undefined) throw unusable(service, 'no input');
+  const { width, height, padValue, resizeKernel } = input;
+  if (!(width >= 1 && height >= 1)) throw unusable(service, `size ${width}x${height}`);
+  if (input.resizeMode !== resizeMode) {
+    throw unusable(service, `resize mode "${input.resizeMode}", not "${resizeMode}"`);
+  }
+  if (padValue.length !== 3 || !padValue.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
+    throw unusable(service, `pad value [${padValue.join(', ')}]`);
+  }
+  if (!(RESIZE_KERNELS as readonly string[]).includes(resizeKernel)) {
+    throw unusable(service, `resize kernel "${resizeKernel}"`);
+  }
+  return {
+    width,
+    height,
+    padValue: padValue as unknown as Triple,
+    kernel: resizeKernel as ResizeKernel,
+  };
+}
+
+/** A value fetched when first asked for; a failure is not kept. */
+function fetchedOnce<T>(fetch: () => Promise<T>): { get(): Promise<T>; forget(): void } {
+  let pending: Promise<T> | undefined;
+  return {
+    get() {
+      if (pending === undefined) {
+        const attempt = fetch();
+        pending = attempt;
+        attempt.catch(() => {
+          if (pending === attempt) pending = undefined;
+        });
+      }
+      return pending;
+    },
+    forget() {
+      pending = undefined;
+    },
+  };
+}
+
+export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
+  const ask = async (service: ModelService, call: () => Promise<GetModelInfoResponse>) => {
+    try {
+      return await call();
+    } catch (error) {
+      deps.onUpstreamError(service, error);
+      throw upstreamHttpError(service, error, deps.deadlineMs);
+    }
+  };
+  const options = { deadlineMs: deps.deadlineMs };
+  const detector = fetchedOnce(async (): Promise<DetectorSpec> => {
+    const info = await ask('detector', () => deps.detector.getModelInfo(options));
+    return {
+      model: info.model ?? UNKNOWN_MODEL,
+      input: pixelInputSpec('detector', info, 'letterbox'),
+    };
+  });
+  const classifier = fetchedOnce(async (): Promise<ClassifierSpec> => {
+    const info = await ask('classifier', () => deps.classifier.getModelInfo(options));
+    if (info.classNames.length === 0) throw unusable('classifier', 'no classes');
+    return {
+      model: info.model ?? UNKNOWN_MODEL,
+      input: pixelInputSpec('classifier', info, 'pad_to_square'),
+      classes: [...info.classNames],
+      maxBatch: info.maxBatch,
+    };
+  });
+  return {
+    detector: () => detector.get(),
+    classifier: () => classifier.get(),
+    forget: (service) => {
+      (service === 'detector' ? detector : classifier).forget();
+    },
+  };
+}
