@@ -29,7 +29,7 @@ describe('parseModelServiceConfig', () => {
       inferenceWorkers: 1,
       maxQueue: 16,
       maxBatch: 64,
-      maxBatchDelayMs: 2,
+      maxBatchDelayMs: 0,
       maxMessageBytes: 26_214_400,
       maxImagePixels: 50_000_000,
       maxConnectionAgeMs: 300_000,
@@ -47,7 +47,7 @@ describe('parseModelServiceConfig', () => {
         INTRA_OP_THREADS: '2',
         MAX_QUEUE: '0',
         MAX_BATCH: '8',
-        MAX_BATCH_DELAY_MS: '0',
+        MAX_BATCH_DELAY_MS: '5',
         LOG_LEVEL: 'DEBUG',
         MODEL_PATH: '/m.onnx',
         MAX_INFLIGHT_PIXELS: '1000',
@@ -60,7 +60,7 @@ describe('parseModelServiceConfig', () => {
     assert.equal(config.intraOpThreads, 2);
     assert.equal(config.maxQueue, 0);
     assert.equal(config.maxBatch, 8);
-    assert.equal(config.maxBatchDelayMs, 0);
+    assert.equal(config.maxBatchDelayMs, 5);
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.modelPath, '/m.onnx');
   });

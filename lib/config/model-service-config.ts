@@ -48,7 +48,7 @@ const MAX_INT32 = 2 ** 31 - 1;
 function parseBatching(env: Env): Pick<ModelServiceConfig, 'maxBatch' | 'maxBatchDelayMs'> {
   return {
     maxBatch: readInteger(env, 'MAX_BATCH', 64, { min: 1, max: 4096 }),
-    maxBatchDelayMs: readInteger(env, 'MAX_BATCH_DELAY_MS', 2, { min: 0, max: 1000 }),
+    maxBatchDelayMs: readInteger(env, 'MAX_BATCH_DELAY_MS', 0, { min: 0, max: 1000 }),
   };
 }
 
