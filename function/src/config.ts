@@ -14,7 +14,7 @@ import {
   type LogLevel,
 } from '../../lib/config/index.js';
 
-/** Settings of the function (names and defaults in docs/CONTRACT.md). */
+/** Settings of the function (names and defaults in docs/configuration.md). */
 export interface FunctionConfig {
   host: string;
   /** HTTP port (PORT, or OpenFaaS's http_port); 3000 is the of-watchdog upstream. 0 picks a free port. */

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Settings shared by the detector and classifier services (names in docs/CONTRACT.md). */
+/** Settings shared by the detector and classifier services (names and defaults in docs/configuration.md). */
 export interface ModelServiceConfig {
   /** Interface both servers bind to. */
   host: string;

@@ -1,24 +1,18 @@
 import {
   parseModelServiceConfig,
-  readInteger,
   type Env,
   type ModelServiceConfig,
 } from '../../../lib/config/index.js';
 
-export interface ClassifierConfig extends ModelServiceConfig {
-  /** Most crops (or boxes) in one call. */
-  maxBatch: number;
-}
+/** The classifier's settings: the shared model-service ones (its MAX_BATCH also bounds the crops of one call). */
+export type ClassifierConfig = ModelServiceConfig;
 
-/** Classifier settings from the environment (names and defaults in docs/CONTRACT.md). */
+/** Classifier settings from the environment (names and defaults in docs/configuration.md). */
 export function parseClassifierConfig(env: Env): ClassifierConfig {
-  return {
-    ...parseModelServiceConfig(env, {
-      grpcPort: 50052,
-      metricsPort: 9092,
-      modelPath: 'models/classifier.onnx',
-      modelCardPath: 'models/classifier.json',
-    }),
-    maxBatch: readInteger(env, 'MAX_BATCH', 64, { min: 1, max: 4096 }),
-  };
+  return parseModelServiceConfig(env, {
+    grpcPort: 50052,
+    metricsPort: 9092,
+    modelPath: 'models/classifier.onnx',
+    modelCardPath: 'models/classifier.json',
+  });
 }

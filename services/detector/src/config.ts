@@ -13,7 +13,7 @@ export interface DetectorConfig extends ModelServiceConfig {
   streamMaxPending: number;
 }
 
-/** Detector settings from the environment (names and defaults in docs/CONTRACT.md). */
+/** Detector settings from the environment (names and defaults in docs/configuration.md). */
 export function parseDetectorConfig(env: Env): DetectorConfig {
   return {
     ...parseModelServiceConfig(env, {
