@@ -26,13 +26,13 @@ async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number;
 }
 
 /**
- * Draws every box (opaque bars over a contrasting halo) and then every label (numbered #1, #2
- * … in the order given, placed by web/label-layout.js so that none overlaps another; all
- * labels rendered by sharp from one small SVG, each alpha-blended) onto the photo itself, at its original resolution,
- * and returns it. Only the label rectangles are rasterised: a full-size overlay composite
- * costs several times the JPEG encode. In place, because a copy of a 12 MP photo is 36 MB
- * more per request in flight: the pipeline has cut its crops before drawing and needs the
- * undrawn pixels no more.
+ * Draws every box (opaque bars over a contrasting halo) and then every label (numbered #1,
+ * #2 … in the order given, placed by web/label-layout.js so that none overlaps another; all
+ * labels rendered by sharp from one small SVG, each alpha-blended) onto the photo itself, at
+ * its original resolution, and returns it. Only the label rectangles are rasterised: a
+ * full-size overlay composite costs several times the JPEG encode (docs/performance.md). In
+ * place, because a copy would hold a second full-resolution photo per request in flight: the
+ * pipeline has cut its crops before drawing and needs the undrawn pixels no more.
  */
 export async function drawAnnotations(
   image: RgbImage,
@@ -65,8 +65,9 @@ export async function drawAnnotations(
 
 /**
  * Huffman-table optimisation (sharp's default) makes libjpeg keep every DCT coefficient of
- * the photo in memory for a second pass: for 12 MP, +70 MB and 3-4x the time, for a file
- * only ~1.5% smaller. Photos are encoded in one streaming pass instead.
+ * the photo in memory for a second pass, which costs memory and time out of proportion to
+ * the slightly smaller file (docs/performance.md). Photos are encoded in one streaming pass
+ * instead.
  */
 export const JPEG_OPTIONS = { optimiseCoding: false } as const;
 
