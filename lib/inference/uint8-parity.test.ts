@@ -1,9 +1,13 @@
 /**
  * The shipped models take uint8 pixels and normalise inside the graph. models/parity/fixture.json
- * holds what the float32-input models (before the uint8 input was prepended, see
- * models/training/add_uint8_input.py) returned for the same pixels normalised per pixel in
- * JavaScript, one image per run. Here the same pixels go through the real worker path
- * (placement on the model input, padding, one batched uint8 tensor) and must give those outputs.
+ * holds what each shipped model's float32-input export returned for the same pixels normalised
+ * per pixel in JavaScript, one image per run: the same weights, without the uint8 input that
+ * models/training/add_uint8_input.py prepends. For the detector that export is the model of git
+ * history before the conversion; for a retrained model it is the `--float-out` file that
+ * models/training/export_onnx.py writes next to the shipped model, and
+ * models/parity/write-fixture.ts regenerates that model's entry whenever the weights change.
+ * Here the same pixels go through the real worker path (placement on the model input, padding,
+ * one batched uint8 tensor) and must give those outputs.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -42,7 +46,7 @@ const cards = {
   classifier: await loadClassifierCard(repoPath('models/classifier.json')),
 };
 
-describe('uint8 graph input against the old float path', () => {
+describe('uint8 graph input against the float export of the same weights', () => {
   for (const { model, items } of parityCases()) {
     it(`${model}: a batch of ${items.length} placed images gives the float model's outputs within ${TOLERANCE}`, async () => {
       const card = cards[model];

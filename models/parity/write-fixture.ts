@@ -1,16 +1,20 @@
 /**
- * Writes models/parity/fixture.json: the outputs of the float32-input models (the models
- * before models/training/add_uint8_input.py prepended the uint8 input) on parityCases(), with
- * the input normalised as the serving code did then, per pixel, in float64 rounded to float32:
- * x = (pixel * scale - mean[c]) / std[c], NCHW, padding normalised the same way.
- * lib/inference/uint8-parity.test.ts checks the shipped uint8-input models against it.
+ * Writes models/parity/fixture.json: the outputs of the float32-input models (each shipped
+ * model's export before models/training/add_uint8_input.py prepended the uint8 input) on
+ * parityCases(), with the input normalised as the serving code did before the conversion, per
+ * pixel, in float64 rounded to float32: x = (pixel * scale - mean[c]) / std[c], NCHW, padding
+ * normalised the same way. lib/inference/uint8-parity.test.ts checks the shipped uint8-input
+ * models against it.
  *
- *   tsx models/parity/write-fixture.ts <float detector.onnx> <float classifier.onnx>
+ *   tsx models/parity/write-fixture.ts detector=<float detector.onnx> classifier=<float classifier.onnx>
  *
- * The float models are the ones of git history before the conversion, e.g.
+ * Only the models named are rewritten; the other entries of the fixture stay as they are. The
+ * float model of a new training run is the `--float-out` file of models/training/export_onnx.py
+ * (the same weights as the shipped uint8 model, without the uint8 input); for a model shipped
+ * before the conversion it is the one of git history, e.g.
  * `git show 42f72cc:models/detector.onnx > /tmp/detector-float.onnx`.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import {
   loadClassifierCard,
@@ -18,7 +22,7 @@ import {
   type ImageInputSpec,
 } from '../../lib/model-card/index.js';
 import { repoPath } from '../../test/support/paths.js';
-import { parityCases, type ParityItem } from './cases.js';
+import { parityCases, type ParityCase, type ParityItem } from './cases.js';
 
 function floatInput(item: ParityItem, input: ImageInputSpec): Float32Array {
   const { width, height, padValue } = input;
@@ -41,19 +45,31 @@ function floatInput(item: ParityItem, input: ImageInputSpec): Float32Array {
 }
 
 async function main(): Promise<void> {
-  const [detectorPath, classifierPath] = process.argv.slice(2);
-  if (!detectorPath || !classifierPath) {
-    throw new Error('usage: write-fixture.ts <float detector.onnx> <float classifier.onnx>');
+  const paths: Partial<Record<ParityCase['model'], string>> = {};
+  for (const arg of process.argv.slice(2)) {
+    const match = /^(detector|classifier)=(.+)$/.exec(arg);
+    if (!match) {
+      throw new Error(
+        'usage: write-fixture.ts [detector=<float detector.onnx>] [classifier=<float classifier.onnx>]',
+      );
+    }
+    paths[match[1] as ParityCase['model']] = match[2] as string;
   }
+  if (Object.keys(paths).length === 0) throw new Error('name at least one model=<float.onnx>');
   const cards = {
     detector: (await loadDetectorCard(repoPath('models/detector.json'))).input,
     classifier: (await loadClassifierCard(repoPath('models/classifier.json'))).input,
   };
-  const paths = { detector: detectorPath, classifier: classifierPath };
-  const fixture: Record<string, { dims: number[]; outputs: string[] }> = {};
+  const fixturePath = repoPath('models/parity/fixture.json');
+  const fixture = JSON.parse(await readFile(fixturePath, 'utf8')) as Record<
+    string,
+    { dims: number[]; outputs: string[] }
+  >;
   for (const { model, items } of parityCases()) {
+    const path = paths[model];
+    if (!path) continue;
     const input = cards[model];
-    const session = await ort.InferenceSession.create(paths[model]);
+    const session = await ort.InferenceSession.create(path);
     const outputs: string[] = [];
     let dims: number[] = [];
     // One item per run: the float detector had a fixed batch of 1.
@@ -76,11 +92,8 @@ async function main(): Promise<void> {
     await session.release();
   }
   const note =
-    'outputs of the float32-input models on models/parity/cases.ts, one run per item; float32 little-endian, base64';
-  await writeFile(
-    repoPath('models/parity/fixture.json'),
-    `${JSON.stringify({ note, ...fixture }, null, 1)}\n`,
-  );
+    "outputs of the shipped models' float32-input exports on models/parity/cases.ts, one run per item; float32 little-endian, base64";
+  await writeFile(fixturePath, `${JSON.stringify({ ...fixture, note }, null, 1)}\n`);
 }
 
 await main();

@@ -26,6 +26,9 @@ def main():
     ap.add_argument("--ckpt", default=None, help="checkpoint (default models/training/runs/<model>/best.pt)")
     ap.add_argument("--random", action="store_true", help="export untrained weights (development only)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--float-out", default=None,
+                    help="also keep the float32 NCHW export (before the uint8 input is prepended): "
+                         "models/parity/write-fixture.ts runs it")
     args = ap.parse_args()
 
     card = load_card(args.model)
@@ -47,6 +50,9 @@ def main():
             dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
         )
         model = prepend_uint8_input(onnx.load(float_path), inp)
+        if args.float_out:
+            import shutil
+            shutil.copyfile(float_path, args.float_out)
     onnx.save(model, dest)
     print(f"wrote {dest} ({os.path.getsize(dest) / 1e6:.2f} MB)")
 

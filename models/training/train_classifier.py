@@ -2,6 +2,12 @@
 
   /usr/bin/python3 models/training/train_classifier.py [--data ../shared/data/banana-ripening] [--epochs 16]
 
+Options beyond the defaults (which reproduce classifier 1.0.0):
+  --neighbour-smoothing E  ordinal targets: the label-smoothing mass E goes to the adjacent stages
+                           only (the stages are ordered, so a neighbour is a smaller mistake than a
+                           far stage), instead of spreading uniformly over all six
+  --init-onnx F            start from the weights of a shipped classifier ONNX (continued training)
+
 Data: classify/<stage>/*.jpg train crops plus extra crops cut from detect/images train photos with
 detect/source_boxes.csv (in_detect_labels = 1, no existing crop). Validation: the classify/ val crops.
 Writes models/training/runs/classifier/{best.pt,log.txt,metrics.json}.
@@ -15,6 +21,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import EMA, adamw, cached_arrays, crop_for_classifier, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
@@ -89,6 +96,66 @@ def augment(x):
     return x.clamp(0, 255).round().permute(0, 2, 3, 1)
 
 
+def neighbour_targets(y, k, eps):
+    """Soft targets: 1 - eps on the true stage, eps shared by its neighbours (all of it to the one
+    neighbour at either end of the scale)."""
+    t = torch.zeros(len(y), k)
+    t[torch.arange(len(y)), y] = 1 - eps
+    lo, hi = (y - 1).clamp(min=0), (y + 1).clamp(max=k - 1)
+    has_lo, has_hi = (y > 0).float(), (y < k - 1).float()
+    share = eps / (has_lo + has_hi)
+    t[torch.arange(len(y)), lo] += share * has_lo
+    t[torch.arange(len(y)), hi] += share * has_hi
+    return t
+
+
+def classifier_loss(logits, y, args):
+    if args.neighbour_smoothing > 0:
+        t = neighbour_targets(y, logits.shape[1], args.neighbour_smoothing)
+        return -(t * F.log_softmax(logits, 1)).sum(1).mean()
+    return F.cross_entropy(logits, y, label_smoothing=0.1)
+
+
+@torch.no_grad()
+def init_from_onnx(model, path, x_train, card, n_batches=20, batch=128):
+    """Load the weights of an exported classifier. The export folds each BatchNorm into its conv
+    (weight and bias), so each BatchNorm is rebuilt around the folded conv: running statistics
+    are measured on training crops and gamma/beta set so that the eval-mode output is exactly the
+    folded conv's (gamma = sqrt(var + eps), beta = mean + folded bias), while train-mode batch
+    statistics start close to the running ones."""
+    import onnx
+    from onnx import numpy_helper
+
+    g = onnx.load(path).graph
+    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in g.initializer}
+    convs = [(inits[n.input[1]], inits[n.input[2]]) for n in g.node if n.op_type == "Conv"]
+    gemms = [(inits[n.input[1]], inits[n.input[2]]) for n in g.node if n.op_type == "Gemm"]
+    conv_mods = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    bn_mods = [m for m in model.features if isinstance(m, nn.BatchNorm2d)]
+    lin_mods = [m for m in model.classifier if isinstance(m, nn.Linear)]
+    assert len(convs) == len(conv_mods) and len(gemms) == len(lin_mods), "ONNX does not match the network"
+    for m, (w, _) in zip(conv_mods, convs):
+        m.weight.copy_(w)
+    for m, (w, b) in zip(lin_mods, gemms):
+        m.weight.copy_(w)
+        m.bias.copy_(b)
+    # measure the pre-BatchNorm statistics layer by layer, from the first conv on
+    idx = torch.randperm(len(x_train))[:n_batches * batch]
+    x = normalize(x_train[idx], card)
+    layers = list(model.features)
+    for i, layer in enumerate(layers):
+        if isinstance(layer, nn.BatchNorm2d):
+            bias = convs[bn_mods.index(layer)][1]
+            mean = x.mean(dim=(0, 2, 3))
+            var = x.var(dim=(0, 2, 3), unbiased=False)
+            layer.running_mean.copy_(mean)
+            layer.running_var.copy_(var)
+            layer.weight.copy_(torch.sqrt(var + layer.eps))
+            layer.bias.copy_(mean + bias)
+        layer.eval()
+        x = layer(x)
+
+
 @torch.no_grad()
 def evaluate(model, x, y, card, batch=256):
     model.eval()
@@ -107,7 +174,13 @@ def evaluate(model, x, y, card, batch=256):
 
 
 def main():
-    args = training_args("classifier", epochs=16, batch=64)
+    def extra(ap):
+        ap.add_argument("--neighbour-smoothing", type=float, default=0.0,
+                        help="ordinal label smoothing to adjacent stages (0: uniform smoothing 0.1)")
+        ap.add_argument("--init-onnx", default=None, help="start from the weights of this classifier ONNX")
+        ap.add_argument("--ema-decay", type=float, default=0.998)
+
+    args = training_args("classifier", epochs=16, batch=64, extra=extra)
     seed_everything(args.seed)
     torch.set_num_threads(args.threads)
     card = load_card("classifier")
@@ -117,8 +190,13 @@ def main():
     open(log_path, "w").close()
     data = cached_arrays("classifier", args.data, card, build_cache)
     x_train, y_train = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
+    log(f"args {vars(args)}", log_path)
     model = BananaAlexNet(num_classes=len(card["classes"]))
-    ema = EMA(model, decay=0.998, tau=300)
+    if args.init_onnx:
+        init_from_onnx(model, args.init_onnx, x_train, card)
+        top1, within1, _ = evaluate(model, data["x_val"], data["y_val"], card)
+        log(f"init from {args.init_onnx}: val_top1 {top1:.4f} val_within1 {within1:.4f}", log_path)
+    ema = EMA(model, decay=args.ema_decay, tau=300)
     opt = adamw(model, args.lr)
     steps_per_epoch = (len(y_train) + args.batch - 1) // args.batch
     total = steps_per_epoch * args.epochs
@@ -135,7 +213,7 @@ def main():
         for s in range(steps_per_epoch):
             b = idx[s * args.batch:(s + 1) * args.batch]
             xb = normalize(augment(x_train[b]), card)
-            loss = F.cross_entropy(model(xb), y_train[b], label_smoothing=0.1)
+            loss = classifier_loss(model(xb), y_train[b], args)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
