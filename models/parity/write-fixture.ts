@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         'usage: write-fixture.ts [detector=<float detector.onnx>] [classifier=<float classifier.onnx>]',
       );
     }
-    paths[match[1] as ParityCase['model']] = match[2] as string;
+    paths[match[1] as ParityCase['model']] = match[2];
   }
   if (Object.keys(paths).length === 0) throw new Error('name at least one model=<float.onnx>');
   const cards = {

@@ -6,6 +6,8 @@ Options beyond the defaults (which reproduce classifier 1.0.0):
   --neighbour-smoothing E  ordinal targets: the label-smoothing mass E goes to the adjacent stages
                            only (the stages are ordered, so a neighbour is a smaller mistake than a
                            far stage), instead of spreading uniformly over all six
+  --distance-weight W      add W * the expected distance in stages between prediction and truth
+                           to the loss: a far stage costs more than a neighbour
   --init-onnx F            start from the weights of a shipped classifier ONNX (continued training)
 
 Data: classify/<stage>/*.jpg train crops plus extra crops cut from detect/images train photos with
@@ -112,8 +114,15 @@ def neighbour_targets(y, k, eps):
 def classifier_loss(logits, y, args):
     if args.neighbour_smoothing > 0:
         t = neighbour_targets(y, logits.shape[1], args.neighbour_smoothing)
-        return -(t * F.log_softmax(logits, 1)).sum(1).mean()
-    return F.cross_entropy(logits, y, label_smoothing=0.1)
+        loss = -(t * F.log_softmax(logits, 1)).sum(1).mean()
+    else:
+        loss = F.cross_entropy(logits, y, label_smoothing=0.1)
+    if args.distance_weight > 0:
+        # expected distance in stages between the prediction and the truth: a far stage costs more
+        stages = torch.arange(logits.shape[1], dtype=logits.dtype)
+        dist = (stages.view(1, -1) - y.view(-1, 1).to(logits.dtype)).abs()
+        loss = loss + args.distance_weight * (F.softmax(logits, 1) * dist).sum(1).mean()
+    return loss
 
 
 @torch.no_grad()
@@ -177,6 +186,8 @@ def main():
     def extra(ap):
         ap.add_argument("--neighbour-smoothing", type=float, default=0.0,
                         help="ordinal label smoothing to adjacent stages (0: uniform smoothing 0.1)")
+        ap.add_argument("--distance-weight", type=float, default=0.0,
+                        help="weight of the expected stage-distance penalty added to the loss (0: none)")
         ap.add_argument("--init-onnx", default=None, help="start from the weights of this classifier ONNX")
         ap.add_argument("--ema-decay", type=float, default=0.998)
 
