@@ -14,6 +14,7 @@ describe('parseEvalArgs', () => {
       check: false,
       tolerance: '0.01',
       json: undefined,
+      negatives: undefined,
       'update-cards': false,
     });
   });
@@ -28,6 +29,8 @@ describe('parseEvalArgs', () => {
         '--check',
         '--tolerance',
         '0.02',
+        '--negatives',
+        '/data/neg',
       ]),
       {
         data: '/work/me/ds',
@@ -35,6 +38,7 @@ describe('parseEvalArgs', () => {
         check: true,
         tolerance: '0.02',
         json: '/work/me/out/m.json',
+        negatives: '/data/neg',
         'update-cards': false,
       },
     );

@@ -10,6 +10,8 @@ Options:
   --check             exit 1 when a metric falls below the model card's value minus the tolerance
   --tolerance X       for --check (default 0.01)
   --json FILE         also write the measured metrics as JSON
+  --negatives DIR     also run the detector over every photo under DIR (photos without bananas)
+                      and report the fraction with any detection at the card's confidence
   --update-cards      write the measured numbers into the cards' metrics.val (after training)
   -h, --help          show this help`;
 
@@ -22,6 +24,8 @@ export interface EvalArgs {
   tolerance: string;
   /** Absolute. */
   json?: string;
+  /** Absolute; a folder of photos without bananas. */
+  negatives?: string;
   'update-cards': boolean;
 }
 
@@ -41,6 +45,7 @@ export function parseEvalArgs(
       check: { type: 'boolean', default: false },
       tolerance: { type: 'string', default: '0.01' },
       json: { type: 'string' },
+      negatives: { type: 'string' },
       'update-cards': { type: 'boolean', default: false },
     },
     strict: true,
@@ -60,6 +65,7 @@ export function parseEvalArgs(
     check: values.check,
     tolerance: values.tolerance,
     json: values.json === undefined ? undefined : userPath(values.json, env),
+    negatives: values.negatives === undefined ? undefined : userPath(values.negatives, env),
     'update-cards': values['update-cards'],
   };
 }

@@ -4,7 +4,11 @@ export interface DetectorMetrics {
   recall: number;
   map50: number;
   map50_95: number;
+  duplicate_rate: number;
   images: number;
+  /** Only with --negatives: fraction of photos without bananas that get any detection. */
+  negative_rate?: number;
+  negative_images?: number;
 }
 
 export interface ClassifierMetrics {
@@ -18,6 +22,11 @@ export interface ClassifierMetrics {
 const CHECKED: Record<string, readonly string[]> = {
   detector: ['precision', 'recall', 'map50', 'map50_95'],
   classifier: ['top1', 'within_one_stage'],
+};
+
+/** Lower is better: a rise fails CI, checked when both the card and the run have the number. */
+const CHECKED_LOWER: Record<string, readonly string[]> = {
+  detector: ['duplicate_rate', 'negative_rate'],
 };
 
 function numberAt(record: unknown, key: string): number | undefined {
@@ -43,6 +52,15 @@ export function compareWithCard(
     else if (got < expected - tolerance) {
       failures.push(
         `${model} ${key} ${got.toFixed(4)} < card ${expected.toFixed(4)} - ${tolerance}`,
+      );
+    }
+  }
+  for (const key of CHECKED_LOWER[model] ?? []) {
+    const expected = numberAt(recorded, key);
+    const got = numberAt(measured, key);
+    if (expected !== undefined && got !== undefined && got > expected + tolerance) {
+      failures.push(
+        `${model} ${key} ${got.toFixed(4)} > card ${expected.toFixed(4)} + ${tolerance}`,
       );
     }
   }

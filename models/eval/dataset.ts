@@ -53,6 +53,17 @@ export async function cropSamples(
   return samples;
 }
 
+const PHOTO = /\.(jpe?g|png)$/i;
+
+/** Every JPEG/PNG under dir (recursively), sorted: a folder of photos without bananas. */
+export async function photosUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && PHOTO.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
 /** Ground-truth boxes of one image in its pixels. */
 export async function readYoloLabels(path: string, width: number, height: number): Promise<Box[]> {
   const text = await readFile(path, 'utf8');

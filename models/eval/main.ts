@@ -1,10 +1,12 @@
 /**
  * npm run eval -- [--data DIR] [--model detector|classifier|both] [--check] [--tolerance 0.01]
- *                 [--json FILE] [--update-cards]
+ *                 [--json FILE] [--negatives DIR] [--update-cards]
  *
  * Runs the shipped models over the val split (splits.csv) of DIR (default
  * ../shared/data/banana-ripening) with the services' own preprocessing code and prints detector
  * precision/recall/mAP and classifier top-1, within-one-stage accuracy and confusion matrix.
+ * --negatives DIR also runs the detector over every photo under DIR (photos without bananas) and
+ * reports negative_rate, the fraction of them with any detection at the card's confidence.
  * --check exits 1 when a metric falls below the model card's value minus the tolerance.
  * --update-cards writes the measured numbers into the cards' metrics.val (after training).
  */
@@ -17,10 +19,15 @@ import { readCli } from '../../scripts/lib/cli.js';
 import { EVAL_USAGE, parseEvalArgs } from './args.js';
 import { classificationReport } from './classification-metrics.js';
 import { compareWithCard, type ClassifierMetrics, type DetectorMetrics } from './compare.js';
-import { cropSamples, detectionSamples } from './dataset.js';
+import { cropSamples, detectionSamples, photosUnder } from './dataset.js';
 import { detectionReport } from './detection-metrics.js';
 import { formatConfusion } from './format.js';
-import { openSession, runClassifier, runDetector } from './run-models.js';
+import {
+  countPhotosWithDetections,
+  openSession,
+  runClassifier,
+  runDetector,
+} from './run-models.js';
 
 const repoPath = (relative: string) =>
   resolve(fileURLToPath(new URL('../..', import.meta.url)), relative);
@@ -29,7 +36,7 @@ const CARD = {
   classifier: repoPath('models/classifier.json'),
 };
 
-async function evaluateDetector(dataDir: string): Promise<DetectorMetrics> {
+async function evaluateDetector(dataDir: string, negatives?: string): Promise<DetectorMetrics> {
   const card = await loadDetectorCard(CARD.detector);
   const samples = await detectionSamples(dataDir);
   console.log(`detector ${card.name} ${card.version}: ${samples.length} val images`);
@@ -46,7 +53,21 @@ async function evaluateDetector(dataDir: string): Promise<DetectorMetrics> {
       `  (confidence >= ${card.thresholds.confidence}, IoU 0.5)\n` +
       `  mAP@0.5 ${report.map50.toFixed(4)}  mAP@0.5:0.95 ${report.map50_95.toFixed(4)}  (${seconds} s)`,
   );
-  return { ...report, images: samples.length };
+  if (negatives === undefined) return { ...report, images: samples.length };
+  const photos = await photosUnder(negatives);
+  if (photos.length === 0) throw new Error(`--negatives: no JPEG or PNG photos under ${negatives}`);
+  const hits = await countPhotosWithDetections(session, card, photos);
+  const negativeRate = hits / photos.length;
+  console.log(
+    `  photos without bananas: ${hits}/${photos.length} with any detection` +
+      ` (negative rate ${negativeRate.toFixed(4)}, confidence >= ${card.thresholds.confidence})`,
+  );
+  return {
+    ...report,
+    images: samples.length,
+    negative_rate: negativeRate,
+    negative_images: photos.length,
+  };
 }
 
 async function evaluateClassifier(dataDir: string): Promise<ClassifierMetrics> {
@@ -98,7 +119,7 @@ async function main(): Promise<number> {
   const models = values.model === 'both' ? (['detector', 'classifier'] as const) : [values.model];
   const measured: Record<string, object> = {};
   for (const model of models) {
-    if (model === 'detector') measured.detector = await evaluateDetector(dataDir);
+    if (model === 'detector') measured.detector = await evaluateDetector(dataDir, values.negatives);
     else measured.classifier = await evaluateClassifier(dataDir);
   }
   if (values.json) await writeFile(values.json, `${JSON.stringify(measured, null, 1)}\n`);

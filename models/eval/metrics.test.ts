@@ -122,6 +122,27 @@ describe('card comparison', () => {
     ]);
   });
 
+  it('fails when a lower-is-better rate rises above card + tolerance, only when both have it', () => {
+    const recorded = card({
+      precision: 0.9,
+      recall: 0.9,
+      map50: 0.9,
+      map50_95: 0.6,
+      duplicate_rate: 0.02,
+      negative_rate: 0.05,
+    });
+    const run = { ...measured, duplicate_rate: 0.031, negative_rate: 0.06 };
+    assert.deepEqual(compareWithCard('detector', run, recorded, 0.01), [
+      'detector duplicate_rate 0.0310 > card 0.0200 + 0.01',
+    ]);
+    const worse = { ...measured, duplicate_rate: 0.03, negative_rate: 0.07 };
+    assert.deepEqual(compareWithCard('detector', worse, recorded, 0.01), [
+      'detector negative_rate 0.0700 > card 0.0500 + 0.01',
+    ]);
+    const noNegatives = { ...measured, duplicate_rate: 0.02 };
+    assert.deepEqual(compareWithCard('detector', noNegatives, recorded, 0.01), []);
+  });
+
   it('fails when the card records no metrics', () => {
     assert.equal(compareWithCard('classifier', { top1: 0.9 }, {}, 0.01).length, 2);
   });

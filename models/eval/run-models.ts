@@ -28,6 +28,27 @@ export function openSession(modelPath: string): Promise<ort.InferenceSession> {
   });
 }
 
+/** Detections on one encoded photo, in its pixels, kept down to `minConfidence`. */
+async function detectPhoto(
+  session: ort.InferenceSession,
+  card: DetectorCard,
+  imagePath: string,
+  minConfidence: number,
+) {
+  const bytes = await readFile(imagePath);
+  const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
+  const input = letterboxTensor(scaled, card.input);
+  const feeds = { [card.input.name]: new ort.Tensor('uint8', input.tensor, input.dims) };
+  const output = (await session.run(feeds))[card.output.name];
+  if (!output) throw new Error(`model has no output named ${card.output.name}`);
+  const predictions = postprocessDetections(output.data as Float32Array, card, input.geometry, {
+    minConfidence,
+    iou: card.thresholds.iou,
+    maxDetections: card.thresholds.maxDetections,
+  });
+  return { predictions, source: scaled.geometry.source };
+}
+
 export async function runDetector(
   session: ort.InferenceSession,
   card: DetectorCard,
@@ -36,22 +57,33 @@ export async function runDetector(
 ): Promise<ImageDetections[]> {
   const results: ImageDetections[] = [];
   for (const sample of samples) {
-    const bytes = await readFile(sample.imagePath);
-    const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
-    const input = letterboxTensor(scaled, card.input);
-    const feeds = { [card.input.name]: new ort.Tensor('uint8', input.tensor, input.dims) };
-    const output = (await session.run(feeds))[card.output.name];
-    if (!output) throw new Error(`model has no output named ${card.output.name}`);
-    const predictions = postprocessDetections(output.data as Float32Array, card, input.geometry, {
-      minConfidence: AP_MIN_CONFIDENCE,
-      iou: card.thresholds.iou,
-      maxDetections: card.thresholds.maxDetections,
+    const { predictions, source } = await detectPhoto(
+      session,
+      card,
+      sample.imagePath,
+      AP_MIN_CONFIDENCE,
+    );
+    results.push({
+      predictions,
+      truth: await readYoloLabels(sample.labelPath, source.width, source.height),
     });
-    const { width, height } = scaled.geometry.source;
-    results.push({ predictions, truth: await readYoloLabels(sample.labelPath, width, height) });
     onProgress(results.length);
   }
   return results;
+}
+
+/** How many of the photos get at least one detection at the card's confidence threshold. */
+export async function countPhotosWithDetections(
+  session: ort.InferenceSession,
+  card: DetectorCard,
+  imagePaths: readonly string[],
+): Promise<number> {
+  let withDetections = 0;
+  for (const path of imagePaths) {
+    const { predictions } = await detectPhoto(session, card, path, card.thresholds.confidence);
+    if (predictions.length > 0) withDetections += 1;
+  }
+  return withDetections;
 }
 
 export async function runClassifier(

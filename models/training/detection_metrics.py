@@ -21,8 +21,10 @@ def iou_matrix(a, b):
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-12)
 
 
-def _match(preds, gts, t):
-    """preds: list per image of (boxes[N,4], scores[N]); gts: list of boxes[M,4]. Returns (scores, tp flags, n_gt)."""
+def _match(preds, gts, t, duplicates=None):
+    """preds: list per image of (boxes[N,4], scores[N]); gts: list of boxes[M,4]. Returns (scores, tp flags, n_gt).
+    When duplicates is a list, it receives one flag per ranked prediction: not matched, but IoU >= t with a
+    ground truth that a higher-scoring prediction already matched (as models/eval/detection-metrics.ts)."""
     entries = []
     for i, (boxes, scores) in enumerate(preds):
         for j in range(len(scores)):
@@ -32,15 +34,20 @@ def _match(preds, gts, t):
     used = [np.zeros(len(g), dtype=bool) for g in gts]
     tp = np.zeros(len(entries))
     sc = np.zeros(len(entries))
+    if duplicates is not None:
+        duplicates[:] = [False] * len(entries)
     for k, (neg, i, j) in enumerate(entries):
         sc[k] = -neg
         if len(gts[i]) == 0:
             continue
         row = np.where(used[i], -1.0, ious[i][j])
+        overlaps_taken = bool(np.any(used[i] & (ious[i][j] >= t)))
         m = int(np.argmax(row))
         if row[m] >= t:
             used[i][m] = True
             tp[k] = 1
+        elif duplicates is not None:
+            duplicates[k] = overlaps_taken
     return sc, tp, sum(len(g) for g in gts)
 
 
@@ -61,14 +68,22 @@ def average_precision(preds, gts, t):
 
 
 def precision_recall_at(preds, gts, conf, t=0.5):
+    p, r, _ = precision_recall_duplicates_at(preds, gts, conf, t)
+    return p, r
+
+
+def precision_recall_duplicates_at(preds, gts, conf, t=0.5):
+    """Precision, recall and duplicate rate of the predictions scoring >= conf."""
     kept = [(b[s >= conf], s[s >= conf]) for b, s in preds]
-    _, tp, n_gt = _match(kept, gts, t)
+    dup = []
+    _, tp, n_gt = _match(kept, gts, t, dup)
     n_det = len(tp)
-    return (float(tp.sum() / n_det) if n_det else 0.0), (float(tp.sum() / n_gt) if n_gt else 0.0)
+    return ((float(tp.sum() / n_det) if n_det else 0.0), (float(tp.sum() / n_gt) if n_gt else 0.0),
+            (float(np.sum(dup) / n_det) if n_det else 0.0))
 
 
 def detection_report(preds, gts, conf):
     ap50 = average_precision(preds, gts, 0.5)
     aps = [average_precision(preds, gts, t) for t in np.arange(0.5, 0.96, 0.05)]
-    p, r = precision_recall_at(preds, gts, conf)
-    return {"precision": p, "recall": r, "map50": ap50, "map50_95": float(np.mean(aps))}
+    p, r, dup = precision_recall_duplicates_at(preds, gts, conf)
+    return {"precision": p, "recall": r, "duplicate_rate": dup, "map50": ap50, "map50_95": float(np.mean(aps))}

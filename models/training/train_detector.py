@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import EMA, adamw, cached_arrays, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from detection_metrics import detection_report  # noqa: E402
 from nets import BananaYolo  # noqa: E402
+import negatives  # noqa: E402
 
 PAD = 114.0
 
@@ -74,14 +75,31 @@ def mosaic(x, boxes, rng):
     return out, new_boxes
 
 
-def augment(x_uint8, boxes, rng):
+def add_negatives(x_uint8, boxes, negs, rng, neg_frac, paste_prob):
+    """Replace a neg_frac share of the batch with composed pictures without bananas (empty targets) and
+    paste other objects as distractors onto a paste_prob share of the banana photos."""
+    if not negs or (neg_frac <= 0 and paste_prob <= 0):
+        return x_uint8, boxes
+    x = x_uint8.numpy().copy()
+    boxes = list(boxes)
+    n, H, W, _ = x.shape
+    for i in range(n):
+        if rng.random() < neg_frac:
+            x[i] = negatives.compose_negative(negs, H, W, rng)
+            boxes[i] = np.zeros((0, 4), dtype=np.float32)
+        elif rng.random() < paste_prob:
+            negatives.paste_distractors(x[i], boxes[i], negs, rng)
+    return torch.from_numpy(x), boxes
+
+
+def augment(x_uint8, boxes, rng, scale=(0.6, 1.5)):
     x = x_uint8.permute(0, 3, 1, 2).float()
     n, _, H, W = x.shape
     boxes = [b.copy() for b in boxes]
     if rng.random() < 0.5:
         x, boxes = mosaic(x, boxes, rng)
     # random scale + shift (per image), box maths mirrors the sampling grid
-    s = rng.uniform(0.6, 1.5, n).astype(np.float32)
+    s = rng.uniform(scale[0], scale[1], n).astype(np.float32)
     t = rng.uniform(-0.2, 0.2, (n, 2)).astype(np.float32)
     theta = torch.zeros(n, 2, 3)
     theta[:, 0, 0] = torch.from_numpy(1 / s)
@@ -191,9 +209,19 @@ def predict(model, x, card, gxy, strides, conf=0.001, iou=None, max_det=100, bat
     return preds
 
 
+def extra_args(ap):
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N train images (smoke tests)")
+    ap.add_argument("--negatives", default=None,
+                    help="folder with train/ and heldout/ photos without bananas (models/README.md); default none")
+    ap.add_argument("--neg-frac", type=float, default=0.0, help="share of each batch replaced by negative pictures")
+    ap.add_argument("--paste-prob", type=float, default=0.0,
+                    help="probability of pasting negative objects as distractors onto a banana photo")
+    ap.add_argument("--scale-min", type=float, default=0.6, help="random scale augmentation, lower bound")
+    ap.add_argument("--scale-max", type=float, default=1.5, help="random scale augmentation, upper bound (zoom-in)")
+
+
 def main():
-    args = training_args("detector", epochs=12, batch=16, extra=lambda ap: ap.add_argument(
-        "--limit", type=int, default=0, help="use only the first N train images (smoke tests)"))
+    args = training_args("detector", epochs=12, batch=16, extra=extra_args)
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
     torch.set_num_threads(args.threads)
@@ -207,6 +235,10 @@ def main():
     if args.limit:
         x_train, b_train = x_train[:args.limit], b_train[:args.limit]
     x_train_t = torch.from_numpy(x_train)
+    negs, x_heldout = [], None
+    if args.negatives:
+        negs = negatives.load_images(os.path.join(args.negatives, "train"))
+        x_heldout = negatives.letterboxed(os.path.join(args.negatives, "heldout"), card)
     gxy, centers, strides = grids(card)
     model = BananaYolo()
     ema = EMA(model, decay=0.999, tau=500)
@@ -214,7 +246,9 @@ def main():
     steps = len(x_train) // args.batch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.08)
     conf = card["thresholds"]["confidence"]
-    log(f"train {len(x_train)} val {len(data['x_val'])} input {card['input']['width']} epochs {args.epochs}", log_path)
+    log(f"train {len(x_train)} val {len(data['x_val'])} input {card['input']['width']} epochs {args.epochs}"
+        f" negatives train {len(negs)} heldout {0 if x_heldout is None else len(x_heldout)}"
+        f" neg_frac {args.neg_frac} paste_prob {args.paste_prob} scale {args.scale_min}-{args.scale_max}", log_path)
     best, start = -1.0, time.time()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -222,7 +256,9 @@ def main():
         t0, lb, lo = time.time(), 0.0, 0.0
         for s in range(steps):
             idx = perm[s * args.batch:(s + 1) * args.batch]
-            xb, bb = augment(x_train_t[idx], [b_train[i] for i in idx], rng)
+            xb, bb = add_negatives(x_train_t[idx], [b_train[i] for i in idx], negs, rng, args.neg_frac,
+                                   args.paste_prob)
+            xb, bb = augment(xb, bb, rng, (args.scale_min, args.scale_max))
             raw = model(normalize(xb, card))
             loss, l_box, l_obj = loss_fn(raw, bb, gxy, centers, strides)
             opt.zero_grad(set_to_none=True)
@@ -238,6 +274,9 @@ def main():
             rep = detection_report(preds, [b for b in data["b_val"]], conf)
             msg += (f" val_map50 {rep['map50']:.4f} val_map50_95 {rep['map50_95']:.4f}"
                     f" P {rep['precision']:.4f} R {rep['recall']:.4f}")
+            if x_heldout is not None:
+                rep["negative_rate"] = negatives.negative_rate(predict(ema.model, x_heldout, card, gxy, strides), conf)
+                msg += f" neg_rate {rep['negative_rate']:.4f}"
             if rep["map50"] > best:
                 best = rep["map50"]
                 torch.save({"model": ema.model.state_dict(), "epoch": epoch}, os.path.join(out_dir, "best.pt"))
