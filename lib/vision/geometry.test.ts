@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { placeOnCanvas } from './canvas.js';
 import { assertUsableBox, boxToPixelRect, cropRgb } from './crop.js';
 import { ImageInputError } from './image-input-error.js';
-import { padToSquare } from './pad-to-square.js';
+import { cropPaddedToSquare } from './model-input.js';
 import { roundHalfEven } from './round.js';
 import type { RgbImage } from './types.js';
 
@@ -41,10 +41,13 @@ describe('placeOnCanvas', () => {
   });
 });
 
-describe('padToSquare', () => {
+describe('cropPaddedToSquare on a whole image', () => {
+  const whole = (img: RgbImage) => ({ left: 0, top: 0, width: img.width, height: img.height });
+
   it('centres a tall image horizontally with floor offsets', () => {
     // 1x3 column -> 3x3, column at x = 1
-    const padded = padToSquare(image(1, 3, [9, 9, 9, 8, 8, 8, 7, 7, 7]), [0, 0, 0]);
+    const column = image(1, 3, [9, 9, 9, 8, 8, 8, 7, 7, 7]);
+    const padded = cropPaddedToSquare(column, whole(column), [0, 0, 0]);
     assert.equal(padded.width, 3);
     assert.deepEqual(
       Array.from(padded.data),
@@ -54,13 +57,15 @@ describe('padToSquare', () => {
 
   it('puts the extra pixel of an odd padding after the image', () => {
     // 2x1 row -> 2x2, row at y = floor(1/2) = 0
-    const padded = padToSquare(image(2, 1, [5, 5, 5, 6, 6, 6]), [1, 1, 1]);
+    const row = image(2, 1, [5, 5, 5, 6, 6, 6]);
+    const padded = cropPaddedToSquare(row, whole(row), [1, 1, 1]);
     assert.deepEqual(Array.from(padded.data), [5, 5, 5, 6, 6, 6, 1, 1, 1, 1, 1, 1]);
   });
 
-  it('returns a square image unchanged', () => {
+  it('keeps a square image as it is', () => {
     const square = image(1, 1, [1, 2, 3]);
-    assert.equal(padToSquare(square, [0, 0, 0]), square);
+    const copy = cropPaddedToSquare(square, whole(square), [0, 0, 0]);
+    assert.deepEqual([copy.width, copy.height, Array.from(copy.data)], [1, 1, [1, 2, 3]]);
   });
 });
 

@@ -24,7 +24,7 @@
  *   logitsToClassProbabilities(logits, classCount) -> ClassProbabilities[]
  *
  * Building blocks (exported for tests and tools): filledImage, placeInto, placeOnCanvas, letterboxGeometry, unletterboxBox,
- * decodeYoloHead, nonMaxSuppression, iou, softmax, padToSquare, boxToPixelRect, cropRgb.
+ * decodeYoloHead, nonMaxSuppression, iou, softmax, cropPaddedToSquare, boxToPixelRect, cropRgb.
  */
 export { filledImage, placeInto, placeOnCanvas } from './canvas.js';
 export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
@@ -51,7 +51,6 @@ export type { LetterboxGeometry } from './letterbox.js';
 export { cropPaddedToSquare, cropToModelInput, letterboxRgb } from './model-input.js';
 export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
-export { padToSquare } from './pad-to-square.js';
 export { resizeRgb } from './resize.js';
 export { softmax } from './softmax.js';
 export { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
