@@ -1,5 +1,5 @@
 import type { ImageInputSpec } from '../model-card/index.js';
-import { assertUsableBox, boxToPixelRect, cropRgb } from './crop.js';
+import { assertUsableBox, boxToPixelRect } from './crop.js';
 import { cropToModelInput } from './model-input.js';
 import { softmax } from './softmax.js';
 import type { Box, RgbImage } from './types.js';
@@ -19,14 +19,21 @@ export async function preprocessCrop(crop: RgbImage, input: ImageInputSpec): Pro
 }
 
 /**
- * Cuts each box out of a decoded image (boxes in its pixels, clipped to it). Throws
- * ImageInputError naming the first unusable box.
+ * Each box of a decoded image (in its pixels, clipped to it) at the classifier's input size,
+ * padded and resized straight from the image (cropToModelInput: no intermediate crop). Throws
+ * ImageInputError naming the first unusable box, before any work.
  */
-export function cropBoxes(image: RgbImage, boxes: readonly Box[]): RgbImage[] {
+export async function cropBoxesToModelInput(
+  image: RgbImage,
+  boxes: readonly Box[],
+  input: ImageInputSpec,
+): Promise<RgbImage[]> {
   boxes.forEach((box, i) => {
     assertUsableBox(box, image, `box ${i}`);
   });
-  return boxes.map((box) => cropRgb(image, boxToPixelRect(box, image)));
+  return Promise.all(
+    boxes.map((box) => cropToModelInput(image, boxToPixelRect(box, image), input)),
+  );
 }
 
 /** Splits [N, classes] logits into per-row softmax probabilities and the winning class. */

@@ -16,7 +16,7 @@
  *   postprocessDetections(head, card, geometry, thresholds) -> ScoredBox[]  original pixels
  *
  * Classifier (crop with rounded edges, pad to a centred square, resize):
- *   cropBoxes(rgb, boxes)                          -> RgbImage[]
+ *   cropBoxesToModelInput(rgb, boxes, input)       -> Promise<RgbImage[]>  model input size
  *   preprocessCrop(crop, input)                    -> Promise<RgbImage>  model input size
  *   cropToModelInput(rgb, rect, input)             -> Promise<RgbImage>  the same, straight from a photo
  *   toInputTensor(images, input)                   -> Uint8Array         [N, H, W, 3]
@@ -29,7 +29,11 @@
 export { filledImage, placeInto, placeOnCanvas } from './canvas.js';
 export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
 export type { PixelRect } from './crop.js';
-export { cropBoxes, logitsToClassProbabilities, preprocessCrop } from './classifier-pipeline.js';
+export {
+  cropBoxesToModelInput,
+  logitsToClassProbabilities,
+  preprocessCrop,
+} from './classifier-pipeline.js';
 export type { ClassProbabilities } from './classifier-pipeline.js';
 export { decodeImage, decodeOriented, decodeResized, readImageSize } from './decode.js';
 export type { DecodeLimits } from './decode.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadClassifierCard, loadDetectorCard } from '../model-card/index.js';
 import { solidImage } from '../../test/support/images.js';
 import { repoPath } from '../../test/support/paths.js';
-import { cropBoxes, preprocessCrop } from './classifier-pipeline.js';
+import { cropBoxesToModelInput } from './classifier-pipeline.js';
 import {
   decodeScaledForLetterbox,
   letterboxTensor,
@@ -70,34 +70,40 @@ describe('postprocessDetections', () => {
 });
 
 describe('classifier preprocessing', () => {
-  it('crops boxes and brings each crop to the model input size', async () => {
+  it('brings each box, clipped to the image, to the model input size, padded to a centred square', async () => {
+    // 100x50 image of grey 80; box 0 is 30x10, box 1 is clipped to the whole 100x50 image.
     const image = solidRgb(100, 50, 80);
-    const crops = cropBoxes(image, [
-      { xMin: 10, yMin: 10, xMax: 40, yMax: 20 },
-      { xMin: -10, yMin: -10, xMax: 500, yMax: 500 },
-    ]);
-    assert.deepEqual(
-      crops.map((c) => [c.width, c.height]),
-      [
-        [30, 10],
-        [100, 50],
-      ],
-    );
     const { width, height, padValue } = classifierCard.input;
-    const prepared = await preprocessCrop(crops[0] as RgbImage, classifierCard.input);
-    assert.deepEqual([prepared.width, prepared.height], [width, height]);
-    assert.deepEqual(Array.from(prepared.data.subarray(0, 3)), [...padValue], 'corner is padding');
-    const centre = ((height / 2) * width + width / 2) * 3;
-    assert.deepEqual(Array.from(prepared.data.subarray(centre, centre + 3)), [80, 80, 80]);
+    const prepared = await cropBoxesToModelInput(
+      image,
+      [
+        { xMin: 10, yMin: 10, xMax: 40, yMax: 20 },
+        { xMin: -10, yMin: -10, xMax: 500, yMax: 500 },
+      ],
+      classifierCard.input,
+    );
+    const pixel = (img: RgbImage, x: number, y: number) =>
+      Array.from(img.data.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
+    for (const crop of prepared) {
+      assert.deepEqual([crop.width, crop.height], [width, height]);
+      assert.deepEqual(pixel(crop, 0, 0), [...padValue], 'corner is padding');
+      assert.deepEqual(pixel(crop, width / 2, height / 2), [80, 80, 80]);
+    }
+    // The clipped 100x50 region fills the square's width: its middle row is image, edge to edge.
+    assert.deepEqual(pixel(prepared[1] as RgbImage, 0, height / 2), [80, 80, 80]);
   });
 
-  it('names the first unusable box', () => {
-    assert.throws(
+  it('names the first unusable box', async () => {
+    await assert.rejects(
       () =>
-        cropBoxes(solidRgb(10, 10, 0), [
-          { xMin: 0, yMin: 0, xMax: 5, yMax: 5 },
-          { xMin: 20, yMin: 0, xMax: 30, yMax: 5 },
-        ]),
+        cropBoxesToModelInput(
+          solidRgb(10, 10, 0),
+          [
+            { xMin: 0, yMin: 0, xMax: 5, yMax: 5 },
+            { xMin: 20, yMin: 0, xMax: 30, yMax: 5 },
+          ],
+          classifierCard.input,
+        ),
       /box 1 .* outside/,
     );
   });

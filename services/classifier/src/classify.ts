@@ -8,7 +8,7 @@ import { packPixelBatch } from '../../../lib/inference/index.js';
 import type { ClassifierCard } from '../../../lib/model-card/index.js';
 import { modelInfoResponse, type ModelServiceContext } from '../../../lib/model-service/index.js';
 import {
-  cropBoxes,
+  cropBoxesToModelInput,
   decodeOriented,
   logitsToClassProbabilities,
   preprocessCrop,
@@ -96,7 +96,9 @@ export function createClassifyHandlers({
         call.signal,
         async () => {
           const image = await metrics.time('decode', () => decodeOriented(request.image, limits));
-          return toModelSize(cropBoxes(image, request.boxes));
+          return metrics.time('preprocess', () =>
+            cropBoxesToModelInput(image, request.boxes, input),
+          );
         },
       );
       return classifyModelSized(prepared, call.signal);
