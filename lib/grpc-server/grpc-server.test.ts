@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:http2';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { status, type Server } from '@grpc/grpc-js';
@@ -16,7 +18,12 @@ import { rejectsWithStatus } from '../../test/support/grpc-assert.js';
 import { checkHealth, watchHealth } from '../../test/support/health-client.js';
 import { ImageInputError } from '../vision/index.js';
 import { CallTracker } from './call-tracker.js';
-import { bindInsecure, createGrpcServer, shutdownGracefully } from './grpc-server.js';
+import {
+  bindInsecure,
+  createGrpcServer,
+  RECEIVE_WINDOW_BYTES,
+  shutdownGracefully,
+} from './grpc-server.js';
 import { addHealthService } from './health.js';
 import { RequestError } from './request-error.js';
 import { bindHandlers, type StreamHandler } from './handlers.js';
@@ -82,6 +89,26 @@ describe('health service', () => {
       watch.close();
       assert.deepEqual(watch.statuses, ['NOT_SERVING', 'SERVING', 'NOT_SERVING']);
     } finally {
+      server.forceShutdown();
+    }
+  });
+});
+
+describe('HTTP/2 receive window', () => {
+  it('advertises RECEIVE_WINDOW_BYTES per stream and opens the connection window as wide', async () => {
+    const server = createGrpcServer(limits);
+    const port = await bindInsecure(server, '127.0.0.1', 0);
+    const session = connect(`http://127.0.0.1:${port}`);
+    try {
+      const [settings] = (await once(session, 'remoteSettings')) as [{ initialWindowSize?: number }];
+      assert.equal(settings.initialWindowSize, RECEIVE_WINDOW_BYTES);
+      // The server's WINDOW_UPDATE for the connection arrives before the answer to a ping.
+      await new Promise<void>((resolve, reject) =>
+        session.ping((error) => (error ? reject(error) : resolve())),
+      );
+      assert.equal(session.state.remoteWindowSize, RECEIVE_WINDOW_BYTES);
+    } finally {
+      session.destroy();
       server.forceShutdown();
     }
   });

@@ -1,3 +1,4 @@
+import type { Http2Server } from 'node:http2';
 import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 
 export interface GrpcServerLimits {
@@ -28,13 +29,41 @@ export function createGrpcServer(limits: GrpcServerLimits): Server {
   return new Server(grpcServerOptions(limits));
 }
 
+/**
+ * HTTP/2 receive window of the services, per stream and per connection. Requests carry
+ * pixels (a letterboxed detector input is 300 KB, a batch of 64 classifier crops 3 MB); with
+ * HTTP/2's default 64 KB window the client stops every 64 KB until the server's event loop
+ * has read the data and sent WINDOW_UPDATE.
+ */
+export const RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/**
+ * grpc-js reads `grpc-node.flow_control_window` on the client side only (grpc-node PR #3058
+ * adds it to the server), so the window is set on the HTTP/2 servers that bindAsync made:
+ * SETTINGS for new streams, and the connection window of every new session.
+ */
+function widenReceiveWindow(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const http2Server of http2Servers.keys() as Iterable<Http2Server>) {
+    if (widened.has(http2Server)) continue;
+    widened.add(http2Server);
+    http2Server.updateSettings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
+    http2Server.on('session', (session) => session.setLocalWindowSize(RECEIVE_WINDOW_BYTES));
+  }
+}
+const widened = new WeakSet<Http2Server>();
+
 /** Binds without TLS (TLS terminates in the mesh/ingress); resolves to the actual port. */
 export function bindInsecure(server: Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
       if (error) reject(error);
-      else resolve(boundPort);
+      else {
+        widenReceiveWindow(server);
+        resolve(boundPort);
+      }
     });
   });
 }
