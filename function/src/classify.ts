@@ -102,12 +102,59 @@ export function classify(deps: ClassifyDeps) {
         deps.pipeline,
         timer,
       );
-      res.json(buildResponseBody(result, size, timer.timings, timer.elapsedMs()));
       deps.metrics.bananasPerRequest.observe(result.bananas.length);
+      await sendAnswer(res, result, buildResponseBody(result, size, timer.timings, timer.elapsedMs()));
     } finally {
       release();
     }
   };
+}
+
+/** Bytes of JPEG per written chunk: a multiple of 3, so the base64 of each chunk has no padding. */
+const BASE64_CHUNK_BYTES = 3 * 64 * 1024;
+
+/**
+ * Writes the answer with the annotated JPEG's base64 streamed into the `img` field chunk by
+ * chunk, instead of building the whole base64 text, the JSON text holding it and its UTF-8
+ * copy (for a 12 MP photo, three copies of 5 MB each). Content-Length is computed up front.
+ */
+async function sendAnswer(
+  res: Response,
+  result: PipelineResult,
+  body: AnswerWithoutImage,
+): Promise<void> {
+  const jpeg = result.annotatedJpeg;
+  if (!jpeg) {
+    res.json(body);
+    return;
+  }
+  const head = '{"img":"';
+  const tail = `",${JSON.stringify(body).slice(1)}`;
+  res.status(200);
+  res.set('Content-Type', 'application/json; charset=utf-8');
+  res.set(
+    'Content-Length',
+    String(head.length + 4 * Math.ceil(jpeg.length / 3) + Buffer.byteLength(tail)),
+  );
+  res.write(head);
+  for (let start = 0; start < jpeg.length; start += BASE64_CHUNK_BYTES) {
+    if (res.destroyed) return;
+    const more = res.write(jpeg.subarray(start, start + BASE64_CHUNK_BYTES).toString('base64'));
+    if (!more) await drainedOrClosed(res);
+  }
+  res.end(tail);
+}
+
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 export interface DetectionBody {
@@ -144,12 +191,15 @@ function roundTimings(timings: StageTimings, totalMs: number): ClassifyResponseB
   return { ...rounded, total: round(totalMs, 1) };
 }
 
+/** The answer but its `img`, which sendAnswer streams in front of it. */
+type AnswerWithoutImage = Omit<ClassifyResponseBody, 'img'>;
+
 export function buildResponseBody(
   result: PipelineResult,
   image: Size,
   timings: StageTimings,
   totalMs: number,
-): ClassifyResponseBody {
+): AnswerWithoutImage {
   const { classes } = result.catalogue;
   const summary = Object.fromEntries(classes.map((name) => [name, 0]));
   const detections = result.bananas.map(({ box, confidence, classification }) => {
@@ -170,7 +220,6 @@ export function buildResponseBody(
     };
   });
   return {
-    ...(result.annotatedJpeg ? { img: result.annotatedJpeg.toString('base64') } : {}),
     detections,
     summary,
     stages: classes.map((name, i) => ({ name, colour: stageColour(i, classes.length) })),

@@ -419,6 +419,8 @@ describe('the function against model services started by the test', () => {
       const result = await post('/', photo);
       assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 500));
       answer = result.body;
+      // Two or more of the chunks the answer's base64 is streamed in (3 x 64 KiB of JPEG each).
+      assert.ok((answer.img?.length ?? 0) > 4 * 64 * 1024, `img of ${answer.img?.length} chars`);
       const decoded = await sharp(Buffer.from(answer.img ?? '', 'base64'))
         .raw()
         .toBuffer({ resolveWithObject: true });
