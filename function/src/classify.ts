@@ -95,15 +95,19 @@ export function classify(deps: ClassifyDeps) {
       throw error instanceof BudgetRefusal ? shed(deps, error.reason) : error;
     }
     try {
-      // Decoded once, while the pipeline fetches the models' input specs (the first time).
+      // Decoded at full resolution while the pipeline decodes the detector's input and detects.
       const image = timer.time('parse', () => photo.decode());
       const result = await runPipeline(
-        { image, options, signal: clientGone.signal },
+        { photo, image, options, signal: clientGone.signal },
         deps.pipeline,
         timer,
       );
       deps.metrics.bananasPerRequest.observe(result.bananas.length);
-      await sendAnswer(res, result, buildResponseBody(result, size, timer.timings, timer.elapsedMs()));
+      await sendAnswer(
+        res,
+        result,
+        buildResponseBody(result, size, timer.timings, timer.elapsedMs()),
+      );
     } finally {
       release();
     }

@@ -100,11 +100,16 @@ describe('HTTP/2 receive window', () => {
     const port = await bindInsecure(server, '127.0.0.1', 0);
     const session = connect(`http://127.0.0.1:${port}`);
     try {
-      const [settings] = (await once(session, 'remoteSettings')) as [{ initialWindowSize?: number }];
+      const [settings] = (await once(session, 'remoteSettings')) as [
+        { initialWindowSize?: number },
+      ];
       assert.equal(settings.initialWindowSize, RECEIVE_WINDOW_BYTES);
       // The server's WINDOW_UPDATE for the connection arrives before the answer to a ping.
       await new Promise<void>((resolve, reject) =>
-        session.ping((error) => (error ? reject(error) : resolve())),
+        session.ping((error) => {
+          if (error) reject(error);
+          else resolve();
+        }),
       );
       assert.equal(session.state.remoteWindowSize, RECEIVE_WINDOW_BYTES);
     } finally {

@@ -49,7 +49,9 @@ function widenReceiveWindow(server: Server): void {
     if (widened.has(http2Server)) continue;
     widened.add(http2Server);
     http2Server.updateSettings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
-    http2Server.on('session', (session) => session.setLocalWindowSize(RECEIVE_WINDOW_BYTES));
+    http2Server.on('session', (session) => {
+      session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+    });
   }
 }
 const widened = new WeakSet<Http2Server>();

@@ -1,9 +1,11 @@
 import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
+import { placeOnCanvas } from './canvas.js';
 import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
 import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
 import { nonMaxSuppression } from './nms.js';
+import type { PixelInputSpec } from './model-input.js';
 import { placedImagesTensor } from './tensor.js';
-import type { Box, RgbImage, ScoredBox } from './types.js';
+import type { Box, RgbImage, ScoredBox, Size } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
 
 /** The image scaled to geometry.resized (not yet padded), and where it goes. */
@@ -27,23 +29,49 @@ export interface DetectionThresholds {
   maxDetections: number;
 }
 
-function targetSize(input: ImageInputSpec) {
+function targetSize(input: { width: number; height: number }) {
   return { width: input.width, height: input.height };
 }
 
 /**
- * Decode step of the service path: reads the EXIF-oriented size, then decodes directly at
- * the letterboxed size (JPEG/WebP shrink-on-load keeps big photos cheap).
+ * Decodes directly at the letterboxed size (JPEG/WebP shrink-on-load keeps big photos
+ * cheap). `source` is the EXIF-oriented size when the caller has read it already; otherwise
+ * the header is read here.
  */
 export async function decodeScaledForLetterbox(
   bytes: Uint8Array,
-  input: ImageInputSpec,
+  input: PixelInputSpec,
   limits: DecodeLimits,
+  source?: Size,
 ): Promise<ScaledForLetterbox> {
-  const source = await readImageSize(bytes, limits);
-  const geometry = letterboxGeometry(source, targetSize(input));
+  const size = source ?? (await readImageSize(bytes, limits));
+  const geometry = letterboxGeometry(size, targetSize(input));
   const image = await decodeResized(bytes, geometry.resized, input.kernel, limits);
   return { image, geometry };
+}
+
+/**
+ * The detector's input as pixels: decodeScaledForLetterbox, then padded onto the model
+ * canvas with the card's pad value. The detector service's path for encoded images, and the
+ * function's (which sends these pixels); `npm run eval` feeds the same pixels as a tensor.
+ */
+export async function decodeLetterboxed(
+  bytes: Uint8Array,
+  input: PixelInputSpec,
+  limits: DecodeLimits,
+  source?: Size,
+): Promise<{ image: RgbImage; geometry: LetterboxGeometry }> {
+  const { image, geometry } = await decodeScaledForLetterbox(bytes, input, limits, source);
+  return {
+    image: placeOnCanvas(
+      image,
+      geometry.target,
+      geometry.offsetX,
+      geometry.offsetY,
+      input.padValue,
+    ),
+    geometry,
+  };
 }
 
 /** Pads the scaled image onto the model canvas: the [1, H, W, 3] uint8 model input. */

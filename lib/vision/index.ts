@@ -10,9 +10,9 @@
  *   decodeImage(bytes, limits, what?)              -> Promise<RgbImage>  full resolution
  *
  * Detector (letterbox: scale = min(W/w, H/h), resized = round(w*scale), centred with floor offsets):
- *   decodeScaledForLetterbox(bytes, input, limits) -> Promise<ScaledForLetterbox>  service path,
- *   letterboxTensor(scaled, input)                 -> DetectorInput  [1, H, W, 3] uint8, shrink-on-load
- *   letterboxRgb(rgb, input)                       -> Promise<{image, geometry}>  from decoded pixels
+ *   decodeScaledForLetterbox(bytes, input, limits) -> Promise<ScaledForLetterbox>  shrink-on-load
+ *   letterboxTensor(scaled, input)                 -> DetectorInput  [1, H, W, 3] uint8
+ *   decodeLetterboxed(bytes, input, limits)        -> Promise<{image, geometry}>  padded pixels
  *   postprocessDetections(head, card, geometry, thresholds) -> ScoredBox[]  original pixels
  *
  * Classifier (crop with rounded edges, pad to a centred square, resize):
@@ -38,6 +38,7 @@ export type { ClassProbabilities } from './classifier-pipeline.js';
 export { decodeImage, decodeOriented, decodeResized, readImageSize } from './decode.js';
 export type { DecodeLimits } from './decode.js';
 export {
+  decodeLetterboxed,
   decodeScaledForLetterbox,
   letterboxTensor,
   postprocessDetections,
@@ -52,7 +53,7 @@ export type { ImageFormat, SupportedFormat } from './image-format.js';
 export { ImageInputError, UnsupportedImageError } from './image-input-error.js';
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
-export { cropPaddedToSquare, cropToModelInput, letterboxRgb } from './model-input.js';
+export { cropPaddedToSquare, cropToModelInput } from './model-input.js';
 export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
 export { resizeRgb } from './resize.js';

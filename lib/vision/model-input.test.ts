@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { decodeScaledForLetterbox } from './detector-pipeline.js';
-import { placeOnCanvas } from './canvas.js';
-import {
-  cropPaddedToSquare,
-  cropToModelInput,
-  letterboxRgb,
-  type PixelInputSpec,
-} from './model-input.js';
+import { decodeLetterboxed } from './detector-pipeline.js';
+import { cropPaddedToSquare, cropToModelInput, type PixelInputSpec } from './model-input.js';
 import type { RgbImage } from './types.js';
 
 function gradient(width: number, height: number): RgbImage {
@@ -22,23 +16,28 @@ const raw = (image: RgbImage) =>
 
 const INPUT: PixelInputSpec = { width: 96, height: 64, padValue: [114, 100, 90], kernel: 'linear' };
 
-describe('letterboxRgb', () => {
-  it("gives the detector service's pixels for the same photo (decode at size, pad)", async () => {
+describe('decodeLetterboxed', () => {
+  it('decodes at the letterboxed size and pads with the pad value, centred', async () => {
     const image = gradient(300, 500);
     const png = await raw(image).png().toBuffer();
-    const card = { ...INPUT, name: 'images' } as Parameters<typeof decodeScaledForLetterbox>[1];
-    const scaled = await decodeScaledForLetterbox(png, card, { maxPixels: 1e8 });
-    const service = placeOnCanvas(
-      scaled.image,
-      INPUT,
-      scaled.geometry.offsetX,
-      scaled.geometry.offsetY,
-      INPUT.padValue,
+    const { image: here, geometry } = await decodeLetterboxed(png, INPUT, { maxPixels: 1e8 });
+    // 300x500 into 96x64: scale 0.128, 38x64 placed floor((96 - 38) / 2) = 29 columns in.
+    assert.deepEqual(
+      [geometry.resized.width, geometry.resized.height, geometry.offsetX, geometry.offsetY],
+      [38, 64, 29, 0],
     );
-    const { image: here, geometry } = await letterboxRgb(image, INPUT);
-    assert.deepEqual(geometry, scaled.geometry);
+    const resized = await raw(image)
+      .resize(38, 64, { fit: 'fill', kernel: 'linear' })
+      .raw()
+      .toBuffer();
     assert.deepEqual([here.width, here.height], [96, 64]);
-    assert.ok(Buffer.from(here.data).equals(Buffer.from(service.data)));
+    for (let y = 0; y < 64; y++) {
+      const row = here.data.subarray(y * 96 * 3, (y + 1) * 96 * 3);
+      assert.deepEqual([...row.subarray(0, 3)], [114, 100, 90], 'left padding');
+      assert.deepEqual([...row.subarray(-3)], [114, 100, 90], 'right padding');
+      const photoRow = resized.subarray(y * 38 * 3, (y + 1) * 38 * 3);
+      assert.ok(Buffer.from(row.subarray(29 * 3, (29 + 38) * 3)).equals(photoRow), `row ${y}`);
+    }
   });
 });
 

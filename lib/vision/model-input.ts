@@ -2,7 +2,6 @@ import sharp from 'sharp';
 import type { ResizeKernel, Triple } from '../model-card/index.js';
 import { filledImage } from './canvas.js';
 import type { PixelRect } from './crop.js';
-import { letterboxGeometry, type LetterboxGeometry } from './letterbox.js';
 import { RGB_CHANNELS, type RgbImage } from './types.js';
 
 /** What preparing pixels at a model's input size needs: the size, padding and kernel of its card. */
@@ -17,32 +16,6 @@ function rawInput(image: RgbImage) {
   return sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: RGB_CHANNELS },
   });
-}
-
-/**
- * A decoded image letterboxed to the model input in one libvips pipeline (resize to
- * geometry.resized with the card's kernel, then pad with its pad value): the same pixels as
- * the detector service's decode-at-size + placeOnCanvas path, from pixels decoded once.
- */
-export async function letterboxRgb(
-  image: RgbImage,
-  input: PixelInputSpec,
-): Promise<{ image: RgbImage; geometry: LetterboxGeometry }> {
-  const geometry = letterboxGeometry(image, { width: input.width, height: input.height });
-  const { resized, offsetX, offsetY } = geometry;
-  const [r, g, b] = input.padValue;
-  const { data, info } = await rawInput(image)
-    .resize(resized.width, resized.height, { fit: 'fill', kernel: input.kernel })
-    .extend({
-      left: offsetX,
-      top: offsetY,
-      right: input.width - resized.width - offsetX,
-      bottom: input.height - resized.height - offsetY,
-      background: { r, g, b },
-    })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { image: { data, width: info.width, height: info.height }, geometry };
 }
 
 /**

@@ -1,8 +1,11 @@
 import {
   ImageInputError,
   UnsupportedImageError,
+  decodeLetterboxed,
   decodeOriented,
   readImageSize,
+  type LetterboxGeometry,
+  type PixelInputSpec,
   type RgbImage,
   type Size,
 } from '../../../lib/vision/index.js';
@@ -11,12 +14,19 @@ import { badRequest, unprocessableImage, unsupportedMediaType } from '../errors.
 const SUPPORTED_TEXT = 'JPEG, PNG or WebP';
 const WHAT = 'the image';
 
-/** A photo whose header has been read: its size, and its one decode still to come. */
+/** A photo whose header has been read: its size, and its decodes still to come. */
 export interface OpenedPhoto {
   /** After EXIF orientation. */
   size: Size;
-  /** Decodes to RGB, EXIF orientation applied. */
+  /** Decodes to RGB at full resolution, EXIF orientation applied. */
   decode(): Promise<RgbImage>;
+  /**
+   * Decodes straight to a model's letterboxed input (shrink-on-load: a fraction of the full
+   * decode's cost), so that detection need not wait for the full-resolution pixels.
+   */
+  decodeLetterboxed(
+    input: PixelInputSpec,
+  ): Promise<{ image: RgbImage; geometry: LetterboxGeometry }>;
 }
 
 /**
@@ -48,7 +58,11 @@ export async function openPhoto(bytes: Buffer, maxPixels: number): Promise<Opene
   if (bytes.length === 0) throw badRequest('the image is empty (0 bytes)');
   const limits = { maxPixels };
   const size = await withHttpStatus(readImageSize(bytes, limits, WHAT));
-  return { size, decode: () => withHttpStatus(decodeOriented(bytes, limits, WHAT)) };
+  return {
+    size,
+    decode: () => withHttpStatus(decodeOriented(bytes, limits, WHAT)),
+    decodeLetterboxed: (input) => withHttpStatus(decodeLetterboxed(bytes, input, limits, size)),
+  };
 }
 
 /** openPhoto, then its decode: the photo decoded exactly once into RGB. */

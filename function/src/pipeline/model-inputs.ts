@@ -1,16 +1,17 @@
 /**
- * What travels to the model services, prepared from the photo decoded once: the detector's
- * input letterboxed at its input size with the letterbox geometry, and the classifier's
- * crops at its input size. Sizes, padding and kernels come from GetModelInfo (model-specs.ts),
- * so the services run their models on these pixels without resampling them again.
+ * What travels to the model services: the detector's input letterboxed at its input size
+ * (decoded at that size) with the letterbox geometry, and the classifier's crops at its input
+ * size, cut from the photo decoded once at full resolution. Sizes, padding and kernels come
+ * from GetModelInfo (model-specs.ts), so the services run their models on these pixels
+ * without resampling them again.
  */
 import type { RawImage } from '../../../lib/gen/banana/v1/common.js';
 import type { LetterboxedImage } from '../../../lib/gen/banana/v1/detector.js';
 import {
   boxToPixelRect,
   cropToModelInput,
-  letterboxRgb,
   type Box,
+  type LetterboxGeometry,
   type PixelInputSpec,
   type RgbImage,
 } from '../../../lib/vision/index.js';
@@ -24,16 +25,12 @@ const rawImage = (image: RgbImage): RawImage => ({
   height: image.height,
 });
 
-/** The photo letterboxed to the detector's input (one libvips resize + pad), with its geometry. */
-export async function letterboxForDetector(
-  image: RgbImage,
-  input: PixelInputSpec,
-): Promise<LetterboxedImage> {
-  const { image: pixels, geometry } = await letterboxRgb(image, input);
+/** The Detect request's letterboxed pixels and geometry. */
+export function letterboxedImage(pixels: RgbImage, geometry: LetterboxGeometry): LetterboxedImage {
   return {
     pixels: rawImage(pixels),
     letterbox: {
-      originalSize: { width: image.width, height: image.height },
+      originalSize: { width: geometry.source.width, height: geometry.source.height },
       scale: geometry.scale,
       offsetX: geometry.offsetX,
       offsetY: geometry.offsetY,

@@ -1,7 +1,8 @@
 /**
- * The pipeline of one photo, decoded once: the detector's letterboxed input and the
- * classifier's crops are prepared here at the models' input sizes (GetModelInfo), then boxes
- * and labels are drawn and the JPEG encoded; with the stage timer.
+ * The pipeline of one photo: the detector's input decoded straight at its letterboxed size
+ * while the full-resolution decode runs, the classifier's crops cut from the full-resolution
+ * pixels, both at the models' input sizes (GetModelInfo); then boxes and labels are drawn and
+ * the JPEG encoded; with the stage timer.
  */
 import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
 import { withSpan } from '../../../lib/tracing/index.js';
@@ -12,8 +13,9 @@ import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
 import { grpcCodeName, HttpError, upstreamHttpError, type ModelService } from '../errors.js';
 import type { PipelineStage } from '../metrics.js';
+import type { OpenedPhoto } from '../image/decode-photo.js';
 import type { RequestOptions } from '../request.js';
-import { cropsForClassifier, letterboxForDetector } from './model-inputs.js';
+import { cropsForClassifier, letterboxedImage } from './model-inputs.js';
 import {
   UNKNOWN_MODEL,
   type ClassifierSpec,
@@ -68,8 +70,10 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
 }
 
 export interface PipelineInput {
-  /** The photo decoded once (EXIF orientation applied); may still be decoding. */
-  image: RgbImage | Promise<RgbImage>;
+  /** The photo, for its decode at the detector's input size. */
+  photo: Pick<OpenedPhoto, 'decodeLetterboxed'>;
+  /** The photo decoded at full resolution (EXIF orientation applied); may still be decoding. */
+  image: Promise<RgbImage>;
   options: RequestOptions;
   /** Aborted when the HTTP client goes away; cancels the model calls. */
   signal?: AbortSignal;
@@ -117,13 +121,9 @@ async function callModel<T>(
   }
 }
 
-async function detect(
-  image: RgbImage,
-  spec: Promise<DetectorSpec>,
-  input: PipelineInput,
-  deps: PipelineDeps,
-) {
-  const letterboxed = await letterboxForDetector(image, (await spec).input);
+async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: PipelineDeps) {
+  const { image, geometry } = await input.photo.decodeLetterboxed((await spec).input);
+  const letterboxed = letterboxedImage(image, geometry);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
     deps.detector.detect(
       {
@@ -191,9 +191,11 @@ function started<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
- * The photo decoded once (while both services' input specs are fetched, the first time) ->
- * letterboxed at the detector's input size -> Detect -> crops at the classifier's input size
- * -> one batched Classify -> boxes and labels drawn on the original-resolution photo -> JPEG.
+ * The photo decoded at the detector's input size (shrink-on-load) -> Detect, while it is
+ * decoded at full resolution -> crops at the classifier's input size -> one batched Classify
+ * -> boxes and labels drawn on the full-resolution photo -> JPEG. So the detect stage overlaps
+ * the full decode (the parse stage) instead of following it. Both services' input specs are
+ * fetched the first time.
  */
 export async function runPipeline(
   input: PipelineInput,
@@ -202,8 +204,10 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const detectorSpec = started(deps.models.detector());
   const classifierSpec = started(deps.models.classifier());
-  const image = await input.image;
-  const detected = await timer.time('detect', () => detect(image, detectorSpec, input, deps));
+  // Awaited below even when no banana is found: a photo that fails to decode is refused.
+  const fullImage = started(input.image);
+  const detected = await timer.time('detect', () => detect(detectorSpec, input, deps));
+  const image = await fullImage;
   const boxes = detected.detections.map((d) => d.box);
   const { results, catalogue } = await timer.time('classify', () =>
     classify(input, image, boxes, classifierSpec, deps),

@@ -4,9 +4,7 @@ import { packPixelBatch } from '../../../lib/inference/index.js';
 import type { DetectorCard } from '../../../lib/model-card/index.js';
 import type { ModelServiceContext } from '../../../lib/model-service/index.js';
 import {
-  decodeResized,
-  letterboxGeometry,
-  placeOnCanvas,
+  decodeLetterboxed,
   postprocessDetections,
   readImageSize,
 } from '../../../lib/vision/index.js';
@@ -31,17 +29,13 @@ export function createDetect({
 }: ModelServiceContext<DetectorCard, DetectorConfig>): Detect {
   const limits = { maxPixels: config.maxImagePixels };
   const { input } = card;
-  const target = { width: input.width, height: input.height };
   const model = { name: card.name, version: card.version };
 
-  const decodeLetterboxed = async (bytes: Uint8Array, call: CallInfo): Promise<ModelSizedImage> => {
+  const decodeEncoded = async (bytes: Uint8Array, call: CallInfo): Promise<ModelSizedImage> => {
     const source = await readImageSize(bytes, limits);
-    const geometry = letterboxGeometry(source, target);
-    const scaled = await admitPixels(source.width * source.height, 'image', call.signal, () =>
-      metrics.time('decode', () => decodeResized(bytes, geometry.resized, input.kernel, limits)),
+    return admitPixels(source.width * source.height, 'image', call.signal, () =>
+      metrics.time('decode', () => decodeLetterboxed(bytes, input, limits, source)),
     );
-    const image = placeOnCanvas(scaled, target, geometry.offsetX, geometry.offsetY, input.padValue);
-    return { image, geometry };
   };
 
   return async (request, call) => {
@@ -52,7 +46,7 @@ export function createDetect({
     }
     const { image, geometry } = request.letterboxed
       ? modelSizedImageOf(request.letterboxed, input)
-      : await decodeLetterboxed(request.image, call);
+      : await decodeEncoded(request.image, call);
     // The model-sized pixels are the model input; the worker builds the tensor from them.
     const head = await infer(packPixelBatch([{ image, left: 0, top: 0 }]), call.signal);
     metrics.observeStage('preprocess', head.preprocessSeconds);
