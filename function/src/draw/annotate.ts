@@ -40,6 +40,16 @@ export async function drawAnnotations(
 ): Promise<RgbImage> {
   if (annotations.length === 0) return image;
   const canvas = image;
+  // Labels are placed and their raster started first, so that libvips renders it on its
+  // thread pool while the outlines are painted here.
+  const { fontSize, labels } = layoutDetectionLabels(annotations, image);
+  const placed = labels.flatMap((label, i) => {
+    const colour = annotations[i]?.colour;
+    return label && colour ? [{ label, colour }] : [];
+  });
+  const atlas = placed.length > 0 ? buildLabelAtlas(placed, fontSize) : undefined;
+  const raster = atlas ? rasteriseSvg(atlas.svg) : undefined;
+  raster?.catch(() => undefined);
   const stroke = strokeWidthFor(image);
   for (const { box, colour } of annotations) {
     const { halo, fill } = outlineWithHalo(box, image, stroke);
@@ -48,17 +58,14 @@ export async function drawAnnotations(
     const rgb = parseHexColour(colour);
     for (const bar of fill) fillRect(canvas, bar, rgb);
   }
-  const { fontSize, labels } = layoutDetectionLabels(annotations, image);
-  const placed = labels.flatMap((label, i) => {
-    const colour = annotations[i]?.colour;
-    return label && colour ? [{ label, colour }] : [];
-  });
-  if (placed.length === 0) return canvas;
+  if (!atlas || !raster) return canvas;
   // All labels in one small SVG, rendered by one sharp call, then each blended at its place.
-  const atlas = buildLabelAtlas(placed, fontSize);
-  const raster = await rasteriseSvg(atlas.svg);
+  const rendered = await raster;
   placed.forEach(({ label }, i) => {
-    blendRgba(canvas, raster.data, label.rect, { width: raster.width, top: atlas.tops[i] ?? 0 });
+    blendRgba(canvas, rendered.data, label.rect, {
+      width: rendered.width,
+      top: atlas.tops[i] ?? 0,
+    });
   });
   return canvas;
 }

@@ -23,6 +23,26 @@ describe('fillRect', () => {
   });
 });
 
+describe('fillRect, larger', () => {
+  it('paints every pixel of a wide, tall rectangle and nothing around it', () => {
+    const width = 40;
+    const image = { data: new Uint8Array(width * 30 * 3).fill(100), width, height: 30 };
+    const rect = { x: 3, y: 2, width: 33, height: 25 };
+    fillRect(image, rect, [1, 2, 3]);
+    for (let y = 0; y < 30; y++) {
+      for (let x = 0; x < width; x++) {
+        const inside = x >= 3 && x < 36 && y >= 2 && y < 27;
+        const at = (y * width + x) * 3;
+        assert.deepEqual(
+          [...image.data.subarray(at, at + 3)],
+          inside ? [1, 2, 3] : [100, 100, 100],
+          `pixel ${x},${y}`,
+        );
+      }
+    }
+  });
+});
+
 describe('blendRgba', () => {
   it('keeps transparent pixels, replaces opaque ones and mixes the rest', () => {
     const image = grey();

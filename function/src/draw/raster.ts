@@ -9,15 +9,23 @@ export function parseHexColour(hex: string): Rgb {
   return [parseInt(match[1] ?? '', 16), parseInt(match[2] ?? '', 16), parseInt(match[3] ?? '', 16)];
 }
 
-/** Paints a rectangle (inside the image) in one opaque colour. */
+/**
+ * Paints a rectangle (inside the image) in one opaque colour: one pixel written, the first
+ * row filled by doubling copies, the other rows copied from it (memmove, not a pixel loop).
+ */
 export function fillRect(image: RgbImage, rect: Rect, [r, g, b]: Rgb): void {
-  for (let y = rect.y; y < rect.y + rect.height; y += 1) {
-    let offset = (y * image.width + rect.x) * RGB_CHANNELS;
-    for (let x = 0; x < rect.width; x += 1, offset += RGB_CHANNELS) {
-      image.data[offset] = r;
-      image.data[offset + 1] = g;
-      image.data[offset + 2] = b;
-    }
+  if (rect.width <= 0 || rect.height <= 0) return;
+  const { data } = image;
+  const rowBytes = rect.width * RGB_CHANNELS;
+  const first = (rect.y * image.width + rect.x) * RGB_CHANNELS;
+  data[first] = r;
+  data[first + 1] = g;
+  data[first + 2] = b;
+  for (let filled = RGB_CHANNELS; filled < rowBytes; filled *= 2) {
+    data.copyWithin(first + filled, first, first + Math.min(filled, rowBytes - filled));
+  }
+  for (let y = 1; y < rect.height; y += 1) {
+    data.copyWithin(first + y * image.width * RGB_CHANNELS, first, first + rowBytes);
   }
 }
 
