@@ -1,16 +1,17 @@
 /**
  * The in-process limit: both models in this process, no network, no re-encoding. The same
- * steps as the deployed system, with the same library code: decode the photo once (the
- * function's decoder), letterbox the decoded pixels for the detector, cut the boxes from the
- * same pixels at the classifier's input size (the function's crop code), classify them in
- * one batch, draw with the function's code and encode the JPEG. Inference runs in
+ * steps as the deployed system, with the same library code: decode the photo at the
+ * detector's letterboxed size and detect while it decodes at full resolution (the function's
+ * decoder), cut the boxes from the full-resolution pixels at the classifier's input size (the
+ * function's crop code), classify them in one batch, draw with the function's code and encode
+ * the JPEG. Inference runs in
  * lib/inference worker pools that also build the tensors (as in the services), so the main
  * thread stays free, as a single-process deployment would have to do it.
  */
 import { availableParallelism } from 'node:os';
 import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
 import { stageColour } from '../../function/src/draw/palette.js';
-import { decodePhoto } from '../../function/src/image/decode-photo.js';
+import { openPhoto } from '../../function/src/image/decode-photo.js';
 import { cropsForClassifier } from '../../function/src/pipeline/model-inputs.js';
 import {
   packPixelBatch,
@@ -24,11 +25,9 @@ import {
   type DetectorCard,
 } from '../../lib/model-card/index.js';
 import {
-  letterboxGeometry,
   logitsToClassProbabilities,
   paddingTensor,
   postprocessDetections,
-  resizeRgb,
 } from '../../lib/vision/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.js';
@@ -46,6 +45,7 @@ export interface FloorRequest {
   quality?: number;
 }
 
+/** decode (full resolution) and detect (its own decode at the input size, then the model) overlap. */
 export type FloorStage = 'decode' | 'detect' | 'classify' | 'draw' | 'encode';
 
 /**
@@ -123,14 +123,16 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
       return elapsed;
     };
 
-    const image = await decodePhoto(request.jpeg, maxPixels);
-    const decode = lap();
+    const photo = await openPhoto(request.jpeg, maxPixels);
+    let decode = 0;
+    const fullImage = photo.decode().then((decoded) => {
+      decode = performance.now() - start;
+      return decoded;
+    });
+    fullImage.catch(() => undefined);
 
-    const geometry = letterboxGeometry(image, detectorCard.input);
-    const scaled = await resizeRgb(image, geometry.resized, detectorCard.input.kernel);
-    const detectorBatch = packPixelBatch([
-      { image: scaled, left: geometry.offsetX, top: geometry.offsetY },
-    ]);
+    const { image: letterboxed, geometry } = await photo.decodeLetterboxed(detectorCard.input);
+    const detectorBatch = packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]);
     const detectStart = performance.now();
     const head = await detector.run(detectorBatch);
     const detectInference = performance.now() - detectStart;
@@ -140,6 +142,8 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
       maxDetections: request.maxDetections,
     });
     const detect = lap();
+    const image = await fullImage;
+    lap();
 
     let results: ReturnType<typeof logitsToClassProbabilities> = [];
     let classifyInference = 0;
