@@ -18,9 +18,13 @@ function fillRgb(data: Uint8Array, fill: Triple): void {
   }
 }
 
-/** An image of `size` where every pixel is `fill`. */
-export function filledImage(size: Size, fill: Triple): RgbImage {
-  const data = new Uint8Array(size.width * size.height * RGB_CHANNELS);
+/** An image of `size` where every pixel is `fill` (in `into` when given, of exactly that size). */
+export function filledImage(size: Size, fill: Triple, into?: Uint8Array): RgbImage {
+  const bytes = size.width * size.height * RGB_CHANNELS;
+  if (into && into.length !== bytes) {
+    throw new RangeError(`${into.length} bytes for a ${size.width}x${size.height} RGB image`);
+  }
+  const data = into ?? new Uint8Array(bytes);
   fillRgb(data, fill);
   return { data, width: size.width, height: size.height };
 }

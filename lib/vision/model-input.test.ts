@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeLetterboxed } from './detector-pipeline.js';
+import type { PixelRect } from './crop.js';
 import { cropPaddedToSquare, cropToModelInput, type PixelInputSpec } from './model-input.js';
 import type { RgbImage } from './types.js';
 
@@ -51,21 +52,50 @@ describe('cropPaddedToSquare', () => {
   });
 });
 
+/** Pads a cut of `rect` to a centred square, then resizes it: two separate sharp steps. */
+async function padThenResize(image: RgbImage, rect: PixelRect): Promise<Buffer> {
+  const side = Math.max(rect.width, rect.height);
+  const [left, top] = [(side - rect.width) >> 1, (side - rect.height) >> 1];
+  const cut = await raw(image).extract(rect).raw().toBuffer();
+  const padded = await sharp(cut, { raw: { width: rect.width, height: rect.height, channels: 3 } })
+    .extend({
+      left,
+      top,
+      right: side - rect.width - left,
+      bottom: side - rect.height - top,
+      background: { r: 114, g: 100, b: 90 },
+    })
+    .raw()
+    .toBuffer();
+  return sharp(padded, { raw: { width: side, height: side, channels: 3 } })
+    .resize(96, 64, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+}
+
 describe('cropToModelInput', () => {
   it('equals padding the crop to a square, then resizing it (two separate steps)', async () => {
     const image = gradient(200, 150);
     const rect = { left: 20, top: 30, width: 120, height: 50 };
-    const cut = await raw(image).extract(rect).raw().toBuffer();
-    const padded = await sharp(cut, { raw: { width: 120, height: 50, channels: 3 } })
-      .extend({ top: 35, bottom: 35, background: { r: 114, g: 100, b: 90 } })
-      .raw()
-      .toBuffer();
-    const expected = await sharp(padded, { raw: { width: 120, height: 120, channels: 3 } })
-      .resize(96, 64, { fit: 'fill', kernel: 'linear' })
-      .raw()
-      .toBuffer();
     const crop = await cropToModelInput(image, rect, INPUT);
     assert.deepEqual([crop.width, crop.height], [96, 64]);
-    assert.ok(Buffer.from(crop.data).equals(expected));
+    assert.ok(Buffer.from(crop.data).equals(await padThenResize(image, rect)));
+  });
+
+  it('gives the same pixels when its square buffers are reused (large, then smaller, at once)', async () => {
+    const image = gradient(300, 260);
+    const rects = [
+      { left: 0, top: 0, width: 300, height: 250 },
+      { left: 40, top: 10, width: 70, height: 160 },
+      { left: 5, top: 200, width: 33, height: 21 },
+      { left: 100, top: 50, width: 190, height: 190 },
+    ];
+    for (let round = 0; round < 2; round++) {
+      const crops = await Promise.all(rects.map((rect) => cropToModelInput(image, rect, INPUT)));
+      for (const [i, rect] of rects.entries()) {
+        const expected = await padThenResize(image, rect);
+        assert.ok(Buffer.from(crops[i]?.data ?? []).equals(expected), `round ${round} crop ${i}`);
+      }
+    }
   });
 });
