@@ -94,9 +94,9 @@ export function classify(deps: ClassifyDeps) {
     } catch (error) {
       throw error instanceof BudgetRefusal ? shed(deps, error.reason) : error;
     }
+    // Decoded at full resolution while the pipeline decodes the detector's input and detects.
+    const image = timer.time('parse', () => photo.decode());
     try {
-      // Decoded at full resolution while the pipeline decodes the detector's input and detects.
-      const image = timer.time('parse', () => photo.decode());
       const result = await runPipeline(
         { photo, image, options, signal: clientGone.signal },
         deps.pipeline,
@@ -109,6 +109,12 @@ export function classify(deps: ClassifyDeps) {
         buildResponseBody(result, size, timer.timings, timer.elapsedMs()),
       );
     } finally {
+      // When a model call failed, the full decode may still be running: its pixels stay
+      // counted in the budget until it ends.
+      await image.then(
+        () => undefined,
+        () => undefined,
+      );
       release();
     }
   };
