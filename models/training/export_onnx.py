@@ -3,6 +3,8 @@
 The network is exported with a float32 NCHW input and a dynamic batch, then given the uint8
 NHWC pixel input with the card's normalisation inside the graph (add_uint8_input.py), which is
 what the services feed: the normalisation constants live in the card and in the graph only.
+When the card's output says "test_time_augmentation": "horizontal_flip_mean", the exported
+graph averages the logits of each input and its mirror image (nets.FlipAveraged).
 
   /usr/bin/python3 models/training/export_onnx.py detector   [--ckpt runs/detector/best.pt]
   /usr/bin/python3 models/training/export_onnx.py classifier [--ckpt runs/classifier/best.pt]
@@ -16,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import MODELS_DIR, RUNS_DIR, load_card  # noqa: E402
-from nets import BananaAlexNet, BananaYolo  # noqa: E402
+from nets import BananaAlexNet, BananaYolo, FlipAveraged  # noqa: E402
 from add_uint8_input import prepend_uint8_input  # noqa: E402
 
 
@@ -39,6 +41,8 @@ def main():
         ckpt = args.ckpt or os.path.join(RUNS_DIR, args.model, "best.pt")
         state = torch.load(ckpt, map_location="cpu")
         net.load_state_dict(state["model"])
+    if out.get("test_time_augmentation") == "horizontal_flip_mean":
+        net = FlipAveraged(net)
     net.eval()
     dummy = torch.zeros(1, 3, inp["height"], inp["width"])
     dest = args.out or os.path.join(MODELS_DIR, card["file"])

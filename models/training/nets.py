@@ -108,3 +108,18 @@ class BananaAlexNet(nn.Module):
     def forward(self, x):
         x = self.pool(self.features(x))
         return self.classifier(torch.flatten(x, 1))
+
+
+class FlipAveraged(nn.Module):
+    """Test-time augmentation inside the graph: the network's logits averaged over each image
+    and its mirror image (left-right; a banana's ripeness does not depend on which way it
+    points), both run as one batch."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        n = x.shape[0]
+        y = self.net(torch.cat([x, torch.flip(x, dims=[3])], 0))
+        return (y[:n] + y[n:]) / 2
