@@ -1,6 +1,6 @@
-"""Python evaluation of a classifier checkpoint on the val crops, as the exported graph runs it:
-with the card's test-time augmentation (nets.FlipAveraged) when the card asks for it, and
-without, so both numbers can be set against `npm run eval`.
+"""Python evaluation of a classifier checkpoint on the val crops, to set against `npm run eval`:
+the network alone, and with test-time flip averaging (nets.FlipAveraged), which the export puts
+into the graph when the card's output.test_time_augmentation is "horizontal_flip_mean".
 
   /usr/bin/python3 models/training/eval_classifier.py --ckpt models/training/runs/classifier/best.pt
 """
@@ -24,10 +24,7 @@ def main():
     data = cached_arrays("classifier", args.data, card, build_cache)
     net = BananaAlexNet(num_classes=len(card["classes"]))
     net.load_state_dict(torch.load(args.ckpt or os.path.join(args.run_dir, "best.pt"), map_location="cpu")["model"])
-    variants = [("plain", net)]
-    if card["output"].get("test_time_augmentation") == "horizontal_flip_mean":
-        variants.append(("horizontal_flip_mean", FlipAveraged(net)))
-    for name, model in variants:
+    for name, model in [("plain", net), ("horizontal_flip_mean", FlipAveraged(net))]:
         top1, within1, cm = evaluate(model, data["x_val"], data["y_val"], card)
         print(f"{name}: val_top1 {top1:.4f} val_within1 {within1:.4f}")
         print("  confusion (rows truth, columns predicted):")
