@@ -51,7 +51,8 @@ export type FloorStage = 'decode' | 'detect' | 'classify' | 'draw' | 'encode';
 /**
  * The operations no deployment of this pipeline can avoid, timed inside the same run: one
  * full-size decode, the detector's model call (batch 1), the classifier's model call (all
- * crops in one batch; 0 without crops) and one JPEG encode of the annotated photo.
+ * crops in one batch; 0 without crops) and one JPEG encode of the annotated photo. The decode
+ * and the detector call are timed alone, after the pipeline, where they overlap.
  */
 export interface LimitTimings {
   decode: number;
@@ -133,9 +134,7 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
 
     const { image: letterboxed, geometry } = await photo.decodeLetterboxed(detectorCard.input);
     const detectorBatch = packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]);
-    const detectStart = performance.now();
     const head = await detector.run(detectorBatch);
-    const detectInference = performance.now() - detectStart;
     const found = postprocessDetections(head.output.data, detectorCard, geometry, {
       minConfidence: request.minConfidence,
       iou: request.iou ?? detectorCard.thresholds.iou,
@@ -178,12 +177,27 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
     const draw = lap();
     const annotatedJpeg = await encodeJpeg(drawn, request.quality ?? 85);
     const encode = lap();
+    const totalMs = performance.now() - start;
+
+    // In the pipeline the full decode overlaps the detector's decode and model call, so the
+    // limit's detector inference and decode are timed again, each alone, after it.
+    let aloneStart = performance.now();
+    await detector.run(packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]));
+    const detectInferenceAlone = performance.now() - aloneStart;
+    aloneStart = performance.now();
+    await photo.decode();
+    const decodeAlone = performance.now() - aloneStart;
     return {
       bananas: found.length,
       annotatedJpeg,
       timingsMs: { decode, detect, classify, draw, encode },
-      limitMs: { decode, detectInference, classifyInference, encode },
-      totalMs: performance.now() - start,
+      limitMs: {
+        decode: decodeAlone,
+        detectInference: detectInferenceAlone,
+        classifyInference,
+        encode,
+      },
+      totalMs,
     };
   }
 

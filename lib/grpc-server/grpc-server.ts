@@ -33,9 +33,10 @@ export function createGrpcServer(limits: GrpcServerLimits): Server {
  * HTTP/2 receive window of the services, per stream and per connection. Requests carry
  * pixels (a letterboxed detector input is 300 KB, a batch of 64 classifier crops 3 MB); with
  * HTTP/2's default 64 KB window the client stops every 64 KB until the server's event loop
- * has read the data and sent WINDOW_UPDATE.
+ * has read the data and sent WINDOW_UPDATE. 4 MiB holds a full classifier batch; a larger
+ * window lets several such calls arrive at once, which costs resident memory.
  */
-export const RECEIVE_WINDOW_BYTES = 8 * 1024 * 1024;
+export const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
  * grpc-js reads `grpc-node.flow_control_window` on the client side only (grpc-node PR #3058
