@@ -15,6 +15,7 @@
  * `git show 42f72cc:models/detector.onnx > /tmp/detector-float.onnx`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { format, resolveConfig } from 'prettier';
 import * as ort from 'onnxruntime-node';
 import {
   loadClassifierCard,
@@ -93,7 +94,10 @@ async function main(): Promise<void> {
   }
   const note =
     "outputs of the shipped models' float32-input exports on models/parity/cases.ts, one run per item; float32 little-endian, base64";
-  await writeFile(fixturePath, `${JSON.stringify({ ...fixture, note }, null, 1)}\n`);
+  // Formatted as the repository's prettier check wants it.
+  const json = JSON.stringify({ ...fixture, note });
+  const options = await resolveConfig(fixturePath);
+  await writeFile(fixturePath, await format(json, { ...options, filepath: fixturePath }));
 }
 
 await main();
