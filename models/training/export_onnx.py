@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import MODELS_DIR, RUNS_DIR, load_card  # noqa: E402
-from nets import BananaAlexNet, BananaYolo, FlipAveraged  # noqa: E402
+from nets import BananaAlexNet, FlipAveraged, detector_for  # noqa: E402
 from add_uint8_input import prepend_uint8_input  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def main():
 
     card = load_card(args.model)
     inp, out = card["input"], card["output"]
-    net = BananaYolo() if args.model == "detector" else BananaAlexNet(num_classes=len(card["classes"]))
+    net = detector_for(card) if args.model == "detector" else BananaAlexNet(num_classes=len(card["classes"]))
     dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
     if not args.random:
         ckpt = args.ckpt or os.path.join(RUNS_DIR, args.model, "best.pt")

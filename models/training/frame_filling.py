@@ -14,7 +14,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import cached_arrays, load_card, model_args  # noqa: E402
-from nets import BananaYolo  # noqa: E402
+from nets import detector_for  # noqa: E402
 from train_detector import build_cache, grids, predict  # noqa: E402
 
 
@@ -49,7 +49,7 @@ def main():
     data = cached_arrays("detector", args.data, card, build_cache)
     inp, thr = card["input"], card["thresholds"]
     crops = frame_filling_crops(data["x_val"], data["b_val"], inp["width"], inp["resize"]["pad_value"], args.margin)
-    model = BananaYolo()
+    model = detector_for(card)
     model.load_state_dict(torch.load(os.path.join(args.run_dir, "best.pt"), map_location="cpu")["model"])
     gxy, _, strides = grids(card)
     with torch.no_grad():

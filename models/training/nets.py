@@ -27,16 +27,18 @@ class BananaYolo(nn.Module):
 
     Patchify stem (4x4 conv, stride 4: bananas are large, so the full-resolution layers of a
     classic stem buy little), three stride-2 stages with residual bottlenecks, a top-down merge
-    of stride 32 into stride 16, and one head per level.
+    of stride 32 into stride 16, and one head per level. With strides (16, 32, 64), a further
+    stride-2 stage after stride 32 gives a level whose cells see a whole frame-filling banana.
 
-    Output: [B, N, 5] raw rows (tx, ty, tw, th, obj_logit), level 16 first then 32,
-    row-major within a level. Decoding (grid, stride, exp, sigmoid) is done by the caller.
+    Output: [B, N, 5] raw rows (tx, ty, tw, th, obj_logit), level by level in the order of
+    `strides`, row-major within a level. Decoding (grid, stride, exp, sigmoid) is done by the caller.
     """
 
-    strides = (16, 32)
-
-    def __init__(self, width=(32, 48, 96, 160), head=64):
+    def __init__(self, width=(32, 48, 96, 160), head=64, strides=(16, 32)):
         super().__init__()
+        if tuple(strides) not in ((16, 32), (16, 32, 64)):
+            raise ValueError(f"strides {strides}: (16, 32) or (16, 32, 64)")
+        self.strides = tuple(strides)
         w0, w1, w2, w3 = width
         self.stem = conv_bn(3, w0, 4, 4)  # /4
         self.stage8 = nn.Sequential(conv_bn(w0, w1, 3, 2), Residual(w1))  # /8
@@ -46,10 +48,16 @@ class BananaYolo(nn.Module):
         self.merge16 = conv_bn(w2 * 2, w2, 1)
         self.head16 = nn.Sequential(conv_bn(w2, head, 3), nn.Conv2d(head, 5, 1))
         self.head32 = nn.Sequential(conv_bn(w3, head, 3), nn.Conv2d(head, 5, 1))
-        self._init_bias()
+        heads = [self.head16, self.head32]
+        if 64 in self.strides:
+            self.stage64 = nn.Sequential(conv_bn(w3, w3, 3, 2), Residual(w3))  # /64
+            self.head64 = nn.Sequential(conv_bn(w3, head, 3), nn.Conv2d(head, 5, 1))
+            heads.append(self.head64)
+        self._init_bias(heads)
 
-    def _init_bias(self):
-        for h in (self.head16, self.head32):
+    @staticmethod
+    def _init_bias(heads):
+        for h in heads:
             last = h[-1]
             nn.init.zeros_(last.bias)
             with torch.no_grad():
@@ -61,11 +69,19 @@ class BananaYolo(nn.Module):
         p32 = self.stage32(p16)
         up = nn.functional.interpolate(self.lateral(p32), scale_factor=2.0, mode="nearest")
         f16 = self.merge16(torch.cat([p16, up], 1))
+        levels = [(self.head16, f16), (self.head32, p32)]
+        if 64 in self.strides:
+            levels.append((self.head64, self.stage64(p32)))
         outs = []
-        for h, feat in ((self.head16, f16), (self.head32, p32)):
+        for h, feat in levels:
             o = h(feat)  # [B, 5, H, W]
             outs.append(o.flatten(2).transpose(1, 2))  # [B, H*W, 5]
         return torch.cat(outs, 1)
+
+
+def detector_for(card):
+    """The detector network with the levels the card's output lists."""
+    return BananaYolo(strides=tuple(level["stride"] for level in card["output"]["levels"]))
 
 
 class BananaAlexNet(nn.Module):

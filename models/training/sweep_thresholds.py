@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import cached_arrays, load_card, model_args  # noqa: E402
 from detection_metrics import average_precision, detection_report, precision_recall_at  # noqa: E402
 import negatives  # noqa: E402
-from nets import BananaYolo  # noqa: E402
+from nets import detector_for  # noqa: E402
 from train_detector import build_cache, grids, predict  # noqa: E402
 
 
@@ -29,7 +29,7 @@ def main():
     torch.set_num_threads(args.threads)
     card = load_card("detector")
     data = cached_arrays("detector", args.data, card, build_cache)
-    model = BananaYolo()
+    model = detector_for(card)
     model.load_state_dict(torch.load(os.path.join(args.run_dir, "best.pt"), map_location="cpu")["model"])
     gxy, _, strides = grids(card)
     gts = list(data["b_val"])

@@ -20,7 +20,7 @@ import torchvision
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import EMA, adamw, cached_arrays, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from detection_metrics import detection_report  # noqa: E402
-from nets import BananaYolo  # noqa: E402
+from nets import detector_for  # noqa: E402
 import negatives  # noqa: E402
 
 PAD = 114.0
@@ -154,9 +154,20 @@ def decode(raw, gxy, strides):
     return torch.cat([cxy - wh / 2, cxy + wh / 2], -1), raw[..., 4]
 
 
-def assign(boxes, centers, strides, radius=2.5):
+def size_ranges(strides):
+    """Per cell, the longest box sides its level learns with --size-ranges: [2*stride, 8*stride],
+    open below for the finest level and above for the coarsest, so that each box is learnt by the
+    one or two levels whose cells see it whole (16: up to 128 px, 32: 64-256, 64: from 128)."""
+    levels = sorted(set(strides.tolist()))
+    lo = torch.where(strides == levels[0], torch.zeros_like(strides), 2 * strides)
+    hi = torch.where(strides == levels[-1], torch.full_like(strides, float("inf")), 8 * strides)
+    return lo, hi
+
+
+def assign(boxes, centers, strides, radius=2.5, ranges=None):
     """Centre sampling: a cell is positive for a box when its centre lies inside the box and within
-    radius*stride of the box centre; ties go to the smallest box. Returns matched box index per cell (-1 = none)."""
+    radius*stride of the box centre (and, with `ranges`, the box's longest side lies in its level's
+    range); ties go to the smallest box. Returns matched box index per cell (-1 = none)."""
     if len(boxes) == 0:
         return torch.full((len(centers),), -1, dtype=torch.long)
     b = torch.from_numpy(boxes).float()
@@ -166,6 +177,9 @@ def assign(boxes, centers, strides, radius=2.5):
     r = radius * strides[:, None]
     near = ((cx - bc[:, 0]).abs() < r) & ((cy - bc[:, 1]).abs() < r)
     ok = inside & near
+    if ranges is not None:
+        side = torch.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])[None]
+        ok = ok & (side >= ranges[0][:, None]) & (side <= ranges[1][:, None])
     area = ((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))[None].expand_as(ok)
     cost = torch.where(ok, area, torch.full_like(area, float("inf")))
     best, idx = cost.min(1)
@@ -173,12 +187,12 @@ def assign(boxes, centers, strides, radius=2.5):
     return idx
 
 
-def loss_fn(raw, boxes, gxy, centers, strides):
+def loss_fn(raw, boxes, gxy, centers, strides, ranges=None):
     pred_boxes, obj = decode(raw, gxy, strides)
     obj_target = torch.zeros_like(obj)
     box_losses = []
     for i, b in enumerate(boxes):
-        idx = assign(b, centers, strides)
+        idx = assign(b, centers, strides, ranges=ranges)
         pos = idx >= 0
         if pos.any():
             gt = torch.from_numpy(b).float()[idx[pos]]
@@ -218,6 +232,8 @@ def extra_args(ap):
                     help="probability of pasting negative objects as distractors onto a banana photo")
     ap.add_argument("--scale-min", type=float, default=0.6, help="random scale augmentation, lower bound")
     ap.add_argument("--scale-max", type=float, default=1.5, help="random scale augmentation, upper bound (zoom-in)")
+    ap.add_argument("--size-ranges", action="store_true",
+                    help="each level learns only boxes of its size range (size_ranges); default: every level every box")
 
 
 def main():
@@ -240,7 +256,8 @@ def main():
         negs = negatives.load_images(os.path.join(args.negatives, "train"))
         x_heldout = negatives.letterboxed(os.path.join(args.negatives, "heldout"), card)
     gxy, centers, strides = grids(card)
-    model = BananaYolo()
+    ranges = size_ranges(strides) if args.size_ranges else None
+    model = detector_for(card)
     ema = EMA(model, decay=0.999, tau=500)
     opt = adamw(model, args.lr)
     steps = len(x_train) // args.batch
@@ -248,7 +265,8 @@ def main():
     conf = card["thresholds"]["confidence"]
     log(f"train {len(x_train)} val {len(data['x_val'])} input {card['input']['width']} epochs {args.epochs}"
         f" negatives train {len(negs)} heldout {0 if x_heldout is None else len(x_heldout)}"
-        f" neg_frac {args.neg_frac} paste_prob {args.paste_prob} scale {args.scale_min}-{args.scale_max}", log_path)
+        f" neg_frac {args.neg_frac} paste_prob {args.paste_prob} scale {args.scale_min}-{args.scale_max}"
+        f" levels {[int(s) for s in sorted(set(strides.tolist()))]} size_ranges {args.size_ranges}", log_path)
     best, start = -1.0, time.time()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -260,7 +278,7 @@ def main():
                                    args.paste_prob)
             xb, bb = augment(xb, bb, rng, (args.scale_min, args.scale_max))
             raw = model(normalize(xb, card))
-            loss, l_box, l_obj = loss_fn(raw, bb, gxy, centers, strides)
+            loss, l_box, l_obj = loss_fn(raw, bb, gxy, centers, strides, ranges)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
