@@ -19,18 +19,7 @@ import {
   type Rect,
   type Size,
 } from '../../../web/label-layout.js';
-
-/** A small deterministic PRNG (mulberry32): numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../scripts/lib/synthetic-photo.js';
 
 function randomBoxes(count: number, image: Size, seed: number): Box[] {
   const rand = seededRandom(seed);
