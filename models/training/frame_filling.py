@@ -8,18 +8,19 @@ one box and two or more (a stock photo of one banana should get exactly one).
 import os
 import sys
 
-import cv2
 import numpy as np
 import torch
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import cached_arrays, load_card, model_args  # noqa: E402
+from common import cached_arrays, letterbox, load_card, model_args  # noqa: E402
 from nets import detector_for  # noqa: E402
 from train_detector import build_cache, grids, predict  # noqa: E402
 
 
 def frame_filling_crops(images, boxes, size, pad, margin):
-    """Each single-banana image cut to its box grown by `margin` of its size, letterboxed to size x size."""
+    """Each single-banana image cut to its box grown by `margin` of its size, letterboxed to size x size
+    as training letterboxes photos (common.letterbox)."""
     crops = []
     for img, b in zip(images, boxes):
         if len(b) != 1:
@@ -31,12 +32,7 @@ def frame_filling_crops(images, boxes, size, pad, margin):
         cut = img[cy1:cy2, cx1:cx2]
         if min(cut.shape[:2]) < 8:
             continue
-        scale = min(size / cut.shape[1], size / cut.shape[0])
-        rw, rh = max(1, round(cut.shape[1] * scale)), max(1, round(cut.shape[0] * scale))
-        canvas = np.full((size, size, 3), pad, np.uint8)
-        ox, oy = (size - rw) // 2, (size - rh) // 2
-        canvas[oy:oy + rh, ox:ox + rw] = cv2.resize(cut, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        crops.append(canvas)
+        crops.append(letterbox(Image.fromarray(cut), size, size, pad)[0])
     return np.stack(crops)
 
 
