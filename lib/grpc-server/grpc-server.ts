@@ -43,6 +43,8 @@ export const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
  * adds it to the server), so the window is set on the HTTP/2 servers that bindAsync made:
  * SETTINGS for new streams, and the connection window of every new session.
  */
+const widened = new WeakSet<Http2Server>();
+
 function widenReceiveWindow(server: Server): void {
   const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
   if (!(http2Servers instanceof Map)) return;
@@ -55,8 +57,6 @@ function widenReceiveWindow(server: Server): void {
     });
   }
 }
-const widened = new WeakSet<Http2Server>();
-
 /** Binds without TLS (TLS terminates in the mesh/ingress); resolves to the actual port. */
 export function bindInsecure(server: Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
