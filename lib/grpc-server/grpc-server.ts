@@ -38,13 +38,14 @@ export function createGrpcServer(limits: GrpcServerLimits): Server {
  */
 export const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
+/** HTTP/2 servers whose window is set already (a server may be bound more than once). */
+const widened = new WeakSet<Http2Server>();
+
 /**
  * grpc-js reads `grpc-node.flow_control_window` on the client side only (grpc-node PR #3058
  * adds it to the server), so the window is set on the HTTP/2 servers that bindAsync made:
  * SETTINGS for new streams, and the connection window of every new session.
  */
-const widened = new WeakSet<Http2Server>();
-
 function widenReceiveWindow(server: Server): void {
   const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
   if (!(http2Servers instanceof Map)) return;
@@ -57,6 +58,7 @@ function widenReceiveWindow(server: Server): void {
     });
   }
 }
+
 /** Binds without TLS (TLS terminates in the mesh/ingress); resolves to the actual port. */
 export function bindInsecure(server: Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
