@@ -6,8 +6,7 @@
 import sharp from 'sharp';
 import { createLogger } from '../../lib/log/index.js';
 import { runMain } from '../../lib/process/run-main.js';
-import { parseFunctionConfig } from './config.js';
-import { startFunctionServer } from './server.js';
+import { FUNCTION_PROCESS } from './process.js';
 
 // libvips' operation cache (up to 50 MB by default) never hits: every photo is different.
 sharp.cache(false);
@@ -21,13 +20,4 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-runMain({
-  name: 'function',
-  traceServiceName: 'banana-function',
-  parseConfig: parseFunctionConfig,
-  start: async (config) => {
-    const server = await startFunctionServer(config);
-    return { shutdown: () => server.close() };
-  },
-  badConfig: { exitCode: 2, prefix: 'bad configuration' },
-});
+runMain(FUNCTION_PROCESS);

@@ -1,13 +1,13 @@
 import { type Env } from '../config/index.js';
 import { createLogger } from '../log/index.js';
-import { initTracing, readTracingConfig } from '../tracing/index.js';
+import { initTracing, readTracingConfig, type TracingLogger } from '../tracing/index.js';
 
 /** What a process's main starts: something that can shut down gracefully. */
 export interface Stoppable {
   shutdown(): Promise<void>;
 }
 
-export interface RunMainOptions<Config> {
+export interface RunMainOptions<Config, Running extends Stoppable = Stoppable> {
   /** Logged as the `service` field, e.g. "detector" or "function". */
   name: string;
   /**
@@ -17,9 +17,43 @@ export interface RunMainOptions<Config> {
    */
   traceServiceName: string;
   parseConfig: (env: Env) => Config;
-  start: (config: Config) => Promise<Stoppable>;
+  start: (config: Config) => Promise<Running>;
   /** Exit status and message prefix when the environment is invalid (default 1, "invalid configuration"). */
   badConfig?: { exitCode: number; prefix: string };
+}
+
+/**
+ * What a process entry does once its configuration is read: start tracing from the OTEL_*
+ * variables (service.name `traceServiceName` unless OTEL_SERVICE_NAME is set), then the
+ * process; shutting it down drains it first and exports the last spans after. runMain uses
+ * it, and so does the local stack for the function it runs in its own process, so that
+ * tracing behaves the same under `npm start` as in production.
+ */
+export async function startProcess<Config, Running extends Stoppable>(
+  options: Pick<RunMainOptions<Config, Running>, 'traceServiceName' | 'start'>,
+  config: Config,
+  env: Env,
+  logger?: TracingLogger,
+): Promise<Running> {
+  const tracing = await initTracing(options.traceServiceName, env, logger);
+  let running: Running;
+  try {
+    running = await options.start(config);
+  } catch (error) {
+    await tracing.shutdown();
+    throw error;
+  }
+  return {
+    ...running,
+    async shutdown() {
+      try {
+        await running.shutdown();
+      } finally {
+        // After draining: the spans of the last requests are exported too.
+        await tracing.shutdown();
+      }
+    },
+  };
 }
 
 /**
@@ -28,7 +62,9 @@ export interface RunMainOptions<Config> {
  * SIGTERM/SIGINT shut down gracefully, export the last spans and exit 0 (1 when the
  * shutdown fails). A second signal exits 1 at once, without draining.
  */
-export function runMain<Config>(options: RunMainOptions<Config>): void {
+export function runMain<Config, Running extends Stoppable>(
+  options: RunMainOptions<Config, Running>,
+): void {
   const { exitCode, prefix } = options.badConfig ?? {
     exitCode: 1,
     prefix: 'invalid configuration',
@@ -43,20 +79,7 @@ export function runMain<Config>(options: RunMainOptions<Config>): void {
     process.exit(exitCode);
   }
 
-  const starting = (async (): Promise<Stoppable> => {
-    const tracing = await initTracing(options.traceServiceName, process.env, logger);
-    const running = await options.start(config);
-    return {
-      async shutdown() {
-        try {
-          await running.shutdown();
-        } finally {
-          // After draining: the spans of the last requests are exported too.
-          await tracing.shutdown();
-        }
-      },
-    };
-  })();
+  const starting = startProcess(options, config, process.env, logger);
   starting.catch((error: unknown) => {
     logger.fatal({ err: error }, `failed to start: ${(error as Error).message}`);
     process.exit(1);

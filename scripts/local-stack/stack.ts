@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../../lib/config/index.js';
-import type { FunctionConfig } from '../../function/src/config.js';
-import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
+import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from '../../function/src/config.js';
+import { FUNCTION_PROCESS } from '../../function/src/process.js';
+import type { FunctionServer } from '../../function/src/server.js';
+import { createLogger } from '../../lib/log/index.js';
+import { startProcess } from '../../lib/process/run-main.js';
 import {
   startReplica,
   type ModelServiceName,
@@ -132,7 +135,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       classifierAddress: classifiers.map((r) => r.grpcAddress).join(','),
       ...options.functionConfig,
     };
-    const functionServer = await startFunctionServer(functionConfig);
+    // The function's own process entry, in this process: tracing from the OTEL_* variables
+    // (which the replicas inherit too), so one request is one trace across the three.
+    const fn = await startProcess(
+      FUNCTION_PROCESS,
+      { ...DEFAULT_FUNCTION_CONFIG, ...functionConfig },
+      process.env,
+      createLogger('function', logLevel),
+    );
+    const functionServer = fn.server;
     return {
       functionUrl: functionServer.url,
       functionServer,
@@ -141,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       classifiers,
       threads,
       async stop() {
-        await functionServer.close();
+        await fn.shutdown();
         await Promise.all(started.map(stopReplica));
       },
     };

@@ -14,6 +14,7 @@ import {
   type ReceivedSpan,
 } from '../support/otlp-receiver.js';
 import { eventually } from '../support/eventually.js';
+import { spanTree } from '../support/span-tree.js';
 import { startServiceProcess } from '../support/service-process.js';
 
 const SIZE = { width: 640, height: 480 };
@@ -41,31 +42,6 @@ async function classify(url: string, seed: number, headers: Record<string, strin
   });
   const body = (await response.json()) as { detections?: unknown[] };
   return { status: response.status, headers: response.headers, body };
-}
-
-/** The spans of one trace as an indented tree: `service kind name {attributes}`. */
-function spanTree(spans: ReceivedSpan[]): string {
-  const kinds = Object.fromEntries(Object.entries(OTLP_SPAN_KIND).map(([k, v]) => [v, k]));
-  const children = new Map<string | undefined, ReceivedSpan[]>();
-  const ids = new Set(spans.map((span) => span.spanId));
-  for (const span of [...spans].sort((a, b) => a.startMs - b.startMs)) {
-    const parent =
-      span.parentSpanId !== undefined && ids.has(span.parentSpanId) ? span.parentSpanId : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), span]);
-  }
-  const lines: string[] = [];
-  const walk = (parent: string | undefined, depth: number) => {
-    for (const span of children.get(parent) ?? []) {
-      const batch = span.attributes['inference.batch_size'];
-      lines.push(
-        `${'  '.repeat(depth)}${span.serviceName} ${kinds[span.kind] ?? span.kind} ${span.name}` +
-          `${batch === undefined ? '' : ` batch_size=${String(batch)}`} ${span.durationMs.toFixed(1)} ms`,
-      );
-      walk(span.spanId, depth + 1);
-    }
-  };
-  walk(undefined, 0);
-  return lines.join('\n');
 }
 
 function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] {
