@@ -3,16 +3,20 @@ import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { answerClientError, grpcCodeName, toHttpError, upstreamHttpError } from './errors.js';
+import { EmptyImageError, ImageInputError, UnsupportedImageError } from '../../lib/vision/index.js';
+import { answerClientError, HttpError, toHttpError } from './errors.js';
+import { grpcCodeName, UnusableAnswerError, UpstreamError } from './pipeline/errors.js';
 
 function grpcError(code: status, details: string): Error {
   return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
 }
 
-describe('upstreamHttpError', () => {
+describe('toHttpError of a failed model call', () => {
   it('maps gRPC codes to HTTP statuses naming the service', () => {
     const cases: Array<[status, number, string]> = [
       [status.UNAVAILABLE, 503, 'the detector service is unavailable; try again shortly'],
+      // The call was cancelled (the service went away mid-call): as unavailable, not a 502.
+      [status.CANCELLED, 503, 'the detector service is unavailable; try again shortly'],
       [
         status.RESOURCE_EXHAUSTED,
         503,
@@ -23,13 +27,15 @@ describe('upstreamHttpError', () => {
       [status.INTERNAL, 502, 'the detector service failed (INTERNAL)'],
     ];
     for (const [code, httpStatus, message] of cases) {
-      const error = upstreamHttpError('detector', grpcError(code, 'queue full'), 250);
-      assert.equal(error.status, httpStatus);
+      const error = toHttpError(UpstreamError.of('detector', grpcError(code, 'queue full'), 250));
+      assert.equal(error.status, httpStatus, status[code]);
       assert.equal(error.message, message);
+      // Unavailable and overloaded answers say when to try again.
+      assert.equal(error.retryAfterSeconds, httpStatus === 503 ? 1 : undefined);
     }
   });
   it('treats non-gRPC errors as a failed service', () => {
-    assert.equal(upstreamHttpError('classifier', new Error('boom'), 1).status, 502);
+    assert.equal(toHttpError(UpstreamError.of('classifier', new Error('boom'), 1)).status, 502);
     assert.equal(grpcCodeName(new Error('boom')), 'UNKNOWN');
     assert.equal(grpcCodeName(grpcError(status.UNAVAILABLE, '')), 'UNAVAILABLE');
   });
@@ -79,12 +85,48 @@ describe('answerClientError', () => {
 
 describe('toHttpError', () => {
   it('keeps HttpErrors and hides anything else behind a 500', () => {
-    const refusal = upstreamHttpError('detector', new Error('x'), 1);
+    const refusal = new HttpError(503, 'upstream_unavailable', 'x');
     assert.equal(toHttpError(refusal), refusal);
     const error = toHttpError(new Error('secret path /etc'));
     assert.deepEqual(
       [error.status, error.code, error.message],
       [500, 'internal', 'internal error'],
     );
+  });
+});
+
+describe('toHttpError of the photo and of unusable answers', () => {
+  it('gives each photo problem its status and one clear message', () => {
+    const cases: Array<[Error, number, string, string]> = [
+      [new EmptyImageError('the image'), 400, 'bad_request', 'the image is empty (0 bytes)'],
+      [
+        new UnsupportedImageError('x', 'gif'),
+        415,
+        'unsupported_media_type',
+        'GIF images are not supported; send JPEG, PNG or WebP',
+      ],
+      [
+        new UnsupportedImageError('x', undefined),
+        415,
+        'unsupported_media_type',
+        'the body is not a JPEG, PNG or WebP image',
+      ],
+      [
+        new ImageInputError('the image is corrupt'),
+        422,
+        'unprocessable_image',
+        'the image is corrupt',
+      ],
+      [
+        new UnusableAnswerError('classifier', 'two results for three crops'),
+        502,
+        'upstream_error',
+        'two results for three crops',
+      ],
+    ];
+    for (const [error, httpStatus, code, message] of cases) {
+      const answer = toHttpError(error);
+      assert.deepEqual([answer.status, answer.code, answer.message], [httpStatus, code, message]);
+    }
   });
 });

@@ -5,8 +5,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isServiceError } from '../../lib/client/index.js';
+import { EmptyImageError, ImageInputError, UnsupportedImageError } from '../../lib/vision/index.js';
+import { UnusableAnswerError, UpstreamError } from './pipeline/errors.js';
 
 export type ErrorCode =
   | 'bad_request'
@@ -74,9 +74,35 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   );
 }
 
-/** Turns anything thrown along the request path into an HttpError; unknown errors become an opaque 500. */
+const SUPPORTED_TEXT = 'JPEG, PNG or WebP';
+
+/**
+ * The photo's problems: 400 when empty, 415 for formats other than JPEG/PNG/WebP (the magic
+ * bytes decide; the declared Content-Type is not trusted), 422 for truncated or corrupt data
+ * and for more than the allowed pixels.
+ */
+function photoHttpError(error: ImageInputError): HttpError {
+  if (error instanceof EmptyImageError) return badRequest(error.message);
+  if (error instanceof UnsupportedImageError) {
+    return unsupportedMediaType(
+      error.format === undefined
+        ? `the body is not a ${SUPPORTED_TEXT} image`
+        : `${error.format.toUpperCase()} images are not supported; send ${SUPPORTED_TEXT}`,
+    );
+  }
+  return unprocessableImage(error.message);
+}
+
+/**
+ * Turns anything thrown along the request path into an HttpError: the pipeline's and the
+ * photo's errors by kind; unknown errors become an opaque 500.
+ */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof ImageInputError) return photoHttpError(error);
+  if (error instanceof UpstreamError) return upstreamHttpError(error);
+  if (error instanceof UnusableAnswerError)
+    return new HttpError(502, 'upstream_error', error.message);
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.too.large':
@@ -96,26 +122,17 @@ export function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal', 'internal error');
 }
 
-export type ModelService = 'detector' | 'classifier';
-
-/** The gRPC status name of an error from a model call (e.g. "UNAVAILABLE"), or "UNKNOWN". */
-export function grpcCodeName(error: unknown): string {
-  if (!isServiceError(error)) return 'UNKNOWN';
-  return (GrpcStatus as unknown as Record<number, string | undefined>)[error.code] ?? 'UNKNOWN';
-}
-
 /**
  * Maps a failed model-service call to what the client sees: 503 when the service is
  * down or overloaded, 504 when it missed its deadline, 422 when it rejected the image,
  * 502 otherwise. The message names the service, never internals.
  */
-export function upstreamHttpError(
-  service: ModelService,
-  error: unknown,
-  deadlineMs: number,
-): HttpError {
-  const details = isServiceError(error) ? error.details : 'unknown error';
-  const code = grpcCodeName(error);
+export function upstreamHttpError({
+  service,
+  code,
+  details,
+  deadlineMs,
+}: UpstreamError): HttpError {
   switch (code) {
     case 'UNAVAILABLE':
     case 'CANCELLED':

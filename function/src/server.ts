@@ -18,7 +18,8 @@ import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js
 import { traceHttpRequests } from '../../lib/tracing/index.js';
 import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
-import { answerClientError, errorBody, grpcCodeName, HttpError, toHttpError } from './errors.js';
+import { answerClientError, errorBody, HttpError, toHttpError } from './errors.js';
+import { grpcCodeName } from './pipeline/errors.js';
 import { createFunctionMetrics } from './metrics.js';
 import { createModelSpecs } from './pipeline/model-specs.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { solidImage, twoToneJpeg } from '../../test/support/images.js';
 import { decodeImage, decodeResized, readImageSize } from './decode.js';
 import { assertSupportedImage, sniffImageFormat } from './image-format.js';
-import { ImageInputError, UnsupportedImageError } from './image-input-error.js';
+import { ImageInputError, libvipsReason, UnsupportedImageError } from './image-input-error.js';
 import type { RgbImage } from './types.js';
 
 const limits = { maxPixels: 1_000_000 };
@@ -141,5 +141,20 @@ describe('decodeResized', () => {
       limits,
     );
     assert.deepEqual([image.width, image.height, image.data.length], [30, 20, 1800]);
+  });
+});
+
+describe('libvipsReason', () => {
+  it('keeps each libvips warning once, on one line', () => {
+    const error = new Error(
+      'Input buffer has corrupt header: VipsJpeg: Bogus Huffman table definition VipsJpeg: Bogus Huffman table definition\nVipsJpeg: Bogus Huffman table definition',
+    );
+    assert.equal(
+      libvipsReason(error),
+      'Input buffer has corrupt header: VipsJpeg: Bogus Huffman table definition',
+    );
+  });
+  it('leaves a plain message as it is', () => {
+    assert.equal(libvipsReason(new Error('premature end')), 'premature end');
   });
 });

@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ResizeKernel } from '../model-card/index.js';
 import { assertSupportedImage } from './image-format.js';
-import { ImageInputError } from './image-input-error.js';
+import { ImageInputError, libvipsReason } from './image-input-error.js';
 import { RGB_CHANNELS, type RgbImage, type Size } from './types.js';
 
 export interface DecodeLimits {
@@ -25,7 +25,7 @@ export async function readImageSize(
     const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
     size = metadata.autoOrient;
   } catch (error) {
-    throw new ImageInputError(`${what} could not be read: ${(error as Error).message}`);
+    throw new ImageInputError(`${what} could not be read: ${libvipsReason(error)}`);
   }
   const pixels = size.width * size.height;
   if (pixels > limits.maxPixels) {
@@ -52,7 +52,7 @@ async function toRgb(pipeline: Sharp, what: string): Promise<RgbImage> {
     return { data, width: info.width, height: info.height };
   } catch (error) {
     throw new ImageInputError(
-      `${what} could not be decoded (truncated or corrupt): ${(error as Error).message}`,
+      `${what} could not be decoded (truncated or corrupt): ${libvipsReason(error)}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { ImageInputError, UnsupportedImageError } from './image-input-error.js';
+import { EmptyImageError, UnsupportedImageError } from './image-input-error.js';
 
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type SupportedFormat = (typeof SUPPORTED_FORMATS)[number];
@@ -46,7 +46,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  * UnsupportedImageError when they are something else).
  */
 export function assertSupportedImage(bytes: Uint8Array, what = 'image'): SupportedFormat {
-  if (bytes.length === 0) throw new ImageInputError(`${what} is empty (0 bytes)`);
+  if (bytes.length === 0) throw new EmptyImageError(what);
   const format = sniffImageFormat(bytes);
   if (format === undefined) {
     throw new UnsupportedImageError(`${what} is not a JPEG, PNG or WebP image`, undefined);

@@ -16,3 +16,29 @@ export class UnsupportedImageError extends ImageInputError {
     this.name = 'UnsupportedImageError';
   }
 }
+
+/** The caller sent no bytes at all. */
+export class EmptyImageError extends ImageInputError {
+  constructor(what: string) {
+    super(`${what} is empty (0 bytes)`);
+    this.name = 'EmptyImageError';
+  }
+}
+
+/**
+ * sharp's error text as one clause: libvips repeats a warning once per scanline or marker
+ * ("VipsJpeg: Bogus Huffman table definition" three times) and spreads them over lines.
+ */
+export function libvipsReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const parts = text
+    .split(/\n|(?=\bVips[A-Za-z]+: )/)
+    .map((part) =>
+      part
+        .replace(/\s+/g, ' ')
+        .replace(/[\s:]+$/, '')
+        .trim(),
+    )
+    .filter((part) => part !== '');
+  return [...new Set(parts)].join(': ');
+}

@@ -50,7 +50,12 @@ export type {
 } from './detector-pipeline.js';
 export { assertSupportedImage, sniffImageFormat, SUPPORTED_FORMATS } from './image-format.js';
 export type { ImageFormat, SupportedFormat } from './image-format.js';
-export { ImageInputError, UnsupportedImageError } from './image-input-error.js';
+export {
+  EmptyImageError,
+  ImageInputError,
+  libvipsReason,
+  UnsupportedImageError,
+} from './image-input-error.js';
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
 export { cropPaddedToSquare, cropToModelInput } from './model-input.js';

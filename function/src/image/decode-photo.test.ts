@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { HttpError } from '../errors.js';
+import { toHttpError } from '../errors.js';
 import { decodePhoto, openPhoto } from './decode-photo.js';
 
 const MAX_PIXELS = 50_000_000;
 const photo = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: '#fdd835' } });
 
-const hasStatus = (status: number, message: RegExp) => (error: unknown) =>
-  error instanceof HttpError && error.status === status && message.test(error.message);
+/** The photo's error, as the HTTP edge answers it. */
+const hasStatus = (status: number, message: RegExp) => (error: unknown) => {
+  const answer = toHttpError(error);
+  return answer.status === status && message.test(answer.message);
+};
 
 describe('decodePhoto', () => {
   it('decodes to packed RGB at the original size', async () => {

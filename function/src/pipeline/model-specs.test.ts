@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GetModelInfoResponse } from '../../../lib/gen/banana/v1/common.js';
-import { HttpError } from '../errors.js';
+import { UnusableAnswerError } from './errors.js';
 import { classifyBatchSize } from './run-pipeline.js';
 import { pixelInputSpec } from './model-specs.js';
 
@@ -42,11 +42,13 @@ describe('pixelInputSpec', () => {
     ['a pad value above 255', { padValue: [1, 2, 256] }, /pad value/],
     ['an unknown kernel', { resizeKernel: 'bicubic' }, /resize kernel "bicubic"/],
   ] as const) {
-    it(`refuses ${what} (502)`, () => {
+    it(`refuses ${what}`, () => {
       assert.throws(
         () => pixelInputSpec('detector', info(input as never), 'letterbox'),
         (error: unknown) =>
-          error instanceof HttpError && error.status === 502 && message.test(error.message),
+          error instanceof UnusableAnswerError &&
+          error.service === 'detector' &&
+          message.test(error.message),
       );
     });
   }

@@ -9,7 +9,7 @@ import type { GetModelInfoResponse, ModelInfo } from '../../../lib/gen/banana/v1
 import { RESIZE_KERNELS } from '../../../lib/model-card/parse.js';
 import type { ResizeKernel, Triple } from '../../../lib/model-card/index.js';
 import type { PixelInputSpec } from '../../../lib/vision/index.js';
-import { HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import { UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
 
 /** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
 export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
@@ -46,10 +46,9 @@ export interface ModelSpecDeps {
   onUpstreamError(service: ModelService, error: unknown): void;
 }
 
-function unusable(service: ModelService, what: string): HttpError {
-  return new HttpError(
-    502,
-    'upstream_error',
+function unusable(service: ModelService, what: string): UnusableAnswerError {
+  return new UnusableAnswerError(
+    service,
     `the ${service} service described its model input unusably (${what})`,
   );
 }
@@ -107,7 +106,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       return await call();
     } catch (error) {
       deps.onUpstreamError(service, error);
-      throw upstreamHttpError(service, error, deps.deadlineMs);
+      throw UpstreamError.of(service, error, deps.deadlineMs);
     }
   };
   const options = { deadlineMs: deps.deadlineMs };

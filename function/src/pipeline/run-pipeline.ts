@@ -11,7 +11,7 @@ import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
 import { stageColour } from '../draw/palette.js';
-import { grpcCodeName, HttpError, upstreamHttpError, type ModelService } from '../errors.js';
+import { grpcCodeName, UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { OpenedPhoto } from '../image/decode-photo.js';
 import type { RequestOptions } from '../request.js';
@@ -117,7 +117,7 @@ async function callModel<T>(
     deps.onUpstreamError(service, error);
     // Pixels refused: perhaps prepared for a model that has since been replaced.
     if (grpcCodeName(error) === 'INVALID_ARGUMENT') deps.models.forget(service);
-    throw upstreamHttpError(service, error, deadlineMs);
+    throw UpstreamError.of(service, error, deadlineMs);
   }
 }
 
@@ -175,9 +175,8 @@ async function classify(
   );
   const results = responses.flatMap((response) => response.results);
   if (results.length !== boxes.length) {
-    throw new HttpError(
-      502,
-      'upstream_error',
+    throw new UnusableAnswerError(
+      'classifier',
       `the classifier service returned ${results.length} results for ${boxes.length} crops`,
     );
   }
