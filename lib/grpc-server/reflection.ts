@@ -4,13 +4,13 @@ import { ReflectionService } from '@grpc/reflection';
 import { findProtoDir, HEALTH_PROTO } from './proto-files.js';
 
 /**
- * Server reflection (grpc.reflection.v1 and v1alpha) describing the given API file of
+ * Server reflection (grpc.reflection.v1 and v1alpha) describing the given API files of
  * proto/ plus grpc.health.v1, so `grpcurl -plaintext host:port list` works without
  * .proto files.
  */
-export function addReflectionService(server: Server, protoFile: string): void {
+export function addReflectionService(server: Server, protoFiles: string | readonly string[]): void {
   const definition: PackageDefinition = {
-    ...loadSync(protoFile, { includeDirs: [findProtoDir()] }),
+    ...loadSync([protoFiles].flat(), { includeDirs: [findProtoDir()] }),
     ...loadSync(HEALTH_PROTO.file, { includeDirs: [HEALTH_PROTO.includeDir] }),
   };
   new ReflectionService(definition).addToServer(server);

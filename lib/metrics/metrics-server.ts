@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { renderMetrics } from './exposition.js';
@@ -9,6 +9,8 @@ export interface MetricsServerOptions {
   registry: Registry;
   /** /healthz answers 200 while this returns true, 503 otherwise. */
   isHealthy: () => boolean;
+  /** Requests under `prefix` (e.g. "/v2": the Open Inference Protocol's REST side) go to `listener`. */
+  routes?: { prefix: string; listener: RequestListener } | undefined;
 }
 
 export interface MetricsServer {
@@ -29,13 +31,16 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 /**
  * HTTP server for Prometheus: GET /metrics (OpenMetrics with exemplars when the scraper
- * asks for it, else the Prometheus text format) and GET /healthz; anything else is 404.
+ * asks for it, else the Prometheus text format) and GET /healthz; `routes` under their
+ * prefix; anything else is 404.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const { registry, isHealthy } = options;
+  const { registry, isHealthy, routes } = options;
   const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (routes && (path === routes.prefix || path.startsWith(`${routes.prefix}/`))) {
+      routes.listener(request, response);
+    } else if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
       renderMetrics(registry, request.headers.accept).then(
