@@ -22,6 +22,12 @@ import {
 import { recordSpan } from '../tracing/index.js';
 import { serviceNameOf } from '../client/service-name.js';
 import type { ImageInputSpec } from '../model-card/index.js';
+import { protobufFileName as OPEN_INFERENCE_PROTO } from '../gen/inference/grpc_predict_v2.js';
+import {
+  addOpenInference,
+  OPEN_INFERENCE_SERVICE,
+  type InferenceModel,
+} from '../open-inference/index.js';
 import { createDecodeAdmission, type AdmitPixels } from './decode-admission.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
@@ -99,6 +105,11 @@ export interface ModelServiceSpec<
   definition: Definition;
   loadCard(path: string): Promise<Card>;
   createHandlers(context: ModelServiceContext<Card, Config>): AsyncHandlers<Definition>;
+  /**
+   * The model as the Open Inference Protocol serves it (inference.GRPCInferenceService on the
+   * gRPC port, REST /v2 on the metrics port; lib/open-inference).
+   */
+  openInference?(context: ModelServiceContext<Card, Config>): InferenceModel;
 }
 
 /** What a service's main may have started already (see model-pool.ts). */
@@ -163,8 +174,15 @@ export async function startModelService<
       () => undefined,
     );
   const server = createGrpcServer(config);
-  const health = addHealthService(server, [serviceNameOf(spec.definition)]);
-  addReflectionService(server, spec.protoFile);
+  const openInference = spec.openInference?.bind(spec);
+  const health = addHealthService(server, [
+    serviceNameOf(spec.definition),
+    ...(openInference ? [OPEN_INFERENCE_SERVICE] : []),
+  ]);
+  addReflectionService(
+    server,
+    openInference ? [spec.protoFile, OPEN_INFERENCE_PROTO] : spec.protoFile,
+  );
   const calls = new CallTracker();
   const admitPixels = createDecodeAdmission({
     maxInflightPixels: config.maxInflightPixels,
@@ -172,16 +190,29 @@ export async function startModelService<
     registry: metrics.registry,
     service: spec.kind,
   });
-  const handlers = spec.createHandlers({ card, config, metrics, infer, admitPixels });
+  const context = { card, config, metrics, infer, admitPixels };
+  const handlerContext = {
+    logger,
+    calls,
+    recordRequest: metrics.recordRequest,
+    presetMethod: metrics.presetMethod,
+  };
   server.addService(
     spec.definition,
-    bindHandlers(spec.definition, handlers, {
-      logger,
-      calls,
-      recordRequest: metrics.recordRequest,
-      presetMethod: metrics.presetMethod,
-    }),
+    bindHandlers(spec.definition, spec.createHandlers(context), handlerContext),
   );
+  // The Open Inference Protocol beside the service's API, sharing its pool and admission.
+  const routes = openInference && {
+    prefix: '/v2',
+    listener: addOpenInference(server, {
+      name: `banana-${spec.kind}`,
+      version: model.version,
+      models: [openInference(context)],
+      isReady: () => health.status === 'SERVING',
+      handlerContext,
+      maxBodyBytes: config.maxMessageBytes,
+    }),
+  };
   let grpcPort: number;
   try {
     grpcPort = await bindInsecure(server, config.host, config.grpcPort);
@@ -196,6 +227,7 @@ export async function startModelService<
       port: config.metricsPort,
       registry: metrics.registry,
       isHealthy: () => health.status === 'SERVING',
+      routes,
     });
   } catch (error) {
     server.forceShutdown();

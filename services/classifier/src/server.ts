@@ -8,6 +8,7 @@ import {
 } from '../../../lib/model-service/index.js';
 import { createClassifyHandlers } from './classify.js';
 import type { ClassifierConfig } from './config.js';
+import { createClassifierInferenceModel } from './open-inference.js';
 
 const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof ClassifierService> =
   {
@@ -16,6 +17,7 @@ const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof 
     definition: ClassifierService,
     loadCard: loadClassifierCard,
     createHandlers: createClassifyHandlers,
+    openInference: createClassifierInferenceModel,
   };
 
 /** Starts the classifier gRPC service and its metrics endpoint; resolves once SERVING. */

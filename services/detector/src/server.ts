@@ -11,6 +11,7 @@ import {
 import type { DetectorConfig } from './config.js';
 import { createDetect } from './detect.js';
 import { createDetectStream } from './detect-stream.js';
+import { createDetectorInferenceModel } from './open-inference.js';
 
 function createDetectorHandlers(context: ModelServiceContext<DetectorCard, DetectorConfig>) {
   const { card, config } = context;
@@ -40,6 +41,7 @@ const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof Detect
   definition: DetectorService,
   loadCard: loadDetectorCard,
   createHandlers: createDetectorHandlers,
+  openInference: createDetectorInferenceModel,
 };
 
 /** Starts the detector gRPC service and its metrics endpoint; resolves once SERVING. */
