@@ -2,6 +2,7 @@
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
 /* global document, fetch, FormData, URLSearchParams, Blob, URL, atob */
 import { setUpCamera } from './camera.js';
+import { stageText } from './modules/labels.js';
 
 const form = document.querySelector('#upload-form');
 const fileInput = document.querySelector('#photo');
@@ -29,7 +30,6 @@ let selectedFile = null;
 let downloadUrls = [];
 
 const percent = (value) => `${(value * 100).toFixed(1)} %`;
-const humanStage = (stage) => stage.replaceAll('_', ' ');
 
 function element(tag, properties = {}, children = []) {
   const node = Object.assign(document.createElement(tag), properties);
@@ -47,7 +47,7 @@ function swatch(colour) {
 /** "ripe: 2" per stage, every stage listed, with the colour of its boxes. */
 function stageCounts(response) {
   return response.stages.map(({ name, colour }) =>
-    element('li', {}, [swatch(colour), `${humanStage(name)}: ${response.summary[name] ?? 0}`]),
+    element('li', {}, [swatch(colour), `${stageText(name)}: ${response.summary[name] ?? 0}`]),
   );
 }
 
@@ -168,7 +168,7 @@ function renderDetections(response) {
       const box = [x_min, y_min, x_max, y_max].map((v) => Math.round(v)).join(', ');
       const row = element('tr', { tabIndex: 0 }, [
         cell('#', [`#${index + 1}`]),
-        cell('Stage', [swatch(colourOf.get(detection.stage)), ` ${humanStage(detection.stage)}`]),
+        cell('Stage', [swatch(colourOf.get(detection.stage)), ` ${stageText(detection.stage)}`]),
         cell('Stage confidence', [percent(detection.stage_confidence)]),
         cell('Detection confidence', [percent(detection.confidence)]),
         cell('Box', [box]),
@@ -205,7 +205,7 @@ function describe(response) {
   const count = response.detections.length;
   const counts = response.stages
     .filter(({ name }) => response.summary[name] > 0)
-    .map(({ name }) => `${response.summary[name]} ${humanStage(name)}`);
+    .map(({ name }) => `${response.summary[name]} ${stageText(name)}`);
   const noun = count === 1 ? 'banana' : 'bananas';
   return count === 0
     ? `The photo (${response.image.width} x ${response.image.height}); no bananas found.`

@@ -8,7 +8,7 @@ import {
   layoutDetectionLabels,
   outlineWithHalo,
   strokeWidthFor,
-} from './label-layout.js';
+} from './modules/labels.js';
 
 /** Longest side of a frame sent to the function, in pixels. */
 export const MAX_FRAME_SIDE = 640;

@@ -9,8 +9,8 @@
  * thread stays free, as a single-process deployment would have to do it.
  */
 import { availableParallelism } from 'node:os';
-import { drawAnnotations, encodeJpeg } from '../../function/src/draw/annotate.js';
-import { stageColour } from '../../function/src/draw/palette.js';
+import { drawAnnotations, encodeJpeg } from '../../lib/drawing/annotate.js';
+import { stageColour, stageText } from '../../lib/drawing/labels.js';
 import { openPhoto } from '../../function/src/image/decode-photo.js';
 import { cropsForClassifier } from '../../function/src/pipeline/model-inputs.js';
 import {
@@ -169,7 +169,7 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
       return {
         box,
         colour: stageColour(result.index, classes.length),
-        stageLabel: (classes[result.index] ?? '').replaceAll('_', ' '),
+        stageLabel: stageText(classes[result.index] ?? ''),
         stageConfidence: result.confidence,
       };
     });

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
 import { observeWithTrace } from '../../lib/metrics/index.js';
 import type { Size } from '../../lib/vision/index.js';
-import { stageColour } from './draw/palette.js';
+import { stageColour } from '../../lib/drawing/labels.js';
 import { HttpError } from './errors.js';
 import { openPhoto } from './image/decode-photo.js';
 import type { FunctionMetrics } from './metrics.js';

@@ -3,6 +3,7 @@
  * POST / (or /classify) runs the pipeline, GET / serves the web tester, /_/health, /_/ready
  * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
  */
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,10 @@ export interface FunctionServerOptions {
 }
 
 const CLASSIFY_PATHS = ['/', '/classify'];
+/** lib/ modules served to the page under modules/, found beside this file under tsx and in dist/. */
+const BROWSER_MODULES: Record<string, string> = {
+  'labels.js': fileURLToPath(new URL('../../lib/drawing/labels.js', import.meta.url)),
+};
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const READINESS_DEADLINE_MS = 2000;
@@ -167,6 +172,14 @@ export async function startFunctionServer(
   });
 
   if (config.serveWeb) {
+    // Modules of lib/ that the page imports as they are (the same code the function runs).
+    for (const [name, path] of Object.entries(BROWSER_MODULES)) {
+      app.get(`/modules/${name}`, (_req, res) => {
+        res.sendFile(path, {
+          headers: { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },
+        });
+      });
+    }
     app.use(
       express.static(config.webRoot, {
         index: 'index.html',

@@ -126,6 +126,8 @@ describe('endpoints around the pipeline', () => {
     for (const [file, type] of [
       ['app.js', /javascript/],
       ['style.css', /text\/css/],
+      // lib/drawing/labels.js, the module the function draws with, served to the page.
+      ['modules/labels.js', /javascript/],
     ] as const) {
       const asset = await fetch(`${stack().functionUrl}/${file}`);
       assert.equal(asset.status, 200);

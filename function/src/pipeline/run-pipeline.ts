@@ -9,8 +9,8 @@ import { withSpan } from '../../../lib/tracing/index.js';
 import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
 import type { Box, RgbImage } from '../../../lib/vision/index.js';
-import { drawAnnotations, encodeJpeg } from '../draw/annotate.js';
-import { stageColour } from '../draw/palette.js';
+import { drawAnnotations, encodeJpeg } from '../../../lib/drawing/annotate.js';
+import { stageColour, stageText } from '../../../lib/drawing/labels.js';
 import { grpcCodeName, UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { OpenedPhoto } from '../image/decode-photo.js';
@@ -221,7 +221,7 @@ export async function runPipeline(
   const annotations = bananas.map(({ box, classification }) => ({
     box,
     colour: stageColour(classification.stageIndex, catalogue.classes.length),
-    stageLabel: classification.stage.replaceAll('_', ' '),
+    stageLabel: stageText(classification.stage),
     stageConfidence: classification.confidence,
   }));
   const drawn = await timer.time('draw', () => drawAnnotations(image, annotations));

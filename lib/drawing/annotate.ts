@@ -1,13 +1,13 @@
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../../../lib/vision/index.js';
-import { RGB_CHANNELS } from '../../../lib/vision/types.js';
+import type { Box, RgbImage } from '../vision/index.js';
+import { RGB_CHANNELS } from '../vision/types.js';
 import {
   layoutDetectionLabels,
   outlineWithHalo,
   strokeWidthFor,
-} from '../../../web/label-layout.js';
+  contrastingColour,
+} from './labels.js';
 import { buildLabelAtlas } from './label-svg.js';
-import { textColourOn } from './palette.js';
 import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
 export interface Annotation {
@@ -53,7 +53,7 @@ export async function drawAnnotations(
   const stroke = strokeWidthFor(image);
   for (const { box, colour } of annotations) {
     const { halo, fill } = outlineWithHalo(box, image, stroke);
-    const haloRgb = parseHexColour(textColourOn(colour));
+    const haloRgb = parseHexColour(contrastingColour(colour));
     for (const bar of halo) fillRect(canvas, bar, haloRgb);
     const rgb = parseHexColour(colour);
     for (const bar of fill) fillRect(canvas, bar, rgb);

@@ -1,5 +1,4 @@
-import { LABEL_FONT_FAMILY, type PlacedLabel } from '../../../web/label-layout.js';
-import { textColourOn } from './palette.js';
+import { LABEL_FONT_FAMILY, type PlacedLabel, contrastingColour } from './labels.js';
 
 const XML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -16,7 +15,7 @@ export function escapeXml(text: string): string {
 /** The elements of one label in its own coordinates (0, 0 at its top-left corner). */
 function labelElements(label: PlacedLabel, colour: string, fontSize: number): string {
   const { x, y, width, height } = label.rect;
-  const contrast = textColourOn(colour);
+  const contrast = contrastingColour(colour);
   const b = label.border;
   return (
     `<rect width="${width}" height="${height}" fill="${contrast}"/>` +

@@ -1,5 +1,5 @@
-import { RGB_CHANNELS, type RgbImage } from '../../../lib/vision/types.js';
-import type { Rect } from '../../../web/label-layout.js';
+import { RGB_CHANNELS, type RgbImage } from '../vision/types.js';
+import type { Rect } from './labels.js';
 
 export type Rgb = readonly [number, number, number];
 

@@ -7,10 +7,10 @@ import {
   layoutDetectionLabels,
   outlineWithHalo,
   strokeWidthFor,
-} from '../../../web/label-layout.js';
+  contrastingColour,
+} from './labels.js';
 import { drawAnnotations } from './annotate.js';
 import { buildLabelSvg } from './label-svg.js';
-import { textColourOn } from './palette.js';
 import { blendRgba, fillRect, parseHexColour } from './raster.js';
 
 const pixel = (image: { data: Uint8Array; width: number }, x: number, y: number) => {
@@ -68,7 +68,7 @@ describe('drawAnnotations with many labels', () => {
     const stroke = strokeWidthFor(size);
     for (const { box, colour } of annotations) {
       const { halo, fill } = outlineWithHalo(box, size, stroke);
-      for (const bar of halo) fillRect(expected, bar, parseHexColour(textColourOn(colour)));
+      for (const bar of halo) fillRect(expected, bar, parseHexColour(contrastingColour(colour)));
       for (const bar of fill) fillRect(expected, bar, parseHexColour(colour));
     }
     for (const [i, label] of labels.entries()) {

@@ -1,7 +1,8 @@
-// Where boxes and labels go on an annotated photo: pure geometry, no drawing. The same module
-// places the labels drawn by the function (sharp, server side) and by the page's camera mode
-// (canvas, client side), so both show the same numbered, non-overlapping labels.
-// Plain ES module with JSDoc types (label-layout.d.ts declares them for TypeScript).
+// What an annotated photo shows and where, short of pixels: the stage colours, the label
+// text, the outline with its halo and the placement of numbered, non-overlapping labels. The
+// function paints them with sharp (annotate.ts beside this file) and the page's camera mode on
+// a canvas, both from this one module, which the function serves to the browser as it is
+// (GET modules/labels.js). A plain ES module with JSDoc types, type-checked by tsc (checkJs).
 
 /**
  * @typedef {{ x: number, y: number, width: number, height: number }} Rect
@@ -10,6 +11,35 @@
  * @typedef {{ box: Box, text: string, shortText: string }} LabelRequest
  * @typedef {{ rect: Rect, text: string, textX: number, textY: number, border: number }} PlacedLabel
  */
+
+/**
+ * Box colours by ripeness stage: green -> yellow -> brown -> black, in ripening order.
+ * Stages are identified by their position in the classifier's class list (the model card
+ * lists them in ripening order), so the palette holds no class names.
+ */
+export const RIPENESS_PALETTE = Object.freeze([
+  '#2e7d32',
+  '#9bc53d',
+  '#fdd835',
+  '#d4a017',
+  '#8b5a2b',
+  '#1c1c1c',
+]);
+
+/**
+ * The colour of stage `index` among `stageCount` stages (stretched over the palette if the
+ * counts differ). @param {number} index @param {number} stageCount @returns {string}
+ */
+export function stageColour(index, stageCount) {
+  const last = RIPENESS_PALETTE.length - 1;
+  const position = stageCount <= 1 ? 0 : Math.round((index * last) / (stageCount - 1));
+  return RIPENESS_PALETTE[Math.min(last, Math.max(0, position))] ?? '#2e7d32';
+}
+
+/** A stage's name as people read it: "very_ripe" -> "very ripe". @param {string} stage */
+export function stageText(stage) {
+  return stage.replaceAll('_', ' ');
+}
 
 const MIN_STROKE = 2;
 const STROKE_DIVISOR = 240;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RIPENESS_PALETTE, relativeLuminance, stageColour, textColourOn } from './palette.js';
+import { RIPENESS_PALETTE, relativeLuminance, stageColour, contrastingColour } from './labels.js';
 
 describe('stageColour', () => {
   it('maps six stages one-to-one in ripening order', () => {
@@ -24,11 +24,11 @@ describe('stageColour', () => {
   });
 });
 
-describe('textColourOn', () => {
+describe('contrastingColour', () => {
   it('uses black on light and white on dark backgrounds', () => {
     assert.equal(relativeLuminance('#ffffff'), 1);
     assert.equal(relativeLuminance('#000000'), 0);
-    assert.deepEqual(RIPENESS_PALETTE.map(textColourOn), [
+    assert.deepEqual(RIPENESS_PALETTE.map(contrastingColour), [
       '#ffffff',
       '#000000',
       '#000000',

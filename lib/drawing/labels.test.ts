@@ -18,8 +18,8 @@ import {
   type Box,
   type Rect,
   type Size,
-} from '../../../web/label-layout.js';
-import { seededRandom } from '../../../scripts/lib/synthetic-photo.js';
+} from './labels.js';
+import { seededRandom } from '../../scripts/lib/synthetic-photo.js';
 
 function randomBoxes(count: number, image: Size, seed: number): Box[] {
   const rand = seededRandom(seed);
