@@ -15,8 +15,15 @@ describe('parseEvalArgs', () => {
       tolerance: '0.01',
       json: undefined,
       negatives: undefined,
+      realworld: undefined,
       'update-cards': false,
     });
+  });
+  it('takes --realworld, or $BANANA_REALWORLD_DIR when the flag is absent', () => {
+    assert.equal(parse(['--realworld', 'rw']).realworld, '/work/me/rw');
+    const env = { ...ENV, BANANA_REALWORLD_DIR: '/data/rw' };
+    assert.equal(parseEvalArgs([], env, '/repo/data').realworld, '/data/rw');
+    assert.equal(parseEvalArgs(['--realworld', '/x'], env, '/repo/data').realworld, '/x');
   });
   it('resolves --data and --json from where npm was run', () => {
     assert.deepEqual(
@@ -39,6 +46,7 @@ describe('parseEvalArgs', () => {
         tolerance: '0.02',
         json: '/work/me/out/m.json',
         negatives: '/data/neg',
+        realworld: undefined,
         'update-cards': false,
       },
     );

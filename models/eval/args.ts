@@ -12,6 +12,10 @@ Options:
   --json FILE         also write the measured metrics as JSON
   --negatives DIR     also run the detector over every photo under DIR (photos without bananas)
                       and report the fraction with any detection at the card's confidence
+  --realworld DIR     also report on the real-world photo sets of DIR (manifest.json written by
+                      models/data/fetch_realworld.py; default $BANANA_REALWORLD_DIR if set):
+                      photos without bananas with any detection, bananas found, count error,
+                      coarse ripeness
   --update-cards      write the measured numbers into the cards' metrics.val (after training)
   -h, --help          show this help`;
 
@@ -26,6 +30,8 @@ export interface EvalArgs {
   json?: string;
   /** Absolute; a folder of photos without bananas. */
   negatives?: string;
+  /** Absolute; a folder with manifest.json (models/data/fetch_realworld.py). */
+  realworld?: string;
   'update-cards': boolean;
 }
 
@@ -46,6 +52,7 @@ export function parseEvalArgs(
       tolerance: { type: 'string', default: '0.01' },
       json: { type: 'string' },
       negatives: { type: 'string' },
+      realworld: { type: 'string' },
       'update-cards': { type: 'boolean', default: false },
     },
     strict: true,
@@ -66,6 +73,16 @@ export function parseEvalArgs(
     tolerance: values.tolerance,
     json: values.json === undefined ? undefined : userPath(values.json, env),
     negatives: values.negatives === undefined ? undefined : userPath(values.negatives, env),
+    realworld: realworldDir(values.realworld, env),
     'update-cards': values['update-cards'],
   };
+}
+
+function realworldDir(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const value = flag ?? env.BANANA_REALWORLD_DIR;
+  if (value === undefined || value.trim() === '') return undefined;
+  return userPath(value, env);
 }

@@ -14,6 +14,8 @@ export interface DetectorMetrics {
 export interface ClassifierMetrics {
   top1: number;
   within_one_stage: number;
+  /** Spearman correlation of the expected stage (sum k p_k) with the val crops' stages. */
+  ripeness_index_spearman?: number;
   crops: number;
   confusion_matrix: number[][];
 }

@@ -8,7 +8,10 @@
  * --negatives DIR also runs the detector over every photo under DIR (photos without bananas) and
  * reports negative_rate, the fraction of them with any detection at the card's confidence.
  * --check exits 1 when a metric falls below the model card's value minus the tolerance.
- * --update-cards writes the measured numbers into the cards' metrics.val (after training).
+ * --realworld DIR (or $BANANA_REALWORLD_DIR) also runs both models over the real-world photo sets
+ * of DIR/manifest.json (models/data/fetch_realworld.py): see realworld.ts.
+ * --update-cards writes the measured numbers into the cards' metrics.val (after training), and
+ * the real-world report into metrics.realworld of both cards.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +25,8 @@ import { compareWithCard, type ClassifierMetrics, type DetectorMetrics } from '.
 import { cropSamples, detectionSamples, photosUnder } from './dataset.js';
 import { detectionReport } from './detection-metrics.js';
 import { formatConfusion } from './format.js';
+import { evaluateRealWorld } from './realworld.js';
+import { COARSE_RIPENESS, ripenessIndex, spearman } from './realworld-metrics.js';
 import {
   countPhotosWithDetections,
   openSession,
@@ -75,34 +80,79 @@ async function evaluateClassifier(dataDir: string): Promise<ClassifierMetrics> {
   const samples = await cropSamples(dataDir, card.classes);
   console.log(`classifier ${card.name} ${card.version}: ${samples.length} val crops`);
   const session = await openSession(repoPath('models/classifier.onnx'));
-  const predicted = await runClassifier(session, card, samples);
+  const results = await runClassifier(session, card, samples);
   const truth = samples.map((s) => s.classIndex);
-  const report = classificationReport(truth, predicted, card.classes.length);
+  const report = classificationReport(
+    truth,
+    results.map((r) => r.index),
+    card.classes.length,
+  );
+  const index = spearman(
+    results.map((r) => ripenessIndex(r.probabilities)),
+    truth,
+  );
   console.log(
-    `  top-1 ${report.top1.toFixed(4)}  within one stage ${report.withinOneStage.toFixed(4)}`,
+    `  top-1 ${report.top1.toFixed(4)}  within one stage ${report.withinOneStage.toFixed(4)}` +
+      `  ripeness index (expected stage) Spearman ${index.toFixed(4)}`,
   );
   console.log(formatConfusion(report.confusion, card.classes));
   return {
     top1: report.top1,
     within_one_stage: report.withinOneStage,
+    ripeness_index_spearman: index,
     crops: samples.length,
     confusion_matrix: report.confusion,
   };
+}
+
+/** The classifier output index named by the card's `output.reject_class`, if any ("not a banana"). */
+function rejectIndexOf(card: Record<string, unknown>): number | undefined {
+  const name = (card.output as Record<string, unknown> | undefined)?.reject_class;
+  if (typeof name !== 'string') return undefined;
+  const index = (card.classes as unknown[]).indexOf(name);
+  if (index < 0) throw new Error(`classifier card: reject_class ${name} is not one of its classes`);
+  return index;
+}
+
+async function evaluateRealWorldSets(dir: string): Promise<Record<string, object>> {
+  const detectorCard = await loadDetectorCard(CARD.detector);
+  const classifierCard = await loadClassifierCard(CARD.classifier);
+  console.log(
+    `real-world sets of ${dir} (detector ${detectorCard.version}, classifier ${classifierCard.version})`,
+  );
+  const report = await evaluateRealWorld(dir, {
+    detector: await openSession(repoPath('models/detector.onnx')),
+    detectorCard,
+    classifier: await openSession(repoPath('models/classifier.onnx')),
+    classifierCard,
+    rejectIndex: rejectIndexOf(await readJson(CARD.classifier)),
+  });
+  for (const [name, r] of Object.entries(report)) {
+    const confusion = (r as { coarse_ripeness_confusion?: number[][] }).coarse_ripeness_confusion;
+    if (confusion)
+      console.log(`  ${name} coarse ripeness\n${formatConfusion(confusion, COARSE_RIPENESS)}`);
+  }
+  return report;
 }
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
 }
 
-async function recordInCard(path: string, val: object): Promise<void> {
+const rounded = (value: object): unknown =>
+  JSON.parse(
+    JSON.stringify(value, (_, v: unknown) =>
+      typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v,
+    ),
+  );
+
+async function recordInCard(path: string, val?: object, realworld?: object): Promise<void> {
   const card = await readJson(path);
-  const rounded = JSON.parse(
-    JSON.stringify(val, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v)),
-  ) as unknown;
   card.metrics = {
     ...(card.metrics as object),
-    measured_by: 'npm run eval (val split)',
-    val: rounded,
+    measured_by: 'npm run eval (val split; real-world sets with --realworld)',
+    ...(val ? { val: rounded(val) } : {}),
+    ...(realworld ? { realworld: rounded(realworld) } : {}),
   };
   await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
 }
@@ -122,11 +172,14 @@ async function main(): Promise<number> {
     if (model === 'detector') measured.detector = await evaluateDetector(dataDir, values.negatives);
     else measured.classifier = await evaluateClassifier(dataDir);
   }
-  if (values.json) await writeFile(values.json, `${JSON.stringify(measured, null, 1)}\n`);
+  const realworld = values.realworld ? await evaluateRealWorldSets(values.realworld) : undefined;
+  if (values.json) {
+    await writeFile(values.json, `${JSON.stringify({ ...measured, realworld }, null, 1)}\n`);
+  }
   const failures: string[] = [];
   for (const [model, metrics] of Object.entries(measured)) {
     const path = model === 'detector' ? CARD.detector : CARD.classifier;
-    if (values['update-cards']) await recordInCard(path, metrics);
+    if (values['update-cards']) await recordInCard(path, metrics, realworld);
     if (values.check) {
       failures.push(
         ...compareWithCard(model, metrics, await readJson(path), Number(values.tolerance)),

@@ -13,11 +13,12 @@ import {
   preprocessCrop,
   toInputTensor,
 } from '../../lib/vision/index.js';
+import type { ClassProbabilities, RgbImage, ScoredBox, Size } from '../../lib/vision/index.js';
 import type { CropSample, DetectionSample } from './dataset.js';
 import { readYoloLabels } from './dataset.js';
 import type { ImageDetections } from './detection-metrics.js';
 
-const LIMITS = { maxPixels: DEFAULT_MAX_IMAGE_PIXELS };
+export const LIMITS = { maxPixels: DEFAULT_MAX_IMAGE_PIXELS };
 /** AP needs the whole ranked list: keep nearly everything, as the Python evaluation does. */
 export const AP_MIN_CONFIDENCE = 0.001;
 
@@ -29,13 +30,12 @@ export function openSession(modelPath: string): Promise<ort.InferenceSession> {
 }
 
 /** Detections on one encoded photo, in its pixels, kept down to `minConfidence`. */
-async function detectPhoto(
+export async function detectBytes(
   session: ort.InferenceSession,
   card: DetectorCard,
-  imagePath: string,
+  bytes: Uint8Array,
   minConfidence: number,
-) {
-  const bytes = await readFile(imagePath);
+): Promise<{ predictions: ScoredBox[]; source: Size }> {
   const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
   const input = letterboxTensor(scaled, card.input);
   const feeds = { [card.input.name]: new ort.Tensor('uint8', input.tensor, input.dims) };
@@ -47,6 +47,15 @@ async function detectPhoto(
     maxDetections: card.thresholds.maxDetections,
   });
   return { predictions, source: scaled.geometry.source };
+}
+
+async function detectPhoto(
+  session: ort.InferenceSession,
+  card: DetectorCard,
+  imagePath: string,
+  minConfidence: number,
+) {
+  return detectBytes(session, card, await readFile(imagePath), minConfidence);
 }
 
 export async function runDetector(
@@ -91,8 +100,8 @@ export async function runClassifier(
   card: ClassifierCard,
   samples: readonly CropSample[],
   batchSize = 64,
-): Promise<number[]> {
-  const predicted: number[] = [];
+): Promise<ClassProbabilities[]> {
+  const predicted: ClassProbabilities[] = [];
   for (let start = 0; start < samples.length; start += batchSize) {
     const batch = samples.slice(start, start + batchSize);
     const crops = await Promise.all(
@@ -100,15 +109,24 @@ export async function runClassifier(
         preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input),
       ),
     );
-    const dims = [crops.length, card.input.height, card.input.width, 3];
-    const feeds = {
-      [card.input.name]: new ort.Tensor('uint8', toInputTensor(crops, card.input), dims),
-    };
-    const output = (await session.run(feeds))[card.output.name];
-    if (!output) throw new Error(`model has no output named ${card.output.name}`);
-    for (const r of logitsToClassProbabilities(output.data as Float32Array, card.classes.length)) {
-      predicted.push(r.index);
-    }
+    predicted.push(...(await classifyCrops(session, card, crops)));
   }
   return predicted;
+}
+
+/** Class probabilities of crops already at the classifier's input size (one batch). */
+export async function classifyCrops(
+  session: ort.InferenceSession,
+  card: ClassifierCard,
+  crops: readonly RgbImage[],
+): Promise<ClassProbabilities[]> {
+  if (crops.length === 0) return [];
+  const dims = [crops.length, card.input.height, card.input.width, 3];
+  const feeds = {
+    [card.input.name]: new ort.Tensor('uint8', toInputTensor(crops, card.input), dims),
+  };
+  const output = (await session.run(feeds))[card.output.name];
+  if (!output) throw new Error(`model has no output named ${card.output.name}`);
+  const logits = output.data as Float32Array;
+  return logitsToClassProbabilities(logits, logits.length / crops.length);
 }

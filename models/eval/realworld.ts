@@ -1,0 +1,198 @@
+/**
+ * The real-world report: the shipped models over photo sets from sources other than the
+ * training dataset, described by DIR/manifest.json (written by models/data/fetch_realworld.py).
+ * Negative sets: the share of photos with any banana. Banana sets: the share where a banana is
+ * found, the count error where boxes are labelled, coarse ripeness where folders name it.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import type { ClassifierCard, DetectorCard } from '../../lib/model-card/index.js';
+import { cropBoxesToModelInput, decodeImage, ImageInputError } from '../../lib/vision/index.js';
+import type { ScoredBox } from '../../lib/vision/index.js';
+import { photosUnder, readYoloLabels } from './dataset.js';
+import {
+  COARSE_RIPENESS,
+  countReport,
+  isCoarseRipeness,
+  photoCoarseRipeness,
+  type CoarseRipeness,
+  type CountPair,
+} from './realworld-metrics.js';
+import { classifyCrops, detectBytes, LIMITS } from './run-models.js';
+
+export interface RealWorldSet {
+  name: string;
+  /** train: training, tuning and mining only; heldout: a training source's test split; eval: never trained or tuned on. */
+  role: 'train' | 'heldout' | 'eval';
+  kind: 'negatives' | 'bananas';
+  source: string;
+  /** Relative to the manifest's folder. */
+  path: string;
+  /** yolo: images/ + labels/ with one box per banana; coarse_ripeness_folders: <unripe|fresh|rotten>/. */
+  labels?: 'none' | 'yolo' | 'coarse_ripeness_folders';
+}
+
+export interface Models {
+  detector: ort.InferenceSession;
+  detectorCard: DetectorCard;
+  classifier: ort.InferenceSession;
+  classifierCard: ClassifierCard;
+  /** Classifier output index meaning "not a banana" (boxes it wins are dropped), if the card names one. */
+  rejectIndex?: number;
+}
+
+export async function readManifest(dir: string): Promise<RealWorldSet[]> {
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+    sets?: unknown;
+  };
+  if (!Array.isArray(manifest.sets)) throw new Error(`${dir}/manifest.json has no "sets" list`);
+  return manifest.sets as RealWorldSet[];
+}
+
+interface PhotoResult {
+  boxes: ScoredBox[];
+  /** Boxes dropped by the classifier's rejection class. */
+  rejected: number;
+  /** Stage probabilities of each kept box (only when asked for). */
+  stages: number[][];
+}
+
+/** Detector at the card's thresholds, then (when needed) the classifier on every box, as the function does. */
+async function analysePhoto(models: Models, path: string, classify: boolean): Promise<PhotoResult> {
+  const bytes = await readFile(path);
+  const { predictions } = await detectBytes(
+    models.detector,
+    models.detectorCard,
+    bytes,
+    models.detectorCard.thresholds.confidence,
+  );
+  if (predictions.length === 0 || (!classify && models.rejectIndex === undefined)) {
+    return { boxes: predictions, rejected: 0, stages: [] };
+  }
+  const image = await decodeImage(bytes, LIMITS);
+  const crops = await cropBoxesToModelInput(
+    image,
+    predictions.map((p) => p.box),
+    models.classifierCard.input,
+  );
+  const results = await classifyCrops(models.classifier, models.classifierCard, crops);
+  const keep = results.map((r) => r.index !== models.rejectIndex);
+  return {
+    boxes: predictions.filter((_, i) => keep[i]),
+    rejected: keep.filter((k) => !k).length,
+    stages: results.filter((_, i) => keep[i]).map((r) => r.probabilities),
+  };
+}
+
+/** analysePhoto over many photos; unreadable photos are counted and skipped. */
+async function analyseAll(models: Models, paths: readonly string[], classify: boolean) {
+  const results: { path: string; result: PhotoResult }[] = [];
+  let unreadable = 0;
+  for (const path of paths) {
+    try {
+      results.push({ path, result: await analysePhoto(models, path, classify) });
+    } catch (error) {
+      if (!(error instanceof ImageInputError)) throw error;
+      unreadable += 1;
+    }
+  }
+  return { results, unreadable };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] ?? 0) : 0;
+};
+
+async function negativesReport(models: Models, dir: string) {
+  const { results, unreadable } = await analyseAll(models, await photosUnder(dir), false);
+  const hits = results.filter((r) => r.result.boxes.length > 0);
+  return {
+    photos: results.length,
+    unreadable,
+    with_banana: hits.length,
+    rate_with_banana: results.length ? hits.length / results.length : 0,
+    median_false_box_score: median(hits.flatMap((r) => r.result.boxes.map((b) => b.score))),
+    boxes_rejected_by_classifier: results.reduce((s, r) => s + r.result.rejected, 0),
+  };
+}
+
+async function countsFor(dir: string, results: readonly { path: string; result: PhotoResult }[]) {
+  const pairs: CountPair[] = [];
+  for (const { path, result } of results) {
+    const stem = relative(join(dir, 'images'), path).replace(/\.[^.]+$/, '');
+    const truth = await readYoloLabels(join(dir, 'labels', `${stem}.txt`), 1, 1);
+    pairs.push({ predicted: result.boxes.length, truth: truth.length });
+  }
+  return countReport(pairs);
+}
+
+function ripenessFor(
+  dir: string,
+  results: readonly { path: string; result: PhotoResult }[],
+  classes: readonly string[],
+) {
+  const confusion = COARSE_RIPENESS.map(() => COARSE_RIPENESS.map(() => 0));
+  for (const { path, result } of results) {
+    const truth = relative(dir, path).split(sep)[0] ?? '';
+    const predicted = photoCoarseRipeness(result.stages, classes);
+    if (!isCoarseRipeness(truth) || predicted === undefined) continue;
+    const row = confusion[COARSE_RIPENESS.indexOf(truth)];
+    if (row)
+      row[COARSE_RIPENESS.indexOf(predicted)] = (row[COARSE_RIPENESS.indexOf(predicted)] ?? 0) + 1;
+  }
+  const correct = (c: CoarseRipeness) =>
+    confusion[COARSE_RIPENESS.indexOf(c)]?.[COARSE_RIPENESS.indexOf(c)] ?? 0;
+  const total = (c: CoarseRipeness) =>
+    (confusion[COARSE_RIPENESS.indexOf(c)] ?? []).reduce((s, n) => s + n, 0);
+  const all = COARSE_RIPENESS.reduce((s, c) => s + total(c), 0);
+  return {
+    coarse_ripeness_accuracy: all ? COARSE_RIPENESS.reduce((s, c) => s + correct(c), 0) / all : 0,
+    coarse_ripeness_by_class: Object.fromEntries(
+      COARSE_RIPENESS.map((c) => [c, total(c) ? correct(c) / total(c) : null]),
+    ),
+    coarse_ripeness_confusion: confusion,
+    coarse_ripeness_photos: all,
+  };
+}
+
+async function bananasReport(models: Models, set: RealWorldSet, dir: string) {
+  const photoDir = set.labels === 'yolo' ? join(dir, 'images') : dir;
+  const ripeness = set.labels === 'coarse_ripeness_folders';
+  const { results, unreadable } = await analyseAll(models, await photosUnder(photoDir), ripeness);
+  const found = results.filter((r) => r.result.boxes.length > 0).length;
+  return {
+    photos: results.length,
+    unreadable,
+    found_rate: results.length ? found / results.length : 0,
+    boxes_rejected_by_classifier: results.reduce((s, r) => s + r.result.rejected, 0),
+    ...(set.labels === 'yolo' ? await countsFor(dir, results) : {}),
+    ...(ripeness ? ripenessFor(dir, results, models.classifierCard.classes) : {}),
+  };
+}
+
+/** Every eval and held-out set of the manifest (train sets too with includeTrain), printed as it goes. */
+export async function evaluateRealWorld(
+  dir: string,
+  models: Models,
+  includeTrain = false,
+): Promise<Record<string, object>> {
+  const report: Record<string, object> = {};
+  for (const set of await readManifest(dir)) {
+    if (set.role === 'train' && !includeTrain) continue;
+    const started = Date.now();
+    const setDir = join(dir, set.path);
+    const measured =
+      set.kind === 'negatives'
+        ? await negativesReport(models, setDir)
+        : await bananasReport(models, set, setDir);
+    report[set.name] = { role: set.role, kind: set.kind, source: set.source, ...measured };
+    const shown = Object.entries(measured).flatMap(([k, v]) =>
+      typeof v === 'number' ? [`${k} ${Number.isInteger(v) ? String(v) : v.toFixed(4)}`] : [],
+    );
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    console.log(`  ${set.name} (${set.role}, ${set.kind}): ${shown.join('  ')}  (${seconds} s)`);
+  }
+  return report;
+}
