@@ -3,14 +3,14 @@ import type {
   InferParameter,
   InferTensorContents,
   ModelInferRequest,
-  ModelInferRequest_InferInputTensor as InputTensor,
+  ModelInferRequest_InferInputTensor as ProtoInput,
   ModelInferResponse,
 } from '../gen/inference/grpc_predict_v2.js';
 import type { AsyncHandlers } from '../grpc-server/handlers.js';
 import { invalidArgument } from '../grpc-server/request-error.js';
 import type { InferRequest, InferResponse, ParameterValue, Parameters } from './model.js';
 import type { InferenceServer } from './server.js';
-import { isNumeric, valuesToBytes, type RawTensor } from './tensors.js';
+import type { InputTensor } from './tensors.js';
 
 /** The typed contents field that carries each data type's elements. */
 const CONTENTS_FIELD: Record<string, keyof InferTensorContents> = {
@@ -49,9 +49,9 @@ function filledFields(contents: InferTensorContents | undefined): (keyof InferTe
   );
 }
 
-/** An input's elements from its typed `contents`, as raw bytes. */
-function typedInput(tensor: InputTensor): Uint8Array {
-  const { name, datatype, shape, contents } = tensor;
+/** An input's elements from its typed `contents`. */
+function typedValues(tensor: ProtoInput): ArrayLike<unknown> {
+  const { name, datatype, contents } = tensor;
   const field = CONTENTS_FIELD[datatype];
   const filled = filledFields(contents);
   const wrong = filled.find((f) => f !== field);
@@ -63,16 +63,16 @@ function typedInput(tensor: InputTensor): Uint8Array {
   if (filled.length === 0) {
     throw invalidArgument(`input "${name}" has no data: set its contents or raw_input_contents`);
   }
-  // A data type no model here takes is refused by the model, naming the type it takes.
-  if (!isNumeric(datatype) || !field || !contents) return new Uint8Array(0);
-  return valuesToBytes(name, datatype, shape, contents[field]);
+  return field && contents ? contents[field] : [];
 }
 
-/** The request's inputs with raw bytes, from raw_input_contents or each input's contents. */
-function inputsOf(request: ModelInferRequest): RawTensor[] {
+const metadataOf = ({ name, datatype, shape }: ProtoInput) => ({ name, datatype, shape });
+
+/** The request's inputs: raw_input_contents, or each input's typed contents. */
+function inputsOf(request: ModelInferRequest): InputTensor[] {
   const { inputs, rawInputContents: raw } = request;
   if (raw.length === 0) {
-    return inputs.map((tensor) => ({ ...tensor, data: typedInput(tensor) }));
+    return inputs.map((tensor) => ({ ...metadataOf(tensor), values: typedValues(tensor) }));
   }
   const typed = inputs.find((tensor) => filledFields(tensor.contents).length > 0);
   if (typed) {
@@ -85,7 +85,7 @@ function inputsOf(request: ModelInferRequest): RawTensor[] {
       `raw_input_contents has ${raw.length} entries for ${inputs.length} inputs: one per input, in order`,
     );
   }
-  return inputs.map((tensor, i) => ({ ...tensor, data: raw[i] ?? new Uint8Array(0) }));
+  return inputs.map((tensor, i) => ({ ...metadataOf(tensor), raw: raw[i] ?? new Uint8Array(0) }));
 }
 
 /** A gRPC ModelInferRequest in the transport-neutral form. */

@@ -10,9 +10,9 @@ import {
 } from './model.js';
 import {
   bytesOf,
-  checkByteLength,
   checkTensorType,
   formatShape,
+  inputBytes,
   type RawTensor,
   type TensorMetadata,
 } from './tensors.js';
@@ -53,8 +53,12 @@ export interface ImageModelOptions {
 /** The onnxruntime platform name of the protocol (Triton's). */
 export const ONNX_PLATFORM = 'onnxruntime_onnx';
 
-/** The one input tensor: the images, checked against the model's input. */
-function imagesOf(request: InferRequest, input: TensorMetadata, modelName: string): RawTensor {
+/** The one input tensor: the images, checked against the model's input; shape and bytes. */
+function imagesOf(
+  request: InferRequest,
+  input: TensorMetadata,
+  modelName: string,
+): { shape: readonly number[]; data: Uint8Array } {
   const names = request.inputs.map((tensor) => tensor.name);
   const unknown = names.find((name) => name !== input.name);
   if (unknown !== undefined) {
@@ -68,8 +72,7 @@ function imagesOf(request: InferRequest, input: TensorMetadata, modelName: strin
   }
   if (names.length > 1) throw invalidArgument(`input "${input.name}" is sent more than once`);
   checkTensorType(images, input, modelName);
-  checkByteLength(images);
-  return images;
+  return { shape: images.shape, data: inputBytes(images) };
 }
 
 /** The outputs to compute, in the order asked (the model's own output when none is asked). */
@@ -93,7 +96,7 @@ function outputsOf(
 }
 
 /** The images of an [N, H, W, 3] uint8 tensor, each covering the whole model input. */
-function pixelBatchOf(images: RawTensor): PixelBatch {
+function pixelBatchOf(images: { shape: readonly number[]; data: Uint8Array }): PixelBatch {
   const [count = 0, height = 0, width = 0] = images.shape;
   const size = width * height * RGB_CHANNELS;
   return {

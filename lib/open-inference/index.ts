@@ -26,4 +26,4 @@ export type { OpenInferenceOptions } from './mount.js';
 export { createInferenceServer } from './server.js';
 export type { InferenceServer, ServerMetadata } from './server.js';
 export { bytesOf, bytesToValues, elementCount, formatShape, valuesToBytes } from './tensors.js';
-export type { RawTensor, TensorMetadata } from './tensors.js';
+export type { InputTensor, RawTensor, TensorMetadata } from './tensors.js';

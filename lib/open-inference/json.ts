@@ -1,6 +1,6 @@
 import { invalidArgument } from '../grpc-server/request-error.js';
 import type { InferRequest, InferResponse, ParameterValue, Parameters } from './model.js';
-import { bytesToValues, isNumeric, valuesToBytes, type RawTensor } from './tensors.js';
+import { bytesToValues, type InputTensor } from './tensors.js';
 
 /** The REST side's tensors: JSON objects as the protocol's HTTP/JSON specification writes them. */
 type Json = Record<string, unknown>;
@@ -33,7 +33,7 @@ function shapeOf(object: Json, where: string): number[] {
 }
 
 /** One JSON input tensor; `data` may be flat or nested (row-major either way). */
-function inputOf(value: unknown, index: number): RawTensor {
+function inputOf(value: unknown, index: number): InputTensor {
   const where = `inputs[${index}]`;
   if (!isObject(value)) throw invalidArgument(`${where} must be a JSON object`);
   const name = stringField(value, 'name', where);
@@ -42,11 +42,7 @@ function inputOf(value: unknown, index: number): RawTensor {
   if (!Array.isArray(value.data)) {
     throw invalidArgument(`input "${name}" has no data: set its "data" to an array of numbers`);
   }
-  // A data type no model here takes is refused by the model, naming the type it takes.
-  const data = isNumeric(datatype)
-    ? valuesToBytes(name, datatype, shape, (value.data as unknown[]).flat(Infinity))
-    : new Uint8Array(0);
-  return { name, datatype, shape, data };
+  return { name, datatype, shape, values: (value.data as unknown[]).flat(Infinity) };
 }
 
 /** A REST inference request body in the transport-neutral form. */

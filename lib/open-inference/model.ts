@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { RequestError } from '../grpc-server/request-error.js';
-import type { RawTensor, TensorMetadata } from './tensors.js';
+import type { InputTensor, RawTensor, TensorMetadata } from './tensors.js';
 
 /** A parameter value: the protocol's InferParameter, or a JSON scalar over REST. */
 export type ParameterValue = boolean | number | string;
@@ -14,14 +14,14 @@ export interface RequestedOutput {
 
 /**
  * ModelInfer, transport-neutral: both the gRPC and the REST side turn their request into this
- * (every input's elements as raw bytes) and the answer back into their own form.
+ * (inputs as raw bytes or typed values) and the answer back into their own form.
  */
 export interface InferRequest {
   modelName: string;
   modelVersion: string;
   id: string;
   parameters: Parameters;
-  inputs: RawTensor[];
+  inputs: InputTensor[];
   /** Empty: the model's default outputs. */
   outputs: RequestedOutput[];
 }

@@ -45,6 +45,14 @@ export interface RawTensor extends TensorMetadata {
   data: Uint8Array;
 }
 
+/**
+ * An input tensor as a transport received it: raw bytes (gRPC raw_input_contents) or typed
+ * values (gRPC contents, REST JSON data), converted by inputBytes once its model has checked
+ * its name, data type and shape.
+ */
+export type InputTensor = TensorMetadata &
+  ({ raw: Uint8Array; values?: undefined } | { raw?: undefined; values: ArrayLike<unknown> });
+
 /** Whether this module converts elements of `datatype` (the protocol's numeric types but 64-bit integers and 16-bit floats). */
 export function isNumeric(datatype: string): datatype is NumericDatatype {
   return Object.hasOwn(NUMERIC, datatype);
@@ -100,18 +108,24 @@ export function byteLengthOf(datatype: NumericDatatype, shape: readonly number[]
   return elementCount(shape) * NUMERIC[datatype].bytes;
 }
 
-/** Checks that raw data holds exactly the bytes its tensor's data type and shape need. */
-export function checkByteLength(tensor: RawTensor): void {
-  if (!isNumeric(tensor.datatype)) {
-    throw invalidArgument(`input "${tensor.name}": datatype ${tensor.datatype} is not supported`);
+/**
+ * An input's elements as raw bytes: raw data checked to hold exactly the bytes its data type
+ * and shape need, or typed values converted (valuesToBytes).
+ */
+export function inputBytes(tensor: InputTensor): Uint8Array {
+  const { name, datatype, shape } = tensor;
+  if (!isNumeric(datatype)) {
+    throw invalidArgument(`input "${name}": datatype ${datatype} is not supported`);
   }
-  const needed = byteLengthOf(tensor.datatype, tensor.shape);
-  if (tensor.data.length !== needed) {
+  if (tensor.raw === undefined) return valuesToBytes(name, datatype, shape, tensor.values);
+  const needed = byteLengthOf(datatype, shape);
+  if (tensor.raw.length !== needed) {
     throw invalidArgument(
-      `input "${tensor.name}" has ${tensor.data.length} bytes of data, but shape ` +
-        `${formatShape(tensor.shape)} of ${tensor.datatype} needs ${needed}`,
+      `input "${name}" has ${tensor.raw.length} bytes of data, but shape ` +
+        `${formatShape(shape)} of ${datatype} needs ${needed}`,
     );
   }
+  return tensor.raw;
 }
 
 /**
