@@ -1,8 +1,9 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
-/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob */
+/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout */
 import { setUpCamera } from './camera.js';
 import { stageText } from './modules/labels.js';
+import { checkOption, OPTIONS } from './modules/options.js';
 
 const form = document.querySelector('#upload-form');
 const fileInput = document.querySelector('#photo');
@@ -25,6 +26,8 @@ const timingsList = document.querySelector('#timings');
 const modelsLine = document.querySelector('#models');
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/** A photo is analysed again this long after the last change of an option. */
+const RERUN_DELAY_MS = 400;
 let selectedFile = null;
 /** Object URLs of the current downloads, revoked when the next result replaces them. */
 let downloadUrls = [];
@@ -51,20 +54,39 @@ function stageCounts(response) {
   );
 }
 
+/** The ranges of the inputs, from the option definitions the function checks against. */
+function applyRange(input, spec) {
+  input.max = String(spec.max);
+  // An open lower end (iou) starts one step above it.
+  input.min = String(spec.minExclusive ? spec.min + Number(input.step) : spec.min);
+}
+
+let rerunTimer;
+/** A request is on its way; an analysis asked for meanwhile runs once it is answered. */
+let analysing = false;
+let analyseAgain = false;
+/** Analyses the current photo again once the options have stopped changing. */
+function scheduleRerun() {
+  clearTimeout(rerunTimer);
+  if (selectedFile) rerunTimer = setTimeout(() => void analyse(), RERUN_DELAY_MS);
+}
+
 /**
  * A slider that defers to the model's card until it is moved: its value is sent only once
- * chosen, and "Model default" takes the choice back.
+ * chosen, and "Model default" takes the choice back. Either re-runs the analysis.
  */
-function defaultableSlider(name) {
+function defaultableSlider(name, spec) {
   const input = document.querySelector(`#${name}`);
   const output = document.querySelector(`#${name}-value`);
   const reset = document.querySelector(`#${name}-reset`);
+  applyRange(input, spec);
   const initial = input.value;
   let chosen = false;
   input.addEventListener('input', () => {
     chosen = true;
     output.textContent = Number(input.value).toFixed(2);
     reset.hidden = false;
+    scheduleRerun();
   });
   reset.addEventListener('click', () => {
     chosen = false;
@@ -72,14 +94,17 @@ function defaultableSlider(name) {
     output.textContent = 'model default';
     reset.hidden = true;
     input.focus();
+    scheduleRerun();
   });
   return { value: () => (chosen ? input.value : undefined) };
 }
 
 const sliders = {
-  min_confidence: defaultableSlider('min-confidence'),
-  iou: defaultableSlider('iou'),
+  min_confidence: defaultableSlider('min-confidence', OPTIONS.min_confidence),
+  iou: defaultableSlider('iou', OPTIONS.iou),
 };
+applyRange(maxDetections, OPTIONS.max_detections);
+maxDetections.addEventListener('input', scheduleRerun);
 
 /** The options as query parameters; untouched ones defer to the detector's model card. */
 function optionQuery(extra = {}) {
@@ -103,10 +128,12 @@ async function errorMessage(response) {
   return `The server answered HTTP ${response.status} ${response.statusText}.`;
 }
 
+/** Shows why a photo was refused; the previous photo's result goes, so it is not mistaken for this one's. */
 function showError(message) {
   errorBox.textContent = message;
   errorBox.hidden = false;
   statusLine.textContent = '';
+  result.hidden = true;
 }
 
 function clearError() {
@@ -118,6 +145,8 @@ function selectFile(file) {
   clearError();
   if (!file) return;
   if (!ACCEPTED_TYPES.includes(file.type)) {
+    selectedFile = null;
+    submitButton.disabled = true;
     showError(`"${file.name}" is not a JPEG, PNG or WebP image.`);
     return;
   }
@@ -244,12 +273,25 @@ function render(response, photoName) {
 
 async function analyse() {
   if (!selectedFile) return;
+  if (analysing) {
+    analyseAgain = true;
+    return;
+  }
   const file = selectedFile;
+  clearTimeout(rerunTimer);
   clearError();
+  if (maxDetections.value !== '') {
+    const checked = checkOption('max_detections', maxDetections.value);
+    if (checked.error !== undefined) {
+      showError(`Most bananas to report ${checked.error}.`);
+      return;
+    }
+  }
   submitButton.disabled = true;
   statusLine.textContent = 'Analysing the photo…';
   const body = new FormData();
   body.append('img', file, file.name);
+  analysing = true;
   try {
     const response = await fetch(`./?${optionQuery()}`, { method: 'POST', body });
     if (!response.ok) {
@@ -264,9 +306,14 @@ async function analyse() {
   } catch (error) {
     showError(`The request failed: ${error.message}. Is the server running?`);
   } finally {
+    analysing = false;
     submitButton.disabled = false;
     // Choosing the same file again must send it again.
     fileInput.value = '';
+    if (analyseAgain) {
+      analyseAgain = false;
+      void analyse();
+    }
   }
 }
 

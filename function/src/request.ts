@@ -9,7 +9,15 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import {
+  checkOption,
+  isOptionName,
+  OPTION_NAMES,
+  OPTIONS,
+  type OptionName,
+} from '../../lib/options/options.js';
 import { badRequest, HttpError, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import type { PhotoOptions } from './pipeline/run-pipeline.js';
 
 export const IMAGE_FIELD = 'img';
 const MAX_FIELDS = 20;
@@ -20,7 +28,7 @@ const ACCEPTED_TYPES_TEXT =
 
 export interface ImageRequest {
   image: Buffer;
-  options: RequestOptions;
+  options: PhotoOptions;
 }
 
 /** The media type of the Content-Type header, lower-cased, without parameters ('' when absent). */
@@ -216,93 +224,34 @@ export function imageRequestOf(req: Request): ImageRequest {
 }
 
 /**
- * Per-request options, given as query parameters, JSON fields or multipart fields.
- * Thresholds left undefined fall back to the detector's model-card defaults.
+ * The options of one request (query parameters, JSON fields or form fields) are checked
+ * against lib/options; the thresholds left out fall back to the detector's model-card defaults.
  */
-export interface RequestOptions {
-  minConfidence?: number;
-  iou?: number;
-  maxDetections?: number;
-  /** `jpeg` returns the annotated photo, `none` returns detections only. */
-  format: 'jpeg' | 'none';
-  /** JPEG quality of the annotated photo. */
-  quality: number;
-}
+export const DEFAULT_OPTIONS: Readonly<PhotoOptions> = {
+  format: OPTIONS.format.default as PhotoOptions['format'],
+  quality: OPTIONS.quality.default,
+};
 
-export const DEFAULT_OPTIONS: Readonly<RequestOptions> = { format: 'jpeg', quality: 85 };
-export const MAX_DETECTIONS_LIMIT = 300;
-
-export const OPTION_NAMES = [
-  'min_confidence',
-  'iou',
-  'max_detections',
-  'format',
-  'quality',
-] as const;
-export type OptionName = (typeof OPTION_NAMES)[number];
 export type RawOptions = Partial<Record<OptionName, unknown>>;
 
-export function isOptionName(name: string): name is OptionName {
-  return (OPTION_NAMES as readonly string[]).includes(name);
+/** The checked value of one option; a 400 naming the option and the value otherwise. */
+function checked(name: OptionName, value: unknown): number | string {
+  const result = checkOption(name, value);
+  if (result.error !== undefined) throw badRequest(`option ${name} ${result.error}`);
+  return result.value;
 }
 
-function toNumber(name: OptionName, value: unknown): number {
-  const number =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : NaN;
-  if (!Number.isFinite(number))
-    throw badRequest(`option ${name} must be a number, got ${JSON.stringify(value)}`);
-  return number;
-}
-
-function numberInRange(
-  name: OptionName,
-  value: unknown,
-  min: number,
-  max: number,
-  minExclusive = false,
-): number {
-  const number = toNumber(name, value);
-  const tooLow = minExclusive ? number <= min : number < min;
-  if (tooLow || number > max) {
-    throw badRequest(
-      `option ${name} must be in ${minExclusive ? '(' : '['}${min}, ${max}], got ${number}`,
-    );
-  }
-  return number;
-}
-
-function integerInRange(name: OptionName, value: unknown, min: number, max: number): number {
-  const number = numberInRange(name, value, min, max);
-  if (!Number.isInteger(number))
-    throw badRequest(`option ${name} must be an integer, got ${number}`);
-  return number;
-}
-
-function parseFormat(value: unknown): RequestOptions['format'] {
-  if (value === 'jpeg' || value === 'none') return value;
-  throw badRequest(`option format must be "jpeg" or "none", got ${JSON.stringify(value)}`);
-}
-
-/** Validates raw option values; throws a 400 HttpError naming the first bad option. */
-export function parseOptions(raw: RawOptions): RequestOptions {
-  const options: RequestOptions = { ...DEFAULT_OPTIONS };
-  if (raw.min_confidence !== undefined)
-    options.minConfidence = numberInRange('min_confidence', raw.min_confidence, 0, 1);
-  if (raw.iou !== undefined) options.iou = numberInRange('iou', raw.iou, 0, 1, true);
-  if (raw.max_detections !== undefined) {
-    options.maxDetections = integerInRange(
-      'max_detections',
-      raw.max_detections,
-      1,
-      MAX_DETECTIONS_LIMIT,
-    );
-  }
-  if (raw.format !== undefined) options.format = parseFormat(raw.format);
-  if (raw.quality !== undefined) options.quality = integerInRange('quality', raw.quality, 1, 100);
+/** Validates raw option values (lib/options); throws a 400 HttpError naming the first bad option. */
+export function parseOptions(raw: RawOptions): PhotoOptions {
+  const options: PhotoOptions = { ...DEFAULT_OPTIONS };
+  const given = (name: OptionName) => raw[name] !== undefined;
+  if (given('min_confidence'))
+    options.minConfidence = checked('min_confidence', raw.min_confidence) as number;
+  if (given('iou')) options.iou = checked('iou', raw.iou) as number;
+  if (given('max_detections'))
+    options.maxDetections = checked('max_detections', raw.max_detections) as number;
+  if (given('format')) options.format = checked('format', raw.format) as PhotoOptions['format'];
+  if (given('quality')) options.quality = checked('quality', raw.quality) as number;
   return options;
 }
 

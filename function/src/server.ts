@@ -15,6 +15,7 @@ import {
   type DetectorClient,
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
+import { createApiKeyMetrics, loadApiKeyStore, type ApiKeyStore } from '../../lib/auth/index.js';
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
 import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
@@ -43,6 +44,7 @@ const CLASSIFY_PATHS = ['/', '/classify'];
 /** lib/ modules served to the page under modules/, found beside this file under tsx and in dist/. */
 const BROWSER_MODULES: Record<string, string> = {
   'labels.js': fileURLToPath(new URL('../../lib/drawing/labels.js', import.meta.url)),
+  'options.js': fileURLToPath(new URL('../../lib/options/options.js', import.meta.url)),
 };
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -59,6 +61,23 @@ async function isServing(
   }
 }
 
+/** API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read. */
+function requireKey(keys: ApiKeyStore | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!keys) {
+      next();
+      return;
+    }
+    const result = keys.check(req.get('authorization'));
+    delete req.headers.authorization;
+    if (result.ok) next();
+    else {
+      res.set('www-authenticate', 'Bearer');
+      next(new HttpError(401, 'unauthenticated', result.message));
+    }
+  };
+}
+
 export async function startFunctionServer(
   overrides: Partial<FunctionConfig> = {},
   options: FunctionServerOptions = {},
@@ -68,14 +87,28 @@ export async function startFunctionServer(
   const registry = createMetricsRegistry();
   const metrics = createFunctionMetrics(registry);
   // lib/client: deadlines, keepalive, balancing over the addresses, retries.
+  const security = { tls: config.grpcTls, apiKey: config.grpcApiKey };
   const detector = createDetectorClient({
     target: config.detectorAddress,
     defaultDeadlineMs: config.detectDeadlineMs,
+    ...security,
   });
   const classifier = createClassifierClient({
     target: config.classifierAddress,
     defaultDeadlineMs: config.classifyDeadlineMs,
+    ...security,
   });
+  const apiKeys = config.apiKeysFile
+    ? loadApiKeyStore(config.apiKeysFile, {
+        onCheck: createApiKeyMetrics(registry),
+        onReload: (names) => logger.info({ keys: names }, 'API keys reloaded'),
+        onReloadError: (error) =>
+          logger.error(
+            { err: error },
+            'API key file changed but is not valid: kept the previous keys',
+          ),
+      })
+    : undefined;
   const classifyDeps: ClassifyDeps = {
     metrics,
     maxImagePixels: config.maxImagePixels,
@@ -136,6 +169,7 @@ export async function startFunctionServer(
 
   app.post(
     CLASSIFY_PATHS,
+    requireKey(apiKeys),
     beginClassify(classifyDeps),
     readPayload(config.maxBodyBytes),
     classify(classifyDeps),
@@ -260,6 +294,7 @@ export async function startFunctionServer(
       await closed;
       detector.close();
       classifier.close();
+      apiKeys?.close();
       logger.info('stopped');
     })();
     return closing;

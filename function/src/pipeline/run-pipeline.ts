@@ -14,7 +14,6 @@ import { stageColour, stageText } from '../../../lib/drawing/labels.js';
 import { grpcCodeName, UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { OpenedPhoto } from '../image/decode-photo.js';
-import type { RequestOptions } from '../request.js';
 import { cropsForClassifier, letterboxedImage } from './model-inputs.js';
 import {
   UNKNOWN_MODEL,
@@ -69,12 +68,24 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
   return batches;
 }
 
+/** What is asked of one photo (lib/options defines each option; the HTTP edge reads them). */
+export interface PhotoOptions {
+  /** Detection thresholds; undefined: the detector's model-card defaults. */
+  minConfidence?: number | undefined;
+  iou?: number | undefined;
+  maxDetections?: number | undefined;
+  /** `jpeg` returns the annotated photo, `none` the detections only. */
+  format: 'jpeg' | 'none';
+  /** JPEG quality of the annotated photo. */
+  quality: number;
+}
+
 export interface PipelineInput {
   /** The photo, for its decode at the detector's input size. */
   photo: Pick<OpenedPhoto, 'decodeLetterboxed'>;
   /** The photo decoded at full resolution (EXIF orientation applied); may still be decoding. */
   image: Promise<RgbImage>;
-  options: RequestOptions;
+  options: PhotoOptions;
   /** Aborted when the HTTP client goes away; cancels the model calls. */
   signal?: AbortSignal;
 }

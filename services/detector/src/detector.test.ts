@@ -136,7 +136,7 @@ describe('detector service', () => {
     assert.ok(capped.detections.length > 0 && capped.detections.length <= 3);
     const none = await client.detect({ image, minConfidence: 1 });
     assert.ok(none.detections.every((d) => d.confidence >= 1));
-    const strict = await client.detect({ image, minConfidence: 0, iouThreshold: 0 });
+    const strict = await client.detect({ image, minConfidence: 0, iouThreshold: 0.01 });
     assertWellFormed(strict, 500, 700, card);
   });
 
@@ -241,7 +241,13 @@ describe('detector service', () => {
     await rejectsWithStatus(
       client.detect({ image, iouThreshold: -0.5 }),
       status.INVALID_ARGUMENT,
-      /iou_threshold/,
+      /iou_threshold must be in \(0, 1\], got -0.5/,
+    );
+    // The same range as the function's `iou` option (lib/options): 0 is refused there too.
+    await rejectsWithStatus(
+      client.detect({ image, iouThreshold: 0 }),
+      status.INVALID_ARGUMENT,
+      /iou_threshold must be in \(0, 1\], got 0/,
     );
     await rejectsWithStatus(
       client.detect({ image, minConfidence: Number.NaN }),
@@ -251,7 +257,7 @@ describe('detector service', () => {
     await rejectsWithStatus(
       client.detect({ image, maxDetections: 0 }),
       status.INVALID_ARGUMENT,
-      /max_detections must be at least 1/,
+      /max_detections must be in \[1, 300\], got 0/,
     );
   });
 

@@ -231,12 +231,12 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
     await rejectsWithStatus(
       ask({ iou: { double_param: -0.5 } }),
       status.INVALID_ARGUMENT,
-      /iou must be in \[0, 1\], got -0.5/,
+      /iou must be in \(0, 1\], got -0.5/,
     );
     await rejectsWithStatus(
       ask({ max_detections: { int64_param: 0 } }),
       status.INVALID_ARGUMENT,
-      /max_detections must be at least 1/,
+      /max_detections must be in \[1, 300\], got 0/,
     );
     await rejectsWithStatus(
       ask({ max_detections: { double_param: 2.5 } }),

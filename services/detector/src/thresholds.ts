@@ -1,6 +1,7 @@
 import type { DetectRequest } from '../../../lib/gen/banana/v1/detector.js';
 import { invalidArgument } from '../../../lib/grpc-server/index.js';
 import type { DetectorCard } from '../../../lib/model-card/index.js';
+import { checkOption, type OptionName } from '../../../lib/options/options.js';
 import type { DetectionThresholds } from '../../../lib/vision/index.js';
 
 /** The names a caller knows the thresholds by, for messages. */
@@ -17,27 +18,31 @@ const DETECT_FIELDS: ThresholdNames = {
   maxDetections: 'max_detections',
 };
 
-function fraction(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(value >= 0 && value <= 1))
-    throw invalidArgument(`${field} must be in [0, 1], got ${value}`);
+/** A threshold given in a request, checked against its definition in lib/options. */
+function given(value: number | undefined, option: OptionName, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const result = checkOption(option, value);
+  if (result.error !== undefined) throw invalidArgument(`${field} ${result.error}`);
   return value;
 }
 
 /**
- * The request's thresholds, each defaulting to the model card's; out-of-range values are
- * refused, naming the field as `names` (default: DetectRequest's) calls it.
+ * The request's thresholds, each defaulting to the model card's; values outside the ranges
+ * of lib/options (the same the function's HTTP options have) are refused, naming the field
+ * as `names` (default: DetectRequest's) calls it.
  */
 export function thresholdsOf(
   request: Pick<DetectRequest, 'minConfidence' | 'iouThreshold' | 'maxDetections'>,
   card: DetectorCard,
   names: ThresholdNames = DETECT_FIELDS,
 ): DetectionThresholds {
-  const maxDetections = request.maxDetections ?? card.thresholds.maxDetections;
-  if (maxDetections < 1) throw invalidArgument(`${names.maxDetections} must be at least 1`);
   return {
-    minConfidence: fraction(request.minConfidence, names.minConfidence, card.thresholds.confidence),
-    iou: fraction(request.iouThreshold, names.iou, card.thresholds.iou),
-    maxDetections,
+    minConfidence:
+      given(request.minConfidence, 'min_confidence', names.minConfidence) ??
+      card.thresholds.confidence,
+    iou: given(request.iouThreshold, 'iou', names.iou) ?? card.thresholds.iou,
+    maxDetections:
+      given(request.maxDetections, 'max_detections', names.maxDetections) ??
+      card.thresholds.maxDetections,
   };
 }

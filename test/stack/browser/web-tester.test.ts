@@ -265,37 +265,77 @@ describe('web tester', () => {
     }
   });
 
-  it("leaves the thresholds to the model's card until a slider is moved, and back on reset", async () => {
+  it("re-runs the analysis when an option changes (debounced), leaving thresholds to the model's card until a slider is moved", async () => {
     const page = await openTester({ width: 1024, height: 800 });
     const queries: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST') queries.push(new URL(request.url()).search);
     });
-    const analyse = async () => {
-      const answered = page.waitForResponse((response) => response.request().method() === 'POST');
-      await page.locator('#submit').click();
-      await answered;
-    };
+    const nextAnswer = () =>
+      page.waitForResponse((response) => response.request().method() === 'POST', {
+        timeout: 30_000,
+      });
     const photo = await syntheticBananaPhoto({ width: 320, height: 240, bananas: 1 });
     assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
     assert.equal(await page.locator('#iou-value').textContent(), 'model default');
     assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
+    let answered = nextAnswer();
     await upload(page, 'a.jpg', 'image/jpeg', photo);
-    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    await answered;
 
+    // Two moves in quick succession: one new analysis with both.
+    answered = nextAnswer();
     await page.locator('#min-confidence').fill('0.6');
     assert.equal(await page.locator('#min-confidence-value').textContent(), '0.60');
     await page.getByLabel('Overlap (IoU) at which two boxes count as one banana').fill('0.3');
     assert.equal(await page.locator('#iou-value').textContent(), '0.30');
-    await analyse();
+    await answered;
 
+    answered = nextAnswer();
     await page.locator('#min-confidence-reset').click();
     assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
     assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
-    await analyse();
+    await answered;
+    answered = nextAnswer();
     await page.locator('#iou-reset').click();
-    await analyse();
-    assert.deepEqual(queries, ['', '?min_confidence=0.6&iou=0.3', '?iou=0.3', '']);
+    await answered;
+    answered = nextAnswer();
+    await page.getByLabel('Most bananas to report').fill('7');
+    await answered;
+    await page.waitForTimeout(1000); // no further request follows
+    assert.deepEqual(queries, [
+      '',
+      '?min_confidence=0.6&iou=0.3',
+      '?iou=0.3',
+      '',
+      '?max_detections=7',
+    ]);
+
+    // A value the option definitions refuse is not sent; the page says why.
+    await page.getByLabel('Most bananas to report').fill('1000');
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 5000 });
+    assert.match(
+      (await page.locator('#error').textContent()) ?? '',
+      /must be in \[1, 300\], got 1000/,
+    );
+    assert.equal(queries.length, 5);
+    await page.close();
+  });
+
+  it('clears the previous result when the next file is refused, by the page or by the server', async () => {
+    const page = await openTester({ width: 1024, height: 800 });
+    const whole = await syntheticBananaPhoto({ width: 320, height: 240 });
+    await upload(page, 'good.jpg', 'image/jpeg', whole);
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    await upload(page, 'notes.txt', 'text/plain', Buffer.from('not a photo'));
+    assert.equal(await page.locator('#error').isVisible(), true);
+    assert.equal(await page.locator('#result').isHidden(), true, 'the old result is gone');
+
+    await upload(page, 'good.jpg', 'image/jpeg', whole);
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    await upload(page, 'broken.jpg', 'image/jpeg', whole.subarray(0, whole.length / 2));
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.locator('#result').isHidden(), true, 'the old result is gone');
     await page.close();
   });
 
