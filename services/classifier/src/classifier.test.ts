@@ -86,6 +86,7 @@ describe('classifier service', () => {
     assert.deepEqual(await listServices(service.grpcPort), [
       'banana.v1.Classifier',
       'grpc.health.v1.Health',
+      'inference.GRPCInferenceService',
     ]);
   });
 

@@ -85,6 +85,7 @@ describe('detector service', () => {
     assert.deepEqual(await listServices(service.grpcPort), [
       'banana.v1.Detector',
       'grpc.health.v1.Health',
+      'inference.GRPCInferenceService',
     ]);
     // proto-loader describes each package as one self-contained file: all grpcurl needs.
     const [file] = await fileContainingSymbol(service.grpcPort, 'banana.v1.Detector');
