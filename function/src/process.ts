@@ -20,5 +20,4 @@ export const FUNCTION_PROCESS: RunMainOptions<FunctionConfig, RunningFunction> =
     const server = await startFunctionServer(config);
     return { server, shutdown: () => server.close() };
   },
-  badConfig: { exitCode: 2, prefix: 'bad configuration' },
 };

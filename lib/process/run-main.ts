@@ -2,6 +2,9 @@ import { type Env } from '../config/index.js';
 import { createLogger } from '../log/index.js';
 import { initTracing, readTracingConfig, type TracingLogger } from '../tracing/index.js';
 
+/** Exit status of every process whose environment is invalid (docs/configuration.md). */
+export const BAD_CONFIGURATION_EXIT = 2;
+
 /** What a process's main starts: something that can shut down gracefully. */
 export interface Stoppable {
   shutdown(): Promise<void>;
@@ -18,8 +21,6 @@ export interface RunMainOptions<Config, Running extends Stoppable = Stoppable> {
   traceServiceName: string;
   parseConfig: (env: Env) => Config;
   start: (config: Config) => Promise<Running>;
-  /** Exit status and message prefix when the environment is invalid (default 1, "invalid configuration"). */
-  badConfig?: { exitCode: number; prefix: string };
 }
 
 /**
@@ -57,7 +58,7 @@ export async function startProcess<Config, Running extends Stoppable>(
 }
 
 /**
- * Process entry: parse the environment, OTEL_* included (exit with `badConfig.exitCode`,
+ * Process entry: parse the environment, OTEL_* included (exit 2,
  * naming the bad variable), start tracing then the process (exit 1 when that fails), and on
  * SIGTERM/SIGINT shut down gracefully, export the last spans and exit 0 (1 when the
  * shutdown fails). A second signal exits 1 at once, without draining.
@@ -65,18 +66,14 @@ export async function startProcess<Config, Running extends Stoppable>(
 export function runMain<Config, Running extends Stoppable>(
   options: RunMainOptions<Config, Running>,
 ): void {
-  const { exitCode, prefix } = options.badConfig ?? {
-    exitCode: 1,
-    prefix: 'invalid configuration',
-  };
   const logger = createLogger(options.name, 'info');
   let config: Config;
   try {
     config = options.parseConfig(process.env);
     readTracingConfig(process.env, options.traceServiceName);
   } catch (error) {
-    logger.fatal(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(exitCode);
+    logger.fatal(`bad configuration: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(BAD_CONFIGURATION_EXIT);
   }
 
   const starting = startProcess(options, config, process.env, logger);

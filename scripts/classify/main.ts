@@ -52,6 +52,15 @@ async function classifyBatch(args: ClassifyArgs): Promise<void> {
     fail(`Cannot list the photos: ${(error as Error).message}`),
   );
   const terminal = process.stderr.isTTY;
+  const resultsPath = args.out;
+  // Rows are appended photo by photo: what is in the file stays, and the same command resumes.
+  process.once('SIGINT', () => {
+    console.error(
+      `${terminal ? '\n' : ''}Interrupted. The photos graded so far are in ${resultsPath}; ` +
+        'run the same command again to resume (photos already graded are skipped).',
+    );
+    process.exit(130);
+  });
   let lastDraw = 0;
   const summary = await runBatch({
     photos,
@@ -71,6 +80,13 @@ async function classifyBatch(args: ClassifyArgs): Promise<void> {
   }).catch((error: unknown) => fail(`${terminal ? '\n' : ''}${(error as Error).message}`));
   if (terminal) process.stderr.write('\n');
   console.log(formatSummary(summary, args.out));
+  if (summary.failed > 0) {
+    console.error(
+      `${summary.failed} ${summary.failed === 1 ? 'photo' : 'photos'} failed (the error column says why); ` +
+        'run the same command again to try them again.',
+    );
+    process.exitCode = 1;
+  }
 }
 
 const args = readCli(CLASSIFY_USAGE, (argv) => parseClassifyArgs(argv, process.env));

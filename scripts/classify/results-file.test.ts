@@ -11,6 +11,7 @@ import {
   gradedFiles,
   parseCsv,
   ResultsFile,
+  wholeRecordsLength,
   rowsOfAnswer,
 } from './results-file.js';
 
@@ -61,11 +62,26 @@ describe('results rows', () => {
       error: null,
     });
   });
+  it('quotes fields holding CR, LF or CRLF', () => {
+    assert.equal(
+      formatRows([errorRow('a.jpg', 'one\r\ntwo')], 'csv'),
+      'a.jpg,,,,,,,,,"one\r\ntwo"\n',
+    );
+    assert.equal(formatRows([errorRow('a.jpg', 'one\rtwo')], 'csv'), 'a.jpg,,,,,,,,,"one\rtwo"\n');
+  });
   it('parses CSV with quoted commas, quotes and newlines', () => {
     assert.deepEqual(parseCsv('a,"b,""c""\nd",e\r\nf,,\n'), [
       ['a', 'b,"c"\nd', 'e'],
       ['f', '', ''],
     ]);
+  });
+});
+
+describe('wholeRecordsLength', () => {
+  it('ends after the last newline outside quotes', () => {
+    assert.equal(wholeRecordsLength('a\nb', 'jsonl'), 2);
+    assert.equal(wholeRecordsLength('a,b\n"c\nd",e\n"f\n', 'csv'), 12);
+    assert.equal(wholeRecordsLength('', 'csv'), 0);
   });
 });
 
@@ -106,11 +122,26 @@ describe('ResultsFile', () => {
     assert.equal(text.split('\n').filter((l) => l.startsWith('file,')).length, 1);
     assert.equal(text.split('\n').length, 6); // header, 2 + 1 + 1 rows, final newline
   });
-  it('starts a new line after a cut-short last line', async () => {
+  it('drops a row cut short by an interruption before resuming', async () => {
     const path = join(dir, 'cut.jsonl');
-    await writeFile(path, '{"file":"a.jpg","ban');
+    const whole = formatRows(rowsOfAnswer('a.jpg', NONE), 'jsonl');
+    await writeFile(path, `${whole}{"file":"b.jpg","ban`);
     const file = await ResultsFile.open(path);
     await file.append(rowsOfAnswer('b.jpg', NONE));
-    assert.deepEqual((await ResultsFile.open(path)).graded, new Set(['b.jpg']));
+    assert.equal(
+      await readFile(path, 'utf8'),
+      whole + formatRows(rowsOfAnswer('b.jpg', NONE), 'jsonl'),
+    );
+    assert.deepEqual((await ResultsFile.open(path)).graded, new Set(['a.jpg', 'b.jpg']));
+  });
+  it('drops a cut-short CSV row, also one cut inside a quoted newline', async () => {
+    const path = join(dir, 'cut.csv');
+    const whole = CSV_HEADER + formatRows([errorRow('a.jpg', 'line one\r\nline two')], 'csv');
+    await writeFile(path, `${whole}b.jpg,,,,,,,,,"first line\n`);
+    await (await ResultsFile.open(path)).append(rowsOfAnswer('c.jpg', NONE));
+    assert.equal(
+      await readFile(path, 'utf8'),
+      whole + formatRows(rowsOfAnswer('c.jpg', NONE), 'csv'),
+    );
   });
 });

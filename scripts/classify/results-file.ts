@@ -4,7 +4,7 @@
  * photo, so an interrupted batch leaves whole photos behind and can be resumed.
  */
 import { existsSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ClassifyAnswer } from './format-result.js';
 
@@ -152,6 +152,23 @@ export function gradedFiles(text: string, format: ResultFormat): Set<string> {
   return graded;
 }
 
+/**
+ * Length of the text up to the end of its last whole record: a batch that was interrupted
+ * while appending may have left half a row, which is dropped (its photo is graded again).
+ * In CSV a newline inside a quoted field does not end a record.
+ */
+export function wholeRecordsLength(text: string, format: ResultFormat): number {
+  if (format === 'jsonl') return text.lastIndexOf('\n') + 1;
+  let quoted = false;
+  let end = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text.charAt(i);
+    if (char === '"') quoted = !quoted;
+    else if (char === '\n' && !quoted) end = i + 1;
+  }
+  return end;
+}
+
 /** Appends to a results file, writing the CSV header into a new or empty file first. */
 export class ResultsFile {
   readonly format: ResultFormat;
@@ -161,21 +178,22 @@ export class ResultsFile {
     readonly path: string,
     readonly graded: Set<string>,
     needsHeader: boolean,
-    endsWithNewline: boolean,
   ) {
     this.format = formatOf(path);
-    const prefix = `${endsWithNewline ? '' : '\n'}${needsHeader && this.format === 'csv' ? CSV_HEADER : ''}`;
-    this.ready = prefix === '' ? Promise.resolve() : appendFile(path, prefix);
+    this.ready =
+      needsHeader && this.format === 'csv' ? appendFile(path, CSV_HEADER) : Promise.resolve();
   }
 
+  /** Opens a results file to resume, after dropping a row cut short by an interruption. */
   static async open(path: string): Promise<ResultsFile> {
-    const text = existsSync(path) ? await readFile(path, 'utf8') : '';
-    return new ResultsFile(
-      path,
-      gradedFiles(text, formatOf(path)),
-      text === '',
-      text === '' || text.endsWith('\n'),
-    );
+    const format = formatOf(path);
+    let text = existsSync(path) ? await readFile(path, 'utf8') : '';
+    const whole = wholeRecordsLength(text, format);
+    if (whole < text.length) {
+      text = text.slice(0, whole);
+      await truncate(path, Buffer.byteLength(text));
+    }
+    return new ResultsFile(path, gradedFiles(text, format), text === '');
   }
 
   /** Appends one photo's rows in one write (writes are queued, never interleaved). */

@@ -67,7 +67,12 @@ describe('npm run classify', () => {
 
   it('grades a folder into a CSV: one row per banana, failures recorded, the batch goes on', async () => {
     const result = await run(['shelf', '--out', 'results.csv', '--concurrency', '2']);
-    assert.equal(result.code, 0, result.stderr);
+    // A photo failed: the exit status says so, and how to try again.
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /1 photo failed \(the error column says why\); run the same command again/,
+    );
     assert.doesNotMatch(
       result.stderr,
       /photos\/s/,
@@ -128,7 +133,7 @@ describe('npm run classify', () => {
   it('resumes: photos already graded are skipped, the failed one is tried again', async () => {
     const before = await readFile(join(dir, 'results.csv'), 'utf8');
     const result = await run(['shelf', '--out', 'results.csv']);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 1, 'the broken photo fails again');
     assert.match(result.stdout, /^1 photos in .*; 3 already in .*results\.csv, skipped/);
     const added = (await readFile(join(dir, 'results.csv'), 'utf8')).slice(before.length);
     assert.match(added, /^shelf\/broken\.jpg,,,,,,,,,"HTTP 415: [^"]*"\n$/);
