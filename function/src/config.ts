@@ -5,11 +5,15 @@ import {
   ConfigError,
   DEFAULT_MAX_IMAGE_PIXELS,
   LOG_LEVELS,
+  parseApiKeysFile,
+  parseClientApiKey,
+  parseClientTls,
   readBoolean,
   readEnum,
   readInteger,
   readPort,
   readString,
+  type ClientTlsConfig,
   type Env,
   type LogLevel,
 } from '../../lib/config/index.js';
@@ -44,6 +48,12 @@ export interface FunctionConfig {
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** Keys callers of POST / must send (API_KEYS_FILE); unset: none needed. */
+  apiKeysFile?: string | undefined;
+  /** TLS to the model services (GRPC_TLS, GRPC_TLS_*); unset: plaintext. */
+  grpcTls?: ClientTlsConfig | undefined;
+  /** Key sent to the model services (GRPC_API_KEY), when they require one. */
+  grpcApiKey?: string | undefined;
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
@@ -79,6 +89,9 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   webRoot: DEFAULT_WEB_ROOT,
   shutdownGraceMs: 25_000,
   logLevel: 'info',
+  apiKeysFile: undefined,
+  grpcTls: undefined,
+  grpcApiKey: undefined,
 };
 
 /**
@@ -136,5 +149,8 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
       max: MAX_INT32,
     }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
+    apiKeysFile: parseApiKeysFile(env),
+    grpcTls: parseClientTls(env),
+    grpcApiKey: parseClientApiKey(env),
   };
 }

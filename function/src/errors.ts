@@ -10,6 +10,7 @@ import { UnusableAnswerError, UpstreamError } from './pipeline/errors.js';
 
 export type ErrorCode =
   | 'bad_request'
+  | 'unauthenticated'
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'

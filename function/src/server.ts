@@ -101,12 +101,15 @@ export async function startFunctionServer(
   const apiKeys = config.apiKeysFile
     ? loadApiKeyStore(config.apiKeysFile, {
         onCheck: createApiKeyMetrics(registry),
-        onReload: (names) => logger.info({ keys: names }, 'API keys reloaded'),
-        onReloadError: (error) =>
+        onReload: (names) => {
+          logger.info({ keys: names }, 'API keys reloaded');
+        },
+        onReloadError: (error) => {
           logger.error(
             { err: error },
             'API key file changed but is not valid: kept the previous keys',
-          ),
+          );
+        },
       })
     : undefined;
   const classifyDeps: ClassifyDeps = {

@@ -1,7 +1,13 @@
-import { Client, credentials } from '@grpc/grpc-js';
+import { Client } from '@grpc/grpc-js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
 import { clientChannelOptions } from './channel-options.js';
 import { HEALTH_CHECK, type HealthCheckResponse } from './health-methods.js';
+import {
+  apiKeyClientInterceptor,
+  channelCredentials,
+  tlsChannelOptions,
+  type ClientTlsConfig,
+} from './security.js';
 import { channelTarget, parseTargets } from './targets.js';
 import { unaryCall, type CallOptions, type UnaryMethod } from './unary-call.js';
 
@@ -12,6 +18,10 @@ export interface ClientOptions {
   defaultDeadlineMs?: number;
   /** Largest message sent or received (default 25 MiB, the services' default). */
   maxMessageBytes?: number;
+  /** TLS or mutual TLS to the service (default: plaintext). */
+  tls?: ClientTlsConfig | undefined;
+  /** Sent as `authorization: Bearer <key>` on every call, when set. */
+  apiKey?: string | undefined;
 }
 
 export interface ServiceClient {
@@ -44,11 +54,11 @@ export const DEFAULT_DEADLINE_MS = 10_000;
 export function createServiceClient(serviceName: string, options: ClientOptions): ServiceClient {
   const entries = parseTargets(options.target);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const client = new Client(
-    channelTarget(entries),
-    credentials.createInsecure(),
-    clientChannelOptions({ serviceName, maxMessageBytes }),
-  );
+  const client = new Client(channelTarget(entries), channelCredentials(options.tls), {
+    ...clientChannelOptions({ serviceName, maxMessageBytes }),
+    ...tlsChannelOptions(options.tls),
+    interceptors: options.apiKey ? [apiKeyClientInterceptor(options.apiKey)] : [],
+  });
   const deadlineOf = (callOptions?: CallOptions) =>
     new Date(
       Date.now() + (callOptions?.deadlineMs ?? options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS),

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config-error.js';
 import { readBoolean } from './env.js';
 import { parseModelServiceConfig } from './model-service-config.js';
+import { parseApiKeysFile, parseClientTls, parseServerTls } from './security-config.js';
 
 const defaults = {
   grpcPort: 50051,
@@ -36,6 +38,8 @@ describe('parseModelServiceConfig', () => {
       shutdownGraceMs: 10_000,
       logLevel: 'info',
       maxInflightPixels: 64_000_000,
+      tls: undefined,
+      apiKeysFile: undefined,
     });
   });
 
@@ -107,5 +111,40 @@ describe('readBoolean', () => {
     assert.equal(readBoolean({ X: 'False' }, 'X', true), false);
     assert.equal(readBoolean({}, 'X', true), true);
     assert.throws(() => readBoolean({ X: 'maybe' }, 'X', true), configError('X', /true or false/));
+  });
+});
+
+describe('TLS and API key variables', () => {
+  const file = fileURLToPath(import.meta.url);
+
+  it('TLS_CERT_FILE and TLS_KEY_FILE turn TLS on; TLS_CLIENT_CA_FILE adds client certificates', () => {
+    assert.equal(parseModelServiceConfig({}, defaults).tls, undefined);
+    const tls = { TLS_CERT_FILE: file, TLS_KEY_FILE: file };
+    assert.deepEqual(parseModelServiceConfig(tls, defaults).tls, {
+      certFile: file,
+      keyFile: file,
+      clientCaFile: undefined,
+    });
+    assert.equal(
+      parseModelServiceConfig({ ...tls, TLS_CLIENT_CA_FILE: file }, defaults).tls?.clientCaFile,
+      file,
+    );
+    assert.throws(() => parseServerTls({ TLS_CERT_FILE: file }), /TLS_KEY_FILE/);
+    assert.throws(() => parseServerTls({ TLS_CLIENT_CA_FILE: file }), /TLS_CLIENT_CA_FILE/);
+    assert.throws(() => parseApiKeysFile({ API_KEYS_FILE: '/nonexistent/keys' }), /API_KEYS_FILE/);
+  });
+
+  it('the clients use TLS when GRPC_TLS or a GRPC_TLS_* file is set', () => {
+    assert.equal(parseClientTls({}), undefined);
+    assert.deepEqual(parseClientTls({ GRPC_TLS: 'true' }), {
+      caFile: undefined,
+      certFile: undefined,
+      keyFile: undefined,
+      serverName: undefined,
+    });
+    assert.equal(parseClientTls({ GRPC_TLS_CA_FILE: file })?.caFile, file);
+    assert.equal(parseClientTls({ GRPC_TLS_SERVER_NAME: 'detector' })?.serverName, 'detector');
+    assert.throws(() => parseClientTls({ GRPC_TLS: 'false', GRPC_TLS_CA_FILE: file }), /GRPC_TLS/);
+    assert.throws(() => parseClientTls({ GRPC_TLS_KEY_FILE: file }), /GRPC_TLS_CERT_FILE/);
   });
 });

@@ -5,3 +5,10 @@ export { readBoolean, readEnum, readInteger, readPort, readString } from './env.
 export type { Env, IntegerRange } from './env.js';
 export { LOG_LEVELS, parseModelServiceConfig } from './model-service-config.js';
 export type { LogLevel, ModelServiceConfig, ModelServiceDefaults } from './model-service-config.js';
+export {
+  parseApiKeysFile,
+  parseClientApiKey,
+  parseClientTls,
+  parseServerTls,
+} from './security-config.js';
+export type { ClientTlsConfig, ServerTlsConfig } from './security-config.js';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { readEnum, readInteger, readPort, readString, type Env } from './env.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+import { parseApiKeysFile, parseServerTls, type ServerTlsConfig } from './security-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +34,10 @@ export interface ModelServiceConfig {
    * one image above it alone is refused. See DEFAULT_SERVICE_INFLIGHT_PIXELS.
    */
   maxInflightPixels: number;
+  /** TLS of the gRPC port (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE); unset: plaintext. */
+  tls?: ServerTlsConfig | undefined;
+  /** File of the API keys every call must carry (API_KEYS_FILE); unset: no key needed. */
+  apiKeysFile?: string | undefined;
 }
 
 export interface ModelServiceDefaults {
@@ -97,5 +102,7 @@ export function parseModelServiceConfig(
       min: 1,
       max: Number.MAX_SAFE_INTEGER,
     }),
+    tls: parseServerTls(env),
+    apiKeysFile: parseApiKeysFile(env),
   };
 }

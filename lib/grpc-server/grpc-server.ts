@@ -1,5 +1,10 @@
 import type { Http2Server } from 'node:http2';
-import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ChannelOptions,
+  type ServerInterceptor,
+} from '@grpc/grpc-js';
 
 export interface GrpcServerLimits {
   /** Largest request and response message, in bytes. */
@@ -25,8 +30,12 @@ function grpcServerOptions(limits: GrpcServerLimits): ChannelOptions {
   };
 }
 
-export function createGrpcServer(limits: GrpcServerLimits): Server {
-  return new Server(grpcServerOptions(limits));
+/** `interceptors` run on every call of every service added to the server (e.g. API keys). */
+export function createGrpcServer(
+  limits: GrpcServerLimits,
+  interceptors: ServerInterceptor[] = [],
+): Server {
+  return new Server({ ...grpcServerOptions(limits), interceptors });
 }
 
 /**
@@ -61,9 +70,19 @@ function widenReceiveWindow(server: Server): void {
 
 /** Binds without TLS (TLS terminates in the mesh/ingress); resolves to the actual port. */
 export function bindInsecure(server: Server, host: string, port: number): Promise<number> {
+  return bindServer(server, host, port, ServerCredentials.createInsecure());
+}
+
+/** Binds with the given credentials (see security.ts); resolves to the actual port. */
+export function bindServer(
+  server: Server,
+  host: string,
+  port: number,
+  credentials: ServerCredentials,
+): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
+    server.bindAsync(address, credentials, (error, boundPort) => {
       if (error) reject(error);
       else {
         widenReceiveWindow(server);

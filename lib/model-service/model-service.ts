@@ -4,10 +4,11 @@ import type { ModelServiceConfig } from '../config/index.js';
 import {
   addHealthService,
   addReflectionService,
-  bindInsecure,
+  bindServer,
   bindHandlers,
   CallTracker,
   createGrpcServer,
+  createServerSecurity,
   RequestError,
   shutdownGracefully,
   type AsyncHandlers,
@@ -173,7 +174,15 @@ export async function startModelService<
       (p) => p.close(),
       () => undefined,
     );
-  const server = createGrpcServer(config);
+  // TLS from TLS_* files, API keys from API_KEYS_FILE (an interceptor on every service).
+  let security: ReturnType<typeof createServerSecurity>;
+  try {
+    security = createServerSecurity(config, { logger, registry: metrics.registry });
+  } catch (error) {
+    await closePoolOnFailure();
+    throw error;
+  }
+  const server = createGrpcServer(config, security.interceptors);
   const openInference = spec.openInference?.bind(spec);
   const health = addHealthService(server, [
     serviceNameOf(spec.definition),
@@ -215,8 +224,9 @@ export async function startModelService<
   };
   let grpcPort: number;
   try {
-    grpcPort = await bindInsecure(server, config.host, config.grpcPort);
+    grpcPort = await bindServer(server, config.host, config.grpcPort, security.credentials);
   } catch (error) {
+    security.close();
     await closePoolOnFailure();
     throw error;
   }
@@ -231,6 +241,7 @@ export async function startModelService<
     });
   } catch (error) {
     server.forceShutdown();
+    security.close();
     await closePoolOnFailure();
     throw error;
   }
@@ -239,6 +250,7 @@ export async function startModelService<
     pool = await poolStarting;
   } catch (error) {
     server.forceShutdown();
+    security.close();
     await metricsServer.close();
     throw error;
   }
@@ -255,6 +267,7 @@ export async function startModelService<
     logger.info({ inFlight: calls.count, graceMs: config.shutdownGraceMs }, 'shutting down');
     const ending = await shutdownGracefully(server, config.shutdownGraceMs);
     if (ending === 'forced') logger.warn({ inFlight: calls.count }, 'grace period over: calls cut');
+    security.close();
     await pool.close();
     await metricsServer.close();
     logger.info({ ending }, 'stopped');

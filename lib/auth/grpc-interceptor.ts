@@ -1,0 +1,54 @@
+import {
+  Metadata,
+  ServerInterceptingCall,
+  status,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
+  type ServerMethodDefinition,
+} from '@grpc/grpc-js';
+import type { ApiKeyStore } from './api-keys.js';
+
+/** Calls that need no key: the standard health service (probes, load balancers). */
+export const OPEN_GRPC_PATH_PREFIXES: readonly string[] = ['/grpc.health.v1.Health/'];
+
+function metadataValue(metadata: Metadata, name: string): string | undefined {
+  const [value] = metadata.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A server interceptor (grpc-js `new Server({ interceptors })`) that requires
+ * `authorization: Bearer <key>` on every call of every service on the server, except the
+ * paths in `openPrefixes`. A refused call ends with UNAUTHENTICATED as soon as its metadata
+ * arrives: its handler never starts, and its message is never read or decoded (the call's
+ * status is sent before the server asks for the first message).
+ */
+export function apiKeyInterceptor(
+  keys: ApiKeyStore,
+  openPrefixes: readonly string[] = OPEN_GRPC_PATH_PREFIXES,
+): ServerInterceptor {
+  return (
+    method: ServerMethodDefinition<unknown, unknown>,
+    call: ServerInterceptingCallInterface,
+  ) => {
+    const open = openPrefixes.some((prefix) => method.path.startsWith(prefix));
+    return new ServerInterceptingCall(call, {
+      start: (next) => {
+        next({
+          onReceiveMetadata: (metadata, passOn) => {
+            if (open) {
+              passOn(metadata);
+              return;
+            }
+            const result = keys.check(metadataValue(metadata, 'authorization'));
+            if (result.ok) {
+              // The key stays out of everything the handler can log or forward.
+              metadata.remove('authorization');
+              passOn(metadata);
+            } else call.sendStatus({ code: status.UNAUTHENTICATED, details: result.message });
+          },
+        });
+      },
+    });
+  };
+}

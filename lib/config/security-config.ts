@@ -1,0 +1,88 @@
+import { accessSync, constants } from 'node:fs';
+import { ConfigError } from './config-error.js';
+import { readBoolean, readString, type Env } from './env.js';
+
+/** TLS of a gRPC server (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE). */
+export interface ServerTlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** When set, clients must present a certificate signed by this CA (mutual TLS). */
+  clientCaFile?: string | undefined;
+}
+
+/** TLS of the gRPC clients (GRPC_TLS, GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE, GRPC_TLS_KEY_FILE, GRPC_TLS_SERVER_NAME). */
+export interface ClientTlsConfig {
+  /** CA bundle the servers' certificates must chain to; unset: the system's roots. */
+  caFile?: string | undefined;
+  /** Client certificate and key, for servers that require mutual TLS. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** Name the servers' certificates are checked against, instead of the target's host. */
+  serverName?: string | undefined;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = readString(env, name, '');
+  return value === '' ? undefined : value;
+}
+
+/** A set variable naming a file this process can read. */
+function readableFile(env: Env, name: string): string | undefined {
+  const path = optional(env, name);
+  if (path === undefined) return undefined;
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ConfigError(name, `names ${path}, which cannot be read`);
+  }
+  return path;
+}
+
+function pairOf(env: Env, certName: string, keyName: string) {
+  const certFile = readableFile(env, certName);
+  const keyFile = readableFile(env, keyName);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(
+      certFile === undefined ? certName : keyName,
+      `must be set together with ${certFile === undefined ? keyName : certName}`,
+    );
+  }
+  return { certFile, keyFile };
+}
+
+/** TLS_CERT_FILE + TLS_KEY_FILE turn TLS on; TLS_CLIENT_CA_FILE also requires client certificates. */
+export function parseServerTls(env: Env): ServerTlsConfig | undefined {
+  const { certFile, keyFile } = pairOf(env, 'TLS_CERT_FILE', 'TLS_KEY_FILE');
+  const clientCaFile = readableFile(env, 'TLS_CLIENT_CA_FILE');
+  if (certFile === undefined || keyFile === undefined) {
+    if (clientCaFile !== undefined)
+      throw new ConfigError('TLS_CLIENT_CA_FILE', 'needs TLS_CERT_FILE and TLS_KEY_FILE');
+    return undefined;
+  }
+  return { certFile, keyFile, clientCaFile };
+}
+
+/** API_KEYS_FILE: the keys callers must send (`authorization: Bearer <key>`); unset: none needed. */
+export function parseApiKeysFile(env: Env): string | undefined {
+  return readableFile(env, 'API_KEYS_FILE');
+}
+
+/**
+ * TLS of the clients: on when GRPC_TLS is true or GRPC_TLS_CA_FILE / GRPC_TLS_CERT_FILE is
+ * set; GRPC_TLS=false with any of them set is a contradiction.
+ */
+export function parseClientTls(env: Env): ClientTlsConfig | undefined {
+  const caFile = readableFile(env, 'GRPC_TLS_CA_FILE');
+  const { certFile, keyFile } = pairOf(env, 'GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE');
+  const serverName = optional(env, 'GRPC_TLS_SERVER_NAME');
+  const anySet = [caFile, certFile, serverName].some((value) => value !== undefined);
+  const tls = readBoolean(env, 'GRPC_TLS', anySet);
+  if (!tls && anySet)
+    throw new ConfigError('GRPC_TLS', 'is false but GRPC_TLS_* files or name are set');
+  return tls ? { caFile, certFile, keyFile, serverName } : undefined;
+}
+
+/** GRPC_API_KEY: the key the clients send to the model services; unset: none. */
+export function parseClientApiKey(env: Env): string | undefined {
+  return optional(env, 'GRPC_API_KEY');
+}

@@ -1,0 +1,104 @@
+import { experimental, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import {
+  apiKeyInterceptor,
+  createApiKeyMetrics,
+  loadApiKeyStore,
+  WatchedCertificateFiles,
+  type ApiKeyStore,
+} from '../auth/index.js';
+import type { ServerTlsConfig } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+
+export interface ServerSecuritySettings {
+  tls?: ServerTlsConfig | undefined;
+  apiKeysFile?: string | undefined;
+}
+
+export interface ServerSecurity {
+  credentials: ServerCredentials;
+  interceptors: ServerInterceptor[];
+  /** The keys (for other ports that serve the same API, e.g. REST routes); undefined: none needed. */
+  apiKeys: ApiKeyStore | undefined;
+  /** "plaintext", "tls" or "mtls". */
+  transport: 'plaintext' | 'tls' | 'mtls';
+  /** Stops watching the key file (certificate watching stops with the server). */
+  close(): void;
+}
+
+export interface ServerSecurityOptions {
+  logger: Logger;
+  /** Where `banana_api_key_requests_total` is registered. */
+  registry: Registry;
+  /** How often certificate and key files are checked for changes (default 1000 ms). */
+  reloadIntervalMs?: number;
+}
+
+/**
+ * Server credentials from TLS_* (certificates reloaded from disk when they change, without a
+ * restart; open connections and their calls are unaffected) and the API-key interceptor from
+ * API_KEYS_FILE. Throws when a file is unreadable or invalid.
+ */
+export function createServerSecurity(
+  settings: ServerSecuritySettings,
+  options: ServerSecurityOptions,
+): ServerSecurity {
+  const { logger } = options;
+  const refreshIntervalMs = options.reloadIntervalMs ?? 1000;
+  let credentials = ServerCredentials.createInsecure();
+  let transport: ServerSecurity['transport'] = 'plaintext';
+  if (settings.tls) {
+    const { certFile, keyFile, clientCaFile } = settings.tls;
+    const files = new WatchedCertificateFiles(
+      { certFile, keyFile, caFile: clientCaFile },
+      {
+        refreshIntervalMs,
+        onReload: () => {
+          logger.info({ certFile, clientCaFile }, 'TLS certificates reloaded');
+        },
+        onReloadError: (error) => {
+          logger.error(
+            { err: error },
+            'TLS certificate files changed but are not valid: kept the previous ones',
+          );
+        },
+      },
+    );
+    const mutual = clientCaFile !== undefined;
+    credentials = experimental.createCertificateProviderServerCredentials(
+      files, // the identity provider (grpc-js's declaration names its parameters the other way round)
+      mutual ? files : null,
+      mutual,
+    );
+    transport = mutual ? 'mtls' : 'tls';
+  }
+  const apiKeys =
+    settings.apiKeysFile === undefined
+      ? undefined
+      : loadApiKeyStore(settings.apiKeysFile, {
+          reloadIntervalMs: refreshIntervalMs,
+          onCheck: createApiKeyMetrics(options.registry),
+          onReload: (names) => {
+            logger.info({ keys: names }, 'API keys reloaded');
+          },
+          onReloadError: (error) => {
+            logger.error(
+              { err: error },
+              'API key file changed but is not valid: kept the previous keys',
+            );
+          },
+        });
+  if (transport === 'plaintext')
+    logger.warn('gRPC without TLS (plaintext): set TLS_CERT_FILE and TLS_KEY_FILE to encrypt');
+  logger.info(
+    { transport, apiKeys: apiKeys ? apiKeys.names() : 'not required' },
+    'gRPC transport security',
+  );
+  return {
+    credentials,
+    interceptors: apiKeys ? [apiKeyInterceptor(apiKeys)] : [],
+    apiKeys,
+    transport,
+    close: () => apiKeys?.close(),
+  };
+}
