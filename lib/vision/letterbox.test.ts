@@ -64,4 +64,37 @@ describe('unletterboxBox', () => {
       yMax: 480,
     });
   });
+
+  describe('on a portrait photo (padding left and right)', () => {
+    // 480x640 into 320x320: scale 0.5, resized 240x320, 40 columns of padding on each side.
+    const portrait = letterboxGeometry({ width: 480, height: 640 }, square320);
+
+    it('removes the left padding before undoing the scale', () => {
+      assert.equal(portrait.offsetX, 40);
+      assert.deepEqual(unletterboxBox({ xMin: 50, yMin: 10, xMax: 150, yMax: 110 }, portrait), {
+        xMin: 20,
+        yMin: 20,
+        xMax: 220,
+        yMax: 220,
+      });
+    });
+
+    it('maps the edges of the photo inside the canvas to the edges of the photo', () => {
+      assert.deepEqual(unletterboxBox({ xMin: 40, yMin: 0, xMax: 280, yMax: 320 }, portrait), {
+        xMin: 0,
+        yMin: 0,
+        xMax: 480,
+        yMax: 640,
+      });
+    });
+
+    it('maps a box in the left padding to the left edge', () => {
+      assert.deepEqual(unletterboxBox({ xMin: 0, yMin: 100, xMax: 30, yMax: 200 }, portrait), {
+        xMin: 0,
+        yMin: 200,
+        xMax: 0,
+        yMax: 400,
+      });
+    });
+  });
 });
