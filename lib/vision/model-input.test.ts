@@ -50,6 +50,34 @@ describe('cropPaddedToSquare', () => {
     const row = (y: number) => [...image.data.subarray((y * 5 + 1) * 3, (y * 5 + 4) * 3)];
     assert.deepEqual([...square.data], [...row(1), ...row(2), 1, 2, 3, 1, 2, 3, 1, 2, 3]);
   });
+
+  it('puts the odd column of padding on the right: offset floor((side - width) / 2)', () => {
+    const image = gradient(6, 5);
+    // 2 wide, 5 high: a 5x5 square with 3 columns of padding, 1 on the left and 2 on the right.
+    const square = cropPaddedToSquare(image, { left: 3, top: 0, width: 2, height: 5 }, [1, 2, 3]);
+    assert.deepEqual([square.width, square.height], [5, 5]);
+    const pixel = (x: number, y: number) => [
+      ...image.data.subarray((y * 6 + x) * 3, (y * 6 + x + 1) * 3),
+    ];
+    const fill = [1, 2, 3];
+    const expected = [0, 1, 2, 3, 4].flatMap((y) => [
+      ...fill,
+      ...pixel(3, y),
+      ...pixel(4, y),
+      ...fill,
+      ...fill,
+    ]);
+    assert.deepEqual([...square.data], expected);
+  });
+
+  it('puts the odd row of padding at the bottom: offset floor((side - height) / 2)', () => {
+    const image = gradient(4, 6);
+    // 4 wide, 1 high: a 4x4 square with 3 rows of padding, 1 above and 2 below.
+    const square = cropPaddedToSquare(image, { left: 0, top: 2, width: 4, height: 1 }, [9, 8, 7]);
+    const fillRow = [9, 8, 7, 9, 8, 7, 9, 8, 7, 9, 8, 7];
+    const row2 = [...image.data.subarray(2 * 4 * 3, 3 * 4 * 3)];
+    assert.deepEqual([...square.data], [...fillRow, ...row2, ...fillRow, ...fillRow]);
+  });
 });
 
 /** Pads a cut of `rect` to a centred square, then resizes it: two separate sharp steps. */
@@ -80,6 +108,39 @@ describe('cropToModelInput', () => {
     const crop = await cropToModelInput(image, rect, INPUT);
     assert.deepEqual([crop.width, crop.height], [96, 64]);
     assert.ok(Buffer.from(crop.data).equals(await padThenResize(image, rect)));
+  });
+
+  it('places an odd padding as the training code does (one less on the left and top)', async () => {
+    const image = gradient(200, 150);
+    // 61x120: 59 columns of padding (29 left, 30 right); 120x61: 59 rows (29 above, 30 below).
+    for (const rect of [
+      { left: 10, top: 5, width: 61, height: 120 },
+      { left: 10, top: 5, width: 120, height: 61 },
+    ]) {
+      const crop = await cropToModelInput(image, rect, INPUT);
+      assert.ok(
+        Buffer.from(crop.data).equals(await padThenResize(image, rect)),
+        JSON.stringify(rect),
+      );
+    }
+  });
+
+  it('pads an odd padding the same way when the square is already at the input size', async () => {
+    const image = gradient(100, 100);
+    const spec: PixelInputSpec = { ...INPUT, width: 9, height: 9 };
+    const crop = await cropToModelInput(image, { left: 20, top: 30, width: 6, height: 9 }, spec);
+    const fill = [114, 100, 90];
+    const pixel = (x: number, y: number) => [
+      ...image.data.subarray((y * 100 + x) * 3, (y * 100 + x + 1) * 3),
+    ];
+    // 3 columns of padding: 1 on the left, 2 on the right.
+    const expected = [...Array(9).keys()].flatMap((y) => [
+      ...fill,
+      ...[20, 21, 22, 23, 24, 25].flatMap((x) => pixel(x, 30 + y)),
+      ...fill,
+      ...fill,
+    ]);
+    assert.deepEqual([...crop.data], expected);
   });
 
   it('gives the same pixels when its square buffers are reused (large, then smaller, at once)', async () => {
