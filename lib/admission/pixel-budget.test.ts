@@ -96,6 +96,44 @@ describe('createPixelBudget', () => {
   });
 });
 
+describe('createPixelBudget: a waiter that leaves lets the ones behind it in', () => {
+  it('admits a small photo waiting behind a large one that aborts, without any release', async () => {
+    const budget = createPixelBudget(10);
+    const release = await budget.acquire(6);
+    const gone = new AbortController();
+    const large = budget.acquire(8, gone.signal);
+    const small = budget.acquire(2);
+    assert.equal(await settled(small), false, 'the small photo waits behind the large one');
+    gone.abort(new Error('client went away'));
+    await assert.rejects(large, /client went away/);
+    assert.equal(await settled(small), true, 'the small photo is admitted once the large one left');
+    assert.equal(budget.inUse, 8);
+    (await small)();
+    release();
+    assert.equal(budget.inUse, 0);
+  });
+
+  it('admits a small photo waiting behind a large one that times out, without any release', async () => {
+    const budget = createPixelBudget(10, { maxWaitMs: 100 });
+    const release = await budget.acquire(6);
+    const large = budget.acquire(8);
+    const timedOut = assert.rejects(
+      large,
+      (error: unknown) => error instanceof BudgetRefusal && error.reason === 'wait_timeout',
+    );
+    // Queued 60 ms later: its own timeout comes 60 ms after the large photo's.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const small = budget.acquire(2);
+    await timedOut;
+    // Still 60 ms before its own timeout: admitted now, or never.
+    assert.equal(await settled(small), true, 'the small photo is admitted once the large one left');
+    assert.equal(budget.inUse, 8);
+    (await small)();
+    release();
+    assert.equal(budget.inUse, 0);
+  });
+});
+
 describe('createPixelBudget with maxWaiting', () => {
   it('refuses a request when maxWaiting already wait, admits again once the queue drains', async () => {
     const budget = createPixelBudget(10, { maxWaiting: 1 });
