@@ -24,7 +24,12 @@ export { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
 export { DEFAULT_DEADLINE_MS } from './service-client.js';
 export type { ClientOptions } from './service-client.js';
 export { parseTargets } from './targets.js';
-export { apiKeyClientInterceptor, channelCredentials, tlsChannelOptions } from './security.js';
+export {
+  apiKeyClientInterceptor,
+  channelCredentials,
+  secureChannel,
+  tlsChannelOptions,
+} from './security.js';
 export type { ClientTlsConfig } from './security.js';
 export type { CallOptions } from './unary-call.js';
 export type { ClassifyResponse } from '../gen/banana/v1/classifier.js';

@@ -48,3 +48,20 @@ export function apiKeyClientInterceptor(apiKey: string): Interceptor {
       },
     });
 }
+
+/** Credentials and channel options (server name, API key) for a hand-made grpc-js client. */
+export function secureChannel(settings: {
+  tls?: ClientTlsConfig | undefined;
+  apiKey?: string | undefined;
+}): {
+  credentials: ChannelCredentials;
+  options: ChannelOptions;
+} {
+  return {
+    credentials: channelCredentials(settings.tls),
+    options: {
+      ...tlsChannelOptions(settings.tls),
+      interceptors: settings.apiKey ? [apiKeyClientInterceptor(settings.apiKey)] : [],
+    },
+  };
+}

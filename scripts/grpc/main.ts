@@ -4,18 +4,20 @@
  * client of lib/client; health is grpc.health.v1/Check; list uses server reflection.
  */
 import { readFile } from 'node:fs/promises';
-import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import {
   createClassifierClient,
   createDetectorClient,
   isServiceError,
+  secureChannel,
   status,
 } from '../../lib/client/index.js';
 import { readCli } from '../lib/cli.js';
 import { listServices } from '../lib/reflection-client.js';
 import { GRPC_USAGE, parseGrpcArgs, type GrpcCommand } from './args.js';
 
+import { CONNECTION_USAGE, splitConnectionArgs } from './connection.js';
 const print = (value: unknown): void => {
   console.log(JSON.stringify(value, null, 2));
 };
@@ -23,7 +25,8 @@ const print = (value: unknown): void => {
 /** grpc.health.v1.Health/Check of `service` ("" = the whole server). */
 function checkHealth(addr: string, service: string, deadlineMs: number): Promise<string> {
   const Health = makeGenericClientConstructor(healthService, 'Health');
-  const client = new Health(addr, credentials.createInsecure());
+  const channel = secureChannel(cli.connection);
+  const client = new Health(addr, channel.credentials, channel.options);
   const { check } = client as unknown as {
     check: (
       request: { service: string },
@@ -56,10 +59,10 @@ async function readFiles(paths: readonly string[]): Promise<Buffer[]> {
 }
 
 async function run(args: GrpcCommand): Promise<number> {
-  const options = { target: args.addr, defaultDeadlineMs: args.deadlineMs };
+  const options = { target: args.addr, defaultDeadlineMs: args.deadlineMs, ...cli.connection };
   switch (args.command) {
     case 'list':
-      print(await listServices(args.addr));
+      print(await listServices(args.addr, secureChannel(cli.connection)));
       return 0;
     case 'health': {
       const health = await checkHealth(args.addr, args.service, args.deadlineMs);
@@ -89,9 +92,12 @@ async function run(args: GrpcCommand): Promise<number> {
   }
 }
 
-const args = readCli(GRPC_USAGE, (argv) => parseGrpcArgs(argv, process.env));
+const cli = readCli(GRPC_USAGE + '\n' + CONNECTION_USAGE, (argv) => {
+  const { connection, rest } = splitConnectionArgs(argv, process.env);
+  return { args: parseGrpcArgs(rest, process.env), connection };
+});
 try {
-  process.exitCode = await run(args);
+  process.exitCode = await run(cli.args);
 } catch (error) {
   const body = isServiceError(error)
     ? { code: status[error.code], message: error.details }

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import {
   credentials,
   loadPackageDefinition,
+  type ChannelCredentials,
+  type ChannelOptions,
   type Client,
   type ClientDuplexStream,
 } from '@grpc/grpc-js';
@@ -15,6 +17,12 @@ import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/p
  * server is a `host:port` address, or a port on 127.0.0.1.
  */
 export type Server = string | number;
+
+/** TLS credentials and channel options (e.g. an API key interceptor); default plaintext. */
+export interface ReflectionChannel {
+  credentials?: ChannelCredentials;
+  options?: ChannelOptions;
+}
 
 const addressOf = (server: Server): string =>
   typeof server === 'number' ? `127.0.0.1:${server}` : server;
@@ -34,23 +42,36 @@ const reflectionProtoDir = join(
   'proto',
 );
 
-function reflectionClient(server: Server): Client {
+function reflectionClient(server: Server, channel: ReflectionChannel = {}): Client {
   const definition = loadSync('grpc/reflection/v1alpha/reflection.proto', {
     includeDirs: [reflectionProtoDir],
   });
   const loaded = loadPackageDefinition(definition) as unknown as {
     grpc: {
-      reflection: { v1alpha: { ServerReflection: new (target: string, creds: unknown) => Client } };
+      reflection: {
+        v1alpha: {
+          ServerReflection: new (
+            target: string,
+            creds: unknown,
+            options?: ChannelOptions,
+          ) => Client;
+        };
+      };
     };
   };
   return new loaded.grpc.reflection.v1alpha.ServerReflection(
     addressOf(server),
-    credentials.createInsecure(),
+    channel.credentials ?? credentials.createInsecure(),
+    channel.options,
   );
 }
 
-async function ask(server: Server, request: ReflectionRequest): Promise<ReflectionResponse> {
-  const client = reflectionClient(server);
+async function ask(
+  server: Server,
+  request: ReflectionRequest,
+  channel?: ReflectionChannel,
+): Promise<ReflectionResponse> {
+  const client = reflectionClient(server, channel);
   try {
     const stream = (
       client as unknown as {
@@ -69,8 +90,8 @@ async function ask(server: Server, request: ReflectionRequest): Promise<Reflecti
   }
 }
 
-export async function listServices(server: Server): Promise<string[]> {
-  const response = await ask(server, { listServices: '' });
+export async function listServices(server: Server, channel?: ReflectionChannel): Promise<string[]> {
+  const response = await ask(server, { listServices: '' }, channel);
   return (response.listServicesResponse?.service ?? []).map((s) => s.name).sort();
 }
 
