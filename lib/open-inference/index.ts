@@ -27,3 +27,5 @@ export { createInferenceServer } from './server.js';
 export type { InferenceServer, ServerMetadata } from './server.js';
 export { bytesOf, bytesToValues, elementCount, formatShape, valuesToBytes } from './tensors.js';
 export type { InputTensor, RawTensor, TensorMetadata } from './tensors.js';
+export { createOpenInferenceClient } from './client.js';
+export type { OpenInferenceClient } from './client.js';

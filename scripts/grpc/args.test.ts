@@ -33,9 +33,54 @@ describe('parseGrpcArgs', () => {
       crops: ['/home/me/a.png', '/tmp/b.jpg'],
     });
   });
+  it('reads the Open Inference Protocol verbs: the model picks the default address', () => {
+    assert.deepEqual(parse(['metadata']), {
+      command: 'metadata',
+      model: 'banana-detector',
+      addr: '127.0.0.1:50051',
+      deadlineMs: 10_000,
+    });
+    assert.deepEqual(
+      parse([
+        'infer',
+        'p.jpg',
+        '--output',
+        'detections',
+        '--param',
+        'confidence=0.5',
+        '--param',
+        'max_detections=3',
+        '--param',
+        'note=x=y',
+      ]),
+      {
+        command: 'infer',
+        model: 'banana-detector',
+        images: ['/home/me/p.jpg'],
+        outputs: ['detections'],
+        parameters: { confidence: 0.5, max_detections: 3, note: 'x=y' },
+        addr: '127.0.0.1:50051',
+        deadlineMs: 10_000,
+      },
+    );
+    assert.deepEqual(parse(['infer', 'a.png', 'b.png', '--model', 'banana-ripeness-classifier']), {
+      command: 'infer',
+      model: 'banana-ripeness-classifier',
+      images: ['/home/me/a.png', '/home/me/b.png'],
+      outputs: [],
+      parameters: {},
+      addr: '127.0.0.1:50052',
+      deadlineMs: 10_000,
+    });
+  });
   it('exits 2 with the usage on mistakes, 0 with it on --help', () => {
     for (const [argv, message] of [
-      [[], 'which command? list, health, detect or classify'],
+      [[], 'which command? list, health, detect, classify, metadata or infer'],
+      [['infer'], 'infer: which images? give their paths'],
+      [['infer', 'a.jpg', '--param', 'confidence'], '--param needs KEY=VALUE, got confidence'],
+      [['metadata', 'x'], 'metadata: unexpected x'],
+      [['metadata', '--output', 'head'], '--output and --param apply to infer'],
+      [['detect', 'a.jpg', '--model', 'm'], '--model applies to metadata and infer only'],
       [['ls'], 'unknown command "ls"'],
       [['detect'], 'detect: which photo? give its path'],
       [['detect', 'a.jpg', 'b.jpg'], 'detect: unexpected b.jpg'],

@@ -1,7 +1,8 @@
 /**
- * `npm run grpc -- list | health | detect <photo> | classify <crop...> [--addr host:port]`:
- * calls a model service and prints its answer as JSON. detect and classify go through the typed
- * client of lib/client; health is grpc.health.v1/Check; list uses server reflection.
+ * `npm run grpc -- list | health | detect <photo> | classify <crop...> | metadata | infer
+ * <image...> [--addr host:port]`: calls a model service and prints its answer as JSON. detect
+ * and classify go through the typed client of lib/client; health is grpc.health.v1/Check; list
+ * uses server reflection; metadata and infer speak the Open Inference Protocol.
  */
 import { readFile } from 'node:fs/promises';
 import { makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
@@ -13,11 +14,13 @@ import {
   secureChannel,
   status,
 } from '../../lib/client/index.js';
+import { createOpenInferenceClient } from '../../lib/open-inference/index.js';
 import { readCli } from '../lib/cli.js';
 import { listServices } from '../lib/reflection-client.js';
 import { GRPC_USAGE, parseGrpcArgs, type GrpcCommand } from './args.js';
-
 import { CONNECTION_USAGE, splitConnectionArgs } from './connection.js';
+import { formatTensors, inferImages } from './open-inference.js';
+
 const print = (value: unknown): void => {
   console.log(JSON.stringify(value, null, 2));
 };
@@ -86,6 +89,22 @@ async function run(args: GrpcCommand): Promise<number> {
         print(await classifier.classify({ crops }));
       } finally {
         classifier.close();
+      }
+      return 0;
+    }
+    case 'metadata':
+    case 'infer': {
+      const client = createOpenInferenceClient(options);
+      try {
+        console.log(
+          formatTensors(
+            args.command === 'metadata'
+              ? await client.modelMetadata(args.model)
+              : await inferImages(client, args),
+          ),
+        );
+      } finally {
+        client.close();
       }
       return 0;
     }

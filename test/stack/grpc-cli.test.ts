@@ -41,7 +41,55 @@ describe('npm run grpc', () => {
   it('list: the services, by reflection', async () => {
     const result = await grpc(['list', '--addr', detector()]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(json(result.stdout), ['banana.v1.Detector', 'grpc.health.v1.Health']);
+    assert.deepEqual(json(result.stdout), [
+      'banana.v1.Detector',
+      'grpc.health.v1.Health',
+      'inference.GRPCInferenceService',
+    ]);
+  });
+
+  it('metadata and infer: the Open Inference Protocol, detector and classifier', async () => {
+    const metadata = await grpc(['metadata', '--addr', detector()]);
+    assert.equal(metadata.code, 0, metadata.stderr);
+    assert.deepEqual((json(metadata.stdout) as { inputs: unknown[] }).inputs, [
+      { name: 'images', datatype: 'UINT8', shape: [-1, 320, 320, 3] },
+    ]);
+    const boxes = await grpc([
+      'infer',
+      'photo.jpg',
+      '--output',
+      'detections',
+      '--param',
+      'confidence=0',
+      '--param',
+      'max_detections=2',
+      '--addr',
+      detector(),
+    ]);
+    assert.equal(boxes.code, 0, boxes.stderr);
+    const answer = json(boxes.stdout) as {
+      outputs: { name: string; shape: number[]; data: number[][] }[];
+    };
+    const [output] = answer.outputs;
+    assert.ok(output);
+    assert.equal(output.name, 'detections');
+    assert.deepEqual(output.shape, [2, 6]);
+    assert.equal(output.data[0]?.length, 6);
+    const crops = await grpc([
+      'infer',
+      'crop.png',
+      'photo.jpg',
+      '--model',
+      'banana-ripeness-classifier',
+      '--addr',
+      classifier(),
+    ]);
+    assert.equal(crops.code, 0, crops.stderr);
+    const logits = json(crops.stdout) as { outputs: { name: string; shape: number[] }[] };
+    assert.deepEqual(logits.outputs[0], { ...logits.outputs[0], name: 'logits', shape: [2, 6] });
+    const wrong = await grpc(['infer', 'photo.jpg', '--model', 'resnet', '--addr', detector()]);
+    assert.equal(wrong.code, 1);
+    assert.equal((json(wrong.stderr) as { error: { code: string } }).error.code, 'NOT_FOUND');
   });
 
   it('health: the server and a named service', async () => {
