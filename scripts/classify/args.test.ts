@@ -69,3 +69,15 @@ describe('parseClassifyArgs', () => {
     ]);
   });
 });
+
+describe('parseClassifyArgs --key', () => {
+  it('takes the API key from --key, else from BANANA_API_KEY; none when neither is set', () => {
+    assert.equal(parseClassifyArgs(['a.jpg', '--key', 'k1'], ENV).apiKey, 'k1');
+    assert.equal(
+      parseClassifyArgs(['a.jpg', '--key', 'k1'], { ...ENV, BANANA_API_KEY: 'k2' }).apiKey,
+      'k1',
+    );
+    assert.equal(parseClassifyArgs(['a.jpg'], { ...ENV, BANANA_API_KEY: 'k2' }).apiKey, 'k2');
+    assert.equal('apiKey' in parseClassifyArgs(['a.jpg'], ENV), false);
+  });
+});

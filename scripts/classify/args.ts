@@ -16,6 +16,8 @@ export interface ClassifyArgs {
   json: boolean;
   /** Photos in flight at once in a batch. */
   concurrency: number;
+  /** API key for a function that requires one (--key or BANANA_API_KEY). */
+  apiKey?: string;
 }
 
 export const DEFAULT_URL = `http://localhost:${DEFAULT_PORT}`;
@@ -34,7 +36,18 @@ Options:
   --url URL             the function (default $BANANA_URL or ${DEFAULT_URL}); start one with npm start
   --min-confidence X    drop detections below X (0..1)
   --json                one photo: print the function's JSON answer instead of a table
+  --key KEY             API key for a function that requires one (default $BANANA_API_KEY;
+                        prefer the variable: arguments show in the process list)
   -h, --help            show this help`;
+
+function apiKeyOf(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): { apiKey?: string } {
+  const apiKey = flag ?? env.BANANA_API_KEY?.trim();
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--key needs a key');
+  return apiKey ? { apiKey } : {};
+}
 
 export function parseClassifyArgs(
   argv: string[],
@@ -49,6 +62,7 @@ export function parseClassifyArgs(
       'min-confidence': { type: 'string' },
       json: { type: 'boolean', default: false },
       concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+      key: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -71,5 +85,6 @@ export function parseClassifyArgs(
     minConfidence: values['min-confidence'],
     json: values.json,
     concurrency: integerFlag('--concurrency', values.concurrency, 1, 64),
+    ...apiKeyOf(values.key, env),
   };
 }

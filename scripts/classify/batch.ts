@@ -1,7 +1,12 @@
 /** A folder (or list) of photos graded through the function into a results file. */
 import { readFile } from 'node:fs/promises';
 import { runLoad } from '../lib/load.js';
-import { FunctionRefused, FunctionUnreachable, postPhoto } from './function-client.js';
+import {
+  FunctionRefused,
+  FunctionUnauthorized,
+  FunctionUnreachable,
+  postPhoto,
+} from './function-client.js';
 import { displayName } from './photos.js';
 import { formatProgress, summarize, type BatchSummary } from './progress.js';
 import { errorRow, ResultsFile, rowsOfAnswer, type ResultRow } from './results-file.js';
@@ -14,6 +19,7 @@ export interface BatchOptions {
   url: string;
   minConfidence?: string;
   concurrency: number;
+  apiKey?: string | undefined;
   /** Called with the progress line after each photo (e.g. to redraw it on a terminal). */
   onProgress?: (line: string) => void;
 }
@@ -29,7 +35,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     .filter((photo) => !results.graded.has(photo.name));
   const skipped = options.photos.length - pending.length;
   const written: ResultRow[] = [];
-  /** Stops the batch: no function answers, or the results file cannot be written. */
+  /** Stops the batch: no function answers, a key is refused, or the results file cannot be written. */
   let fatal: Error | undefined;
   let done = 0;
   const started = performance.now();
@@ -45,10 +51,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
         url: options.url,
         minConfidence: options.minConfidence,
         annotated: false,
+        apiKey: options.apiKey,
       });
       rows = rowsOfAnswer(photo.name, answer);
     } catch (error) {
-      if (error instanceof FunctionUnreachable) {
+      if (error instanceof FunctionUnreachable || error instanceof FunctionUnauthorized) {
         fatal = error;
         return false;
       }

@@ -13,11 +13,18 @@ export class FunctionUnreachable extends Error {
   override name = 'FunctionUnreachable';
 }
 
+/** The function requires an API key and got none or a wrong one: a batch cannot go on. */
+export class FunctionUnauthorized extends Error {
+  override name = 'FunctionUnauthorized';
+}
+
 export interface PostOptions {
   url: string;
   minConfidence?: string;
   /** Ask for the annotated photo (base64 in `img`). */
   annotated: boolean;
+  /** Sent as `authorization: Bearer <key>`. */
+  apiKey?: string | undefined;
 }
 
 export async function postPhoto(photo: Buffer, options: PostOptions): Promise<FunctionAnswer> {
@@ -27,7 +34,10 @@ export async function postPhoto(photo: Buffer, options: PostOptions): Promise<Fu
   try {
     response = await fetch(`${options.url}/?${query.toString()}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: {
+        'content-type': 'application/octet-stream',
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
       body: photo,
     });
   } catch (error) {
@@ -39,6 +49,12 @@ export async function postPhoto(photo: Buffer, options: PostOptions): Promise<Fu
   }
   const body = (await response.json().catch(() => undefined)) as
     (FunctionAnswer & { error?: { code: string; message: string } }) | undefined;
+  if (response.status === 401) {
+    throw new FunctionUnauthorized(
+      `HTTP 401: ${body?.error?.message ?? 'unauthenticated'}. ` +
+        'The function requires an API key: pass it with --key or BANANA_API_KEY.',
+    );
+  }
   if (!response.ok || body === undefined || body.error !== undefined) {
     throw new FunctionRefused(
       `HTTP ${response.status}: ${body?.error?.message ?? response.statusText}`,

@@ -32,6 +32,7 @@ async function classifyOne(args: ClassifyArgs, path: string): Promise<void> {
     url: args.url,
     minConfidence: args.minConfidence,
     annotated: args.output !== undefined,
+    apiKey: args.apiKey,
   }).catch((error: unknown) => fail((error as Error).message));
   if (args.json) console.log(JSON.stringify({ ...answer, img: undefined }, null, 2));
   else console.log(formatAnswer(answer));
@@ -69,6 +70,7 @@ async function classifyBatch(args: ClassifyArgs): Promise<void> {
     url: args.url,
     minConfidence: args.minConfidence,
     concurrency: args.concurrency,
+    apiKey: args.apiKey,
     onProgress: terminal
       ? (line) => {
           const now = performance.now();
