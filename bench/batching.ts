@@ -11,8 +11,7 @@ import { spawnComponent } from '../scripts/lib/launcher.js';
 import { classifierCrops, type RawCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { median } from '../scripts/lib/stats.js';
-import { printTables } from './harness/table.js';
-import { batchingTables } from './tables.js';
+import { printTables, type Table, round2 } from './harness/table.js';
 
 export const BATCH_SIZES = [1, 4, 8, 16] as const;
 
@@ -100,4 +99,22 @@ export async function runBatching(context: BenchContext): Promise<BatchingResult
     { batches: results },
   );
   return results;
+}
+
+export function batchingTables(results: { batches: BatchingResult[] }): Table[] {
+  return [
+    {
+      title:
+        'batching: classifier over gRPC, N raw crops in one call vs N one-crop calls (median ms)',
+      header: ['N', 'reps', 'one call', 'N calls', 'ratio', 'per crop (batched)'],
+      rows: results.batches.map((r) => [
+        r.n,
+        r.reps,
+        r.batchedMs,
+        r.singlesMs,
+        r.ratio,
+        round2(r.batchedMs / r.n),
+      ]),
+    },
+  ];
 }

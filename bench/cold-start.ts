@@ -14,8 +14,7 @@ import { spawnComponent, type Component, type ComponentProcess } from '../script
 import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { median } from '../scripts/lib/stats.js';
-import { printTables } from './harness/table.js';
-import { coldStartTables } from './tables.js';
+import { printTables, type Table, round2 } from './harness/table.js';
 
 export interface ColdStartRun {
   /** spawn -> serving (services) or listening (function) line, ms. */
@@ -172,4 +171,37 @@ export async function runColdStart(context: BenchContext): Promise<ColdStartResu
     { components: results },
   );
   return results;
+}
+
+export function coldStartTables(
+  results: { components: ColdStartResult[] },
+  targetMs: number,
+): Table[] {
+  return [
+    {
+      title: `cold start (compiled dist/, one process at a time; ms)`,
+      header: [
+        'component',
+        'runs',
+        'start->serving p50',
+        'max',
+        'CPU ms to serving',
+        'target',
+        'first request',
+        'steady p50',
+        'first/steady',
+      ],
+      rows: results.components.map((r) => [
+        r.component,
+        r.runs.length,
+        r.startToServingMedianMs,
+        r.startToServingMaxMs,
+        r.cpuMsToServingMedian,
+        r.component === 'function' ? '-' : `<= ${String(targetMs)}`,
+        r.firstRequestMedianMs,
+        r.steadyMedianMs,
+        round2(r.firstRequestMedianMs / r.steadyMedianMs),
+      ]),
+    },
+  ];
 }

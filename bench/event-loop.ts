@@ -17,8 +17,7 @@ import { startProcessStack } from '../scripts/lib/process-stack.js';
 import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
-import { printTables } from './harness/table.js';
-import { eventLoopTables } from './tables.js';
+import { printTables, type Table, yesNo } from './harness/table.js';
 
 export const HEALTH_P99_LIMIT_MS = 50;
 const CONCURRENCY = 8;
@@ -207,4 +206,41 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
     { processes: results },
   );
   return results;
+}
+
+export function eventLoopTables(
+  results: { processes: EventLoopResult[] },
+  settings: { concurrency: number; limitP99Ms: number },
+): Table[] {
+  return [
+    {
+      title: `event loop: probe latency while each process is saturated (${String(settings.concurrency)} concurrent calls; ms)`,
+      header: [
+        'process',
+        'probe',
+        'idle p50',
+        'sat. p50',
+        'sat. p95',
+        'sat. p99',
+        'sat. max',
+        'failed',
+        'load rps',
+        `p99 <= ${String(settings.limitP99Ms)}`,
+      ],
+      rows: results.processes.flatMap((r) =>
+        r.probes.map((p, i) => [
+          r.process,
+          p.probe,
+          p.idleMs.p50,
+          p.saturatedMs.p50,
+          p.saturatedMs.p95,
+          p.saturatedMs.p99,
+          p.saturatedMs.max,
+          p.failures,
+          Math.round(r.load.throughput * 10) / 10,
+          i === 0 && r.met !== undefined ? yesNo(r.met) : '-',
+        ]),
+      ),
+    },
+  ];
 }

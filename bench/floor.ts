@@ -12,8 +12,7 @@ import {
 import type { BenchPhoto } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
-import { printTables } from './harness/table.js';
-import { floorTables } from './tables.js';
+import { printTables, type Table } from './harness/table.js';
 
 export interface FloorPhotoResult {
   photo: string;
@@ -72,4 +71,24 @@ export async function runFloor(context: BenchContext): Promise<FloorPhotoResult[
     { photos: results },
   );
   return results;
+}
+
+export function floorTables(results: { photos: FloorPhotoResult[] }): Table[] {
+  return [
+    {
+      title: 'floor: whole pipeline in one process, no network (ms)',
+      header: ['photo', 'KiB', 'p50', 'p95', 'decode', 'detect', 'classify', 'draw', 'encode'],
+      rows: results.photos.map((r) => [
+        r.photo,
+        Math.round(r.bytes / 1024),
+        r.latencyMs.p50,
+        r.latencyMs.p95,
+        r.stageMedianMs.decode,
+        r.stageMedianMs.detect,
+        r.stageMedianMs.classify,
+        r.stageMedianMs.draw,
+        r.stageMedianMs.encode,
+      ]),
+    },
+  ];
 }

@@ -23,11 +23,10 @@ import {
 } from './harness/floor-pipeline.js';
 import { TARGET_PHOTO, type BenchPhoto, type PhotoSpec } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
-import { printTables } from './harness/table.js';
+import { printTables, type Cell, type Table, yesNo } from './harness/table.js';
 import { createAgent, postImage } from '../scripts/lib/http-client.js';
 import { startProcessStack, type ProcessStack } from '../scripts/lib/process-stack.js';
 import { median } from '../scripts/lib/stats.js';
-import { limitTables } from './tables.js';
 
 export const LARGE_PHOTO: PhotoSpec = { width: 4000, height: 3000, bananas: 8 };
 /** Boxes classified on one photo for the cost per banana (min_confidence=0, NMS off). */
@@ -308,4 +307,123 @@ export async function runLimit(context: BenchContext): Promise<LimitResult> {
     result,
   );
   return result;
+}
+
+export function limitTables(results: LimitResult): Table[] {
+  const t = LIMIT_TARGETS;
+  const [annotated, none, large] = results.cases;
+  const within = (value: number | undefined, goal: number) =>
+    value === undefined ? undefined : yesNo(value <= goal);
+  const rss = results.peakRssMiB;
+  return [
+    {
+      title: 'limit: targets, measured in this run',
+      header: ['target', 'measured', 'goal', 'met'],
+      rows: [
+        [
+          `e2e p50 / limit, ${annotated?.name ?? ''}`,
+          annotated?.ratioLimit,
+          `<= ${t.ratioAnnotated}`,
+          within(annotated?.ratioLimit, t.ratioAnnotated),
+        ],
+        [
+          `e2e p50 / limit, ${none?.name ?? ''}`,
+          none?.ratioLimit,
+          `<= ${t.ratioNoImage}`,
+          within(none?.ratioLimit, t.ratioNoImage),
+        ],
+        [
+          `e2e p50 / limit, ${large?.name ?? ''}`,
+          large?.ratioLimit,
+          `<= ${t.ratioLarge}`,
+          within(large?.ratioLimit, t.ratioLarge),
+        ],
+        [
+          'ms per extra banana (e2e, 1-150 boxes)',
+          results.perBanana.e2eMsPerBanana,
+          `<= ${t.msPerBanana}`,
+          within(results.perBanana.e2eMsPerBanana, t.msPerBanana),
+        ],
+        ...results.throughput.map((r): Cell[] => [
+          `throughput / floor's, concurrency ${r.concurrency}`,
+          r.throughputRatio,
+          `>= ${t.throughputRatio}`,
+          yesNo(r.throughputRatio >= t.throughputRatio),
+        ]),
+        [
+          `classifier ${results.batching.n} crops in 1 call / ${results.batching.n} calls`,
+          results.batching.ratio,
+          `<= ${t.batchRatioAt8}`,
+          within(results.batching.ratio, t.batchRatioAt8),
+        ],
+        [
+          'function peak RSS (MiB)',
+          rss.function,
+          `<= ${t.functionPeakRssMiB}`,
+          within(rss.function, t.functionPeakRssMiB),
+        ],
+        [
+          'detector peak RSS (MiB)',
+          rss.detector,
+          `<= ${t.servicePeakRssMiB}`,
+          within(rss.detector, t.servicePeakRssMiB),
+        ],
+        [
+          'classifier peak RSS (MiB)',
+          rss.classifier,
+          `<= ${t.servicePeakRssMiB}`,
+          within(rss.classifier, t.servicePeakRssMiB),
+        ],
+      ],
+    },
+    {
+      title: 'limit: e2e against the compute limit and the floor, concurrency 1 (ms, medians)',
+      header: [
+        'request',
+        'n',
+        'e2e p50',
+        'limit',
+        'e2e/limit',
+        'floor p50',
+        'e2e/floor',
+        'decode',
+        'detect inf',
+        'classify inf',
+        'encode',
+      ],
+      rows: results.cases.map((c) => [
+        c.name,
+        c.samples,
+        c.e2eP50,
+        c.limitP50,
+        c.ratioLimit,
+        c.floorP50,
+        c.ratioFloor,
+        c.limitParts.decode,
+        c.limitParts.detectInference,
+        c.limitParts.classifyInference,
+        c.limitParts.encode,
+      ]),
+    },
+    {
+      title: "limit: the function's stage timings (timings_ms, medians)",
+      header: ['request', 'parse', 'detect', 'classify', 'draw', 'encode', 'total'],
+      rows: results.cases.map((c) => {
+        const s = c.functionStagesMs;
+        return [c.name, s.parse, s.detect, s.classify, s.draw, s.encode, s.total];
+      }),
+    },
+    {
+      title: `limit: cost per banana, one photo, 1 to ${results.perBanana.points.at(-1)?.boxes ?? ''} boxes (ms)`,
+      header: ['boxes', 'e2e p50', 'limit'],
+      rows: [
+        ...results.perBanana.points.map((p): Cell[] => [p.boxes, p.e2eP50, p.limitP50]),
+        [
+          'ms per box (slope)',
+          results.perBanana.e2eMsPerBanana,
+          results.perBanana.limitMsPerBanana,
+        ],
+      ],
+    },
+  ];
 }

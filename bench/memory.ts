@@ -14,8 +14,7 @@ import type { Component } from '../scripts/lib/launcher.js';
 import { readMemory } from '../scripts/lib/proc-stats.js';
 import { writeResult } from './harness/results.js';
 import { median, rounded } from '../scripts/lib/stats.js';
-import { printTables } from './harness/table.js';
-import { memoryTables } from './tables.js';
+import { printTables, type Table, round2, yesNo } from './harness/table.js';
 
 export const MEMORY_LIMITS_MIB: Record<Component, number> = {
   detector: 250,
@@ -122,4 +121,39 @@ export async function runMemory(context: BenchContext): Promise<MemoryScenario[]
     { scenarios },
   );
   return scenarios;
+}
+
+export function memoryTables(
+  results: { scenarios: MemoryScenario[] },
+  concurrency: number,
+): Table[] {
+  return [
+    {
+      title: `memory under steady load (compiled, ${String(concurrency)} concurrent; MiB)`,
+      header: [
+        'load',
+        'process',
+        'idle RSS',
+        'RSS p50 under load',
+        'peak RSS (VmHWM)',
+        'limit',
+        'met',
+        'req/s',
+        'requests (errors)',
+      ],
+      rows: results.scenarios.flatMap((s) =>
+        s.processes.map((p) => [
+          s.name,
+          p.component,
+          p.idleRssMiB,
+          p.loadRssMedianMiB,
+          p.peakRssMiB,
+          p.limitMiB,
+          yesNo(p.met),
+          round2(s.load.throughput),
+          `${String(s.load.requests)} (${String(s.load.errors)})`,
+        ]),
+      ),
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 /**
  * npm run bench:report [-- --write]: renders bench/results/*.json as markdown tables (the same
- * tables the benchmarks print, from bench/tables.ts); with --write, replaces the generated
+ * tables the benchmarks print, each defined beside its benchmark); with --write, replaces the generated
  * section of docs/performance.md (between its markers).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,15 +10,13 @@ import { readCli } from '../scripts/lib/cli.js';
 import { REPO_ROOT } from '../scripts/lib/repo-root.js';
 import { RESULTS_DIR } from './harness/results.js';
 import { markdownTable, type Table } from './harness/table.js';
-import {
-  batchingTables,
-  coldStartTables,
-  e2eTables,
-  eventLoopTables,
-  floorTables,
-  limitTables,
-  memoryTables,
-} from './tables.js';
+import { batchingTables } from './batching.js';
+import { coldStartTables } from './cold-start.js';
+import { e2eTables } from './e2e.js';
+import { eventLoopTables } from './event-loop.js';
+import { floorTables } from './floor.js';
+import { limitTables } from './limit.js';
+import { memoryTables } from './memory.js';
 
 const USAGE = `Usage: npm run bench:report -- [--write]
 Renders bench/results/*.json as markdown tables.

@@ -47,3 +47,8 @@ export function markdownTable({ title, header, rows }: Table, note = ''): string
     ].join('\n'),
   ].join('\n\n');
 }
+
+/** A ratio or a count of seconds as tables show it: two decimals. */
+export const round2 = (x: number): number => Math.round(x * 100) / 100;
+/** Whether a target is met, as a table cell. */
+export const yesNo = (met: boolean): string => (met ? 'yes' : 'NO');

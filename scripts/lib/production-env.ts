@@ -4,12 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './repo-root.js';
-import { envOf, IMAGES, parseDockerfile } from './dockerfile.js';
-import type { Component } from './launcher.js';
+import { envOf, IMAGES, parseDockerfile, type ImageName } from './dockerfile.js';
 
 const RUNTIME_TUNING = /^(NODE_ENV|NODE_OPTIONS|MALLOC_\w+|UV_THREADPOOL_SIZE)$/;
 
-export function productionEnv(component: Component): Record<string, string> {
+export function productionEnv(component: ImageName): Record<string, string> {
   const { path, buildArgs } = IMAGES[component];
   const dockerfile = parseDockerfile(readFileSync(`${REPO_ROOT}${path}`, 'utf8'), buildArgs);
   return Object.fromEntries(
