@@ -88,6 +88,7 @@ describe('createPixelBudget', () => {
 
   it('with maxWaiting 0 refuses every photo that does not fit at once', async () => {
     const budget = createPixelBudget(10, { maxWaiting: 0, maxWaitMs: 1000 });
+    assert.equal(budget.full, false, 'a photo that fits is not refused before its size is known');
     const release = await budget.acquire(6);
     const fits = await budget.acquire(4);
     await assert.rejects(budget.acquire(1), BudgetRefusal);

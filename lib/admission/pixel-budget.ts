@@ -18,7 +18,11 @@ export interface PixelBudget {
    * aborts first.
    */
   acquire(pixels: number, signal?: AbortSignal): Promise<() => void>;
-  /** True when a request that does not fit at once would be refused (the queue is full). */
+  /**
+   * True when a new request would be refused whatever its size: `maxWaiting` requests already
+   * wait. Never with `maxWaiting` 0, where nothing waits and only a request that does not fit
+   * at once is refused (by `acquire`).
+   */
   readonly full: boolean;
   /** The budget, in pixels. */
   readonly limit: number;
@@ -123,7 +127,7 @@ export function createPixelBudget(limit: number, options: PixelBudgetOptions = {
       });
     },
     get full() {
-      return queue.length >= maxWaiting;
+      return queue.length > 0 && queue.length >= maxWaiting;
     },
     limit,
     get inUse() {
