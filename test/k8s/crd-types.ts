@@ -1,8 +1,10 @@
 // TypeScript shapes of the custom resources the manifests use, transcribed from their
 // CRDs (openfaas/faas-netes chart openfaas.com_functions-crd.yaml, prometheus-operator
-// monitoring.coreos.com v1, KEDA 2.x keda.sh_scaledobjects.yaml). Only the fields this repo may reasonably use are listed, so
+// monitoring.coreos.com v1, KEDA 2.x keda.sh_scaledobjects.yaml, KServe
+// serving.kserve.io_servingruntimes.yaml and serving.kserve.io_inferenceservices.yaml). Only the fields this repo may reasonably use are listed, so
 // the excess-property check in schema.test.ts flags a typo or a field the CRD lacks.
 import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2';
+import type { IContainer, IPodSecurityContext, IVolume } from 'kubernetes-models/v1';
 
 type Labels = Record<string, string>;
 type Meta = { name: string; namespace?: string; labels?: Labels; annotations?: Labels };
@@ -166,9 +168,70 @@ export interface IScaledObject {
   };
 }
 
+/** KServe's protocol names (ServingRuntime protocolVersions, InferenceService protocolVersion). */
+type KServeProtocol = 'v1' | 'v2' | 'grpc-v1' | 'grpc-v2';
+
+/** A model runtime of ours: the container that serves a model format (serving.kserve.io v1alpha1). */
+export interface IServingRuntime {
+  apiVersion: 'serving.kserve.io/v1alpha1';
+  kind: 'ServingRuntime';
+  metadata: Meta;
+  spec: {
+    supportedModelFormats: {
+      name: string;
+      version?: string;
+      autoSelect?: boolean;
+      priority?: number;
+    }[];
+    protocolVersions?: KServeProtocol[];
+    multiModel?: boolean;
+    disabled?: boolean;
+    annotations?: Labels;
+    labels?: Labels;
+    containers: IContainer[];
+    volumes?: IVolume[];
+    nodeSelector?: Labels;
+    imagePullSecrets?: { name: string }[];
+  };
+}
+
+/** The predictor of an InferenceService (serving.kserve.io v1beta1): model spec and pod fields. */
+type Predictor = {
+  model: {
+    modelFormat: { name: string; version?: string };
+    runtime?: string;
+    protocolVersion?: KServeProtocol;
+    storageUri?: string;
+    args?: string[];
+    env?: IContainer['env'];
+    resources?: IContainer['resources'];
+  };
+  minReplicas?: number;
+  maxReplicas?: number;
+  scaleTarget?: number;
+  scaleMetric?: 'cpu' | 'memory' | 'concurrency' | 'rps';
+  containerConcurrency?: number;
+  timeout?: number;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: IPodSecurityContext;
+  terminationGracePeriodSeconds?: number;
+  annotations?: Labels;
+  labels?: Labels;
+};
+
+export interface IInferenceService {
+  apiVersion: 'serving.kserve.io/v1beta1';
+  kind: 'InferenceService';
+  metadata: Meta;
+  spec: { predictor: Predictor };
+}
+
 /** apiVersion -> module path (relative to this folder) of the shapes above. */
 export const CRD_GROUPS = new Set([
   'openfaas.com/v1',
   'monitoring.coreos.com/v1',
   'keda.sh/v1alpha1',
+  'serving.kserve.io/v1alpha1',
+  'serving.kserve.io/v1beta1',
 ]);
