@@ -88,10 +88,13 @@ export function createServerSecurity(
             );
           },
         });
-  if (transport === 'plaintext')
-    logger.warn('gRPC without TLS (plaintext): set TLS_CERT_FILE and TLS_KEY_FILE to encrypt');
+  // Plaintext is the default (TLS in a mesh, or none on a laptop): said once, at info level.
   logger.info(
-    { transport, apiKeys: apiKeys ? apiKeys.names() : 'not required' },
+    {
+      transport,
+      apiKeys: apiKeys ? apiKeys.names() : 'not required',
+      ...(transport === 'plaintext' ? { note: 'no TLS: set TLS_CERT_FILE and TLS_KEY_FILE' } : {}),
+    },
     'gRPC transport security',
   );
   return {

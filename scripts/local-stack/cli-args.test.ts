@@ -12,6 +12,7 @@ describe('parseStackArgs', () => {
       classifierReplicas: 1,
       port: 8080,
       verbose: false,
+      tls: false,
     });
   });
   it('reads flags with separate or inline values', () => {
@@ -23,8 +24,9 @@ describe('parseStackArgs', () => {
         '--port',
         '9000',
         '--verbose',
+        '--tls',
       ]),
-      { detectorReplicas: 2, classifierReplicas: 3, port: 9000, verbose: true },
+      { detectorReplicas: 2, classifierReplicas: 3, port: 9000, verbose: true, tls: true },
     );
   });
   it('rejects bad values, unknown flags and stray arguments with exit 2 and the usage', () => {

@@ -7,6 +7,8 @@ export interface StackArgs {
   classifierReplicas: number;
   port: number;
   verbose: boolean;
+  /** Mutual TLS and API keys between the function and the services (certificates made at start). */
+  tls: boolean;
 }
 
 /** The function's port under `npm start`; the CLI's default URL points here. */
@@ -21,6 +23,8 @@ Options:
   --classifier-replicas N  classifier processes, 1..16 (default 1; ports 50052, 50054, ...)
   --port N                 HTTP port of the function and web tester (default ${DEFAULT_PORT})
   --verbose                print every log line of every component
+  --tls                    mutual TLS and API keys on the model services, from a CA and
+                           certificates made at start with openssl in a temp folder
   -h, --help               show this help
 
 Threads (each replica gets a share of the cores; set one to use it for every replica):
@@ -36,6 +40,7 @@ export function parseStackArgs(argv: string[]): StackArgs {
       'classifier-replicas': { type: 'string', default: '1' },
       port: { type: 'string', default: String(DEFAULT_PORT) },
       verbose: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -45,5 +50,6 @@ export function parseStackArgs(argv: string[]): StackArgs {
     classifierReplicas: integerFlag('--classifier-replicas', values['classifier-replicas'], 1, 16),
     port: integerFlag('--port', values.port, 1, 65535),
     verbose: values.verbose,
+    tls: values.tls,
   };
 }

@@ -5,13 +5,29 @@
 import { readCli } from '../lib/cli.js';
 import { DEFAULT_PORT, parseStackArgs, STACK_USAGE } from './cli-args.js';
 import { startLocalStack, type LocalStack } from './stack.js';
+import { createLocalTls, type LocalTls } from './tls.js';
 
 /** Replicas log JSON lines at info level; without --verbose only warnings and errors are shown. */
 function isWarningOrWorse(line: string): boolean {
   return !line.startsWith('{') || /"level":"(warn|error|fatal)"/.test(line);
 }
 
-function printUrls(stack: LocalStack): void {
+/** How to call a detector of a --tls stack directly. */
+function tlsLines(tls: LocalTls, stack: LocalStack): string[] {
+  const { caFile, certFile, keyFile, apiKey } = tls.direct;
+  // By name: the certificate carries localhost and 127.0.0.1, and TLS sends names, not IPs, as SNI.
+  const address = (stack.detectors[0]?.grpcAddress ?? '127.0.0.1:50051').replace(
+    '127.0.0.1',
+    'localhost',
+  );
+  return [
+    `  TLS             mutual TLS and API keys on the model services; certificates in ${tls.dir}`,
+    `  Direct call     BANANA_API_KEY=${apiKey} npm run grpc -- detect photo.jpg \\`,
+    `                    --addr ${address} --ca ${caFile} --cert ${certFile} --cert-key ${keyFile}`,
+  ];
+}
+
+function printUrls(stack: LocalStack, tls?: LocalTls): void {
   const lines = [
     '',
     'Banana ripeness is running.',
@@ -26,6 +42,7 @@ function printUrls(stack: LocalStack): void {
     `  Threads         per replica ${Object.entries(stack.threads)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,
+    ...(tls ? tlsLines(tls, stack) : []),
     '',
     `Try: npm run classify -- photo.jpg -o annotated.jpg${
       stack.functionServer.port === DEFAULT_PORT ? '' : ` --url ${stack.functionUrl}`
@@ -41,7 +58,14 @@ async function main(): Promise<void> {
   console.log(
     `Starting ${args.detectorReplicas} detector and ${args.classifierReplicas} classifier replica(s); loading the models...`,
   );
+  const tls = args.tls ? createLocalTls() : undefined;
+  if (tls)
+    process.once('exit', () => {
+      tls.remove();
+    });
   const stack = await startLocalStack({
+    serviceEnv: tls?.serviceEnv,
+    functionConfig: tls?.functionConfig,
     detectorReplicas: args.detectorReplicas,
     classifierReplicas: args.classifierReplicas,
     functionPort: args.port,
@@ -55,7 +79,7 @@ async function main(): Promise<void> {
       console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
     },
   });
-  printUrls(stack);
+  printUrls(stack, tls);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
