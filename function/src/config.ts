@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +16,7 @@ import {
   type Env,
   type LogLevel,
 } from '../../lib/config/index.js';
+import { findUp } from '../../lib/config/find-up.js';
 
 /** Settings of the function (names and defaults in docs/configuration.md). */
 export interface FunctionConfig {
@@ -60,14 +60,8 @@ const MAX_INT32 = 2 ** 31 - 1;
 
 /** The repository's web/ folder, found from this module both under tsx (function/src) and built (dist/function/src). */
 function locateWebRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(folder, 'web');
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) return join(process.cwd(), 'web');
-    folder = parent;
-  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  return findUp(here, 'web', 'index.html') ?? join(process.cwd(), 'web');
 }
 
 export const DEFAULT_WEB_ROOT = locateWebRoot();

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { findUp } from '../config/find-up.js';
 
 const MARKER = join('banana', 'v1', 'common.proto');
 
@@ -10,11 +10,9 @@ const MARKER = join('banana', 'v1', 'common.proto');
  * both from lib/ (tsx) and from dist/lib/ (compiled; the image must ship proto/).
  */
 export function findProtoDir(start = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'proto');
-    if (existsSync(join(candidate, MARKER))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`no proto/${MARKER} above ${start}`);
-  }
+  const found = findUp(start, 'proto', MARKER);
+  if (found === undefined) throw new Error(`no proto/${MARKER} above ${start}`);
+  return found;
 }
 
 /** grpc-health-check's copy of grpc/health/v1/health.proto: include dir and file name. */

@@ -5,7 +5,7 @@ import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './let
 import { nonMaxSuppression } from './nms.js';
 import type { PixelInputSpec } from './model-input.js';
 import { placedImagesTensor } from './tensor.js';
-import type { Box, RgbImage, ScoredBox, Size } from './types.js';
+import { hasArea, type Box, type RgbImage, type ScoredBox, type Size } from './types.js';
 import { decodeYoloHead } from './yolo-head.js';
 
 /** The image scaled to geometry.resized (not yet padded), and where it goes. */
@@ -116,5 +116,5 @@ export function postprocessDetections(
   );
   return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections)
     .map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score }))
-    .filter(({ box }) => box.xMax > box.xMin && box.yMax > box.yMin);
+    .filter(({ box }) => hasArea(box));
 }

@@ -64,6 +64,6 @@ export { iou, nonMaxSuppression } from './nms.js';
 export { softmax } from './softmax.js';
 export { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
 export type { PlacedImage } from './tensor.js';
-export { RGB_CHANNELS } from './types.js';
+export { hasArea, RGB_CHANNELS } from './types.js';
 export type { Box, RgbImage, ScoredBox, Size } from './types.js';
 export { decodeYoloHead, sigmoid } from './yolo-head.js';

@@ -16,6 +16,14 @@ export interface Box {
   yMax: number;
 }
 
+/**
+ * Whether a box covers any area. A box clamped to an image edge can collapse to a line: not a
+ * banana, and nothing to crop.
+ */
+export function hasArea(box: Box): boolean {
+  return box.xMax > box.xMin && box.yMax > box.yMin;
+}
+
 export interface ScoredBox {
   box: Box;
   score: number;

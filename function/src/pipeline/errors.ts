@@ -35,6 +35,24 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * Runs one call to a model service; a failure is reported to `onError` (metrics) and becomes
+ * an UpstreamError naming the service, its status and the call's deadline.
+ */
+export async function callService<T>(
+  service: ModelService,
+  deadlineMs: number,
+  onError: (service: ModelService, error: unknown) => void,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    onError(service, error);
+    throw UpstreamError.of(service, error, deadlineMs);
+  }
+}
+
 /** A model service answered, but with something the pipeline cannot use. */
 export class UnusableAnswerError extends Error {
   constructor(

@@ -9,7 +9,7 @@ import type { GetModelInfoResponse, ModelInfo } from '../../../lib/gen/banana/v1
 import { RESIZE_KERNELS } from '../../../lib/model-card/parse.js';
 import type { ResizeKernel, Triple } from '../../../lib/model-card/index.js';
 import type { PixelInputSpec } from '../../../lib/vision/index.js';
-import { UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
+import { callService, UnusableAnswerError, type ModelService } from './errors.js';
 
 /** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
 export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
@@ -101,14 +101,15 @@ function fetchedOnce<T>(fetch: () => Promise<T>): { get(): Promise<T>; forget():
 }
 
 export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
-  const ask = async (service: ModelService, call: () => Promise<GetModelInfoResponse>) => {
-    try {
-      return await call();
-    } catch (error) {
-      deps.onUpstreamError(service, error);
-      throw UpstreamError.of(service, error, deps.deadlineMs);
-    }
-  };
+  const ask = (service: ModelService, call: () => Promise<GetModelInfoResponse>) =>
+    callService(
+      service,
+      deps.deadlineMs,
+      (failed, error) => {
+        deps.onUpstreamError(failed, error);
+      },
+      call,
+    );
   const options = { deadlineMs: deps.deadlineMs };
   const detector = fetchedOnce(async (): Promise<DetectorSpec> => {
     const info = await ask('detector', () => deps.detector.getModelInfo(options));

@@ -8,10 +8,10 @@ import type { ClassifierClient, DetectorClient } from '../../../lib/client/index
 import { withSpan } from '../../../lib/tracing/index.js';
 import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
-import type { Box, RgbImage } from '../../../lib/vision/index.js';
+import { hasArea, type Box, type RgbImage } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../../../lib/drawing/annotate.js';
 import { stageColour, stageText } from '../../../lib/drawing/labels.js';
-import { grpcCodeName, UnusableAnswerError, UpstreamError, type ModelService } from './errors.js';
+import { callService, grpcCodeName, UnusableAnswerError, type ModelService } from './errors.js';
 import type { PipelineStage } from '../metrics.js';
 import type { OpenedPhoto } from '../image/decode-photo.js';
 import { cropsForClassifier, letterboxedImage } from './model-inputs.js';
@@ -116,20 +116,23 @@ export interface PipelineDeps {
   onUpstreamError(service: ModelService, error: unknown): void;
 }
 
-async function callModel<T>(
+/** A model call; a refused input also drops what is known of the service's model. */
+function callModel<T>(
   service: ModelService,
   deadlineMs: number,
   deps: PipelineDeps,
   call: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    deps.onUpstreamError(service, error);
-    // Pixels refused: perhaps prepared for a model that has since been replaced.
-    if (grpcCodeName(error) === 'INVALID_ARGUMENT') deps.models.forget(service);
-    throw UpstreamError.of(service, error, deadlineMs);
-  }
+  return callService(
+    service,
+    deadlineMs,
+    (failed, error) => {
+      deps.onUpstreamError(failed, error);
+      // Pixels refused: perhaps prepared for a model that has since been replaced.
+      if (grpcCodeName(error) === 'INVALID_ARGUMENT') deps.models.forget(failed);
+    },
+    call,
+  );
 }
 
 async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: PipelineDeps) {
@@ -146,10 +149,8 @@ async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: P
       { deadlineMs: deps.detectDeadlineMs, signal: input.signal },
     ),
   );
-  // A box clamped to an image edge can collapse to zero area: not a banana, nothing to crop.
-  const found = response.detections.filter(
-    (d) => d.box !== undefined && d.box.xMax > d.box.xMin && d.box.yMax > d.box.yMin,
-  );
+  // The detector drops such boxes itself; a service of another version may not.
+  const found = response.detections.filter((d) => d.box !== undefined && hasArea(d.box));
   return {
     model: response.model ?? UNKNOWN_MODEL,
     detections: found.map((d) => ({ box: d.box as Box, confidence: d.confidence })),
