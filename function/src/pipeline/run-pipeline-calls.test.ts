@@ -31,7 +31,9 @@ const CLASSIFIER_SPEC: ClassifierSpec = {
 };
 
 const ONE_BANANA: DetectResponse = {
-  detections: [{ box: { xMin: 10, yMin: 10, xMax: 60, yMax: 40 }, confidence: 0.9 }],
+  detections: [
+    { box: { xMin: 10, yMin: 10, xMax: 60, yMax: 40 }, confidence: 0.9, label: 'banana' },
+  ],
   model: MODEL,
 };
 
