@@ -216,79 +216,16 @@ export async function runLimit(context: BenchContext): Promise<LimitResult> {
   });
   let result: LimitResult;
   try {
-    const cases: LimitCase[] = [];
-    const n = context.scale(30, 6);
-    cases.push(
-      await measureCase(
-        floor,
-        stack,
-        { name: `${target.name} annotated`, photo: target, boxes: target.bananas, annotated: true },
-        n,
-      ),
-      await measureCase(
-        floor,
-        stack,
-        {
-          name: `${target.name} format=none`,
-          photo: target,
-          boxes: target.bananas,
-          annotated: false,
-        },
-        n,
-      ),
-      await measureCase(
-        floor,
-        stack,
-        { name: `${large.name} annotated`, photo: large, boxes: large.bananas, annotated: true },
-        context.scale(10, 3),
-      ),
-    );
-    const points: PerBananaPoint[] = [];
-    for (const boxes of BANANA_COUNTS) {
-      const c = await measureCase(
-        floor,
-        stack,
-        {
-          name: `${target.name} ${boxes} boxes`,
-          photo: target,
-          boxes,
-          annotated: true,
-          nmsOff: true,
-        },
-        context.scale(10, 3),
-      );
-      points.push({ boxes, e2eP50: c.e2eP50, limitP50: c.limitP50 });
-    }
+    const cases = await measureTargetCases(floor, stack, context, target, large);
+    const perBanana = await measurePerBanana(floor, stack, context, target);
     const throughput: ConcurrencyResult[] = [];
     for (const concurrency of THROUGHPUT_CONCURRENCY) {
       throughput.push(
         await atConcurrency(floor, stack, target, concurrency, context.scale(10_000, 2_500)),
       );
     }
-
-    // The classifier of the stack, with crops as the function makes them (at its input size).
-    const classifier = createClassifierClient({ target: `127.0.0.1:${stack.classifier.port}` });
-    let batching: LimitResult['batching'];
-    try {
-      const crops = await classifierCrops(classifier, target.jpeg, 8);
-      batching = { n: 8, ...(await measureBatchRatio(classifier, crops, context.scale(15, 4))) };
-    } finally {
-      classifier.close();
-    }
-
-    const peakRss: Record<string, number> = {};
-    for (const c of stack.all()) peakRss[c.component] = await peakRssMiB(c.pid);
-    result = {
-      cases,
-      perBanana: {
-        points,
-        e2eMsPerBanana: round2(slope(points.map((p) => [p.boxes, p.e2eP50] as const))),
-        limitMsPerBanana: round2(slope(points.map((p) => [p.boxes, p.limitP50] as const))),
-      },
-      throughput,
-      batching,
-      peakRssMiB: peakRss,
-    };
+    const batching = await measureClassifierBatching(stack, context, target);
+    result = { cases, perBanana, throughput, batching, peakRssMiB: await stackPeakRss(stack) };
   } finally {
     await Promise.all([floor.close(), stack.stop()]);
   }
@@ -309,73 +246,97 @@ export async function runLimit(context: BenchContext): Promise<LimitResult> {
   return result;
 }
 
-export function limitTables(results: LimitResult): Table[] {
-  const t = LIMIT_TARGETS;
-  const [annotated, none, large] = results.cases;
-  const within = (value: number | undefined, goal: number) =>
-    value === undefined ? undefined : yesNo(value <= goal);
-  const rss = results.peakRssMiB;
+/** The three cases with a ratio target: the target photo annotated and format=none, the large photo. */
+async function measureTargetCases(
+  floor: FloorPipeline,
+  stack: ProcessStack,
+  context: BenchContext,
+  target: BenchPhoto,
+  large: BenchPhoto,
+): Promise<LimitCase[]> {
+  const n = context.scale(30, 6);
   return [
-    {
-      title: 'limit: targets, measured in this run',
-      header: ['target', 'measured', 'goal', 'met'],
-      rows: [
-        [
-          `e2e p50 / limit, ${annotated?.name ?? ''}`,
-          annotated?.ratioLimit,
-          `<= ${t.ratioAnnotated}`,
-          within(annotated?.ratioLimit, t.ratioAnnotated),
-        ],
-        [
-          `e2e p50 / limit, ${none?.name ?? ''}`,
-          none?.ratioLimit,
-          `<= ${t.ratioNoImage}`,
-          within(none?.ratioLimit, t.ratioNoImage),
-        ],
-        [
-          `e2e p50 / limit, ${large?.name ?? ''}`,
-          large?.ratioLimit,
-          `<= ${t.ratioLarge}`,
-          within(large?.ratioLimit, t.ratioLarge),
-        ],
-        [
-          'ms per extra banana (e2e, 1-150 boxes)',
-          results.perBanana.e2eMsPerBanana,
-          `<= ${t.msPerBanana}`,
-          within(results.perBanana.e2eMsPerBanana, t.msPerBanana),
-        ],
-        ...results.throughput.map((r): Cell[] => [
-          `throughput / floor's, concurrency ${r.concurrency}`,
-          r.throughputRatio,
-          `>= ${t.throughputRatio}`,
-          yesNo(r.throughputRatio >= t.throughputRatio),
-        ]),
-        [
-          `classifier ${results.batching.n} crops in 1 call / ${results.batching.n} calls`,
-          results.batching.ratio,
-          `<= ${t.batchRatioAt8}`,
-          within(results.batching.ratio, t.batchRatioAt8),
-        ],
-        [
-          'function peak RSS (MiB)',
-          rss.function,
-          `<= ${t.functionPeakRssMiB}`,
-          within(rss.function, t.functionPeakRssMiB),
-        ],
-        [
-          'detector peak RSS (MiB)',
-          rss.detector,
-          `<= ${t.servicePeakRssMiB}`,
-          within(rss.detector, t.servicePeakRssMiB),
-        ],
-        [
-          'classifier peak RSS (MiB)',
-          rss.classifier,
-          `<= ${t.servicePeakRssMiB}`,
-          within(rss.classifier, t.servicePeakRssMiB),
-        ],
-      ],
-    },
+    await measureCase(
+      floor,
+      stack,
+      { name: `${target.name} annotated`, photo: target, boxes: target.bananas, annotated: true },
+      n,
+    ),
+    await measureCase(
+      floor,
+      stack,
+      {
+        name: `${target.name} format=none`,
+        photo: target,
+        boxes: target.bananas,
+        annotated: false,
+      },
+      n,
+    ),
+    await measureCase(
+      floor,
+      stack,
+      { name: `${large.name} annotated`, photo: large, boxes: large.bananas, annotated: true },
+      context.scale(10, 3),
+    ),
+  ];
+}
+
+/** The target photo with 1 to 150 boxes (NMS off), and the slope of e2e and limit per box. */
+async function measurePerBanana(
+  floor: FloorPipeline,
+  stack: ProcessStack,
+  context: BenchContext,
+  target: BenchPhoto,
+): Promise<LimitResult['perBanana']> {
+  const points: PerBananaPoint[] = [];
+  for (const boxes of BANANA_COUNTS) {
+    const c = await measureCase(
+      floor,
+      stack,
+      {
+        name: `${target.name} ${boxes} boxes`,
+        photo: target,
+        boxes,
+        annotated: true,
+        nmsOff: true,
+      },
+      context.scale(10, 3),
+    );
+    points.push({ boxes, e2eP50: c.e2eP50, limitP50: c.limitP50 });
+  }
+  return {
+    points,
+    e2eMsPerBanana: round2(slope(points.map((p) => [p.boxes, p.e2eP50] as const))),
+    limitMsPerBanana: round2(slope(points.map((p) => [p.boxes, p.limitP50] as const))),
+  };
+}
+
+/** The classifier of the stack, with crops as the function makes them (at its input size). */
+async function measureClassifierBatching(
+  stack: ProcessStack,
+  context: BenchContext,
+  target: BenchPhoto,
+): Promise<LimitResult['batching']> {
+  const classifier = createClassifierClient({ target: `127.0.0.1:${stack.classifier.port}` });
+  try {
+    const crops = await classifierCrops(classifier, target.jpeg, 8);
+    return { n: 8, ...(await measureBatchRatio(classifier, crops, context.scale(15, 4))) };
+  } finally {
+    classifier.close();
+  }
+}
+
+/** Peak RSS of each process of the stack over the whole run, MiB, by component. */
+async function stackPeakRss(stack: ProcessStack): Promise<Record<string, number>> {
+  const peakRss: Record<string, number> = {};
+  for (const c of stack.all()) peakRss[c.component] = await peakRssMiB(c.pid);
+  return peakRss;
+}
+
+export function limitTables(results: LimitResult): Table[] {
+  return [
+    targetsTable(results),
     {
       title: 'limit: e2e against the compute limit and the floor, concurrency 1 (ms, medians)',
       header: [
@@ -426,4 +387,55 @@ export function limitTables(results: LimitResult): Table[] {
       ],
     },
   ];
+}
+
+/** Each target of LIMIT_TARGETS: what this run measured, the goal, and whether it was met. */
+function targetsTable(results: LimitResult): Table {
+  const t = LIMIT_TARGETS;
+  const [annotated, none, large] = results.cases;
+  const within = (value: number | undefined, goal: number) =>
+    value === undefined ? undefined : yesNo(value <= goal);
+  const ratioRow = (c: LimitCase | undefined, goal: number): Cell[] => [
+    `e2e p50 / limit, ${c?.name ?? ''}`,
+    c?.ratioLimit,
+    `<= ${goal}`,
+    within(c?.ratioLimit, goal),
+  ];
+  const rssRow = (label: string, value: number | undefined, goal: number): Cell[] => [
+    `${label} peak RSS (MiB)`,
+    value,
+    `<= ${goal}`,
+    within(value, goal),
+  ];
+  const rss = results.peakRssMiB;
+  return {
+    title: 'limit: targets, measured in this run',
+    header: ['target', 'measured', 'goal', 'met'],
+    rows: [
+      ratioRow(annotated, t.ratioAnnotated),
+      ratioRow(none, t.ratioNoImage),
+      ratioRow(large, t.ratioLarge),
+      [
+        'ms per extra banana (e2e, 1-150 boxes)',
+        results.perBanana.e2eMsPerBanana,
+        `<= ${t.msPerBanana}`,
+        within(results.perBanana.e2eMsPerBanana, t.msPerBanana),
+      ],
+      ...results.throughput.map((r): Cell[] => [
+        `throughput / floor's, concurrency ${r.concurrency}`,
+        r.throughputRatio,
+        `>= ${t.throughputRatio}`,
+        yesNo(r.throughputRatio >= t.throughputRatio),
+      ]),
+      [
+        `classifier ${results.batching.n} crops in 1 call / ${results.batching.n} calls`,
+        results.batching.ratio,
+        `<= ${t.batchRatioAt8}`,
+        within(results.batching.ratio, t.batchRatioAt8),
+      ],
+      rssRow('function', rss.function, t.functionPeakRssMiB),
+      rssRow('detector', rss.detector, t.servicePeakRssMiB),
+      rssRow('classifier', rss.classifier, t.servicePeakRssMiB),
+    ],
+  };
 }
