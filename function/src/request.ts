@@ -68,28 +68,37 @@ interface Payload {
   fields: Array<[string, unknown]>;
 }
 
+function multipartParser(req: Request, limitBytes: number): busboy.Busboy {
+  try {
+    return busboy({
+      headers: req.headers,
+      limits: {
+        files: 1,
+        fileSize: limitBytes,
+        fields: MAX_FIELDS,
+        fieldSize: MAX_FIELD_BYTES,
+        parts: MAX_FIELDS + 1,
+      },
+    });
+  } catch (error) {
+    throw badRequest(`malformed multipart request: ${(error as Error).message}`);
+  }
+}
+
+/** busboy's limit events, each as the refusal it becomes. */
+const LIMIT_REFUSALS = {
+  filesLimit: () => badRequest(`send exactly one file, in field "${IMAGE_FIELD}"`),
+  fieldsLimit: () => badRequest(`too many form fields (at most ${MAX_FIELDS})`),
+  partsLimit: () => badRequest(`too many form parts (at most ${MAX_FIELDS + 1})`),
+} as const;
+
 /**
  * Parses a multipart/form-data body in memory with busboy: the image file in field `img`,
  * plus small text fields (options). Limits are enforced while streaming; nothing touches the disk.
  */
 function parseMultipart(req: Request, limitBytes: number): Promise<Payload> {
   return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({
-        headers: req.headers,
-        limits: {
-          files: 1,
-          fileSize: limitBytes,
-          fields: MAX_FIELDS,
-          fieldSize: MAX_FIELD_BYTES,
-          parts: MAX_FIELDS + 1,
-        },
-      });
-    } catch (error) {
-      reject(badRequest(`malformed multipart request: ${(error as Error).message}`));
-      return;
-    }
+    const parser = multipartParser(req, limitBytes);
     const fields: Array<[string, string]> = [];
     let image: Buffer | undefined;
     let received = 0;
@@ -130,15 +139,10 @@ function parseMultipart(req: Request, limitBytes: number): Promise<Payload> {
         fail(badRequest(`form field "${name}" is longer than ${MAX_FIELD_BYTES} bytes`));
       else fields.push([name, value]);
     });
-    parser.on('filesLimit', () => {
-      fail(badRequest(`send exactly one file, in field "${IMAGE_FIELD}"`));
-    });
-    parser.on('fieldsLimit', () => {
-      fail(badRequest(`too many form fields (at most ${MAX_FIELDS})`));
-    });
-    parser.on('partsLimit', () => {
-      fail(badRequest(`too many form parts (at most ${MAX_FIELDS + 1})`));
-    });
+    for (const [event, refusal] of Object.entries(LIMIT_REFUSALS))
+      parser.on(event as keyof typeof LIMIT_REFUSALS, () => {
+        fail(refusal());
+      });
     parser.on('error', (error: Error) => {
       fail(badRequest(`malformed multipart request: ${error.message}`));
     });
