@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { drawAnnotations, encodeJpeg } from '../../lib/drawing/annotate.js';
 import { stageColour, stageText } from '../../lib/drawing/labels.js';
-import { openPhoto } from '../../function/src/image/decode-photo.js';
+import { openPhoto, type OpenedPhoto } from '../../function/src/image/decode-photo.js';
 import { cropsForClassifier } from '../../function/src/pipeline/model-inputs.js';
 import {
   packPixelBatch,
@@ -28,6 +28,9 @@ import {
   logitsToClassProbabilities,
   paddingTensor,
   postprocessDetections,
+  type ClassProbabilities,
+  type RgbImage,
+  type ScoredBox,
 } from '../../lib/vision/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
 import { REPO_ROOT } from '../../scripts/lib/repo-root.js';
@@ -98,7 +101,6 @@ function pool(modelFile: string, card: DetectorCard | ClassifierCard, intraOpThr
 
 export async function startFloorPipeline(options: FloorOptions = {}): Promise<FloorPipeline> {
   const threads = options.intraOpThreads ?? availableParallelism();
-  const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   const [detectorCard, classifierCard] = await Promise.all([
     loadDetectorCard(`${REPO_ROOT}models/detector.json`),
     loadClassifierCard(`${REPO_ROOT}models/classifier.json`),
@@ -112,99 +114,157 @@ export async function startFloorPipeline(options: FloorOptions = {}): Promise<Fl
     throw error;
   }
   const [detector, classifier] = pools as [InferencePool, InferencePool];
-  const classes = classifierCard.classes;
-
-  async function run(request: FloorRequest): Promise<FloorResult> {
-    const start = performance.now();
-    let mark = start;
-    const lap = (): number => {
-      const now = performance.now();
-      const elapsed = now - mark;
-      mark = now;
-      return elapsed;
-    };
-
-    const photo = await openPhoto(request.jpeg, maxPixels);
-    let decode = 0;
-    const fullImage = photo.decode().then((decoded) => {
-      decode = performance.now() - start;
-      return decoded;
-    });
-    fullImage.catch(() => undefined);
-
-    const { image: letterboxed, geometry } = await photo.decodeLetterboxed(detectorCard.input);
-    const detectorBatch = packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]);
-    const head = await detector.run(detectorBatch);
-    const found = postprocessDetections(head.output.data, detectorCard, geometry, {
-      minConfidence: request.minConfidence,
-      iou: request.iou ?? detectorCard.thresholds.iou,
-      maxDetections: request.maxDetections,
-    });
-    const detect = lap();
-    const image = await fullImage;
-    lap();
-
-    let results: ReturnType<typeof logitsToClassProbabilities> = [];
-    let classifyInference = 0;
-    if (found.length > 0) {
-      const crops = (
-        await cropsForClassifier(
-          image,
-          found.map((f) => f.box),
-          classifierCard.input,
-        )
-      ).map(({ rgb, width, height }) => ({ data: rgb, width, height }));
-      const classifierBatch = packPixelBatch(
-        crops.map((crop) => ({ image: crop, left: 0, top: 0 })),
-      );
-      const classifyStart = performance.now();
-      const logits = await classifier.run(classifierBatch);
-      classifyInference = performance.now() - classifyStart;
-      results = logitsToClassProbabilities(logits.output.data, classes.length);
-    }
-    const classify = lap();
-
-    const annotations = found.map(({ box }, i) => {
-      const result = results[i] ?? { index: 0, confidence: 0 };
-      return {
-        box,
-        colour: stageColour(result.index, classes.length),
-        stageLabel: stageText(classes[result.index] ?? ''),
-        stageConfidence: result.confidence,
-      };
-    });
-    const drawn = await drawAnnotations(image, annotations);
-    const draw = lap();
-    const annotatedJpeg = await encodeJpeg(drawn, request.quality ?? 85);
-    const encode = lap();
-    const totalMs = performance.now() - start;
-
-    // In the pipeline the full decode overlaps the detector's decode and model call, so the
-    // limit's detector inference and decode are timed again, each alone, after it.
-    let aloneStart = performance.now();
-    await detector.run(packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]));
-    const detectInferenceAlone = performance.now() - aloneStart;
-    aloneStart = performance.now();
-    await photo.decode();
-    const decodeAlone = performance.now() - aloneStart;
-    return {
-      bananas: found.length,
-      annotatedJpeg,
-      timingsMs: { decode, detect, classify, draw, encode },
-      limitMs: {
-        decode: decodeAlone,
-        detectInference: detectInferenceAlone,
-        classifyInference,
-        encode,
-      },
-      totalMs,
-    };
-  }
-
+  const models: FloorModels = {
+    detectorCard,
+    classifierCard,
+    detector,
+    classifier,
+    maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+  };
   return {
-    run,
+    run: (request) => runFloor(models, request),
     close: async () => {
       await Promise.all(pools.map((p) => p.close()));
     },
   };
+}
+
+/** Both models' cards and worker pools, and the largest photo accepted. */
+interface FloorModels {
+  detectorCard: DetectorCard;
+  classifierCard: ClassifierCard;
+  detector: InferencePool;
+  classifier: InferencePool;
+  maxPixels: number;
+}
+
+/** One request through the in-process pipeline, each stage timed, then the limit's operations. */
+async function runFloor(models: FloorModels, request: FloorRequest): Promise<FloorResult> {
+  const start = performance.now();
+  const lap = lapTimer(start);
+
+  const photo = await openPhoto(request.jpeg, models.maxPixels);
+  let decode = 0;
+  const fullImage = photo.decode().then((decoded) => {
+    decode = performance.now() - start;
+    return decoded;
+  });
+  fullImage.catch(() => undefined);
+
+  const { letterboxed, found } = await detectBoxes(models, photo, request);
+  const detect = lap();
+  const image = await fullImage;
+  lap();
+
+  const { results, classifyInference } = await classifyBoxes(models, image, found);
+  const classify = lap();
+
+  const classes = models.classifierCard.classes;
+  const drawn = await drawAnnotations(image, annotationsOf(found, results, classes));
+  const draw = lap();
+  const annotatedJpeg = await encodeJpeg(drawn, request.quality ?? 85);
+  const encode = lap();
+  const totalMs = performance.now() - start;
+
+  const alone = await timeAlone(models, photo, letterboxed);
+  return {
+    bananas: found.length,
+    annotatedJpeg,
+    timingsMs: { decode, detect, classify, draw, encode },
+    limitMs: {
+      decode: alone.decode,
+      detectInference: alone.detectInference,
+      classifyInference,
+      encode,
+    },
+    totalMs,
+  };
+}
+
+/** Returns a function that gives the milliseconds since its previous call (the first: since start). */
+function lapTimer(start: number): () => number {
+  let mark = start;
+  return () => {
+    const now = performance.now();
+    const elapsed = now - mark;
+    mark = now;
+    return elapsed;
+  };
+}
+
+/** The detector's own decode at its letterboxed input size, its model call and the boxes found. */
+async function detectBoxes(models: FloorModels, photo: OpenedPhoto, request: FloorRequest) {
+  const { detectorCard, detector } = models;
+  const { image: letterboxed, geometry } = await photo.decodeLetterboxed(detectorCard.input);
+  const detectorBatch = packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]);
+  const head = await detector.run(detectorBatch);
+  const found = postprocessDetections(head.output.data, detectorCard, geometry, {
+    minConfidence: request.minConfidence,
+    iou: request.iou ?? detectorCard.thresholds.iou,
+    maxDetections: request.maxDetections,
+  });
+  return { letterboxed, found };
+}
+
+/**
+ * The boxes cut from the full-resolution pixels and classified in one batch; the model call
+ * alone is timed (classifyInference, 0 without boxes).
+ */
+async function classifyBoxes(
+  models: FloorModels,
+  image: RgbImage,
+  found: ScoredBox[],
+): Promise<{ results: ClassProbabilities[]; classifyInference: number }> {
+  if (found.length === 0) return { results: [], classifyInference: 0 };
+  const { classifierCard, classifier } = models;
+  const crops = (
+    await cropsForClassifier(
+      image,
+      found.map((f) => f.box),
+      classifierCard.input,
+    )
+  ).map(({ rgb, width, height }) => ({ data: rgb, width, height }));
+  const classifierBatch = packPixelBatch(crops.map((crop) => ({ image: crop, left: 0, top: 0 })));
+  const classifyStart = performance.now();
+  const logits = await classifier.run(classifierBatch);
+  const classifyInference = performance.now() - classifyStart;
+  return {
+    results: logitsToClassProbabilities(logits.output.data, classifierCard.classes.length),
+    classifyInference,
+  };
+}
+
+/** What the function draws for each box: its stage's colour and label, and the confidence. */
+function annotationsOf(
+  found: ScoredBox[],
+  results: ClassProbabilities[],
+  classes: readonly string[],
+) {
+  return found.map(({ box }, i) => {
+    const result = results[i] ?? { index: 0, confidence: 0 };
+    return {
+      box,
+      colour: stageColour(result.index, classes.length),
+      stageLabel: stageText(classes[result.index] ?? ''),
+      stageConfidence: result.confidence,
+    };
+  });
+}
+
+/**
+ * In the pipeline the full decode overlaps the detector's decode and model call, so the
+ * limit's detector inference and decode are timed again, each alone, after it.
+ */
+async function timeAlone(
+  models: FloorModels,
+  photo: OpenedPhoto,
+  letterboxed: RgbImage,
+): Promise<{ decode: number; detectInference: number }> {
+  let aloneStart = performance.now();
+  await models.detector.run(packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]));
+  const detectInference = performance.now() - aloneStart;
+  aloneStart = performance.now();
+  await photo.decode();
+  const decode = performance.now() - aloneStart;
+  return { decode, detectInference };
 }
