@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config-error.js';
 import { readBoolean } from './env.js';
 import { parseModelServiceConfig } from './model-service-config.js';
-import { parseApiKeysFile, parseClientTls, parseServerTls } from './security-config.js';
+import {
+  parseApiKeysFile,
+  parseClientApiKey,
+  parseClientTls,
+  parseServerTls,
+} from './security-config.js';
 
 const defaults = {
   grpcPort: 50051,
@@ -146,5 +153,26 @@ describe('TLS and API key variables', () => {
     assert.equal(parseClientTls({ GRPC_TLS_SERVER_NAME: 'detector' })?.serverName, 'detector');
     assert.throws(() => parseClientTls({ GRPC_TLS: 'false', GRPC_TLS_CA_FILE: file }), /GRPC_TLS/);
     assert.throws(() => parseClientTls({ GRPC_TLS_KEY_FILE: file }), /GRPC_TLS_CERT_FILE/);
+  });
+});
+
+describe('GRPC_API_KEY and GRPC_API_KEY_FILE', () => {
+  it('takes the key from the variable or from the first line of the file, not both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'key-'));
+    try {
+      const file = join(dir, 'key');
+      writeFileSync(file, 'from-file-0123456789\n');
+      assert.equal(parseClientApiKey({}), undefined);
+      assert.equal(parseClientApiKey({ GRPC_API_KEY: 'k' }), 'k');
+      assert.equal(parseClientApiKey({ GRPC_API_KEY_FILE: file }), 'from-file-0123456789');
+      assert.throws(
+        () => parseClientApiKey({ GRPC_API_KEY: 'k', GRPC_API_KEY_FILE: file }),
+        /not both/,
+      );
+      writeFileSync(file, '\n');
+      assert.throws(() => parseClientApiKey({ GRPC_API_KEY_FILE: file }), /holds no key/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.js';
 import { readBoolean, readString, type Env } from './env.js';
 
@@ -82,7 +82,17 @@ export function parseClientTls(env: Env): ClientTlsConfig | undefined {
   return tls ? { caFile, certFile, keyFile, serverName } : undefined;
 }
 
-/** GRPC_API_KEY: the key the clients send to the model services; unset: none. */
+/**
+ * The key the clients send to the model services: GRPC_API_KEY, or the first line of the file
+ * GRPC_API_KEY_FILE (e.g. an OpenFaaS secret under /var/openfaas/secrets), read at start.
+ */
 export function parseClientApiKey(env: Env): string | undefined {
-  return optional(env, 'GRPC_API_KEY');
+  const key = optional(env, 'GRPC_API_KEY');
+  const file = readableFile(env, 'GRPC_API_KEY_FILE');
+  if (key !== undefined && file !== undefined)
+    throw new ConfigError('GRPC_API_KEY_FILE', 'set GRPC_API_KEY or GRPC_API_KEY_FILE, not both');
+  if (file === undefined) return key;
+  const fromFile = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim() ?? '';
+  if (fromFile === '') throw new ConfigError('GRPC_API_KEY_FILE', `${file} holds no key`);
+  return fromFile;
 }

@@ -227,6 +227,92 @@ export interface IInferenceService {
   spec: { predictor: Predictor };
 }
 
+// cert-manager.io/v1 Certificate (cert-manager's crd-certificates.yaml) and Gateway API
+// gateway.networking.k8s.io v1 Gateway, GRPCRoute and v1alpha3 BackendTLSPolicy (the
+// standard channel's CRDs), the fields the prod-tls overlay may use.
+type ObjectRef = { group?: string; kind?: string; name: string; namespace?: string };
+type KeyUsage =
+  'digital signature' | 'key encipherment' | 'server auth' | 'client auth' | 'signing';
+
+export interface ICertificate {
+  apiVersion: 'cert-manager.io/v1';
+  kind: 'Certificate';
+  metadata: Meta;
+  spec: {
+    secretName: string;
+    issuerRef: { group?: string; kind?: 'Issuer' | 'ClusterIssuer'; name: string };
+    commonName?: string;
+    dnsNames?: string[];
+    ipAddresses?: string[];
+    uris?: string[];
+    duration?: string;
+    renewBefore?: string;
+    usages?: KeyUsage[];
+    isCA?: boolean;
+    privateKey?: {
+      algorithm?: 'RSA' | 'ECDSA' | 'Ed25519';
+      size?: number;
+      encoding?: 'PKCS1' | 'PKCS8';
+      rotationPolicy?: 'Never' | 'Always';
+    };
+    secretTemplate?: { annotations?: Labels; labels?: Labels };
+  };
+}
+
+type GatewayListener = {
+  name: string;
+  hostname?: string;
+  port: number;
+  protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
+  tls?: { mode?: 'Terminate' | 'Passthrough'; certificateRefs?: ObjectRef[] };
+  allowedRoutes?: {
+    namespaces?: { from?: 'All' | 'Same' | 'Selector' };
+    kinds?: { group?: string; kind: string }[];
+  };
+};
+
+export interface IGateway {
+  apiVersion: 'gateway.networking.k8s.io/v1';
+  kind: 'Gateway';
+  metadata: Meta;
+  spec: { gatewayClassName: string; listeners: GatewayListener[] };
+}
+
+type ParentRef = ObjectRef & { sectionName?: string; port?: number };
+type BackendRef = ObjectRef & { port?: number; weight?: number };
+
+export interface IGRPCRoute {
+  apiVersion: 'gateway.networking.k8s.io/v1';
+  kind: 'GRPCRoute';
+  metadata: Meta;
+  spec: {
+    parentRefs?: ParentRef[];
+    hostnames?: string[];
+    rules?: {
+      name?: string;
+      matches?: {
+        method?: { type?: 'Exact' | 'RegularExpression'; service?: string; method?: string };
+        headers?: { type?: 'Exact' | 'RegularExpression'; name: string; value: string }[];
+      }[];
+      backendRefs?: BackendRef[];
+    }[];
+  };
+}
+
+export interface IBackendTLSPolicy {
+  apiVersion: 'gateway.networking.k8s.io/v1alpha3';
+  kind: 'BackendTLSPolicy';
+  metadata: Meta;
+  spec: {
+    targetRefs: { group: string; kind: string; name: string; sectionName?: string }[];
+    validation: {
+      caCertificateRefs?: { group: string; kind: string; name: string }[];
+      wellKnownCACertificates?: 'System';
+      hostname: string;
+    };
+  };
+}
+
 /** apiVersion -> module path (relative to this folder) of the shapes above. */
 export const CRD_GROUPS = new Set([
   'openfaas.com/v1',
@@ -234,4 +320,7 @@ export const CRD_GROUPS = new Set([
   'keda.sh/v1alpha1',
   'serving.kserve.io/v1alpha1',
   'serving.kserve.io/v1beta1',
+  'cert-manager.io/v1',
+  'gateway.networking.k8s.io/v1',
+  'gateway.networking.k8s.io/v1alpha3',
 ]);
