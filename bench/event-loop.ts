@@ -5,6 +5,7 @@
  * /_/health for the function, GET /metrics alongside, and a control: a do-nothing process
  * probed at the same time, whose latency is what CPU contention alone costs.
  */
+import type { Agent } from 'node:http';
 import { createClassifierClient, createDetectorClient } from '../lib/client/index.js';
 import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
@@ -12,8 +13,12 @@ import { startControlServer } from './harness/control-server.js';
 import { createHealthProbe } from './harness/health-probe.js';
 import { createAgent, httpRequest, postImage } from '../scripts/lib/http-client.js';
 import { runLoad, type LoadReport } from '../scripts/lib/load.js';
-import { TARGET_PHOTO } from './harness/photos.js';
-import { startProcessStack } from '../scripts/lib/process-stack.js';
+import { TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
+import {
+  startProcessStack,
+  type ManagedComponent,
+  type ProcessStack,
+} from '../scripts/lib/process-stack.js';
 import { repeatedCrop } from './harness/crops.js';
 import { writeResult } from './harness/results.js';
 import { rounded, summarize, type LatencySummary } from '../scripts/lib/stats.js';
@@ -135,50 +140,15 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
   const agent = createAgent(CONCURRENCY);
   try {
     const controlProbe = httpProbe(control.url);
-    for (const [name, component, send] of [
-      [
-        'detector',
-        stack.detector,
-        async () =>
-          (await detector.detect({ image: photo.jpeg, minConfidence: 0, maxDetections: 4 }))
-            .detections.length > 0,
-      ],
-      [
-        'classifier',
-        stack.classifier,
-        async () =>
-          (await classifier.classify({ rawCrops: crops })).results.length === crops.length,
-      ],
-    ] as const) {
-      const result = await saturate(
-        name,
-        send,
-        {
-          'grpc.health.v1 Check': healthProbe(`127.0.0.1:${component.port}`),
-          'GET /metrics': httpProbe(`http://127.0.0.1:${component.process.metricsPort}/metrics`),
-          'control process': controlProbe,
-        },
-        durationMs,
-      );
-      const health = result.probes[0];
-      result.met =
-        health !== undefined &&
-        health.saturatedMs.p99 <= HEALTH_P99_LIMIT_MS &&
-        result.probes.every((p) => p.failures === 0);
-      results.push(result);
-    }
-    const url = `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`;
+    const detect = async () =>
+      (await detector.detect({ image: photo.jpeg, minConfidence: 0, maxDetections: 4 })).detections
+        .length > 0;
+    const classify = async () =>
+      (await classifier.classify({ rawCrops: crops })).results.length === crops.length;
     results.push(
-      await saturate(
-        'function',
-        async () => (await postImage(url, photo.jpeg, { agent })).status === 200,
-        {
-          'GET /_/health': httpProbe(`${stack.url}/_/health`),
-          'GET /metrics': httpProbe(`${stack.url}/metrics`),
-          'control process': controlProbe,
-        },
-        durationMs,
-      ),
+      await saturateService('detector', stack.detector, detect, controlProbe, durationMs),
+      await saturateService('classifier', stack.classifier, classify, controlProbe, durationMs),
+      await saturateFunction(stack, photo, agent, controlProbe, durationMs),
     );
   } finally {
     agent.destroy();
@@ -206,6 +176,56 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
     { processes: results },
   );
   return results;
+}
+
+/**
+ * A model service saturated with `send`, probed by gRPC health Check and GET /metrics; met when
+ * the health probe's saturated p99 is within the limit and no probe failed.
+ */
+async function saturateService(
+  name: string,
+  component: ManagedComponent,
+  send: () => Promise<boolean>,
+  controlProbe: Probe,
+  durationMs: number,
+): Promise<EventLoopResult> {
+  const result = await saturate(
+    name,
+    send,
+    {
+      'grpc.health.v1 Check': healthProbe(`127.0.0.1:${component.port}`),
+      'GET /metrics': httpProbe(`http://127.0.0.1:${component.process.metricsPort}/metrics`),
+      'control process': controlProbe,
+    },
+    durationMs,
+  );
+  const health = result.probes[0];
+  result.met =
+    health !== undefined &&
+    health.saturatedMs.p99 <= HEALTH_P99_LIMIT_MS &&
+    result.probes.every((p) => p.failures === 0);
+  return result;
+}
+
+/** The function saturated with whole requests, probed by GET /_/health and GET /metrics. */
+function saturateFunction(
+  stack: ProcessStack,
+  photo: BenchPhoto,
+  agent: Agent,
+  controlProbe: Probe,
+  durationMs: number,
+): Promise<EventLoopResult> {
+  const url = `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}`;
+  return saturate(
+    'function',
+    async () => (await postImage(url, photo.jpeg, { agent })).status === 200,
+    {
+      'GET /_/health': httpProbe(`${stack.url}/_/health`),
+      'GET /metrics': httpProbe(`${stack.url}/metrics`),
+      'control process': controlProbe,
+    },
+    durationMs,
+  );
 }
 
 export function eventLoopTables(
