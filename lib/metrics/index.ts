@@ -9,9 +9,11 @@ export { startMetricsServer } from './metrics-server.js';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server.js';
 export { createModelServiceMetrics } from './model-service-metrics.js';
 export type {
+  DecodeBudgetLoad,
   InferenceLoad,
   InferenceStage,
   ModelLabels,
   ModelServiceMetrics,
+  StreamOutcome,
 } from './model-service-metrics.js';
 export { createMetricsRegistry } from './registry.js';

@@ -13,6 +13,18 @@ export interface ModelLabels {
   version: string;
 }
 
+/** DetectStream frames are answered with one of these. */
+export const STREAM_OUTCOMES = ['result', 'error', 'dropped'] as const;
+export type StreamOutcome = (typeof STREAM_OUTCOMES)[number];
+
+/** The decode budget's numbers, read at scrape time (lib/admission/pixel-budget.ts). */
+export interface DecodeBudgetLoad {
+  readonly inUse: number;
+  readonly peak: number;
+  readonly limit: number;
+  readonly waiting: number;
+}
+
 /** Live numbers read at scrape time. */
 export interface InferenceLoad {
   readonly queueDepth: number;
@@ -31,18 +43,73 @@ export interface ModelServiceMetrics {
   observeBatchSize: (size: number) => void;
   /** Where the queue depth, capacity and in-flight gauges read from (the inference pool). */
   watchLoad: (load: InferenceLoad) => void;
+  /** Where the decode-budget gauges read from. */
+  watchDecodeBudget: (budget: DecodeBudgetLoad) => void;
+  /** One DetectStream frame answered; `presetStreamFrames` creates the series at zero. */
+  countStreamFrame: (outcome: StreamOutcome) => void;
+  presetStreamFrames: () => void;
 }
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
 
-/** The model-service metrics named in docs/CONTRACT.md, registered on `registry`. */
-export function createModelServiceMetrics(
+/** A gauge per `service` whose value is read from `read` when Prometheus scrapes. */
+function scrapedGauge(
   registry: Registry,
-  labels: ModelLabels,
-): ModelServiceMetrics {
-  const { service } = labels;
-  let load: InferenceLoad = { queueDepth: 0, queueCapacity: 0, inFlight: 0 };
+  service: string,
+  name: string,
+  help: string,
+  read: () => number,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['service'],
+    registers: [registry],
+    collect() {
+      this.set({ service }, read());
+    },
+  });
+}
+
+/** The decode budget's gauges (MAX_INFLIGHT_PIXELS), read from `budget()` at scrape time. */
+function declareDecodeBudgetGauges(
+  registry: Registry,
+  service: string,
+  budget: () => DecodeBudgetLoad,
+): void {
+  scrapedGauge(
+    registry,
+    service,
+    'banana_decode_pixels_in_flight',
+    'Source pixels of the images being decoded now (admitted to the decode budget).',
+    () => budget().inUse,
+  );
+  scrapedGauge(
+    registry,
+    service,
+    'banana_decode_pixels_in_flight_peak',
+    'Largest number of source pixels decoded at once since start-up.',
+    () => budget().peak,
+  );
+  scrapedGauge(
+    registry,
+    service,
+    'banana_decode_pixel_budget',
+    'Decode budget in source pixels (MAX_INFLIGHT_PIXELS).',
+    () => budget().limit,
+  );
+  scrapedGauge(
+    registry,
+    service,
+    'banana_decode_waiting',
+    'Requests waiting for room in the decode budget.',
+    () => budget().waiting,
+  );
+}
+
+/** Requests by method and status, and their latency (with trace exemplars). */
+function declareRequestMetrics(registry: Registry, service: string) {
   const requests = new Counter({
     name: 'banana_grpc_requests_total',
     help: 'gRPC requests handled, by method and status code name.',
@@ -56,6 +123,20 @@ export function createModelServiceMetrics(
     labelNames: ['service', 'method'],
     buckets: SECONDS_BUCKETS,
   });
+  return {
+    presetMethod(method: string) {
+      requests.inc({ service, method, code: 'OK' }, 0);
+      requestDuration.zero({ service, method });
+    },
+    recordRequest(method: string, code: string, seconds: number) {
+      requests.inc({ service, method, code });
+      observeWithTrace(requestDuration, { service, method }, seconds);
+    },
+  };
+}
+
+/** Time per inference stage and images per model call, present at zero from start-up. */
+function declareInferenceMetrics(registry: Registry, labels: ModelLabels) {
   const stageDuration = createExemplarHistogram(registry, {
     name: 'banana_inference_stage_duration_seconds',
     help: 'Time per request spent in each stage: decode, preprocess, queue, inference, postprocess.',
@@ -70,33 +151,6 @@ export function createModelServiceMetrics(
     registers: [registry],
   });
   new Gauge({
-    name: 'banana_inference_queue_depth',
-    help: 'Inference jobs waiting for a free worker.',
-    labelNames: ['service'],
-    registers: [registry],
-    collect() {
-      this.set({ service }, load.queueDepth);
-    },
-  });
-  new Gauge({
-    name: 'banana_inference_queue_capacity',
-    help: 'Inference jobs allowed to wait (MAX_QUEUE); alerts compare the depth against it.',
-    labelNames: ['service'],
-    registers: [registry],
-    collect() {
-      this.set({ service }, load.queueCapacity);
-    },
-  });
-  new Gauge({
-    name: 'banana_inference_in_flight',
-    help: 'Inference jobs running on a worker.',
-    labelNames: ['service'],
-    registers: [registry],
-    collect() {
-      this.set({ service }, load.inFlight);
-    },
-  });
-  new Gauge({
     name: 'banana_model_info',
     help: 'The loaded model (always 1).',
     labelNames: ['service', 'model', 'version'],
@@ -105,45 +159,101 @@ export function createModelServiceMetrics(
   // Series present at zero from start-up, so the first requests after a restart show in rate().
   for (const stage of INFERENCE_STAGES) stageDuration.zero({ ...labels, stage });
   batchSize.zero({ ...labels });
-
   const observeStage = (stage: InferenceStage, seconds: number) => {
     observeWithTrace(stageDuration, { ...labels, stage }, seconds);
   };
-  const timed = <T>(stage: InferenceStage, work: () => T): T => {
-    const started = performance.now();
-    const record = () => {
-      observeStage(stage, (performance.now() - started) / 1000);
-    };
-    let result: T;
-    try {
-      result = work();
-    } catch (error) {
-      record();
-      throw error;
-    }
-    if (result instanceof Promise) return result.finally(record) as T;
-    record();
-    return result;
-  };
   return {
-    registry,
-    presetMethod(method) {
-      requests.inc({ service, method, code: 'OK' }, 0);
-      requestDuration.zero({ service, method });
-    },
-    recordRequest(method, code, seconds) {
-      requests.inc({ service, method, code });
-      observeWithTrace(requestDuration, { service, method }, seconds);
-    },
     observeStage,
     time<T>(stage: InferenceStage, work: () => T): T {
-      return withSpan(stage, {}, () => timed(stage, work));
+      return withSpan(stage, {}, () =>
+        timed(work, (seconds) => {
+          observeStage(stage, seconds);
+        }),
+      );
     },
-    observeBatchSize(size) {
+    observeBatchSize(size: number) {
       batchSize.observe({ ...labels }, size);
     },
+  };
+}
+
+/** Runs `work`, then `record`s how long it took in seconds (also when it throws or rejects). */
+function timed<T>(work: () => T, record: (seconds: number) => void): T {
+  const started = performance.now();
+  const done = () => {
+    record((performance.now() - started) / 1000);
+  };
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    done();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(done) as T;
+  done();
+  return result;
+}
+
+/** Queue depth and capacity and in-flight jobs of the inference pool, read at scrape time. */
+function declareLoadGauges(registry: Registry, service: string, load: () => InferenceLoad): void {
+  scrapedGauge(
+    registry,
+    service,
+    'banana_inference_queue_depth',
+    'Inference jobs waiting for a free worker.',
+    () => load().queueDepth,
+  );
+  scrapedGauge(
+    registry,
+    service,
+    'banana_inference_queue_capacity',
+    'Inference jobs allowed to wait (MAX_QUEUE); alerts compare the depth against it.',
+    () => load().queueCapacity,
+  );
+  scrapedGauge(
+    registry,
+    service,
+    'banana_inference_in_flight',
+    'Inference jobs running on a worker.',
+    () => load().inFlight,
+  );
+}
+
+/**
+ * Every metric of a model service process (named in docs/CONTRACT.md), declared in this file
+ * and registered on `registry`; the code that measures calls the returned functions.
+ */
+export function createModelServiceMetrics(
+  registry: Registry,
+  labels: ModelLabels,
+): ModelServiceMetrics {
+  const { service } = labels;
+  let load: InferenceLoad = { queueDepth: 0, queueCapacity: 0, inFlight: 0 };
+  let decodeBudget: DecodeBudgetLoad = { inUse: 0, peak: 0, limit: 0, waiting: 0 };
+  declareLoadGauges(registry, service, () => load);
+  declareDecodeBudgetGauges(registry, service, () => decodeBudget);
+  const streamFrames = new Counter({
+    name: 'banana_stream_frames_total',
+    help: 'DetectStream frames answered, by outcome: result, error or dropped.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    ...declareRequestMetrics(registry, service),
+    ...declareInferenceMetrics(registry, labels),
     watchLoad(source) {
       load = source;
+    },
+    watchDecodeBudget(source) {
+      decodeBudget = source;
+    },
+    countStreamFrame(outcome) {
+      streamFrames.inc({ outcome });
+    },
+    presetStreamFrames() {
+      for (const outcome of STREAM_OUTCOMES) streamFrames.inc({ outcome }, 0);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
 import { createPixelBudget } from '../admission/pixel-budget.js';
+import type { ModelServiceMetrics } from '../metrics/index.js';
 import { ImageInputError } from '../vision/index.js';
 
 /**
@@ -20,48 +20,14 @@ export interface DecodeAdmissionOptions {
   maxInflightPixels: number;
   /** Requests allowed to wait for the budget (MAX_QUEUE). */
   maxWaiting: number;
-  registry: Registry;
-  /** The metrics' `service` label. */
-  service: string;
+  /** Where the budget's gauges read it (lib/metrics/model-service-metrics.ts). */
+  metrics: Pick<ModelServiceMetrics, 'watchDecodeBudget'>;
 }
 
-/**
- * The pixel budget of a model service (memory-safe admission), with gauges of the pixels in
- * flight, their peak, the budget and the requests waiting.
- */
+/** The pixel budget of a model service (memory-safe admission), watched by its gauges. */
 export function createDecodeAdmission(options: DecodeAdmissionOptions): AdmitPixels {
-  const { service, registry } = options;
   const budget = createPixelBudget(options.maxInflightPixels, { maxWaiting: options.maxWaiting });
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['service'],
-      registers: [registry],
-      collect() {
-        this.set({ service }, read());
-      },
-    });
-  gauge(
-    'banana_decode_pixels_in_flight',
-    'Source pixels of the images being decoded now (admitted to the decode budget).',
-    () => budget.inUse,
-  );
-  gauge(
-    'banana_decode_pixels_in_flight_peak',
-    'Largest number of source pixels decoded at once since start-up.',
-    () => budget.peak,
-  );
-  gauge(
-    'banana_decode_pixel_budget',
-    'Decode budget in source pixels (MAX_INFLIGHT_PIXELS).',
-    () => budget.limit,
-  );
-  gauge(
-    'banana_decode_waiting',
-    'Requests waiting for room in the decode budget.',
-    () => budget.waiting,
-  );
+  options.metrics.watchDecodeBudget(budget);
 
   return async (pixels, what, signal, work) => {
     if (pixels > budget.limit) {

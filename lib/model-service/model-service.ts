@@ -196,8 +196,7 @@ export async function startModelService<
   const admitPixels = createDecodeAdmission({
     maxInflightPixels: config.maxInflightPixels,
     maxWaiting: config.maxQueue,
-    registry: metrics.registry,
-    service: spec.kind,
+    metrics,
   });
   const context = { card, config, metrics, infer, admitPixels };
   const handlerContext = {

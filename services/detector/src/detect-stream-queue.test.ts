@@ -6,6 +6,7 @@ import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
+import { createModelServiceMetrics } from '../../../lib/metrics/index.js';
 import type {
   DetectRequest,
   DetectResponse,
@@ -14,6 +15,10 @@ import type {
 } from '../../../lib/gen/banana/v1/detector.js';
 import type { Detect } from './detect.js';
 import { createDetectStream } from './detect-stream.js';
+
+/** The detector's metrics on `registry`. */
+const metricsOn = (registry: Registry) =>
+  createModelServiceMetrics(registry, { service: 'detector', model: 'm', version: '1' });
 
 /** A Detect whose calls wait until the test releases them; it answers with the frame's max_detections. */
 function heldDetect() {
@@ -76,7 +81,7 @@ const outcome = (answer: DetectStreamResponse) =>
 describe('DetectStream queue', () => {
   it('drops the oldest waiting frames, so the newest ones are processed', async () => {
     const { detect, calls, started } = heldDetect();
-    const run = createDetectStream(detect, { maxPending: 2, registry: new Registry() });
+    const run = createDetectStream(detect, { maxPending: 2, metrics: metricsOn(new Registry()) });
     const client = memoryStream();
     const done = run(client.stream, { signal: new AbortController().signal });
     client.send(1);
@@ -104,7 +109,7 @@ describe('DetectStream queue', () => {
 
   it('drops nothing while at most maxPending frames wait', async () => {
     const { detect, calls, started } = heldDetect();
-    const run = createDetectStream(detect, { maxPending: 2, registry: new Registry() });
+    const run = createDetectStream(detect, { maxPending: 2, metrics: metricsOn(new Registry()) });
     const client = memoryStream();
     const done = run(client.stream, { signal: new AbortController().signal });
     client.send(1);
@@ -130,7 +135,7 @@ describe('DetectStream queue', () => {
   it('counts each outcome in banana_stream_frames_total', async () => {
     const registry = new Registry();
     const { detect, calls, started } = heldDetect();
-    const run = createDetectStream(detect, { maxPending: 1, registry });
+    const run = createDetectStream(detect, { maxPending: 1, metrics: metricsOn(registry) });
     const client = memoryStream();
     const done = run(client.stream, { signal: new AbortController().signal });
     client.send(1);

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
-import { Counter, type Registry } from 'prom-client';
 import {
   DetectRequest,
   type DetectStreamRequest,
   type DetectStreamResponse,
 } from '../../../lib/gen/banana/v1/detector.js';
 import { statusOfError, type StreamHandler } from '../../../lib/grpc-server/index.js';
+import type { ModelServiceMetrics, StreamOutcome } from '../../../lib/metrics/index.js';
 import type { Detect } from './detect.js';
 
 /** A frame in arrival order; `frame` is undefined once it has been dropped. */
@@ -21,12 +21,10 @@ interface Entry {
  */
 const MAX_MARKERS = 256;
 
-const OUTCOMES = ['result', 'error', 'dropped'] as const;
-
 export interface DetectStreamOptions {
   /** STREAM_MAX_PENDING: frames allowed to wait per stream. */
   maxPending: number;
-  registry: Registry;
+  metrics: Pick<ModelServiceMetrics, 'countStreamFrame' | 'presetStreamFrames'>;
 }
 
 /**
@@ -39,14 +37,8 @@ export function createDetectStream(
   detect: Detect,
   options: DetectStreamOptions,
 ): StreamHandler<DetectStreamRequest, DetectStreamResponse> {
-  const { maxPending } = options;
-  const frames = new Counter({
-    name: 'banana_stream_frames_total',
-    help: 'DetectStream frames answered, by outcome: result, error or dropped.',
-    labelNames: ['outcome'],
-    registers: [options.registry],
-  });
-  for (const outcome of OUTCOMES) frames.inc({ outcome }, 0);
+  const { maxPending, metrics } = options;
+  metrics.presetStreamFrames();
 
   return async (stream, { signal }) => {
     /** A function, not the property: the signal aborts while this handler awaits. */
@@ -83,8 +75,8 @@ export function createDetectStream(
     });
     signal.addEventListener('abort', notify, { once: true });
 
-    const answer = async (response: DetectStreamResponse, outcome: (typeof OUTCOMES)[number]) => {
-      frames.inc({ outcome });
+    const answer = async (response: DetectStreamResponse, outcome: StreamOutcome) => {
+      metrics.countStreamFrame(outcome);
       if (!stream.write(response)) {
         await once(stream, 'drain', { signal }).catch(() => undefined);
       }
@@ -106,7 +98,7 @@ export function createDetectStream(
       }
       pending--;
       let response: DetectStreamResponse;
-      let outcome: (typeof OUTCOMES)[number];
+      let outcome: StreamOutcome;
       try {
         response = { frameId, result: await detect(frame, { signal }) };
         outcome = 'result';

@@ -30,7 +30,7 @@ function createDetectorHandlers(context: ModelServiceContext<DetectorCard, Detec
     getModelInfo: () => Promise.resolve(info),
     detectStream: createDetectStream(detect, {
       maxPending: config.streamMaxPending,
-      registry: context.metrics.registry,
+      metrics: context.metrics,
     }),
   };
 }
