@@ -1,6 +1,7 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
 /* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout */
+import { apiKeyHeaders, setUpApiKey } from './api-key.js';
 import { setUpCamera } from './camera.js';
 import { stageText } from './modules/labels.js';
 import { checkOption, OPTIONS } from './modules/options.js';
@@ -293,7 +294,11 @@ async function analyse() {
   body.append('img', file, file.name);
   analysing = true;
   try {
-    const response = await fetch(`./?${optionQuery()}`, { method: 'POST', body });
+    const response = await fetch(`./?${optionQuery()}`, {
+      method: 'POST',
+      headers: apiKeyHeaders(),
+      body,
+    });
     if (!response.ok) {
       showError(await errorMessage(response));
       return;
@@ -317,6 +322,7 @@ async function analyse() {
   }
 }
 
+setUpApiKey();
 fileInput.addEventListener('change', () => selectFile(fileInput.files[0]));
 form.addEventListener('submit', (event) => {
   event.preventDefault();

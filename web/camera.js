@@ -2,6 +2,7 @@
 // at a time (format=none: detections only), with the boxes and numbered labels drawn on a
 // canvas over the video by the same label placement as the function's annotated photos.
 /* global document, navigator, fetch, performance, setTimeout */
+import { apiKeyHeaders } from './api-key.js';
 import {
   LABEL_FONT_FAMILY,
   contrastingColour,
@@ -159,7 +160,7 @@ export function setUpCamera({ query, errorMessage, stageCounts }) {
       try {
         const response = await fetch(`./?${query()}`, {
           method: 'POST',
-          headers: { 'content-type': 'image/jpeg' },
+          headers: { 'content-type': 'image/jpeg', ...apiKeyHeaders() },
           body: blob,
         });
         if (!live()) break;
