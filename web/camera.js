@@ -92,155 +92,73 @@ export function drawDetections(context, response) {
  * the text for a refused request, `stageCounts(response)` the list items of the per-stage counts.
  */
 export function setUpCamera({ query, errorMessage, stageCounts }) {
-  const video = document.querySelector('#camera-video');
-  const overlay = document.querySelector('#camera-overlay');
-  const toggle = document.querySelector('#camera-toggle');
-  const message = document.querySelector('#camera-message');
-  const stats = document.querySelector('#camera-stats');
-  const counts = document.querySelector('#camera-counts');
+  const elements = cameraElements();
+  const { video, toggle, message } = elements;
   const capture = document.createElement('canvas');
-  const overlayContext = overlay.getContext('2d');
+  const view = createAnswerView(elements, stageCounts);
 
   let stream = null;
   let state = 'stopped'; // stopped | starting | running | paused
   /** The frame loop; a new one starts only after the previous one has ended. */
   let loop = Promise.resolve();
   let generation = 0;
-  let finished = [];
-  let analysed = 0;
 
-  const showMessage = (text) => {
-    message.textContent = text;
-    message.hidden = text === '';
-  };
+  const say = (text) => showMessage(message, text);
   const setState = (next) => {
     state = next;
-    toggle.textContent = {
-      stopped: 'Start camera',
-      starting: 'Starting…',
-      running: 'Pause',
-      paused: 'Resume',
-    }[next];
-    toggle.disabled = next === 'starting';
-    toggle.setAttribute('aria-pressed', String(next === 'paused'));
+    showState(toggle, next);
   };
-
-  function grabFrame() {
-    const size = frameSize(video.videoWidth, video.videoHeight);
-    capture.width = size.width;
-    capture.height = size.height;
-    capture.getContext('2d').drawImage(video, 0, 0, size.width, size.height);
-    return new Promise((resolve) => capture.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
-  }
-
-  function showStats(response, ms) {
-    const now = performance.now();
-    finished = [...finished.slice(-(FPS_WINDOW - 1)), now];
-    analysed += 1;
-    const first = finished[0];
-    const fps = finished.length > 1 ? ((finished.length - 1) * 1000) / (now - first) : 0;
-    stats.dataset.frames = String(analysed);
-    stats.dataset.fps = fps.toFixed(2);
-    stats.textContent =
-      `${fps.toFixed(1)} frames/s · ${analysed} frames analysed · ` +
-      `${response.image.width} x ${response.image.height} px · last answer in ${ms.toFixed(0)} ms`;
-    counts.replaceChildren(...stageCounts(response));
-  }
-
-  /** One request in flight at a time: the next frame is grabbed once the answer is drawn. */
-  async function run(mine) {
-    const live = () => state === 'running' && generation === mine;
-    while (live()) {
-      if (video.readyState < 2 || video.videoWidth === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        continue;
-      }
-      const blob = await grabFrame();
-      const started = performance.now();
-      try {
-        const response = await fetch(`./?${query()}`, {
-          method: 'POST',
-          headers: { 'content-type': 'image/jpeg', ...apiKeyHeaders() },
-          body: blob,
-        });
-        if (!live()) break;
-        if (!response.ok) {
-          showMessage(await errorMessage(response));
-          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-          continue;
-        }
-        const answer = await response.json();
-        if (!live()) break;
-        showMessage('');
-        overlay.width = answer.image.width;
-        overlay.height = answer.image.height;
-        drawDetections(overlayContext, answer);
-        showStats(answer, performance.now() - started);
-      } catch (error) {
-        showMessage(`The request failed: ${error.message}. Is the server running?`);
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-      }
-    }
-  }
 
   function resume() {
     setState('running');
     void video.play();
     generation += 1;
     const mine = generation;
-    loop = loop.then(() => run(mine));
+    const live = () => state === 'running' && generation === mine;
+    const frames = { video, capture, live, query, errorMessage, say, showAnswer: view.show };
+    loop = loop.then(() => analyseFrames(frames));
   }
 
   async function start() {
     if (state !== 'stopped') return;
-    showMessage('');
+    say('');
     if (!navigator.mediaDevices?.getUserMedia) {
-      showMessage(
-        'This browser gives the page no camera: camera mode needs a browser with camera access and the page opened over HTTPS (or on localhost).',
-      );
+      say(NO_CAMERA_MESSAGE);
       return;
     }
     setState('starting');
     try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: false,
-        video: {
-          facingMode: { ideal: 'environment' },
-          width: { ideal: 640 },
-          height: { ideal: 480 },
-        },
-      });
+      stream = await openCamera();
     } catch (error) {
       setState('stopped');
-      showMessage(cameraErrorMessage(error));
+      say(cameraErrorMessage(error));
       return;
     }
     if (state !== 'starting') {
       // The tab was left while the browser asked for permission.
-      for (const track of stream.getTracks()) track.stop();
+      stopTracks(stream);
       stream = null;
       return;
     }
     video.srcObject = stream;
-    finished = [];
-    analysed = 0;
+    view.reset();
     resume();
   }
 
   function pause() {
     setState('paused');
     video.pause();
-    finished = [];
+    view.restartWindow();
   }
 
   function stop() {
     if (state === 'stopped') return;
     setState('stopped');
     generation += 1;
-    for (const track of stream?.getTracks() ?? []) track.stop();
+    stopTracks(stream);
     stream = null;
     video.srcObject = null;
-    overlayContext.clearRect(0, 0, overlay.width, overlay.height);
+    view.clear();
   }
 
   toggle.addEventListener('click', () => {
@@ -250,4 +168,156 @@ export function setUpCamera({ query, errorMessage, stageCounts }) {
   });
 
   return { start, stop };
+}
+
+const NO_CAMERA_MESSAGE =
+  'This browser gives the page no camera: camera mode needs a browser with camera access and the page opened over HTTPS (or on localhost).';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Camera tab's elements. */
+function cameraElements() {
+  return {
+    video: document.querySelector('#camera-video'),
+    overlay: document.querySelector('#camera-overlay'),
+    toggle: document.querySelector('#camera-toggle'),
+    message: document.querySelector('#camera-message'),
+    stats: document.querySelector('#camera-stats'),
+    counts: document.querySelector('#camera-counts'),
+  };
+}
+
+/** Shows `text` in the message element, hidden when there is nothing to say. */
+function showMessage(message, text) {
+  message.textContent = text;
+  message.hidden = text === '';
+}
+
+/** The toggle button for a camera state: its label, whether it can be pressed, aria-pressed. */
+function showState(toggle, state) {
+  toggle.textContent = {
+    stopped: 'Start camera',
+    starting: 'Starting…',
+    running: 'Pause',
+    paused: 'Resume',
+  }[state];
+  toggle.disabled = state === 'starting';
+  toggle.setAttribute('aria-pressed', String(state === 'paused'));
+}
+
+/** Asks for the camera: the one facing away from the user where there is a choice, about 640x480. */
+function openCamera() {
+  return navigator.mediaDevices.getUserMedia({
+    audio: false,
+    video: {
+      facingMode: { ideal: 'environment' },
+      width: { ideal: 640 },
+      height: { ideal: 480 },
+    },
+  });
+}
+
+/** Ends every track of a camera stream (null: nothing to end), which turns the camera off. */
+function stopTracks(stream) {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+/** The video's current frame, downscaled to frameSize in `capture`, as a JPEG blob. */
+function grabFrame(video, capture) {
+  const size = frameSize(video.videoWidth, video.videoHeight);
+  capture.width = size.width;
+  capture.height = size.height;
+  capture.getContext('2d').drawImage(video, 0, 0, size.width, size.height);
+  return new Promise((resolve) => capture.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
+}
+
+/**
+ * Everything shown about the answers: the boxes over the video, the frame rate and the
+ * per-stage counts.
+ */
+function createAnswerView({ overlay, stats, counts }, stageCounts) {
+  const context = overlay.getContext('2d');
+  const frameStats = createFrameStats(stats);
+  return {
+    /** Draws an answer; `started` is when its frame was grabbed. */
+    show(answer, started) {
+      overlay.width = answer.image.width;
+      overlay.height = answer.image.height;
+      drawDetections(context, answer);
+      frameStats.record(answer, performance.now() - started);
+      counts.replaceChildren(...stageCounts(answer));
+    },
+    clear() {
+      context.clearRect(0, 0, overlay.width, overlay.height);
+    },
+    restartWindow: frameStats.restartWindow,
+    reset: frameStats.reset,
+  };
+}
+
+/**
+ * Frames per second over the last FPS_WINDOW answers and the frames analysed since the camera
+ * started, shown in `stats` (text, and data-fps / data-frames for tests).
+ */
+function createFrameStats(stats) {
+  let finished = [];
+  let analysed = 0;
+  return {
+    record(response, ms) {
+      const now = performance.now();
+      finished = [...finished.slice(-(FPS_WINDOW - 1)), now];
+      analysed += 1;
+      const first = finished[0];
+      const fps = finished.length > 1 ? ((finished.length - 1) * 1000) / (now - first) : 0;
+      stats.dataset.frames = String(analysed);
+      stats.dataset.fps = fps.toFixed(2);
+      stats.textContent =
+        `${fps.toFixed(1)} frames/s · ${analysed} frames analysed · ` +
+        `${response.image.width} x ${response.image.height} px · last answer in ${ms.toFixed(0)} ms`;
+    },
+    /** After a pause, the frame rate counts from the next answer. */
+    restartWindow() {
+      finished = [];
+    },
+    reset() {
+      finished = [];
+      analysed = 0;
+    },
+  };
+}
+
+/**
+ * One request in flight at a time, while `live()`: a frame is grabbed, sent, and its answer
+ * drawn by `showAnswer` before the next frame. A refused or failed request is shown by `say`
+ * and retried after RETRY_DELAY_MS.
+ */
+async function analyseFrames({ video, capture, live, query, errorMessage, say, showAnswer }) {
+  while (live()) {
+    if (video.readyState < 2 || video.videoWidth === 0) {
+      await sleep(50);
+      continue;
+    }
+    const blob = await grabFrame(video, capture);
+    const started = performance.now();
+    try {
+      const response = await fetch(`./?${query()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg', ...apiKeyHeaders() },
+        body: blob,
+      });
+      if (!live()) break;
+      if (!response.ok) {
+        say(await errorMessage(response));
+        await sleep(RETRY_DELAY_MS);
+        continue;
+      }
+      const answer = await response.json();
+      if (!live()) break;
+      say('');
+      showAnswer(answer, started);
+    } catch (error) {
+      say(`The request failed: ${error.message}. Is the server running?`);
+      await sleep(RETRY_DELAY_MS);
+    }
+  }
 }
