@@ -18,71 +18,73 @@ import {
 import type { ClassifierConfig } from './config.js';
 import { assertBatchSize, cropsInputOf, decodeCrops } from './crops.js';
 
+type ClassifierContext = ModelServiceContext<ClassifierCard, ClassifierConfig>;
+
+/** Crops at the model's input size: one already that size goes to the model as it is. */
+function toModelSize({ card, metrics }: ClassifierContext, crops: RgbImage[]): Promise<RgbImage[]> {
+  const { input } = card;
+  return metrics.time('preprocess', () =>
+    Promise.all(
+      crops.map((crop) =>
+        crop.width === input.width && crop.height === input.height
+          ? Promise.resolve(crop)
+          : preprocessCrop(crop, input),
+      ),
+    ),
+  );
+}
+
+/** ONE model run over crops at the model's input size, then softmax per crop. */
+async function classifyModelSized(
+  { card, metrics, infer }: ClassifierContext,
+  prepared: RgbImage[],
+  signal: AbortSignal,
+): Promise<ClassifyResponse> {
+  const { classes } = card;
+  // The crops are the model's uint8 input as they are (normalisation is in the graph).
+  const logits = await infer(
+    packPixelBatch(prepared.map((image) => ({ image, left: 0, top: 0 }))),
+    signal,
+  );
+  metrics.observeStage('preprocess', logits.preprocessSeconds);
+  const results = metrics.time('postprocess', () =>
+    logitsToClassProbabilities(logits.data, classes.length).map((p) => ({
+      stage: classes[p.index] ?? '',
+      stageIndex: p.index,
+      confidence: p.confidence,
+      probabilities: p.probabilities,
+    })),
+  );
+  return { results, classes: [...classes], model: { name: card.name, version: card.version } };
+}
+
 /**
  * Classify, ClassifyRegions and GetModelInfo: crops -> at the model's input size (pad to
  * square, resize; nothing for a crop already that size) -> ONE model run -> softmax. Encoded
  * images are decoded only once their pixels fit the decode budget.
  */
-export function createClassifyHandlers({
-  card,
-  config,
-  metrics,
-  infer,
-  admitPixels,
-}: ModelServiceContext<ClassifierCard, ClassifierConfig>) {
+export function createClassifyHandlers(context: ClassifierContext) {
+  const { card, config, metrics, admitPixels } = context;
   const limits = { maxPixels: config.maxImagePixels };
-  const { input, classes } = card;
-  const model = { name: card.name, version: card.version };
   const info = {
     ...modelInfoResponse(card, 'pad_to_square', config.maxImagePixels),
-    classNames: [...classes],
+    classNames: [...card.classes],
     classLabels: [...card.classLabels],
     maxBatch: config.maxBatch,
   };
-
-  /** Crops at the model's input size: one already that size goes to the model as it is. */
-  const toModelSize = (crops: RgbImage[]): Promise<RgbImage[]> =>
-    metrics.time('preprocess', () =>
-      Promise.all(
-        crops.map((crop) =>
-          crop.width === input.width && crop.height === input.height
-            ? Promise.resolve(crop)
-            : preprocessCrop(crop, input),
-        ),
-      ),
-    );
-
-  const classifyModelSized = async (
-    prepared: RgbImage[],
-    signal: AbortSignal,
-  ): Promise<ClassifyResponse> => {
-    // The crops are the model's uint8 input as they are (normalisation is in the graph).
-    const logits = await infer(
-      packPixelBatch(prepared.map((image) => ({ image, left: 0, top: 0 }))),
-      signal,
-    );
-    metrics.observeStage('preprocess', logits.preprocessSeconds);
-    const results = metrics.time('postprocess', () =>
-      logitsToClassProbabilities(logits.data, classes.length).map((p) => ({
-        stage: classes[p.index] ?? '',
-        stageIndex: p.index,
-        confidence: p.confidence,
-        probabilities: p.probabilities,
-      })),
-    );
-    return { results, classes: [...classes], model };
-  };
-
   return {
     classify: async (request: ClassifyRequest, call: CallInfo): Promise<ClassifyResponse> => {
       const crops = await cropsInputOf(request, config.maxBatch, limits);
       const prepared =
         crops.kind === 'raw'
-          ? await toModelSize(crops.crops)
+          ? await toModelSize(context, crops.crops)
           : await admitPixels(crops.pixels, 'crops', call.signal, async () =>
-              toModelSize(await metrics.time('decode', () => decodeCrops(crops.crops, limits))),
+              toModelSize(
+                context,
+                await metrics.time('decode', () => decodeCrops(crops.crops, limits)),
+              ),
             );
-      return classifyModelSized(prepared, call.signal);
+      return classifyModelSized(context, prepared, call.signal);
     },
     classifyRegions: async (
       request: ClassifyRegionsRequest,
@@ -97,11 +99,11 @@ export function createClassifyHandlers({
         async () => {
           const image = await metrics.time('decode', () => decodeOriented(request.image, limits));
           return metrics.time('preprocess', () =>
-            cropBoxesToModelInput(image, request.boxes, input),
+            cropBoxesToModelInput(image, request.boxes, card.input),
           );
         },
       );
-      return classifyModelSized(prepared, call.signal);
+      return classifyModelSized(context, prepared, call.signal);
     },
     getModelInfo: () => Promise.resolve(info),
   };

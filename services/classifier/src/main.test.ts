@@ -21,9 +21,9 @@ describe('classifier main', () => {
     assert.equal(await service.exited, 0);
   });
 
-  it('exits 1 naming a bad MAX_BATCH', async () => {
+  it('exits 2 naming a bad MAX_BATCH', async () => {
     const service = startServiceProcess(MAIN, { ...BASE_ENV, MAX_BATCH: '0' });
-    assert.equal(await service.exited, 1);
+    assert.equal(await service.exited, 2);
     const line = service.lines.find((l) => l.level === 'fatal');
     assert.match(String(line?.msg), /MAX_BATCH must be between 1 and 4096, got 0/);
   });
