@@ -221,80 +221,92 @@ export function e2eTables(results: {
   target: { photo: string };
 }): Table[] {
   return [
-    {
-      title: 'end-to-end vs floor at concurrency 1 (ms; requests alternate between the two)',
-      header: [
-        'photo',
-        'n',
-        'floor p50',
-        'e2e p50',
-        'e2e p95',
-        'e2e p99',
-        'ratio p50',
-        'paired ratio',
-      ],
-      rows: results.perPhoto.map((r) => [
-        r.photo,
-        r.samples,
-        r.floorMs.p50,
-        r.e2eMs.p50,
-        r.e2eMs.p95,
-        r.e2eMs.p99,
-        r.ratioP50,
-        r.ratioPairedMedian,
-      ]),
-    },
-    {
-      title: 'CPU time per request, every thread of every process (ms; 10 ms clock, averaged)',
-      header: [
-        'photo',
-        'floor',
-        'e2e total',
-        'function',
-        'detector',
-        'classifier',
-        'HTTP client',
-        'ratio',
-      ],
-      rows: results.perPhoto.map(({ photo, cpuMsPerRequest: c }) => [
-        photo,
-        c.floor,
-        c.e2e,
-        c.function,
-        c.detector,
-        c.classifier,
-        c.client,
-        c.ratio,
-      ]),
-    },
-    {
-      title: `concurrency sweep, ${results.target.photo} (ms, requests/s)`,
-      header: [
-        'conc',
-        'floor p50',
-        'floor p99',
-        'floor rps',
-        'e2e p50',
-        'e2e p95',
-        'e2e p99',
-        'e2e rps',
-        'errors',
-        'ratio p50',
-        'rps ratio',
-      ],
-      rows: results.concurrency.map((r) => [
-        r.concurrency,
-        r.floor.latencyMs.p50,
-        r.floor.latencyMs.p99,
-        r.floor.throughput,
-        r.e2e.latencyMs.p50,
-        r.e2e.latencyMs.p95,
-        r.e2e.latencyMs.p99,
-        r.e2e.throughput,
-        r.e2e.errors,
-        r.ratioP50,
-        r.throughputRatio,
-      ]),
-    },
+    pairedLatencyTable(results.perPhoto),
+    cpuTable(results.perPhoto),
+    concurrencyTable(results.target.photo, results.concurrency),
   ];
+}
+
+function pairedLatencyTable(perPhoto: PairedResult[]): Table {
+  return {
+    title: 'end-to-end vs floor at concurrency 1 (ms; requests alternate between the two)',
+    header: [
+      'photo',
+      'n',
+      'floor p50',
+      'e2e p50',
+      'e2e p95',
+      'e2e p99',
+      'ratio p50',
+      'paired ratio',
+    ],
+    rows: perPhoto.map((r) => [
+      r.photo,
+      r.samples,
+      r.floorMs.p50,
+      r.e2eMs.p50,
+      r.e2eMs.p95,
+      r.e2eMs.p99,
+      r.ratioP50,
+      r.ratioPairedMedian,
+    ]),
+  };
+}
+
+function cpuTable(perPhoto: PairedResult[]): Table {
+  return {
+    title: 'CPU time per request, every thread of every process (ms; 10 ms clock, averaged)',
+    header: [
+      'photo',
+      'floor',
+      'e2e total',
+      'function',
+      'detector',
+      'classifier',
+      'HTTP client',
+      'ratio',
+    ],
+    rows: perPhoto.map(({ photo, cpuMsPerRequest: c }) => [
+      photo,
+      c.floor,
+      c.e2e,
+      c.function,
+      c.detector,
+      c.classifier,
+      c.client,
+      c.ratio,
+    ]),
+  };
+}
+
+function concurrencyTable(photo: string, concurrency: ConcurrencyResult[]): Table {
+  return {
+    title: `concurrency sweep, ${photo} (ms, requests/s)`,
+    header: [
+      'conc',
+      'floor p50',
+      'floor p99',
+      'floor rps',
+      'e2e p50',
+      'e2e p95',
+      'e2e p99',
+      'e2e rps',
+      'errors',
+      'ratio p50',
+      'rps ratio',
+    ],
+    rows: concurrency.map((r) => [
+      r.concurrency,
+      r.floor.latencyMs.p50,
+      r.floor.latencyMs.p99,
+      r.floor.throughput,
+      r.e2e.latencyMs.p50,
+      r.e2e.latencyMs.p95,
+      r.e2e.latencyMs.p99,
+      r.e2e.throughput,
+      r.e2e.errors,
+      r.ratioP50,
+      r.throughputRatio,
+    ]),
+  };
 }
