@@ -73,9 +73,38 @@ export interface StartedProcess<Ready> extends Omit<LaunchedProcess<Ready>, 'rea
 export function startProcess<Ready = undefined>(
   options: LaunchOptions<Ready>,
 ): StartedProcess<Ready> {
-  const { name, startTimeoutMs = 120_000, keptLines = 200 } = options;
-  const lines: string[] = [];
   const spawnedAt = performance.now();
+  const child = spawnNode(options);
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve(signal ?? code ?? -1);
+    });
+  });
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const { lines, readiness } = readOutput(child, exited, options);
+  return {
+    name: options.name,
+    child,
+    pid: child.pid ?? -1,
+    readiness,
+    spawnedAt,
+    get running() {
+      return running();
+    },
+    exited,
+    async stop(signal = 'SIGTERM', killAfterMs = 20_000) {
+      if (running()) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const how = await exited;
+      clearTimeout(timer);
+      return how;
+    },
+    output: () => [...lines],
+  };
+}
+
+/** `node <args>` as a child process, with the exit-with-parent preload and IPC channel if asked. */
+function spawnNode(options: LaunchOptions<unknown>): ChildProcess {
   // The preload goes right before the entry point, after any --import tsx it needs.
   const preload = options.exitWithParent
     ? [
@@ -86,21 +115,29 @@ export function startProcess<Ready = undefined>(
       ]
     : [];
   const args = [...options.args.slice(0, -1), ...preload, ...options.args.slice(-1)];
-  const child = spawn(process.execPath, args, {
+  return spawn(process.execPath, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: options.exitWithParent ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
-  const exited = new Promise<ExitStatus>((resolve) => {
-    child.once('exit', (code, signal) => {
-      resolve(signal ?? code ?? -1);
-    });
-  });
-  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+}
 
+/**
+ * Reads the child's stdout and stderr line by line: keeps the last `keptLines` (for
+ * diagnostics), passes each to `onLine`, and resolves `readiness` on the first line that `ready`
+ * returns a value for (at once without `ready`). `readiness` rejects with the output so far when
+ * the child exits first, or after `startTimeoutMs`, when the child is killed.
+ */
+function readOutput<Ready>(
+  child: ChildProcess,
+  exited: Promise<ExitStatus>,
+  options: LaunchOptions<Ready>,
+): { lines: string[]; readiness: Promise<Ready> } {
+  const { name, startTimeoutMs = 120_000, keptLines = 200 } = options;
+  const lines: string[] = [];
   let onReady: ((value: Ready) => void) | undefined;
-  const readyLine = new Promise<Ready>((resolve, reject) => {
+  const readiness = new Promise<Ready>((resolve, reject) => {
     onReady = resolve;
     if (!options.ready) {
       resolve(undefined as Ready);
@@ -134,25 +171,7 @@ export function startProcess<Ready = undefined>(
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', onLine);
   }
-  return {
-    name,
-    child,
-    pid: child.pid ?? -1,
-    readiness: readyLine,
-    spawnedAt,
-    get running() {
-      return running();
-    },
-    exited,
-    async stop(signal = 'SIGTERM', killAfterMs = 20_000) {
-      if (running()) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      const how = await exited;
-      clearTimeout(timer);
-      return how;
-    },
-    output: () => [...lines],
-  };
+  return { lines, readiness };
 }
 
 /** Spawns `node <args>` and resolves once `ready` has seen its readiness line. */
