@@ -1,8 +1,14 @@
 // Hostile and odd inputs: each gets its documented answer (4xx with a JSON error, or 200 for odd
 // but supported images); the same bytes sent straight to the model services over gRPC are
 // refused with INVALID_ARGUMENT, never crash them; afterwards every process still runs (same
-// pids) and serves, and no process wrote a file while handling any of it.
+// pids) and serves, and no process wrote a file while handling any of it. API keys are on
+// (API_KEYS_FILE on all three processes): the corpus is sent with a valid key, and the same
+// bytes without one are refused before they are looked at.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createClassifierClient,
@@ -16,8 +22,22 @@ import { assertAllAlive, useProcessStack } from './fixture.js';
 import { HOSTILE_CASES, type HostileCase } from './hostile-corpus.js';
 import { sendRaw, type RawAnswer } from './raw-http.js';
 
+const keysDir = mkdtempSync(join(tmpdir(), 'hostile-keys-'));
+/** The key this test sends to the function, and the one the function and this test send to the services. */
+const CALLER_KEY = randomBytes(24).toString('hex');
+const SERVICE_KEY = randomBytes(24).toString('hex');
+writeFileSync(join(keysDir, 'callers'), `hostile-test:${CALLER_KEY}\n`);
+writeFileSync(join(keysDir, 'services'), `function:${SERVICE_KEY}\n`);
+const withKey = <R extends { headers?: Record<string, string> }>(request: R): R => ({
+  ...request,
+  headers: { ...request.headers, authorization: `Bearer ${CALLER_KEY}` },
+});
+
 describe('hostile input against the whole stack', () => {
-  const stack = useProcessStack();
+  const stack = useProcessStack({
+    serviceEnv: { API_KEYS_FILE: join(keysDir, 'services') },
+    functionEnv: { API_KEYS_FILE: join(keysDir, 'callers'), GRPC_API_KEY: SERVICE_KEY },
+  });
   let pids: number[] = [];
   let diskWatch: DiskWatch | undefined;
 
@@ -48,10 +68,10 @@ describe('hostile input against the whole stack', () => {
 
   before(async () => {
     // One good request first, so that one-time initialisation (fonts, gRPC channels) is done.
-    const warm = await sendRaw(stack().url, {
-      headers: { 'content-type': 'image/jpeg' },
-      body: await goodPhoto(),
-    });
+    const warm = await sendRaw(
+      stack().url,
+      withKey({ headers: { 'content-type': 'image/jpeg' }, body: await goodPhoto() }),
+    );
     assert.equal(warm.status, 200, warm.text);
     pids = stack()
       .all()
@@ -63,7 +83,10 @@ describe('hostile input against the whole stack', () => {
     for (const testCase of HOSTILE_CASES) {
       it(`${testCase.name} -> ${testCase.status}${testCase.code ? ` ${testCase.code}` : ''}`, async () => {
         const request = await testCase.build();
-        assertAnswer(testCase, await sendRaw(stack().url, { ...request, timeoutMs: 30_000 }));
+        assertAnswer(
+          testCase,
+          await sendRaw(stack().url, withKey({ ...request, timeoutMs: 30_000 })),
+        );
       });
     }
 
@@ -73,7 +96,10 @@ describe('hostile input against the whole stack', () => {
           async (testCase) =>
             [
               testCase,
-              await sendRaw(stack().url, { ...(await testCase.build()), timeoutMs: 60_000 }),
+              await sendRaw(
+                stack().url,
+                withKey({ ...(await testCase.build()), timeoutMs: 60_000 }),
+              ),
             ] as const,
         ),
       );
@@ -103,7 +129,10 @@ describe('hostile input against the whole stack', () => {
     };
 
     it('detector: Detect with each body as the image', async () => {
-      const detector = createDetectorClient({ target: `127.0.0.1:${stack().detector.port}` });
+      const detector = createDetectorClient({
+        target: `127.0.0.1:${stack().detector.port}`,
+        apiKey: SERVICE_KEY,
+      });
       try {
         for (const [name, body] of await images())
           await expectRefusedOrServed(name, () =>
@@ -116,7 +145,10 @@ describe('hostile input against the whole stack', () => {
     });
 
     it('classifier: Classify with each body as an encoded crop, and with lying raw crops', async () => {
-      const classifier = createClassifierClient({ target: `127.0.0.1:${stack().classifier.port}` });
+      const classifier = createClassifierClient({
+        target: `127.0.0.1:${stack().classifier.port}`,
+        apiKey: SERVICE_KEY,
+      });
       try {
         for (const [name, body] of await images())
           await expectRefusedOrServed(name, () =>
@@ -147,13 +179,36 @@ describe('hostile input against the whole stack', () => {
     });
   });
 
+  describe('without a key', () => {
+    it('the function answers 401 and the services UNAUTHENTICATED, for every body', async () => {
+      const detector = createDetectorClient({ target: `127.0.0.1:${stack().detector.port}` });
+      try {
+        for (const testCase of HOSTILE_CASES.filter((c) => c.status !== 413).slice(0, 8)) {
+          const request = await testCase.build();
+          const answer = await sendRaw(stack().url, { ...request, timeoutMs: 30_000 });
+          assert.equal(answer.status, 401, `${testCase.name}: ${answer.text.slice(0, 200)}`);
+          assert.equal(
+            (JSON.parse(answer.text) as { error: { code: string } }).error.code,
+            'unauthenticated',
+          );
+          await assert.rejects(
+            detector.detect({ image: request.body }),
+            (error: unknown) => isServiceError(error) && error.code === status.UNAUTHENTICATED,
+          );
+        }
+      } finally {
+        detector.close();
+      }
+    });
+  });
+
   describe('afterwards', () => {
     it('every process still runs with its original pid, and a good photo gets a 200', async () => {
       assertAllAlive(stack(), pids);
-      const answer = await sendRaw(stack().url, {
-        headers: { 'content-type': 'image/jpeg' },
-        body: await goodPhoto(),
-      });
+      const answer = await sendRaw(
+        stack().url,
+        withKey({ headers: { 'content-type': 'image/jpeg' }, body: await goodPhoto() }),
+      );
       assert.equal(answer.status, 200, answer.text.slice(0, 300));
       const ready = await sendRaw(stack().url, { method: 'GET', path: '/_/ready' });
       assert.equal(ready.status, 200, ready.text);
@@ -170,5 +225,6 @@ describe('hostile input against the whole stack', () => {
   after(async () => {
     // Stops strace if a test failed before the last one.
     await diskWatch?.stop().catch(() => undefined);
+    rmSync(keysDir, { recursive: true, force: true });
   });
 });
