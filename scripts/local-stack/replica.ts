@@ -72,79 +72,29 @@ export interface ReplicaOptions {
 /** Starts a model service as a child process and resolves once it logs its serving line. */
 export async function startReplica(options: ReplicaOptions): Promise<Replica> {
   const name = `${options.service}-${options.index}`;
-  const policy = options.restartPolicy ?? DEFAULT_RESTART_POLICY;
   let current: ComponentProcess | undefined;
   let ports = { grpcPort: options.grpcPort, metricsPort: options.metricsPort };
-  /** False after stop(): an exit is then expected and not followed by a restart. */
-  let supervised = true;
-  let attempt = 0;
-  let restarts = 0;
-  let pendingRestart: NodeJS.Timeout | undefined;
   let lastOutput: string[] = [];
   let launching: Promise<ComponentProcess> | undefined;
 
   const alive = (): boolean => current?.running === true;
 
-  const launchOnce = (): Promise<ComponentProcess> => {
-    launching = launchProcess();
+  /** Starts the process on `ports` (free ones the first time, where 0) and watches its exit. */
+  const launch = (): Promise<ComponentProcess> => {
+    launching = spawnReplica(options, name, ports).then((proc) => {
+      current = proc;
+      ports = { grpcPort: proc.port, metricsPort: proc.metricsPort ?? ports.metricsPort };
+      void proc.exited.then((how) => {
+        lastOutput = proc.output();
+        if (current === proc) supervisor.onExit(proc, how);
+      });
+      return proc;
+    });
     return launching;
   };
+  const supervisor = superviseRestarts(name, options, launch, alive);
 
-  const launchProcess = async (): Promise<ComponentProcess> => {
-    const proc = await spawnComponent({
-      component: options.service,
-      name,
-      env: {
-        ...options.env,
-        GRPC_PORT: String(ports.grpcPort),
-        METRICS_PORT: String(ports.metricsPort),
-      },
-      startTimeoutMs: options.startTimeoutMs,
-      onLine: (line) => options.onLine?.(line, name),
-      keptLines: 50,
-      detached: true,
-    });
-    current = proc;
-    ports = { grpcPort: proc.port, metricsPort: proc.metricsPort ?? ports.metricsPort };
-    void proc.exited.then((how) => {
-      lastOutput = proc.output();
-      if (current === proc) onExit(proc, how);
-    });
-    return proc;
-  };
-
-  const scheduleRestart = (): void => {
-    if (policy === false || !supervised) return;
-    const delay = restartDelayMs(policy, attempt);
-    attempt += 1;
-    options.onEvent?.(`${name}: restarting in ${(delay / 1000).toFixed(1)} s`, name);
-    pendingRestart = setTimeout(() => {
-      pendingRestart = undefined;
-      if (!supervised || alive()) return;
-      launchOnce().then(
-        (proc) => {
-          if (!supervised) return; // stop() came while it was starting; stop() ends it
-          restarts += 1;
-          options.onEvent?.(`${name}: restarted (pid ${proc.pid}), serving again`, name);
-        },
-        (error: unknown) => {
-          const first = (error as Error).message.split('\n', 1)[0] ?? '';
-          options.onEvent?.(`${name}: restart failed: ${first}`, name);
-          scheduleRestart();
-        },
-      );
-    }, delay);
-    pendingRestart.unref();
-  };
-
-  const onExit = (proc: ComponentProcess, how: number | string): void => {
-    if (!supervised) return;
-    if (policy !== false && performance.now() - proc.readyAt >= policy.resetAfterMs) attempt = 0;
-    options.onEvent?.(`${name} (pid ${proc.pid}) exited unexpectedly (${how})`, name);
-    scheduleRestart();
-  };
-
-  await launchOnce();
+  await launch();
 
   return {
     service: options.service,
@@ -160,11 +110,10 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       return alive();
     },
     get restarts() {
-      return restarts;
+      return supervisor.restarts;
     },
     async stop(signal = 'SIGTERM') {
-      supervised = false;
-      clearTimeout(pendingRestart);
+      supervisor.stop();
       await launching?.catch(() => undefined);
       if (!current) return null;
       const how = await current.stop(signal);
@@ -172,11 +121,101 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     },
     async restart() {
       if (alive()) throw new Error(`${name} is still running; stop() it first`);
+      supervisor.cancelPending();
+      await launch();
+      supervisor.resume();
+    },
+    recentOutput: () => (alive() ? (current?.output() ?? []) : lastOutput),
+  };
+}
+
+/** One start of the service's process on the given ports, resolved once it serves. */
+function spawnReplica(
+  options: ReplicaOptions,
+  name: string,
+  ports: { grpcPort: number; metricsPort: number },
+): Promise<ComponentProcess> {
+  return spawnComponent({
+    component: options.service,
+    name,
+    env: {
+      ...options.env,
+      GRPC_PORT: String(ports.grpcPort),
+      METRICS_PORT: String(ports.metricsPort),
+    },
+    startTimeoutMs: options.startTimeoutMs,
+    onLine: (line) => options.onLine?.(line, name),
+    keptLines: 50,
+    detached: true,
+  });
+}
+
+/**
+ * Watches a replica for exits it did not ask for and starts it again under its restart policy
+ * (doubling delays; back to the first delay after a long enough run), telling `onEvent` of each
+ * unexpected exit, restart and failed restart. stop() ends the supervision until resume().
+ */
+function superviseRestarts(
+  name: string,
+  options: Pick<ReplicaOptions, 'restartPolicy' | 'onEvent'>,
+  launch: () => Promise<ComponentProcess>,
+  alive: () => boolean,
+) {
+  const policy = options.restartPolicy ?? DEFAULT_RESTART_POLICY;
+  /** False after stop(): an exit is then expected and not followed by a restart. */
+  let supervised = true;
+  let attempt = 0;
+  let restarts = 0;
+  let pendingRestart: NodeJS.Timeout | undefined;
+
+  const scheduleRestart = (): void => {
+    if (policy === false || !supervised) return;
+    const delay = restartDelayMs(policy, attempt);
+    attempt += 1;
+    options.onEvent?.(`${name}: restarting in ${(delay / 1000).toFixed(1)} s`, name);
+    pendingRestart = setTimeout(() => {
+      pendingRestart = undefined;
+      if (!supervised || alive()) return;
+      launch().then(
+        (proc) => {
+          if (!supervised) return; // stop() came while it was starting; stop() ends it
+          restarts += 1;
+          options.onEvent?.(`${name}: restarted (pid ${proc.pid}), serving again`, name);
+        },
+        (error: unknown) => {
+          const first = (error as Error).message.split('\n', 1)[0] ?? '';
+          options.onEvent?.(`${name}: restart failed: ${first}`, name);
+          scheduleRestart();
+        },
+      );
+    }, delay);
+    pendingRestart.unref();
+  };
+
+  return {
+    /** Restarts after the process ended by itself. */
+    get restarts() {
+      return restarts;
+    },
+    onExit(proc: ComponentProcess, how: number | string): void {
+      if (!supervised) return;
+      if (policy !== false && performance.now() - proc.readyAt >= policy.resetAfterMs) attempt = 0;
+      options.onEvent?.(`${name} (pid ${proc.pid}) exited unexpectedly (${how})`, name);
+      scheduleRestart();
+    },
+    /** From now on an exit is expected: no restart, and a pending one is cancelled. */
+    stop(): void {
+      supervised = false;
       clearTimeout(pendingRestart);
-      await launchOnce();
+    },
+    /** Cancels a pending restart (before a restart by hand). */
+    cancelPending(): void {
+      clearTimeout(pendingRestart);
+    },
+    /** Supervised again after a restart by hand, with the backoff from its first delay. */
+    resume(): void {
       supervised = true;
       attempt = 0;
     },
-    recentOutput: () => (alive() ? (current?.output() ?? []) : lastOutput),
   };
 }
