@@ -200,6 +200,7 @@ function renderDetections(response) {
         cell('#', [`#${index + 1}`]),
         cell('Stage', [swatch(colourOf.get(detection.stage)), ` ${stageText(detection.stage)}`]),
         cell('Stage confidence', [percent(detection.stage_confidence)]),
+        cell('Ripeness index', [detection.ripeness_index.toFixed(2)]),
         cell('Detection confidence', [percent(detection.confidence)]),
         cell('Box', [box]),
       ]);

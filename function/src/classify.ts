@@ -5,7 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
 import { observeWithTrace } from '../../lib/metrics/index.js';
-import type { Size } from '../../lib/vision/index.js';
+import { ripenessIndex, type Size } from '../../lib/vision/index.js';
 import { stageColour } from '../../lib/drawing/labels.js';
 import { HttpError } from './errors.js';
 import { openPhoto } from './image/decode-photo.js';
@@ -172,6 +172,8 @@ export interface DetectionBody {
   confidence: number;
   stage: string;
   stage_confidence: number;
+  /** Expected stage under `probabilities`, 0 (first stage) … stages − 1 (lib/vision ripenessIndex). */
+  ripeness_index: number;
   probabilities: Record<string, number>;
 }
 
@@ -224,6 +226,7 @@ export function buildResponseBody(
       confidence: round(confidence, 4),
       stage: classification.stage,
       stage_confidence: round(classification.confidence, 4),
+      ripeness_index: round(ripenessIndex(classification.probabilities), 2),
       probabilities: Object.fromEntries(
         classes.map((name, i) => [name, round(classification.probabilities[i] ?? 0, 4)]),
       ),

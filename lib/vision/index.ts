@@ -61,7 +61,7 @@ export type { LetterboxGeometry } from './letterbox.js';
 export { cropPaddedToSquare, cropToModelInput } from './model-input.js';
 export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
-export { softmax } from './softmax.js';
+export { ripenessIndex, softmax } from './softmax.js';
 export { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
 export type { PlacedImage } from './tensor.js';
 export { hasArea, RGB_CHANNELS } from './types.js';

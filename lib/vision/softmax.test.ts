@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logitsToClassProbabilities } from './classifier-pipeline.js';
-import { softmax } from './softmax.js';
+import { ripenessIndex, softmax } from './softmax.js';
 
 describe('softmax', () => {
   it('matches exact values', () => {
@@ -38,5 +38,18 @@ describe('logitsToClassProbabilities', () => {
 
   it('rejects an output that does not match the class count', () => {
     assert.throws(() => logitsToClassProbabilities(new Float32Array(7), 3), /not a multiple of 3/);
+  });
+});
+
+describe('ripenessIndex', () => {
+  it('is the expected stage: certain stages give their index, mixtures lie between', () => {
+    assert.equal(ripenessIndex([1, 0, 0, 0, 0, 0]), 0);
+    assert.equal(ripenessIndex([0, 0, 0, 0, 0, 1]), 5);
+    assert.equal(ripenessIndex([0, 0, 0.5, 0.5, 0, 0]), 2.5);
+    assert.ok(Math.abs(ripenessIndex([0.1, 0.2, 0.7, 0, 0, 0]) - 1.6) < 1e-12);
+  });
+  it('normalises probabilities that do not sum to 1, and is 0 without any', () => {
+    assert.equal(ripenessIndex([0, 2, 2]), 1.5);
+    assert.equal(ripenessIndex([]), 0);
   });
 });

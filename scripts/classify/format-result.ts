@@ -5,6 +5,7 @@ export interface ClassifyAnswer {
     confidence: number;
     stage: string;
     stage_confidence: number;
+    ripeness_index: number;
   }>;
   summary: Record<string, number>;
   image: { width: number; height: number };
@@ -35,13 +36,14 @@ export function formatAnswer(answer: ClassifyAnswer): string {
     String(i + 1),
     d.stage,
     percent(d.stage_confidence),
+    d.ripeness_index.toFixed(2),
     percent(d.confidence),
     [d.box.x_min, d.box.y_min, d.box.x_max, d.box.y_max].map((v) => Math.round(v)).join(','),
   ]);
   const detections =
     count === 0
       ? ''
-      : `\n\n${table([['#', 'stage', 'stage conf', 'detection conf', 'box (x0,y0,x1,y1)'], ...rows])}`;
+      : `\n\n${table([['#', 'stage', 'stage conf', 'index', 'detection conf', 'box (x0,y0,x1,y1)'], ...rows])}`;
   const summary = Object.entries(answer.summary)
     .map(([stage, n]) => `${stage} ${n}`)
     .join(', ');

@@ -22,12 +22,14 @@ const ANSWER: ClassifyAnswer = {
       confidence: 0.91234,
       stage: 'ripe',
       stage_confidence: 0.87654,
+      ripeness_index: 2.123,
     },
     {
       box: { x_min: 0, y_min: 0, x_max: 5, y_max: 5 },
       confidence: 0.3,
       stage: 'rotten',
       stage_confidence: 0.5,
+      ripeness_index: 4.5,
     },
   ],
   summary: {},
@@ -40,20 +42,21 @@ describe('results rows', () => {
   it('one row per banana, numbered in the order of the detections', () => {
     assert.equal(
       formatRows(rowsOfAnswer('a.jpg', ANSWER), 'csv'),
-      'a.jpg,1,ripe,0.8765,0.9123,10.4,20,110.7,80,\na.jpg,2,rotten,0.5,0.3,0,0,5,5,\n',
+      'a.jpg,1,ripe,0.8765,2.12,0.9123,10.4,20,110.7,80,\na.jpg,2,rotten,0.5,4.5,0.3,0,0,5,5,\n',
     );
   });
   it('a photo without bananas and a failed photo still get one row', () => {
-    assert.equal(formatRows(rowsOfAnswer('empty.jpg', NONE), 'csv'), 'empty.jpg,,,,,,,,,\n');
+    assert.equal(formatRows(rowsOfAnswer('empty.jpg', NONE), 'csv'), 'empty.jpg,,,,,,,,,,\n');
     assert.equal(
       formatRows([errorRow('bad, "one".jpg', 'HTTP 415: not a photo')], 'csv'),
-      '"bad, ""one"".jpg",,,,,,,,,HTTP 415: not a photo\n',
+      '"bad, ""one"".jpg",,,,,,,,,,HTTP 415: not a photo\n',
     );
     assert.deepEqual(JSON.parse(formatRows(rowsOfAnswer('empty.jpg', NONE), 'jsonl')), {
       file: 'empty.jpg',
       banana: null,
       stage: null,
       stage_confidence: null,
+      ripeness_index: null,
       detection_confidence: null,
       x_min: null,
       y_min: null,
@@ -65,9 +68,9 @@ describe('results rows', () => {
   it('quotes fields holding CR, LF or CRLF', () => {
     assert.equal(
       formatRows([errorRow('a.jpg', 'one\r\ntwo')], 'csv'),
-      'a.jpg,,,,,,,,,"one\r\ntwo"\n',
+      'a.jpg,,,,,,,,,,"one\r\ntwo"\n',
     );
-    assert.equal(formatRows([errorRow('a.jpg', 'one\rtwo')], 'csv'), 'a.jpg,,,,,,,,,"one\rtwo"\n');
+    assert.equal(formatRows([errorRow('a.jpg', 'one\rtwo')], 'csv'), 'a.jpg,,,,,,,,,,"one\rtwo"\n');
   });
   it('parses CSV with quoted commas, quotes and newlines', () => {
     assert.deepEqual(parseCsv('a,"b,""c""\nd",e\r\nf,,\n'), [
@@ -137,7 +140,7 @@ describe('ResultsFile', () => {
   it('drops a cut-short CSV row, also one cut inside a quoted newline', async () => {
     const path = join(dir, 'cut.csv');
     const whole = CSV_HEADER + formatRows([errorRow('a.jpg', 'line one\r\nline two')], 'csv');
-    await writeFile(path, `${whole}b.jpg,,,,,,,,,"first line\n`);
+    await writeFile(path, `${whole}b.jpg,,,,,,,,,,"first line\n`);
     await (await ResultsFile.open(path)).append(rowsOfAnswer('c.jpg', NONE));
     assert.equal(
       await readFile(path, 'utf8'),

@@ -14,6 +14,8 @@ export interface ResultRow {
   banana: number | null;
   stage: string | null;
   stage_confidence: number | null;
+  /** The answer's ripeness_index: expected stage, 0 … stages − 1. */
+  ripeness_index: number | null;
   detection_confidence: number | null;
   x_min: number | null;
   y_min: number | null;
@@ -28,6 +30,7 @@ export const COLUMNS = [
   'banana',
   'stage',
   'stage_confidence',
+  'ripeness_index',
   'detection_confidence',
   'x_min',
   'y_min',
@@ -40,6 +43,7 @@ const EMPTY = {
   banana: null,
   stage: null,
   stage_confidence: null,
+  ripeness_index: null,
   detection_confidence: null,
   x_min: null,
   y_min: null,
@@ -58,6 +62,7 @@ export function rowsOfAnswer(file: string, answer: ClassifyAnswer): ResultRow[] 
     banana: i + 1,
     stage: d.stage,
     stage_confidence: round(d.stage_confidence, 4),
+    ripeness_index: round(d.ripeness_index, 2),
     detection_confidence: round(d.confidence, 4),
     x_min: round(d.box.x_min, 1),
     y_min: round(d.box.y_min, 1),

@@ -59,6 +59,12 @@ export async function assertWellFormed(
     const sum = Object.values(d.probabilities).reduce((s, p) => s + p, 0);
     assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
     assert.equal(d.stage_confidence, Math.max(...Object.values(d.probabilities)));
+    // The ripeness index is the expected stage under the probabilities, in ripening order.
+    const expected = stages.reduce((sum, stage, k) => sum + k * (d.probabilities[stage] ?? 0), 0);
+    assert.ok(
+      Math.abs(d.ripeness_index - expected) <= 0.01,
+      `ripeness_index ${d.ripeness_index}, expected stage ${expected}`,
+    );
   }
   for (const model of [answer.models.detector, answer.models.classifier]) {
     assert.ok(model.name.length > 0 && model.version.length > 0);

@@ -84,6 +84,7 @@ describe('npm run classify', () => {
       'banana',
       'stage',
       'stage_confidence',
+      'ripeness_index',
       'detection_confidence',
       'x_min',
       'y_min',
@@ -102,25 +103,26 @@ describe('npm run classify', () => {
     ]);
 
     const [broken] = byFile.get('shelf/broken.jpg') ?? [];
-    assert.match(broken?.[9] ?? '', /^HTTP 415: /);
+    assert.match(broken?.[10] ?? '', /^HTTP 415: /);
     let bananas = 0;
     for (const name of ['shelf/a.jpg', 'shelf/b.png', 'shelf/crate/c.webp']) {
       const rows = byFile.get(name) ?? [];
       const answer = await answerFor(name);
       if (answer.detections.length === 0) {
-        assert.deepEqual(rows, [[name, '', '', '', '', '', '', '', '', '']]);
+        assert.deepEqual(rows, [[name, '', '', '', '', '', '', '', '', '', '']]);
         continue;
       }
       bananas += answer.detections.length;
       assert.deepEqual(
-        rows.map((r) => [r[1], r[2], r[9]]),
+        rows.map((r) => [r[1], r[2], r[10]]),
         answer.detections.map((d, i) => [String(i + 1), d.stage, '']),
         name,
       );
       const first = answer.detections[0];
       assert.ok(first);
-      assert.equal(Number(rows[0]?.[4]), Number(first.confidence.toFixed(4)));
-      assert.equal(Number(rows[0]?.[5]), Number(first.box.x_min.toFixed(1)));
+      assert.equal(Number(rows[0]?.[4]), first.ripeness_index);
+      assert.equal(Number(rows[0]?.[5]), Number(first.confidence.toFixed(4)));
+      assert.equal(Number(rows[0]?.[6]), Number(first.box.x_min.toFixed(1)));
     }
     assert.match(result.stdout, /^4 photos in /);
     assert.match(
@@ -136,7 +138,7 @@ describe('npm run classify', () => {
     assert.equal(result.code, 1, 'the broken photo fails again');
     assert.match(result.stdout, /^1 photos in .*; 3 already in .*results\.csv, skipped/);
     const added = (await readFile(join(dir, 'results.csv'), 'utf8')).slice(before.length);
-    assert.match(added, /^shelf\/broken\.jpg,,,,,,,,,"HTTP 415: [^"]*"\n$/);
+    assert.match(added, /^shelf\/broken\.jpg,,,,,,,,,,"HTTP 415: [^"]*"\n$/);
   });
 
   it('writes JSON Lines, with a row for a photo without bananas', async () => {
@@ -158,6 +160,7 @@ describe('npm run classify', () => {
           banana: null,
           stage: null,
           stage_confidence: null,
+          ripeness_index: null,
           detection_confidence: null,
           x_min: null,
           y_min: null,
@@ -179,7 +182,7 @@ describe('npm run classify', () => {
     assert.match(result.stderr, /No banana-ripeness function answered at http:\/\/127\.0\.0\.1:9/);
     assert.equal(
       await readFile(join(dir, 'unreachable.csv'), 'utf8'),
-      'file,banana,stage,stage_confidence,detection_confidence,x_min,y_min,x_max,y_max,error\n',
+      'file,banana,stage,stage_confidence,ripeness_index,detection_confidence,x_min,y_min,x_max,y_max,error\n',
     );
   });
 
