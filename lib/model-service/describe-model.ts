@@ -1,6 +1,6 @@
 import type { ImageInputSpec } from '../model-card/index.js';
 import { paddingTensor } from '../vision/tensor.js';
-import type { ModelDescription } from './model-service.js';
+import type { ModelDescription } from './types.js';
 
 /** What both model cards have in common. */
 export interface ImageModelCard {

@@ -12,12 +12,6 @@ export { imageInputMessage, modelInfoResponse } from './model-info.js';
 export type { ResizeMode } from './model-info.js';
 export { prepareModel } from './model-pool.js';
 export { startModelService } from './model-service.js';
-export type {
-  InferOutput,
-  ModelDescription,
-  ModelServiceContext,
-  ModelServiceSpec,
-  PreparedModel,
-  RunningService,
-} from './model-service.js';
+export type { ModelServiceSpec, RunningService } from './model-service.js';
+export type { InferOutput, ModelDescription, ModelServiceContext, PreparedModel } from './types.js';
 export { runServiceMain } from './run-service-main.js';

@@ -2,7 +2,7 @@ import type { ModelServiceConfig } from '../config/index.js';
 import { startInferencePool, type InferencePool } from '../inference/index.js';
 import { createLogger } from '../log/index.js';
 import { describeImageModel, type ImageModelCard } from './describe-model.js';
-import type { ModelDescription, PreparedModel } from './model-service.js';
+import type { ModelDescription, PreparedModel } from './types.js';
 
 /**
  * A service's first step: load its card and start the inference workers, whose failures are

@@ -18,18 +18,18 @@ import {
   type InferencePool,
   type InferenceResult,
   type ModelInput,
-  type TensorData,
 } from '../inference/index.js';
 import { recordSpan } from '../tracing/index.js';
 import { serviceNameOf } from '../client/service-name.js';
-import type { ImageInputSpec } from '../model-card/index.js';
 import { protobufFileName as OPEN_INFERENCE_PROTO } from '../gen/inference/grpc_predict_v2.js';
 import {
   addOpenInference,
   OPEN_INFERENCE_SERVICE,
   type InferenceModel,
 } from '../open-inference/index.js';
-import { createDecodeAdmission, type AdmitPixels } from './decode-admission.js';
+import { requireApiKey } from '../auth/index.js';
+import { createDecodeAdmission } from './decode-admission.js';
+import type { InferOutput, ModelServiceContext, PreparedModel } from './types.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
 import { createLogger } from '../log/index.js';
@@ -37,7 +37,6 @@ import {
   createMetricsRegistry,
   createModelServiceMetrics,
   startMetricsServer,
-  type ModelServiceMetrics,
 } from '../metrics/index.js';
 
 /**
@@ -62,37 +61,6 @@ function recordInferenceSpans(
   );
 }
 
-/** What the handlers of a model service get to work with. */
-export interface ModelServiceContext<Card, Config> {
-  card: Card;
-  config: Config;
-  metrics: ModelServiceMetrics;
-  /**
-   * Runs the model (queue, inference and batch-size metrics recorded here) on 8-bit images
-   * the worker places on the model input; that time is `preprocessSeconds`. Requests waiting
-   * together share one model call.
-   */
-  infer: (input: ModelInput, signal?: AbortSignal) => Promise<InferOutput>;
-  /** Decode admission: run decodes only once their source pixels fit MAX_INFLIGHT_PIXELS. */
-  admitPixels: AdmitPixels;
-}
-
-export interface InferOutput extends TensorData {
-  /** Worker time spent building the model call's input tensor from the pixels. */
-  preprocessSeconds: number;
-}
-
-export interface ModelDescription {
-  name: string;
-  version: string;
-  inputName: string;
-  outputName: string;
-  /** A representative input, run once on every worker before the service reports SERVING. */
-  warmUpInput: ModelInput;
-  /** The model's image input (size, padding). */
-  imageInput: ImageInputSpec;
-}
-
 /** Everything that differs between the detector and the classifier service. */
 export interface ModelServiceSpec<
   Card extends ImageModelCard,
@@ -111,14 +79,6 @@ export interface ModelServiceSpec<
    * gRPC port, REST /v2 on the metrics port; lib/open-inference).
    */
   openInference?(context: ModelServiceContext<Card, Config>): InferenceModel;
-}
-
-/** What a service's main may have started already (see model-pool.ts). */
-export interface PreparedModel<Card> {
-  card: Card;
-  model: ModelDescription;
-  /** The inference workers, loading. */
-  pool: Promise<InferencePool>;
 }
 
 export interface RunningService {
@@ -219,6 +179,7 @@ export async function startModelService<
       isReady: () => health.status === 'SERVING',
       handlerContext,
       maxBodyBytes: config.maxMessageBytes,
+      protect: requireApiKey(security.apiKeys),
     }),
   };
   let grpcPort: number;

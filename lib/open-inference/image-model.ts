@@ -1,4 +1,4 @@
-import type { InferOutput, ModelServiceContext } from '../model-service/model-service.js';
+import type { InferOutput, ModelServiceContext } from '../model-service/types.js';
 import { invalidArgument } from '../grpc-server/request-error.js';
 import type { PixelBatch } from '../inference/index.js';
 import { RGB_CHANNELS } from '../vision/types.js';
