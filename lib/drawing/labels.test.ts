@@ -10,7 +10,6 @@ import {
   labelText,
   layoutDetectionLabels,
   layoutLabels,
-  MIN_FONT,
   numberText,
   outlineBars,
   outlineWithHalo,
@@ -49,11 +48,30 @@ describe('strokeWidthFor / fontSizeFor', () => {
     assert.equal(strokeWidthFor({ width: 320, height: 240 }), 2);
     assert.equal(strokeWidthFor({ width: 1280, height: 960 }), 4);
     assert.equal(strokeWidthFor({ width: 4000, height: 3000 }), 13);
-    assert.equal(MIN_FONT, 10);
     assert.equal(fontSizeFor({ width: 162, height: 129 }), 10);
     assert.equal(fontSizeFor({ width: 640, height: 480 }), 12);
     assert.equal(fontSizeFor({ width: 1280, height: 960 }), 24);
     assert.equal(fontSizeFor({ width: 3000, height: 4000 }), 75);
+  });
+
+  it('keep labels legible on small photos: 10 px, however small the photo', () => {
+    for (const image of [
+      { width: 1, height: 1 },
+      { width: 40, height: 30 },
+      { width: 320, height: 240 },
+      { width: 2000, height: 380 },
+    ]) {
+      assert.equal(fontSizeFor(image), 10, `${image.width}x${image.height}`);
+    }
+  });
+
+  it('give a large photo larger labels than a small one, by its short side', () => {
+    const small = fontSizeFor({ width: 800, height: 600 });
+    const large = fontSizeFor({ width: 4000, height: 3000 });
+    assert.equal(large / small, 5, 'five times the short side, five times the font');
+    assert.equal(fontSizeFor({ width: 3000, height: 4000 }), large, 'portrait as landscape');
+    const text = labelText(1, 'ripe', 0.9);
+    assert.ok(labelSize(text, large).width > 4 * labelSize(text, small).width);
   });
 });
 
