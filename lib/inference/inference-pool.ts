@@ -1,8 +1,6 @@
-import { extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 import { InferenceError, QueueFullError } from './errors.js';
+import { JobQueue, type Job } from './job-queue.js';
 import {
   batchSizeOf,
   ownedInput,
@@ -13,7 +11,7 @@ import {
   type WorkerReply,
   type WorkerSetup,
 } from './messages.js';
-import { spawnModuleWorker } from './spawn-module-worker.js';
+import { sessionLoaded, spawnSlot, type Slot } from './worker-slot.js';
 
 export interface InferencePoolOptions extends WorkerSetup {
   /** Worker threads, each with its own session. */
@@ -73,65 +71,23 @@ export interface InferencePool {
   close(): Promise<void>;
 }
 
-interface Job {
-  input: ModelInput;
-  images: number;
-  enqueuedAt: number;
-  resolve: (result: InferenceResult) => void;
-  reject: (error: Error) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  /** Loaded and warmed up: may take jobs. */
-  ready: boolean;
-  current?: { id: number; jobs: Job[]; dispatchedAt: number };
-}
-
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error
     ? signal.reason
     : new DOMException('the inference job was aborted', 'AbortError');
 }
 
-// Same extension as this module: .ts under tsx, .js in dist/.
-const WORKER_URL = new URL(
-  `./onnx-worker${extname(fileURLToPath(import.meta.url))}`,
-  import.meta.url,
-);
-
-/** Resolves when the worker reports its session loaded; rejects if it fails first. */
-function sessionLoaded(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: WorkerReply) => {
-      if (reply.type !== 'ready') return;
-      stopListening();
-      resolve();
-    };
-    const onError = (error: Error) => {
-      stopListening();
-      reject(error);
-    };
-    const onExit = (code: number) => {
-      stopListening();
-      reject(new InferenceError(`inference worker exited with code ${code} while starting`));
-    };
-    const stopListening = () => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-  });
-}
-
 class WorkerInferencePool implements InferencePool {
   private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
+  private readonly queue: JobQueue;
   private nextId = 1;
   private closed = false;
   /** Set while queued jobs wait (MAX_BATCH_DELAY_MS) for batch-mates with a worker idle. */
   private batchTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: InferencePoolOptions) {}
+  constructor(private readonly options: InferencePoolOptions) {
+    this.queue = new JobQueue(options.maxQueue, options.maxBatch);
+  }
 
   get queueDepth(): number {
     return this.queue.length;
@@ -169,14 +125,13 @@ class WorkerInferencePool implements InferencePool {
         resolve,
         reject,
       };
-      if (!this.accepts(job)) {
+      if (!this.queue.accepts(job, this.idleSlot() !== undefined)) {
         reject(new QueueFullError(this.options.maxQueue));
         return;
       }
       if (signal) {
         const onAbort = () => {
-          const waiting = this.queue.indexOf(job);
-          if (waiting >= 0) this.queue.splice(waiting, 1);
+          this.queue.remove(job);
           reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -200,23 +155,9 @@ class WorkerInferencePool implements InferencePool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.batchTimer);
-    for (const job of this.queue.splice(0))
+    for (const job of this.queue.drain())
       job.reject(new InferenceError('inference pool is closed'));
     await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
-  }
-
-  /**
-   * A job may wait when the queue has room, or when a worker is idle and the job joins the
-   * model call that is about to start (the delay window must not refuse what it batches).
-   */
-  private accepts(job: Job): boolean {
-    if (this.queue.length < this.options.maxQueue) return true;
-    if (!this.idleSlot()) return false;
-    return this.queuedImages() + job.images <= this.options.maxBatch || this.queue.length === 0;
-  }
-
-  private queuedImages(): number {
-    return this.queue.reduce((sum, job) => sum + job.images, 0);
   }
 
   /**
@@ -227,7 +168,7 @@ class WorkerInferencePool implements InferencePool {
   private schedule(): void {
     if (!this.idleSlot() || this.queue.length === 0) return;
     const { maxBatchDelayMs, maxBatch } = this.options;
-    if (maxBatchDelayMs === 0 || this.queuedImages() >= maxBatch) {
+    if (maxBatchDelayMs === 0 || this.queue.images() >= maxBatch) {
       this.pump();
       return;
     }
@@ -239,20 +180,6 @@ class WorkerInferencePool implements InferencePool {
   private idleSlot(): Slot | undefined {
     for (const slot of this.slots) if (slot.ready && !slot.current) return slot;
     return undefined;
-  }
-
-  /** The queued jobs of the next model call: oldest first, up to maxBatch images (at least one job). */
-  private nextBatch(): Job[] {
-    const jobs: Job[] = [];
-    let images = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0] as Job;
-      if (jobs.length > 0 && images + next.images > this.options.maxBatch) break;
-      this.queue.shift();
-      jobs.push(next);
-      images += next.images;
-    }
-    return jobs;
   }
 
   private dispatch(slot: Slot, jobs: Job[]): void {
@@ -275,7 +202,7 @@ class WorkerInferencePool implements InferencePool {
     this.batchTimer = undefined;
     let slot = this.idleSlot();
     while (slot && this.queue.length > 0) {
-      this.dispatch(slot, this.nextBatch());
+      this.dispatch(slot, this.queue.nextBatch());
       slot = this.idleSlot();
     }
   }
@@ -305,8 +232,8 @@ class WorkerInferencePool implements InferencePool {
 
   /** Starts a worker, waits for its session, warms it up, then lets it take jobs. */
   private async addWorker(): Promise<void> {
-    const worker = spawnModuleWorker(WORKER_URL, { workerData: this.workerSetup() });
-    const slot: Slot = { worker, ready: false };
+    const slot = spawnSlot(this.workerSetup());
+    const { worker } = slot;
     this.slots.add(slot);
     try {
       await sessionLoaded(worker);
