@@ -17,6 +17,7 @@ import {
 import { createLogger, type Logger } from '../../lib/log/index.js';
 import { createApiKeyMetrics, loadApiKeyStore, type ApiKeyStore } from '../../lib/auth/index.js';
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
+import type { Registry } from 'prom-client';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
 import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
@@ -61,6 +62,24 @@ async function isServing(
   }
 }
 
+/** The keys of API_KEYS_FILE (reloaded when the file changes), counted by name in `registry`. */
+function loadCallerKeys(
+  path: string | undefined,
+  registry: Registry,
+  logger: Logger,
+): ApiKeyStore | undefined {
+  if (path === undefined) return undefined;
+  return loadApiKeyStore(path, {
+    onCheck: createApiKeyMetrics(registry),
+    onReload: (names) => {
+      logger.info({ keys: names }, 'API keys reloaded');
+    },
+    onReloadError: (error) => {
+      logger.error({ err: error }, 'API key file changed but is not valid: kept the previous keys');
+    },
+  });
+}
+
 /** API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read. */
 function requireKey(keys: ApiKeyStore | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -98,20 +117,7 @@ export async function startFunctionServer(
     defaultDeadlineMs: config.classifyDeadlineMs,
     ...security,
   });
-  const apiKeys = config.apiKeysFile
-    ? loadApiKeyStore(config.apiKeysFile, {
-        onCheck: createApiKeyMetrics(registry),
-        onReload: (names) => {
-          logger.info({ keys: names }, 'API keys reloaded');
-        },
-        onReloadError: (error) => {
-          logger.error(
-            { err: error },
-            'API key file changed but is not valid: kept the previous keys',
-          );
-        },
-      })
-    : undefined;
+  const apiKeys = loadCallerKeys(config.apiKeysFile, registry, logger);
   const classifyDeps: ClassifyDeps = {
     metrics,
     maxImagePixels: config.maxImagePixels,
