@@ -137,6 +137,35 @@ describe('detector with TLS and API keys', () => {
     assert.equal(await client(tls).checkHealth(DEADLINE), 'SERVING');
   });
 
+  it('the REST routes /v2/models/... need the key too (401 before the body is read); /v2/health stays open', async () => {
+    const base = `http://127.0.0.1:${service.metricsPort}`;
+    const before = await inferenceCount(service);
+    const infer = (headers: Record<string, string>) =>
+      fetch(`${base}/v2/models/banana-detector/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"inputs": []}',
+      });
+    for (const answer of [
+      await fetch(`${base}/v2/models/banana-detector`),
+      await fetch(`${base}/v2/models/banana-detector`, {
+        headers: { authorization: 'Bearer nope' },
+      }),
+      await infer({}),
+    ]) {
+      assert.equal(answer.status, 401);
+      const body = (await answer.json()) as { error: { code: string } };
+      assert.equal(body.error.code, 'unauthenticated');
+    }
+    assert.equal(await inferenceCount(service), before);
+    const metadata = await fetch(`${base}/v2/models/banana-detector`, {
+      headers: { authorization: `Bearer ${KEY_A}` },
+    });
+    assert.equal(metadata.status, 200, await metadata.clone().text());
+    assert.equal((await fetch(`${base}/v2/health/ready`)).status, 200);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  });
+
   it('a changed key file takes effect while calls are in flight', async () => {
     const tls = { caFile: ca.certFile };
     const oldKey = client(tls, KEY_A);
