@@ -1,5 +1,4 @@
-import type { Client, ClientDuplexStream } from '@grpc/grpc-js';
-import { grpcMetadataWithTrace } from '../tracing/index.js';
+import { Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
 import {
   DetectorService,
@@ -62,7 +61,7 @@ function openDetectStream(client: Client, callOptions: CallOptions | undefined):
       method.path,
       method.requestSerialize,
       method.responseDeserialize,
-      grpcMetadataWithTrace(),
+      new Metadata(),
       { deadline },
     );
   const { signal } = callOptions ?? {};

@@ -1,5 +1,6 @@
 import { Client } from '@grpc/grpc-js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../config/limits.js';
+import { tracingClientInterceptor } from '../tracing/index.js';
 import { clientChannelOptions } from './channel-options.js';
 import { HEALTH_CHECK, type HealthCheckResponse } from './health-methods.js';
 import {
@@ -57,7 +58,11 @@ export function createServiceClient(serviceName: string, options: ClientOptions)
   const client = new Client(channelTarget(entries), channelCredentials(options.tls), {
     ...clientChannelOptions({ serviceName, maxMessageBytes }),
     ...tlsChannelOptions(options.tls),
-    interceptors: options.apiKey ? [apiKeyClientInterceptor(options.apiKey)] : [],
+    // Cross-cutting concerns of every call: its CLIENT span (and traceparent), the caller's key.
+    interceptors: [
+      tracingClientInterceptor,
+      ...(options.apiKey ? [apiKeyClientInterceptor(options.apiKey)] : []),
+    ],
   });
   const deadlineOf = (callOptions?: CallOptions) =>
     new Date(

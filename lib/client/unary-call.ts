@@ -1,5 +1,4 @@
 import { Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
-import { withGrpcClientSpan } from '../tracing/index.js';
 import { serviceError } from './grpc-error.js';
 
 export interface CallOptions {
@@ -18,7 +17,7 @@ export interface UnaryMethod<Request, Response> {
 
 /**
  * One unary call with a deadline (the channel's service config retries it); `signal` cancels
- * it. The call is a CLIENT span whose context travels as `traceparent` in its metadata.
+ * it. The client's interceptors make it a CLIENT span and add the caller's key, if any.
  */
 export function unaryCall<Request, Response>(
   client: Client,
@@ -27,9 +26,7 @@ export function unaryCall<Request, Response>(
   deadline: Date,
   signal: AbortSignal | undefined,
 ): Promise<Response> {
-  return withGrpcClientSpan(method.path, (metadata) =>
-    call(client, method, request, deadline, signal, metadata),
-  );
+  return call(client, method, request, deadline, signal, new Metadata());
 }
 
 function call<Request, Response>(

@@ -1,8 +1,9 @@
-import { Metadata, status } from '@grpc/grpc-js';
+import { InterceptingCall, Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import {
   context,
   propagation,
   ROOT_CONTEXT,
+  SpanStatusCode,
   type Context,
   type TextMapGetter,
   type TextMapSetter,
@@ -12,7 +13,7 @@ import {
   ATTR_RPC_STATUS_CODE,
   ATTR_RPC_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions';
-import { SpanKind, withSpan, type Span } from './spans.js';
+import { isTracingActive, SpanKind, startSpan, withSpan, type Span } from './spans.js';
 
 const metadataSetter: TextMapSetter<Metadata> = {
   set(metadata, key, value) {
@@ -107,22 +108,31 @@ async function withRpcSpan<T>(
 }
 
 /**
- * A CLIENT span around one outgoing unary call to `path` (e.g. "/banana.v1.Detector/Detect");
- * `call` receives the metadata to send, which carries this span as the server's parent.
- * The span records the call's status code (`rpc.status_code`).
+ * grpc-js client interceptor: every call of a client (unary and streaming) is a CLIENT span,
+ * child of the span active where the call is made, sent to the server as `traceparent` in
+ * the call's metadata; it ends with the call's status (`rpc.status_code`, an error unless OK).
  */
-export function withGrpcClientSpan<T>(
-  path: string,
-  call: (metadata: Metadata) => Promise<T>,
-): Promise<T> {
-  return withRpcSpan(
-    path,
-    SpanKind.CLIENT,
-    undefined,
-    () => call(grpcMetadataWithTrace()),
-    grpcCodeOf,
-  );
-}
+export const tracingClientInterceptor: Interceptor = (options, nextCall) => {
+  if (!isTracingActive()) return new InterceptingCall(nextCall(options));
+  const attributes = rpcAttributes(options.method_definition.path);
+  const { span, spanContext } = startSpan(attributes[ATTR_RPC_METHOD], attributes, {
+    kind: SpanKind.CLIENT,
+  });
+  return new InterceptingCall(nextCall(options), {
+    start(metadata, _listener, next) {
+      grpcMetadataWithTrace(metadata, spanContext);
+      next(metadata, {
+        onReceiveStatus(received, nextStatus) {
+          span.setAttribute(ATTR_RPC_STATUS_CODE, statusName(received.code));
+          if (received.code !== status.OK)
+            span.setStatus({ code: SpanStatusCode.ERROR, message: received.details });
+          span.end();
+          nextStatus(received);
+        },
+      });
+    },
+  });
+};
 
 /**
  * A SERVER span around the handling of one incoming call, child of the caller's span

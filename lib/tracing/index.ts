@@ -7,7 +7,7 @@ export type { OtlpProtocol, SamplerConfig, SamplerName, TracingConfig } from './
 export {
   contextFromMetadata,
   grpcMetadataWithTrace,
-  withGrpcClientSpan,
+  tracingClientInterceptor,
   withGrpcServerSpan,
 } from './grpc.js';
 export { contextFromHeaders, traceHttpRequests, traceparentOf } from './http.js';

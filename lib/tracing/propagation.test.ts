@@ -29,7 +29,7 @@ import {
   grpcMetadataWithTrace,
   initTracing,
   traceHttpRequests,
-  withGrpcClientSpan,
+  tracingClientInterceptor,
   withGrpcServerSpan,
   withSpan,
   type Tracing,
@@ -77,25 +77,22 @@ function echo(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buf
   );
 }
 
+/** One call through the tracing interceptor, as lib/client makes every call. */
 function callEcho(client: Client, text: string): Promise<EchoReply> {
-  return withGrpcClientSpan(
-    ECHO_PATH,
-    (metadata) =>
-      new Promise<EchoReply>((resolve, reject) => {
-        client.makeUnaryRequest(
-          ECHO_PATH,
-          identity,
-          identity,
-          Buffer.from(text),
-          metadata,
-          { deadline: Date.now() + 5000 },
-          (error, reply) => {
-            if (error) reject(error);
-            else resolve(JSON.parse(String(reply)) as EchoReply);
-          },
-        );
-      }),
-  );
+  return new Promise<EchoReply>((resolve, reject) => {
+    client.makeUnaryRequest(
+      ECHO_PATH,
+      identity,
+      identity,
+      Buffer.from(text),
+      new Metadata(),
+      { deadline: Date.now() + 5000, interceptors: [tracingClientInterceptor] },
+      (error, reply) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(String(reply)) as EchoReply);
+      },
+    );
+  });
 }
 
 let receiver: OtlpReceiver;
