@@ -3,7 +3,7 @@ import { runMain } from '../process/run-main.js';
 import type { RunningService } from './model-service.js';
 
 /**
- * Process entry for a service (lib/process/run-main.ts): exit 1 naming a bad variable,
+ * Process entry for a service (lib/process/run-main.ts): exit 2 naming a bad variable,
  * traces as service.name `banana-<kind>`, SIGTERM/SIGINT shut down gracefully and exit 0,
  * a second signal exits at once.
  */
