@@ -4,10 +4,10 @@
  * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
  */
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
   createClassifierClient,
   createDetectorClient,
@@ -22,8 +22,9 @@ import { traceHttpRequests } from '../../lib/tracing/index.js';
 import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, HttpError, toHttpError } from './errors.js';
-import { grpcCodeName } from './pipeline/errors.js';
-import { createFunctionMetrics } from './metrics.js';
+import { grpcCodeName, type ModelService } from './pipeline/errors.js';
+import type { PipelineDeps } from './pipeline/run-pipeline.js';
+import { createFunctionMetrics, type FunctionMetrics } from './metrics.js';
 import { createModelSpecs } from './pipeline/model-specs.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
 import { readPayload } from './request.js';
@@ -97,15 +98,8 @@ function requireKey(keys: ApiKeyStore | undefined) {
   };
 }
 
-export async function startFunctionServer(
-  overrides: Partial<FunctionConfig> = {},
-  options: FunctionServerOptions = {},
-): Promise<FunctionServer> {
-  const config: FunctionConfig = { ...DEFAULT_FUNCTION_CONFIG, ...overrides };
-  const logger = options.logger ?? createLogger('function', config.logLevel);
-  const registry = createMetricsRegistry();
-  const metrics = createFunctionMetrics(registry);
-  // lib/client: deadlines, keepalive, balancing over the addresses, retries.
+/** The model services' clients and what the pipeline needs of them (lib/client: deadlines, balancing, retries). */
+function connectModelServices(config: FunctionConfig, metrics: FunctionMetrics) {
   const security = { tls: config.grpcTls, apiKey: config.grpcApiKey };
   const detector = createDetectorClient({
     target: config.detectorAddress,
@@ -117,37 +111,28 @@ export async function startFunctionServer(
     defaultDeadlineMs: config.classifyDeadlineMs,
     ...security,
   });
-  const apiKeys = loadCallerKeys(config.apiKeysFile, registry, logger);
-  const classifyDeps: ClassifyDeps = {
-    metrics,
-    maxImagePixels: config.maxImagePixels,
-    pixelBudget: createPixelBudget(config.maxInflightPixels, {
-      maxWaiting: config.maxWaiting,
-      maxWaitMs: config.maxQueueWaitMs,
-    }),
-    retryAfterSeconds: Math.max(1, Math.ceil(config.maxQueueWaitMs / 1000)),
-    pipeline: {
+  const onUpstreamError = (service: ModelService, error: unknown) => {
+    metrics.upstreamErrors.inc({ service, code: grpcCodeName(error) });
+  };
+  const pipeline: PipelineDeps = {
+    detector,
+    classifier,
+    models: createModelSpecs({
       detector,
       classifier,
-      models: createModelSpecs({
-        detector,
-        classifier,
-        deadlineMs: config.detectDeadlineMs,
-        onUpstreamError: (service, error) => {
-          metrics.upstreamErrors.inc({ service, code: grpcCodeName(error) });
-        },
-      }),
-      detectDeadlineMs: config.detectDeadlineMs,
-      classifyDeadlineMs: config.classifyDeadlineMs,
-      classifyBatchSize: config.classifyBatchSize,
-      onUpstreamError: (service, error) => {
-        metrics.upstreamErrors.inc({ service, code: grpcCodeName(error) });
-      },
-    },
+      deadlineMs: config.detectDeadlineMs,
+      onUpstreamError,
+    }),
+    detectDeadlineMs: config.detectDeadlineMs,
+    classifyDeadlineMs: config.classifyDeadlineMs,
+    classifyBatchSize: config.classifyBatchSize,
+    onUpstreamError,
   };
-  let shuttingDown = false;
+  return { detector, classifier, pipeline };
+}
 
-  const app = express();
+/** Tracing, the request log line and the default Cache-Control, before every route. */
+function useRequestBasics(app: Express, logger: Logger): void {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('case sensitive routing', true);
@@ -175,28 +160,26 @@ export async function startFunctionServer(
     res.set('cache-control', 'no-store');
     next();
   });
+}
 
-  app.post(
-    CLASSIFY_PATHS,
-    requireKey(apiKeys),
-    beginClassify(classifyDeps),
-    readPayload(config.maxBodyBytes),
-    classify(classifyDeps),
-  );
-
+/** /_/health, /_/ready (both model services SERVING, not shutting down) and /metrics. */
+function addOperationalRoutes(
+  app: Express,
+  services: { detector: DetectorClient; classifier: ClassifierClient },
+  registry: Registry,
+  shuttingDown: () => boolean,
+): void {
   app.get('/_/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-
-  // Ready when both model services report SERVING and the function is not shutting down.
   app.get('/_/ready', async (_req, res) => {
-    if (shuttingDown) {
+    if (shuttingDown()) {
       res.status(503).json({ status: 'shutting down' });
       return;
     }
     const [detectorServing, classifierServing] = await Promise.all([
-      isServing(detector, READINESS_DEADLINE_MS),
-      isServing(classifier, READINESS_DEADLINE_MS),
+      isServing(services.detector, READINESS_DEADLINE_MS),
+      isServing(services.classifier, READINESS_DEADLINE_MS),
     ]);
     const ready = detectorServing && classifierServing;
     res.status(ready ? 200 : 503).json({
@@ -207,44 +190,36 @@ export async function startFunctionServer(
       },
     });
   });
-
   // OpenMetrics (with the latency histograms' trace exemplars) when the scraper asks for it.
   app.get('/metrics', async (req, res) => {
     const { contentType, body } = await renderMetrics(registry, req.get('accept'));
     res.type(contentType).send(body);
   });
+}
 
-  if (config.serveWeb) {
-    // Modules of lib/ that the page imports as they are (the same code the function runs).
-    for (const [name, path] of Object.entries(BROWSER_MODULES)) {
-      app.get(`/modules/${name}`, (_req, res) => {
-        res.sendFile(path, {
-          headers: { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },
-        });
-      });
-    }
-    app.use(
-      express.static(config.webRoot, {
-        index: 'index.html',
-        redirect: false,
-        cacheControl: false,
-        setHeaders: (res) => {
-          res.setHeader('cache-control', 'no-cache');
-          res.setHeader('x-content-type-options', 'nosniff');
-        },
-      }),
-    );
+/** The web tester's files, and the lib/ modules the page imports as they are. */
+function addWebTester(app: Express, webRoot: string): void {
+  const headers = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
+  for (const [name, path] of Object.entries(BROWSER_MODULES)) {
+    app.get(`/modules/${name}`, (_req, res) => {
+      res.sendFile(path, { headers });
+    });
   }
+  app.use(
+    express.static(webRoot, {
+      index: 'index.html',
+      redirect: false,
+      cacheControl: false,
+      setHeaders: (res) => {
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      },
+    }),
+  );
+}
 
-  app.all(CLASSIFY_PATHS, (req) => {
-    throw new HttpError(405, 'method_not_allowed', `use POST ${req.path} with a photo`);
-  });
-  app.use((req: Request) => {
-    throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
-  });
-
-  // The one error handler: every refusal and failure as `{"error":{"code","message"}}`.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+/** The one error handler: every refusal and failure as `{"error":{"code","message"}}`. */
+function answerErrors(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const httpError = toHttpError(error);
     if (httpError.status >= 500 && httpError.code === 'internal')
       logger.error({ err: error }, 'request failed');
@@ -263,13 +238,15 @@ export async function startFunctionServer(
     // A shed request's body is drained, so that its client reliably reads the 429.
     if (!req.readableEnded && httpError.status !== 429) res.set('connection', 'close');
     res.status(httpError.status).json(errorBody(httpError));
-  });
+  };
+}
 
+/** Listens on HOST:PORT; resolves to the HTTP server once it accepts connections. */
+async function listen(app: Express, config: FunctionConfig): Promise<Server> {
   const server = createServer(app);
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -277,30 +254,80 @@ export async function startFunctionServer(
       resolve();
     });
   });
+  return server;
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish for up to `graceMs` (closing connections as
+ * they become idle), then closes the rest.
+ */
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  server.closeIdleConnections();
+  const idleSweep = setInterval(() => {
+    server.closeIdleConnections();
+  }, 100);
+  const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+  await Promise.race([closed, grace]);
+  clearInterval(idleSweep);
+  server.closeAllConnections();
+  await closed;
+}
+
+export async function startFunctionServer(
+  overrides: Partial<FunctionConfig> = {},
+  options: FunctionServerOptions = {},
+): Promise<FunctionServer> {
+  const config: FunctionConfig = { ...DEFAULT_FUNCTION_CONFIG, ...overrides };
+  const logger = options.logger ?? createLogger('function', config.logLevel);
+  const registry = createMetricsRegistry();
+  const metrics = createFunctionMetrics(registry);
+  const { detector, classifier, pipeline } = connectModelServices(config, metrics);
+  const apiKeys = loadCallerKeys(config.apiKeysFile, registry, logger);
+  const classifyDeps: ClassifyDeps = {
+    metrics,
+    maxImagePixels: config.maxImagePixels,
+    pixelBudget: createPixelBudget(config.maxInflightPixels, {
+      maxWaiting: config.maxWaiting,
+      maxWaitMs: config.maxQueueWaitMs,
+    }),
+    retryAfterSeconds: Math.max(1, Math.ceil(config.maxQueueWaitMs / 1000)),
+    pipeline,
+  };
+  let shuttingDown = false;
+
+  const app = express();
+  useRequestBasics(app, logger);
+  app.post(
+    CLASSIFY_PATHS,
+    requireKey(apiKeys),
+    beginClassify(classifyDeps),
+    readPayload(config.maxBodyBytes),
+    classify(classifyDeps),
+  );
+  addOperationalRoutes(app, { detector, classifier }, registry, () => shuttingDown);
+  if (config.serveWeb) addWebTester(app, config.webRoot);
+  app.all(CLASSIFY_PATHS, (req) => {
+    throw new HttpError(405, 'method_not_allowed', `use POST ${req.path} with a photo`);
+  });
+  app.use((req: Request) => {
+    throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(answerErrors(logger));
+
+  const server = await listen(app, config);
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'listening');
-
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
       logger.info('shutting down: finishing in-flight requests');
-      const closed = new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
-      server.closeIdleConnections();
-      const idleSweep = setInterval(() => {
-        server.closeIdleConnections();
-      }, 100);
-      const grace = new Promise<void>((resolve) =>
-        setTimeout(resolve, config.shutdownGraceMs).unref(),
-      );
-      await Promise.race([closed, grace]);
-      clearInterval(idleSweep);
-      server.closeAllConnections();
-      await closed;
+      await drain(server, config.shutdownGraceMs);
       detector.close();
       classifier.close();
       apiKeys?.close();
