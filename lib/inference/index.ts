@@ -9,11 +9,7 @@
  */
 export { InferenceError, QueueFullError } from './errors.js';
 export { startInferencePool } from './inference-pool.js';
-export type {
-  InferencePool,
-  InferencePoolOptions,
-  InferenceResult,
-  RunOptions,
-} from './inference-pool.js';
+export type { InferencePool, InferencePoolOptions, RunOptions } from './inference-pool.js';
+export type { InferenceResult } from './job-queue.js';
 export { batchSizeOf, packPixelBatch } from './messages.js';
 export type { ModelInput, PixelBatch, TensorData } from './messages.js';

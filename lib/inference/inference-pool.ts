@@ -1,13 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { InferenceError, QueueFullError } from './errors.js';
-import { JobQueue, type Job } from './job-queue.js';
+import { JobQueue, type InferenceResult, type Job } from './job-queue.js';
 import {
   batchSizeOf,
   ownedInput,
   transferableOf,
   type ModelInput,
   type RunRequest,
-  type TensorData,
   type WorkerReply,
   type WorkerSetup,
 } from './messages.js';
@@ -33,19 +32,6 @@ export interface InferencePoolOptions extends WorkerSetup {
   warmUpInput: ModelInput;
   /** Told about a worker that died (it is replaced). */
   onWorkerError?: (error: Error) => void;
-}
-
-export interface InferenceResult {
-  /** This job's rows of the model output. */
-  output: TensorData;
-  /** Images in the model call that served this job (its own and its batch-mates'). */
-  batchSize: number;
-  /** Time spent waiting for a worker (and for batch-mates). */
-  queueSeconds: number;
-  /** Worker time of building the model call's input tensor from the pixels. */
-  preprocessSeconds: number;
-  /** Time of the model call itself, measured in the worker. */
-  inferenceSeconds: number;
 }
 
 export interface RunOptions {

@@ -1,5 +1,18 @@
-import type { InferenceResult } from './inference-pool.js';
-import type { ModelInput } from './messages.js';
+import type { ModelInput, TensorData } from './messages.js';
+
+/** What a job's caller gets back from its model call. */
+export interface InferenceResult {
+  /** This job's rows of the model output. */
+  output: TensorData;
+  /** Images in the model call that served this job (its own and its batch-mates'). */
+  batchSize: number;
+  /** Time spent waiting for a worker (and for batch-mates). */
+  queueSeconds: number;
+  /** Worker time of building the model call's input tensor from the pixels. */
+  preprocessSeconds: number;
+  /** Time of the model call itself, measured in the worker. */
+  inferenceSeconds: number;
+}
 
 /** One caller's images waiting for, or in, a model call. */
 export interface Job {

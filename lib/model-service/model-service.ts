@@ -1,4 +1,4 @@
-import { status, type ServiceDefinition } from '@grpc/grpc-js';
+import { status, type Server, type ServiceDefinition } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import type { ModelServiceConfig } from '../config/index.js';
 import {
@@ -32,11 +32,12 @@ import { createDecodeAdmission } from './decode-admission.js';
 import type { InferOutput, ModelServiceContext, PreparedModel } from './types.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
-import { createLogger } from '../log/index.js';
+import { createLogger, type Logger } from '../log/index.js';
 import {
   createMetricsRegistry,
   createModelServiceMetrics,
   startMetricsServer,
+  type ModelServiceMetrics,
 } from '../metrics/index.js';
 
 /**
@@ -114,13 +115,129 @@ export async function startModelService<
     model: model.name,
     version: model.version,
   });
-
+  // What a failed start has to release, last first.
+  const undo: Array<() => unknown> = [
+    () =>
+      poolStarting.then(
+        (p) => p.close(),
+        () => undefined,
+      ),
+  ];
+  const release = async () => {
+    for (const step of undo.reverse()) await step();
+  };
   let pool: InferencePool | undefined;
-  const infer = async (input: ModelInput, signal?: AbortSignal): Promise<InferOutput> => {
-    if (!pool)
-      throw new RequestError(status.UNAVAILABLE, `the ${spec.kind} model is still loading`);
+  try {
+    // TLS from TLS_* files, API keys from API_KEYS_FILE (an interceptor on every service).
+    const security = createServerSecurity(config, { logger, registry: metrics.registry });
+    undo.push(() => {
+      security.close();
+    });
+    const context = {
+      card,
+      config,
+      metrics,
+      infer: createInfer(spec.kind, metrics, () => pool),
+      admitPixels: createDecodeAdmission({
+        maxInflightPixels: config.maxInflightPixels,
+        maxWaiting: config.maxQueue,
+        metrics,
+      }),
+    };
+    const served = buildGrpcServer(spec, context, security, logger, model.version);
+    const { grpcPort, metricsServer } = await listen(served, security, config, metrics, undo);
+    const ready = await poolStarting;
+    pool = ready;
+    metrics.watchLoad(ready);
+    served.health.set('SERVING');
+    logger.info(
+      { grpcPort, metricsPort: metricsServer.port, model: model.name, version: model.version },
+      'serving',
+    );
+    const stop = () =>
+      stopService(served, config.shutdownGraceMs, logger, [
+        () => {
+          security.close();
+        },
+        () => ready.close(),
+        () => metricsServer.close(),
+      ]);
+    let stopping: Promise<void> | undefined;
+    return {
+      grpcPort,
+      metricsPort: metricsServer.port,
+      shutdown: () => (stopping ??= stop()),
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * Binds the gRPC port and starts the metrics (and REST) port; each step that succeeded is
+ * added to `undo`, for a start that fails later.
+ */
+async function listen(
+  served: ReturnType<typeof buildGrpcServer>,
+  security: ReturnType<typeof createServerSecurity>,
+  config: ModelServiceConfig,
+  metrics: ModelServiceMetrics,
+  undo: Array<() => unknown>,
+) {
+  const grpcPort = await bindServer(
+    served.server,
+    config.host,
+    config.grpcPort,
+    security.credentials,
+  );
+  undo.push(() => {
+    served.server.forceShutdown();
+  });
+  const metricsServer = await startMetricsServer({
+    host: config.host,
+    port: config.metricsPort,
+    registry: metrics.registry,
+    isHealthy: () => served.health.status === 'SERVING',
+    routes: served.routes,
+  });
+  undo.push(() => metricsServer.close());
+  return { grpcPort, metricsServer };
+}
+
+/**
+ * Health NOT_SERVING, no new calls, running calls drained for up to `graceMs` (then cut),
+ * then `release` in order.
+ */
+async function stopService(
+  served: { server: Server; health: { set(status: 'NOT_SERVING'): void }; calls: CallTracker },
+  graceMs: number,
+  logger: Logger,
+  release: Array<() => unknown>,
+): Promise<void> {
+  served.health.set('NOT_SERVING');
+  const { calls } = served;
+  logger.info({ inFlight: calls.count, graceMs }, 'shutting down');
+  const ending = await shutdownGracefully(served.server, graceMs);
+  if (ending === 'forced') logger.warn({ inFlight: calls.count }, 'grace period over: calls cut');
+  for (const step of release) await step();
+  logger.info({ ending }, 'stopped');
+}
+
+/**
+ * Runs the model on the pool once it is ready (queue, inference and batch-size metrics and
+ * their spans recorded here); UNAVAILABLE while the model is still loading.
+ */
+function createInfer(
+  kind: string,
+  metrics: ModelServiceMetrics,
+  pool: () => InferencePool | undefined,
+): ModelServiceContext<unknown, unknown>['infer'] {
+  return async (input: ModelInput, signal?: AbortSignal): Promise<InferOutput> => {
+    const ready = pool();
+    if (!ready) throw new RequestError(status.UNAVAILABLE, `the ${kind} model is still loading`);
     const submitted = performance.now();
-    const result = await pool.run(input, { signal });
+    const result = await ready.run(input, { signal });
     recordInferenceSpans(submitted, performance.now(), result, batchSizeOf(input));
     metrics.observeStage('queue', result.queueSeconds);
     metrics.observeStage('inference', result.inferenceSeconds);
@@ -128,21 +245,25 @@ export async function startModelService<
     metrics.observeBatchSize(result.batchSize);
     return { ...result.output, preprocessSeconds: result.preprocessSeconds };
   };
+}
 
-  const closePoolOnFailure = () =>
-    poolStarting.then(
-      (p) => p.close(),
-      () => undefined,
-    );
-  // TLS from TLS_* files, API keys from API_KEYS_FILE (an interceptor on every service).
-  let security: ReturnType<typeof createServerSecurity>;
-  try {
-    security = createServerSecurity(config, { logger, registry: metrics.registry });
-  } catch (error) {
-    await closePoolOnFailure();
-    throw error;
-  }
-  const server = createGrpcServer(config, security.interceptors);
+/**
+ * The gRPC server of a model service (limits, security interceptors), NOT_SERVING until the
+ * model is warm: health, reflection, the service's own API and, when the spec has it, the
+ * Open Inference Protocol beside it (its REST routes go on the metrics port).
+ */
+function buildGrpcServer<
+  Card extends ImageModelCard,
+  Config extends ModelServiceConfig,
+  Definition extends ServiceDefinition,
+>(
+  spec: ModelServiceSpec<Card, Config, Definition>,
+  context: ModelServiceContext<Card, Config>,
+  security: ReturnType<typeof createServerSecurity>,
+  logger: Logger,
+  version: string,
+) {
+  const server = createGrpcServer(context.config, security.interceptors);
   const openInference = spec.openInference?.bind(spec);
   const health = addHealthService(server, [
     serviceNameOf(spec.definition),
@@ -153,12 +274,7 @@ export async function startModelService<
     openInference ? [spec.protoFile, OPEN_INFERENCE_PROTO] : spec.protoFile,
   );
   const calls = new CallTracker();
-  const admitPixels = createDecodeAdmission({
-    maxInflightPixels: config.maxInflightPixels,
-    maxWaiting: config.maxQueue,
-    metrics,
-  });
-  const context = { card, config, metrics, infer, admitPixels };
+  const { metrics } = context;
   const handlerContext = {
     logger,
     calls,
@@ -174,67 +290,13 @@ export async function startModelService<
     prefix: '/v2',
     listener: addOpenInference(server, {
       name: `banana-${spec.kind}`,
-      version: model.version,
+      version,
       models: [openInference(context)],
       isReady: () => health.status === 'SERVING',
       handlerContext,
-      maxBodyBytes: config.maxMessageBytes,
+      maxBodyBytes: context.config.maxMessageBytes,
       protect: requireApiKey(security.apiKeys),
     }),
   };
-  let grpcPort: number;
-  try {
-    grpcPort = await bindServer(server, config.host, config.grpcPort, security.credentials);
-  } catch (error) {
-    security.close();
-    await closePoolOnFailure();
-    throw error;
-  }
-  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>>;
-  try {
-    metricsServer = await startMetricsServer({
-      host: config.host,
-      port: config.metricsPort,
-      registry: metrics.registry,
-      isHealthy: () => health.status === 'SERVING',
-      routes,
-    });
-  } catch (error) {
-    server.forceShutdown();
-    security.close();
-    await closePoolOnFailure();
-    throw error;
-  }
-
-  try {
-    pool = await poolStarting;
-  } catch (error) {
-    server.forceShutdown();
-    security.close();
-    await metricsServer.close();
-    throw error;
-  }
-  metrics.watchLoad(pool);
-  health.set('SERVING');
-  logger.info(
-    { grpcPort, metricsPort: metricsServer.port, model: model.name, version: model.version },
-    'serving',
-  );
-
-  let stopping: Promise<void> | undefined;
-  const stop = async (): Promise<void> => {
-    health.set('NOT_SERVING');
-    logger.info({ inFlight: calls.count, graceMs: config.shutdownGraceMs }, 'shutting down');
-    const ending = await shutdownGracefully(server, config.shutdownGraceMs);
-    if (ending === 'forced') logger.warn({ inFlight: calls.count }, 'grace period over: calls cut');
-    security.close();
-    await pool.close();
-    await metricsServer.close();
-    logger.info({ ending }, 'stopped');
-  };
-  return {
-    grpcPort,
-    metricsPort: metricsServer.port,
-    shutdown: () => (stopping ??= stop()),
-  };
+  return { server, health, calls, routes };
 }
