@@ -74,6 +74,96 @@ function cancellationOf(call: { on(event: 'cancelled', listener: () => void): un
   return controller.signal;
 }
 
+/** One call's bookkeeping: in flight for shutdown, timed, counted and logged by status. */
+type CallRecord = ReturnType<typeof beginCall>;
+
+function beginCall(context: HandlerContext, method: string) {
+  const finished = context.calls.begin();
+  const started = performance.now();
+  context.logger.debug({ method }, 'call started');
+  return {
+    succeeded() {
+      context.recordRequest(method, 'OK', (performance.now() - started) / 1000);
+      finished();
+    },
+    failed(error: unknown) {
+      const mapped = statusOfError(error);
+      const { code, details, internal } = mapped;
+      context.recordRequest(method, statusName(code), (performance.now() - started) / 1000);
+      if (internal) context.logger.error({ method, err: error }, 'call failed');
+      else context.logger.info({ method, code: statusName(code), details }, 'call refused');
+      finished();
+      return mapped;
+    },
+  };
+}
+
+/** A bidirectional streaming method: answered when the handler ends, or with its error. */
+function streamingMethod(
+  path: string,
+  handler: StreamHandler<unknown, unknown>,
+  begin: () => CallRecord,
+) {
+  return (stream: ServerDuplexStream<unknown, unknown>) => {
+    const call = begin();
+    const signal = cancellationOf(stream);
+    void withGrpcServerSpan(
+      path,
+      stream.metadata,
+      async () => {
+        try {
+          await handler(stream, { signal });
+        } catch (error) {
+          const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+          if (!signal.aborted) stream.emit('error', { code, details });
+          throw error;
+        }
+        // A handler that stops because the call was cancelled has not succeeded.
+        if (signal.aborted) {
+          call.failed(cancelledError());
+          throw cancelledError();
+        }
+        call.succeeded();
+        stream.end();
+      },
+      codeOf,
+    ).catch(() => {
+      // Already answered above; the span has recorded the status.
+    });
+  };
+}
+
+/** A unary method: the handler's answer, or its error as a status. */
+function unaryMethod(
+  path: string,
+  handler: (request: unknown, call: CallInfo) => Promise<unknown>,
+  begin: () => CallRecord,
+) {
+  return (unaryCall: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    const call = begin();
+    const signal = cancellationOf(unaryCall);
+    // Counted and answered inside the server span: the request metrics carry its trace id.
+    void withGrpcServerSpan(
+      path,
+      unaryCall.metadata,
+      async () => {
+        try {
+          const response = await handler(unaryCall.request, { signal });
+          call.succeeded();
+          callback(null, response);
+        } catch (error) {
+          const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
+          callback({ code, details });
+          throw error;
+        }
+      },
+      codeOf,
+    ).catch(() => {
+      // Already answered above; the span has recorded the status.
+    });
+  };
+}
+
 /**
  * Turns async handlers into grpc-js handlers that count requests (a stream counts once) by
  * status code, time them, track them for graceful shutdown, pass a cancellation signal, and
@@ -90,87 +180,22 @@ export function bindHandlers<Definition extends ServiceDefinition>(
     const path = methodDefinition?.path ?? `/${key}`;
     const method = path.split('/').pop() ?? key;
     context.presetMethod?.(method);
-    const begin = () => {
-      const finished = context.calls.begin();
-      const started = performance.now();
-      context.logger.debug({ method }, 'call started');
-      return {
-        succeeded() {
-          context.recordRequest(method, 'OK', (performance.now() - started) / 1000);
-          finished();
-        },
-        failed(error: unknown) {
-          const mapped = statusOfError(error);
-          const { code, details, internal } = mapped;
-          context.recordRequest(method, statusName(code), (performance.now() - started) / 1000);
-          if (internal) context.logger.error({ method, err: error }, 'call failed');
-          else context.logger.info({ method, code: statusName(code), details }, 'call refused');
-          finished();
-          return mapped;
-        },
-      };
-    };
+    const begin = () => beginCall(context, method);
     if (methodDefinition?.requestStream && methodDefinition.responseStream) {
-      const handler = handlers[key] as StreamHandler<unknown, unknown>;
-      implementation[key] = (stream: ServerDuplexStream<unknown, unknown>) => {
-        const call = begin();
-        const signal = cancellationOf(stream);
-        void withGrpcServerSpan(
-          path,
-          stream.metadata,
-          async () => {
-            try {
-              await handler(stream, { signal });
-            } catch (error) {
-              const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
-              if (!signal.aborted) stream.emit('error', { code, details });
-              throw error;
-            }
-            // A handler that stops because the call was cancelled has not succeeded.
-            if (signal.aborted) {
-              call.failed(cancelledError());
-              throw cancelledError();
-            }
-            call.succeeded();
-            stream.end();
-          },
-          codeOf,
-        ).catch(() => {
-          // Already answered above; the span has recorded the status.
-        });
-      };
-      continue;
-    }
-    if (methodDefinition?.requestStream || methodDefinition?.responseStream) {
-      throw new Error(`${method}: only unary and bidirectional streaming methods are supported`);
-    }
-    const handler = handlers[key] as (request: unknown, call: CallInfo) => Promise<unknown>;
-    implementation[key] = (
-      unaryCall: ServerUnaryCall<unknown, unknown>,
-      callback: sendUnaryData<unknown>,
-    ) => {
-      const call = begin();
-      const signal = cancellationOf(unaryCall);
-      // Counted and answered inside the server span: the request metrics carry its trace id.
-      void withGrpcServerSpan(
+      implementation[key] = streamingMethod(
         path,
-        unaryCall.metadata,
-        async () => {
-          try {
-            const response = await handler(unaryCall.request, { signal });
-            call.succeeded();
-            callback(null, response);
-          } catch (error) {
-            const { code, details } = call.failed(signal.aborted ? cancelledError() : error);
-            callback({ code, details });
-            throw error;
-          }
-        },
-        codeOf,
-      ).catch(() => {
-        // Already answered above; the span has recorded the status.
-      });
-    };
+        handlers[key] as StreamHandler<unknown, unknown>,
+        begin,
+      );
+    } else if (methodDefinition?.requestStream || methodDefinition?.responseStream) {
+      throw new Error(`${method}: only unary and bidirectional streaming methods are supported`);
+    } else {
+      implementation[key] = unaryMethod(
+        path,
+        handlers[key] as (request: unknown, call: CallInfo) => Promise<unknown>,
+        begin,
+      );
+    }
   }
   return implementation;
 }
