@@ -105,13 +105,20 @@ async function evaluateClassifier(dataDir: string): Promise<ClassifierMetrics> {
   };
 }
 
-/** The classifier output index named by the card's `output.reject_class`, if any ("not a banana"). */
-function rejectIndexOf(card: Record<string, unknown>): number | undefined {
-  const name = (card.output as Record<string, unknown> | undefined)?.reject_class;
-  if (typeof name !== 'string') return undefined;
-  const index = (card.classes as unknown[]).indexOf(name);
-  if (index < 0) throw new Error(`classifier card: reject_class ${name} is not one of its classes`);
-  return index;
+/** The classifier card's `output.reject` ("not a banana" output name and threshold), if any. */
+function rejectOf(card: Record<string, unknown>): { name: string; threshold: number } | undefined {
+  const reject = (card.output as Record<string, unknown> | undefined)?.reject as
+    Record<string, unknown> | undefined;
+  if (reject === undefined) return undefined;
+  const { name, threshold } = reject;
+  if (
+    typeof name !== 'string' ||
+    typeof threshold !== 'number' ||
+    !(threshold > 0 && threshold < 1)
+  ) {
+    throw new Error('classifier card: output.reject needs a name and a threshold in (0, 1)');
+  }
+  return { name, threshold };
 }
 
 async function evaluateRealWorldSets(dir: string): Promise<Record<string, object>> {
@@ -125,7 +132,7 @@ async function evaluateRealWorldSets(dir: string): Promise<Record<string, object
     detectorCard,
     classifier: await openSession(repoPath('models/classifier.onnx')),
     classifierCard,
-    rejectIndex: rejectIndexOf(await readJson(CARD.classifier)),
+    reject: rejectOf(await readJson(CARD.classifier)),
   });
   for (const [name, r] of Object.entries(report)) {
     const confusion = (r as { coarse_ripeness_confusion?: number[][] }).coarse_ripeness_confusion;

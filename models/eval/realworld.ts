@@ -8,7 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ClassifierCard, DetectorCard } from '../../lib/model-card/index.js';
-import { cropBoxesToModelInput, decodeImage, ImageInputError } from '../../lib/vision/index.js';
+import {
+  cropBoxesToModelInput,
+  decodeImage,
+  ImageInputError,
+  sigmoid,
+} from '../../lib/vision/index.js';
 import type { ScoredBox } from '../../lib/vision/index.js';
 import { photosUnder, readYoloLabels } from './dataset.js';
 import {
@@ -38,8 +43,11 @@ export interface Models {
   detectorCard: DetectorCard;
   classifier: ort.InferenceSession;
   classifierCard: ClassifierCard;
-  /** Classifier output index meaning "not a banana" (boxes it wins are dropped), if the card names one. */
-  rejectIndex?: number;
+  /**
+   * The classifier's "not a banana" output (card output.reject), if it has one: a box whose
+   * sigmoid(logit) >= threshold is dropped from the answer.
+   */
+  reject?: { name: string; threshold: number };
 }
 
 export async function readManifest(dir: string): Promise<RealWorldSet[]> {
@@ -52,6 +60,8 @@ export async function readManifest(dir: string): Promise<RealWorldSet[]> {
 
 interface PhotoResult {
   boxes: ScoredBox[];
+  /** The detector's boxes before the classifier's rejection. */
+  detected: number;
   /** Boxes dropped by the classifier's rejection class. */
   rejected: number;
   /** Stage probabilities of each kept box (only when asked for). */
@@ -67,8 +77,8 @@ async function analysePhoto(models: Models, path: string, classify: boolean): Pr
     bytes,
     models.detectorCard.thresholds.confidence,
   );
-  if (predictions.length === 0 || (!classify && models.rejectIndex === undefined)) {
-    return { boxes: predictions, rejected: 0, stages: [] };
+  if (predictions.length === 0 || (!classify && models.reject === undefined)) {
+    return { boxes: predictions, detected: predictions.length, rejected: 0, stages: [] };
   }
   const image = await decodeImage(bytes, LIMITS);
   const crops = await cropBoxesToModelInput(
@@ -76,12 +86,19 @@ async function analysePhoto(models: Models, path: string, classify: boolean): Pr
     predictions.map((p) => p.box),
     models.classifierCard.input,
   );
-  const results = await classifyCrops(models.classifier, models.classifierCard, crops);
-  const keep = results.map((r) => r.index !== models.rejectIndex);
+  const { classes, reject } = await classifyCrops(
+    models.classifier,
+    models.classifierCard,
+    crops,
+    models.reject?.name,
+  );
+  const threshold = models.reject?.threshold ?? Infinity;
+  const keep = classes.map((_, i) => !(sigmoid(reject?.[i] ?? -Infinity) >= threshold));
   return {
     boxes: predictions.filter((_, i) => keep[i]),
+    detected: predictions.length,
     rejected: keep.filter((k) => !k).length,
-    stages: results.filter((_, i) => keep[i]).map((r) => r.probabilities),
+    stages: classes.filter((_, i) => keep[i]).map((r) => r.probabilities),
   };
 }
 
@@ -115,17 +132,25 @@ async function negativesReport(models: Models, dir: string) {
     rate_with_banana: results.length ? hits.length / results.length : 0,
     median_false_box_score: median(hits.flatMap((r) => r.result.boxes.map((b) => b.score))),
     boxes_rejected_by_classifier: results.reduce((s, r) => s + r.result.rejected, 0),
+    rate_with_banana_detector_only: results.length
+      ? results.filter((r) => r.result.detected > 0).length / results.length
+      : 0,
   };
 }
 
 async function countsFor(dir: string, results: readonly { path: string; result: PhotoResult }[]) {
   const pairs: CountPair[] = [];
+  const detectorOnly: CountPair[] = [];
   for (const { path, result } of results) {
     const stem = relative(join(dir, 'images'), path).replace(/\.[^.]+$/, '');
     const truth = await readYoloLabels(join(dir, 'labels', `${stem}.txt`), 1, 1);
     pairs.push({ predicted: result.boxes.length, truth: truth.length });
+    detectorOnly.push({ predicted: result.detected, truth: truth.length });
   }
-  return countReport(pairs);
+  return {
+    ...countReport(pairs),
+    count_error_detector_only: countReport(detectorOnly).count_error,
+  };
 }
 
 function ripenessFor(
@@ -166,6 +191,9 @@ async function bananasReport(models: Models, set: RealWorldSet, dir: string) {
     photos: results.length,
     unreadable,
     found_rate: results.length ? found / results.length : 0,
+    found_rate_detector_only: results.length
+      ? results.filter((r) => r.result.detected > 0).length / results.length
+      : 0,
     boxes_rejected_by_classifier: results.reduce((s, r) => s + r.result.rejected, 0),
     ...(set.labels === 'yolo' ? await countsFor(dir, results) : {}),
     ...(ripeness ? ripenessFor(dir, results, models.classifierCard.classes) : {}),

@@ -109,24 +109,33 @@ export async function runClassifier(
         preprocessCrop(await decodeImage(await readFile(s.imagePath), LIMITS), card.input),
       ),
     );
-    predicted.push(...(await classifyCrops(session, card, crops)));
+    predicted.push(...(await classifyCrops(session, card, crops)).classes);
   }
   return predicted;
 }
 
-/** Class probabilities of crops already at the classifier's input size (one batch). */
+/**
+ * Class probabilities of crops already at the classifier's input size (one batch), and the
+ * values of the `rejectOutput` output (one "not a banana" logit per crop) when named.
+ */
 export async function classifyCrops(
   session: ort.InferenceSession,
   card: ClassifierCard,
   crops: readonly RgbImage[],
-): Promise<ClassProbabilities[]> {
-  if (crops.length === 0) return [];
+  rejectOutput?: string,
+): Promise<{ classes: ClassProbabilities[]; reject?: Float32Array }> {
+  if (crops.length === 0) return { classes: [] };
   const dims = [crops.length, card.input.height, card.input.width, 3];
   const feeds = {
     [card.input.name]: new ort.Tensor('uint8', toInputTensor(crops, card.input), dims),
   };
-  const output = (await session.run(feeds))[card.output.name];
+  const outputs = await session.run(feeds);
+  const output = outputs[card.output.name];
   if (!output) throw new Error(`model has no output named ${card.output.name}`);
   const logits = output.data as Float32Array;
-  return logitsToClassProbabilities(logits, logits.length / crops.length);
+  const classes = logitsToClassProbabilities(logits, logits.length / crops.length);
+  if (rejectOutput === undefined) return { classes };
+  const reject = outputs[rejectOutput];
+  if (!reject) throw new Error(`model has no output named ${rejectOutput}`);
+  return { classes, reject: reject.data as Float32Array };
 }

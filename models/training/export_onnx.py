@@ -4,7 +4,9 @@ The network is exported with a float32 NCHW input and a dynamic batch, then give
 NHWC pixel input with the card's normalisation inside the graph (add_uint8_input.py), which is
 what the services feed: the normalisation constants live in the card and in the graph only.
 When the card's output says "test_time_augmentation": "horizontal_flip_mean", the exported
-graph averages the logits of each input and its mirror image (nets.FlipAveraged).
+graph averages the logits of each input and its mirror image (nets.FlipAveraged). When the
+classifier card's output has "reject" ({"name", "threshold"}), the graph has that second output:
+the "not a banana" logit of nets.WithRejectHead (checkpoint of train_reject_head.py).
 
   /usr/bin/python3 models/training/export_onnx.py detector   [--ckpt runs/detector/best.pt]
   /usr/bin/python3 models/training/export_onnx.py classifier [--ckpt runs/classifier/best.pt]
@@ -18,7 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import MODELS_DIR, RUNS_DIR, load_card  # noqa: E402
-from nets import BananaAlexNet, FlipAveraged, detector_for  # noqa: E402
+from nets import BananaAlexNet, FlipAveraged, WithRejectHead, detector_for  # noqa: E402
 from add_uint8_input import prepend_uint8_input  # noqa: E402
 
 
@@ -37,6 +39,11 @@ def main():
     inp, out = card["input"], card["output"]
     net = detector_for(card) if args.model == "detector" else BananaAlexNet(num_classes=len(card["classes"]))
     dynamic = {inp["name"]: {0: "batch"}, out["name"]: {0: "batch"}}
+    output_names = [out["name"]]
+    if args.model == "classifier" and out.get("reject"):
+        net = WithRejectHead(net)
+        output_names.append(out["reject"]["name"])
+        dynamic[out["reject"]["name"]] = {0: "batch"}
     if not args.random:
         ckpt = args.ckpt or os.path.join(RUNS_DIR, args.model, "best.pt")
         state = torch.load(ckpt, map_location="cpu")
@@ -50,7 +57,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         float_path = os.path.join(tmp, "float.onnx")
         torch.onnx.export(
-            net, dummy, float_path, input_names=[inp["name"]], output_names=[out["name"]],
+            net, dummy, float_path, input_names=[inp["name"]], output_names=output_names,
             dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
         )
         model = prepend_uint8_input(onnx.load(float_path), inp)

@@ -139,3 +139,23 @@ class FlipAveraged(nn.Module):
         n = x.shape[0]
         y = self.net(torch.cat([x, torch.flip(x, dims=[3])], 0))
         return (y[:n] + y[n:]) / 2
+
+
+class WithRejectHead(nn.Module):
+    """The ripeness classifier with a second output: a "not a banana" logit, from a small head on
+    the classifier's pooled convolutional features (the input of its fully-connected layers).
+    The stage logits are the wrapped network's, unchanged; the second output lets the caller drop
+    a detector box the classifier does not take for a banana (a second opinion)."""
+
+    def __init__(self, net, hidden=128):
+        super().__init__()
+        self.net = net
+        width = net.classifier[1].in_features
+        self.reject = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, 1))
+
+    def features(self, x):
+        return torch.flatten(self.net.pool(self.net.features(x)), 1)
+
+    def forward(self, x):
+        f = self.features(x)
+        return self.net.classifier(f), self.reject(f)

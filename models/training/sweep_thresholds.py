@@ -6,7 +6,8 @@
 Prints mAP and the duplicate rate for several NMS IoU values and precision/recall/F1 for several
 confidence thresholds (val split only; the chosen values go into models/detector.json "thresholds").
 With --negatives DIR (train/ and heldout/ photos without bananas, models/README.md) it also prints,
-per confidence, the fraction of the held-out photos that get any detection.
+per confidence, the fraction of the held-out photos that get any detection; with --real-tune DIR
+(banana-free real photos of a training source's tuning split, never an evaluation set) likewise.
 """
 import os
 import sys
@@ -25,6 +26,7 @@ from train_detector import build_cache, grids, predict  # noqa: E402
 def main():
     ap = model_args("detector", "reads <run-dir>/best.pt")
     ap.add_argument("--negatives", default=None, help="folder with heldout/ photos without bananas")
+    ap.add_argument("--real-tune", default=None, help="folder of banana-free real photos for tuning")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     card = load_card("detector")
@@ -47,11 +49,16 @@ def main():
     if args.negatives:
         x_neg = negatives.letterboxed(os.path.join(args.negatives, "heldout"), card)
         neg = predict(model, x_neg, card, gxy, strides)
-    for conf in np.arange(0.25, 0.701, 0.05):
+    tune = None
+    if args.real_tune:
+        tune = predict(model, negatives.letterboxed(args.real_tune, card), card, gxy, strides)
+    for conf in np.arange(0.25, 0.801, 0.05):
         p, r = precision_recall_at(base, gts, conf)
         line = f"confidence {conf:.2f}: precision {p:.4f} recall {r:.4f} F1 {2 * p * r / max(p + r, 1e-9):.4f}"
         if neg is not None:
             line += f" negative rate {negatives.negative_rate(neg, conf):.4f}"
+        if tune is not None:
+            line += f" real tuning negative rate {negatives.negative_rate(tune, conf):.4f}"
         print(line, flush=True)
 
 
