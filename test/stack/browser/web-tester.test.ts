@@ -204,12 +204,14 @@ describe('web tester', () => {
     assert.ok(tableOverflow <= 0, `the table scrolls ${tableOverflow}px sideways`);
     // Every value of the first detection is on screen, next to its column name.
     const cells = page.locator('#detections tbody tr').first().locator('td');
-    assert.equal(await cells.count(), 5);
-    for (let i = 0; i < 5; i++) {
+    assert.equal(await cells.count(), 6);
+    for (let i = 0; i < 6; i++) {
       const cell = await cells.nth(i).boundingBox();
       assert.ok(cell && cell.x >= 0 && cell.x + cell.width <= 390, `cell ${i} is off screen`);
     }
     assert.equal(await cells.nth(2).getAttribute('data-label'), 'Stage confidence');
+    assert.equal(await cells.nth(3).getAttribute('data-label'), 'Ripeness index');
+    assert.match((await cells.nth(3).textContent()) ?? '', /^[0-5]\.\d\d$/);
 
     await page.locator('#detections tbody tr').first().tap();
     await page.locator('#highlight').waitFor({ state: 'visible' });
