@@ -27,7 +27,7 @@ async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number;
 
 /**
  * Draws every box (opaque bars over a contrasting halo) and then every label (numbered #1,
- * #2 … in the order given, placed by web/label-layout.js so that none overlaps another; all
+ * #2 … in the order given, placed by labels.js so that none overlaps another; all
  * labels rendered by sharp from one small SVG, each alpha-blended) onto the photo itself, at
  * its original resolution, and returns it. Only the label rectangles are rasterised: a
  * full-size overlay composite costs several times the JPEG encode (docs/performance.md). In

@@ -1,4 +1,4 @@
-// The placement geometry of web/label-layout.js, shared by the function's drawing and the
+// The placement geometry of labels.js, shared by the function's drawing and the
 // page's camera mode.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
