@@ -2,7 +2,7 @@
  * POST / and POST /classify after the body is read: options, admission to the pixel budget
  * (or 429 when too many photos wait), the photo's one decode, the pipeline, the JSON answer.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { ModelInfo } from '../../lib/gen/banana/v1/common.js';
 import { observeWithTrace } from '../../lib/metrics/index.js';
 import { ripenessIndex, type Size } from '../../lib/vision/index.js';
@@ -19,9 +19,11 @@ import {
   type StageTimer,
   type StageTimings,
 } from './pipeline/run-pipeline.js';
-import { imageRequestOf } from './request.js';
+import type { ImageRequest } from './request.js';
 
 export interface ClassifyDeps {
+  /** Reads the photo and its options from the request (request.ts, body limit enforced). */
+  readRequest: (req: Request, res: Response) => Promise<ImageRequest>;
   pipeline: PipelineDeps;
   metrics: FunctionMetrics;
   maxImagePixels: number;
@@ -33,15 +35,6 @@ export interface ClassifyDeps {
 
 /** Status recorded (never sent) when the client disconnects before the answer, as nginx does. */
 export const CLIENT_CLOSED_REQUEST = 499;
-
-/** What the classify middleware share through `res.locals`. */
-interface ClassifyLocals {
-  timer: StageTimer;
-  /** Aborted when the HTTP client hangs up: cancels the model calls still running for it. */
-  clientGone: AbortController;
-}
-
-const localsOf = (res: Response): ClassifyLocals => res.locals as ClassifyLocals;
 
 function shed(deps: ClassifyDeps, reason: BudgetRefusal['reason']): HttpError {
   deps.metrics.shed.inc({ reason });
@@ -56,35 +49,39 @@ function shed(deps: ClassifyDeps, reason: BudgetRefusal['reason']): HttpError {
 }
 
 /**
- * First middleware of a classify request: starts its timer, records its metrics when the
- * response ends (499 when the client left first), and sheds it (429) before its body is
- * read when the pixel budget's queue is already full.
+ * Records a classify request's metrics when its response ends (499 when the client left
+ * first), and aborts `clientGone` then, so that its model calls stop.
  */
-export function beginClassify(deps: ClassifyDeps) {
-  return (_req: Request, res: Response, next: NextFunction): void => {
-    const locals: ClassifyLocals = { timer: createStageTimer(), clientGone: new AbortController() };
-    Object.assign(res.locals, locals);
-    res.on('close', () => {
-      if (!res.writableFinished) locals.clientGone.abort();
-      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
-      deps.metrics.requests.inc({ code: String(status) });
-      observeWithTrace(deps.metrics.requestDuration, {}, locals.timer.elapsedMs() / 1000);
-      for (const [stage, ms] of Object.entries(locals.timer.timings)) {
-        observeWithTrace(deps.metrics.stageDuration, { stage }, ms / 1000);
-      }
-    });
-    if (deps.pixelBudget.full) throw shed(deps, 'queue_full');
-    next();
-  };
+function watchResponse(
+  res: Response,
+  deps: ClassifyDeps,
+  timer: StageTimer,
+  clientGone: AbortController,
+): void {
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+    deps.metrics.requests.inc({ code: String(status) });
+    observeWithTrace(deps.metrics.requestDuration, {}, timer.elapsedMs() / 1000);
+    for (const [stage, ms] of Object.entries(timer.timings)) {
+      observeWithTrace(deps.metrics.stageDuration, { stage }, ms / 1000);
+    }
+  });
 }
 
-/** Last middleware of a classify request: photo in, detections and annotated photo out. */
+/**
+ * POST / and /classify: shed (429) before the body is read when the pixel budget's queue is
+ * full; read the photo and its options; wait for room in the budget; the pipeline; the answer.
+ */
 export function classify(deps: ClassifyDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const { timer, clientGone } = localsOf(res);
-    // Reading and parsing the body (the middleware before) is the first part of `parse`.
+    const timer = createStageTimer();
+    const clientGone = new AbortController();
+    watchResponse(res, deps, timer, clientGone);
+    if (deps.pixelBudget.full) throw shed(deps, 'queue_full');
+    const { image: bytes, options } = await deps.readRequest(req, res);
+    // Reading and parsing the body is the first part of `parse`.
     timer.timings.parse = timer.elapsedMs();
-    const { image: bytes, options } = imageRequestOf(req);
     const photo = await timer.time('parse', () => openPhoto(bytes, deps.maxImagePixels));
     const { size } = photo;
     // Wait (outside the stage timings) until this photo's pixels fit the in-flight budget.

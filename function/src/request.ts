@@ -3,12 +3,7 @@
  * (query string, JSON fields or form fields), with the body limit enforced while reading.
  */
 import busboy from 'busboy';
-import express, {
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import {
   checkOption,
   isOptionName,
@@ -44,25 +39,22 @@ const isRawImageType = (mediaType: string): boolean =>
  * Refuses before reading the body: an unsupported Content-Type (415) and a declared
  * Content-Length above the limit (413, answered at once, before the upload).
  */
-function checkDeclaredBody(limitBytes: number): RequestHandler {
-  return (req, _res, next) => {
-    const mediaType = mediaTypeOf(req);
-    if (
-      mediaType !== 'multipart/form-data' &&
-      mediaType !== 'application/json' &&
-      !isRawImageType(mediaType)
-    ) {
-      throw unsupportedMediaType(
-        `unsupported Content-Type "${mediaType}"; send ${ACCEPTED_TYPES_TEXT}`,
-      );
-    }
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limitBytes) throw payloadTooLarge(limitBytes);
-    next();
-  };
+function checkDeclaredBody(req: Request, limitBytes: number): void {
+  const mediaType = mediaTypeOf(req);
+  if (
+    mediaType !== 'multipart/form-data' &&
+    mediaType !== 'application/json' &&
+    !isRawImageType(mediaType)
+  ) {
+    throw unsupportedMediaType(
+      `unsupported Content-Type "${mediaType}"; send ${ACCEPTED_TYPES_TEXT}`,
+    );
+  }
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limitBytes) throw payloadTooLarge(limitBytes);
 }
 
-/** What the parsers leave in `req.body`: the photo and the option fields next to it. */
+/** What a body holds: the photo and the option fields next to it. */
 interface Payload {
   image: Buffer;
   fields: Array<[string, unknown]>;
@@ -191,12 +183,26 @@ export function jsonPayload(parsed: unknown): Payload {
   return { image: decodeBase64Image(encoded), fields: Object.entries(fields) };
 }
 
+/** Runs one express middleware (a body parser) to its end. */
+function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // express's body parsers pass their error (an Error) or nothing.
+    void middleware(req, res, (error?: unknown) => {
+      if (error) reject(error instanceof Error ? error : new Error('the body could not be read'));
+      else resolve();
+    });
+  });
+}
+
 /**
- * The middleware that reads a classify request's body into `req.body` as a Payload:
- * express.raw for image bodies, express.json for `{"img": ...}`, busboy for multipart.
- * The parsers do not inflate Content-Encoding: the limit is on the bytes received.
+ * Reads classify requests: the photo (express.raw for image bodies, express.json for
+ * `{"img": ...}`, busboy for multipart) and its options (query string, JSON or form fields),
+ * with the body limit enforced while reading. The parsers do not inflate Content-Encoding:
+ * the limit is on the bytes received.
  */
-export function readPayload(limitBytes: number): RequestHandler[] {
+export function createRequestReader(
+  limitBytes: number,
+): (req: Request, res: Response) => Promise<ImageRequest> {
   const raw = express.raw({
     type: (req) => isRawImageType(mediaTypeOf(req as Request)),
     limit: limitBytes,
@@ -208,23 +214,25 @@ export function readPayload(limitBytes: number): RequestHandler[] {
     inflate: false,
     strict: false,
   });
-  const toPayload = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  const readBody = async (req: Request, res: Response): Promise<Payload> => {
     const mediaType = mediaTypeOf(req);
-    if (mediaType === 'multipart/form-data') req.body = await parseMultipart(req, limitBytes);
-    else if (mediaType === 'application/json') req.body = jsonPayload(req.body);
-    else req.body = { image: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), fields: [] };
-    next();
+    if (mediaType === 'multipart/form-data') return parseMultipart(req, limitBytes);
+    if (mediaType === 'application/json') {
+      await run(json, req, res);
+      return jsonPayload(req.body);
+    }
+    await run(raw, req, res);
+    const body: unknown = req.body;
+    return { image: Buffer.isBuffer(body) ? body : Buffer.alloc(0), fields: [] };
   };
-  return [checkDeclaredBody(limitBytes), raw, json, toPayload];
-}
-
-/** The photo and validated options of a request whose body readPayload has read. */
-export function imageRequestOf(req: Request): ImageRequest {
-  // An empty photo is refused by its decode (lib/vision EmptyImageError: 400), as any other.
-  const { image, fields } = req.body as Payload;
-  const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
-  const entries: Array<[string, unknown]> = [...query.entries(), ...fields];
-  return { image, options: parseOptions(collectRawOptions(entries, 'option')) };
+  return async (req, res) => {
+    checkDeclaredBody(req, limitBytes);
+    // An empty photo is refused by its decode (lib/vision EmptyImageError: 400), as any other.
+    const { image, fields } = await readBody(req, res);
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    const entries: Array<[string, unknown]> = [...query.entries(), ...fields];
+    return { image, options: parseOptions(collectRawOptions(entries, 'option')) };
+  };
 }
 
 /**

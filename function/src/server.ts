@@ -19,7 +19,7 @@ import { createApiKeyMetrics, loadApiKeyStore, type ApiKeyStore } from '../../li
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
 import type { Registry } from 'prom-client';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
-import { beginClassify, classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
+import { classify, CLIENT_CLOSED_REQUEST, type ClassifyDeps } from './classify.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from './config.js';
 import { answerClientError, errorBody, HttpError, toHttpError } from './errors.js';
 import { grpcCodeName, type ModelService } from './pipeline/errors.js';
@@ -27,7 +27,7 @@ import type { PipelineDeps } from './pipeline/run-pipeline.js';
 import { createFunctionMetrics, type FunctionMetrics } from './metrics.js';
 import { createModelSpecs } from './pipeline/model-specs.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
-import { readPayload } from './request.js';
+import { createRequestReader } from './request.js';
 
 export interface FunctionServer {
   /** The port actually listened on (useful with port 0). */
@@ -296,19 +296,14 @@ export async function startFunctionServer(
       maxWaitMs: config.maxQueueWaitMs,
     }),
     retryAfterSeconds: Math.max(1, Math.ceil(config.maxQueueWaitMs / 1000)),
+    readRequest: createRequestReader(config.maxBodyBytes),
     pipeline,
   };
   let shuttingDown = false;
 
   const app = express();
   useRequestBasics(app, logger);
-  app.post(
-    CLASSIFY_PATHS,
-    requireKey(apiKeys),
-    beginClassify(classifyDeps),
-    readPayload(config.maxBodyBytes),
-    classify(classifyDeps),
-  );
+  app.post(CLASSIFY_PATHS, requireKey(apiKeys), classify(classifyDeps));
   addOperationalRoutes(app, { detector, classifier }, registry, () => shuttingDown);
   if (config.serveWeb) addWebTester(app, config.webRoot);
   app.all(CLASSIFY_PATHS, (req) => {
