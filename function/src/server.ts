@@ -15,7 +15,7 @@ import {
   type DetectorClient,
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
-import { createApiKeyMetrics, loadApiKeyStore, type ApiKeyStore } from '../../lib/auth/index.js';
+import { checkHttpRequest, loadProcessApiKeys, type ApiKeyStore } from '../../lib/auth/index.js';
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
 import type { Registry } from 'prom-client';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
@@ -63,24 +63,6 @@ async function isServing(
   }
 }
 
-/** The keys of API_KEYS_FILE (reloaded when the file changes), counted by name in `registry`. */
-function loadCallerKeys(
-  path: string | undefined,
-  registry: Registry,
-  logger: Logger,
-): ApiKeyStore | undefined {
-  if (path === undefined) return undefined;
-  return loadApiKeyStore(path, {
-    onCheck: createApiKeyMetrics(registry),
-    onReload: (names) => {
-      logger.info({ keys: names }, 'API keys reloaded');
-    },
-    onReloadError: (error) => {
-      logger.error({ err: error }, 'API key file changed but is not valid: kept the previous keys');
-    },
-  });
-}
-
 /** API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read. */
 function requireKey(keys: ApiKeyStore | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -88,8 +70,7 @@ function requireKey(keys: ApiKeyStore | undefined) {
       next();
       return;
     }
-    const result = keys.check(req.get('authorization'));
-    delete req.headers.authorization;
+    const result = checkHttpRequest(keys, req);
     if (result.ok) next();
     else {
       res.set('www-authenticate', 'Bearer');
@@ -287,7 +268,10 @@ export async function startFunctionServer(
   const registry = createMetricsRegistry();
   const metrics = createFunctionMetrics(registry);
   const { detector, classifier, pipeline } = connectModelServices(config, metrics);
-  const apiKeys = loadCallerKeys(config.apiKeysFile, registry, logger);
+  const apiKeys =
+    config.apiKeysFile === undefined
+      ? undefined
+      : loadProcessApiKeys(config.apiKeysFile, { registry, logger });
   const classifyDeps: ClassifyDeps = {
     metrics,
     maxImagePixels: config.maxImagePixels,

@@ -23,4 +23,5 @@ export {
   requireApiKey,
   unauthenticatedBody,
 } from './http-check.js';
-export { createApiKeyMetrics } from './metrics.js';
+export { createApiKeyMetrics, loadProcessApiKeys } from './metrics.js';
+export type { KeyStoreLogger } from './metrics.js';

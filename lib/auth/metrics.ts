@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { AuthResult } from './api-keys.js';
+import { loadApiKeyStore, type ApiKeyStore, type AuthResult } from './api-keys.js';
 
 /**
  * `banana_api_key_requests_total{key_name, outcome}`: requests that needed a key, by the
@@ -15,4 +15,32 @@ export function createApiKeyMetrics(registry: Registry): (result: AuthResult) =>
   return (result) => {
     counter.inc({ key_name: result.ok ? result.name : '', outcome: result.outcome });
   };
+}
+
+/** Where a process's key store reports its reloads (a pino logger fits). */
+export interface KeyStoreLogger {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * A process's API_KEYS_FILE as every process loads it: checks counted by key name in
+ * `registry`, reloads logged, a changed file that is not valid logged and the previous keys
+ * kept.
+ */
+export function loadProcessApiKeys(
+  path: string,
+  options: { registry: Registry; logger: KeyStoreLogger; reloadIntervalMs?: number },
+): ApiKeyStore {
+  const { logger } = options;
+  return loadApiKeyStore(path, {
+    reloadIntervalMs: options.reloadIntervalMs,
+    onCheck: createApiKeyMetrics(options.registry),
+    onReload: (names) => {
+      logger.info({ keys: names }, 'API keys reloaded');
+    },
+    onReloadError: (error) => {
+      logger.error({ err: error }, 'API key file changed but is not valid: kept the previous keys');
+    },
+  });
 }

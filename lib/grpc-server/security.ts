@@ -2,8 +2,7 @@ import { experimental, ServerCredentials, type ServerInterceptor } from '@grpc/g
 import type { Registry } from 'prom-client';
 import {
   apiKeyInterceptor,
-  createApiKeyMetrics,
-  loadApiKeyStore,
+  loadProcessApiKeys,
   WatchedCertificateFiles,
   type ApiKeyStore,
 } from '../auth/index.js';
@@ -75,18 +74,10 @@ export function createServerSecurity(
   const apiKeys =
     settings.apiKeysFile === undefined
       ? undefined
-      : loadApiKeyStore(settings.apiKeysFile, {
+      : loadProcessApiKeys(settings.apiKeysFile, {
+          registry: options.registry,
+          logger,
           reloadIntervalMs: refreshIntervalMs,
-          onCheck: createApiKeyMetrics(options.registry),
-          onReload: (names) => {
-            logger.info({ keys: names }, 'API keys reloaded');
-          },
-          onReloadError: (error) => {
-            logger.error(
-              { err: error },
-              'API key file changed but is not valid: kept the previous keys',
-            );
-          },
         });
   // Plaintext is the default (TLS in a mesh, or none on a laptop): said once, at info level.
   logger.info(
