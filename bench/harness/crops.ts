@@ -43,5 +43,6 @@ export async function classifierCrops(
     const top = (i * 61) % (image.height - h);
     return { xMin: left, yMin: top, xMax: left + w, yMax: top + h };
   });
-  return cropsForClassifier(image, boxes, pixelInputSpec('classifier', info, 'pad_to_square'));
+  const input = pixelInputSpec('classifier', info, 'pad_to_square');
+  return cropsForClassifier(boxes, undefined, () => Promise.resolve(image), input);
 }

@@ -30,6 +30,7 @@ import {
   postprocessDetections,
   type ClassProbabilities,
   type RgbImage,
+  type ScaledPhoto,
   type ScoredBox,
 } from '../../lib/vision/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
@@ -151,12 +152,12 @@ async function runFloor(models: FloorModels, request: FloorRequest): Promise<Flo
   });
   fullImage.catch(() => undefined);
 
-  const { letterboxed, found } = await detectBoxes(models, photo, request);
+  const { letterboxed, scaled, found } = await detectBoxes(models, photo, request);
   const detect = lap();
   const image = await fullImage;
   lap();
 
-  const { results, classifyInference } = await classifyBoxes(models, image, found);
+  const { results, classifyInference } = await classifyBoxes(models, image, scaled, found);
   const classify = lap();
 
   const classes = models.classifierCard.classes;
@@ -195,7 +196,11 @@ function lapTimer(start: number): () => number {
 /** The detector's own decode at its letterboxed input size, its model call and the boxes found. */
 async function detectBoxes(models: FloorModels, photo: OpenedPhoto, request: FloorRequest) {
   const { detectorCard, detector } = models;
-  const { image: letterboxed, geometry } = await photo.decodeLetterboxed(detectorCard.input);
+  const {
+    image: letterboxed,
+    geometry,
+    scaled,
+  } = await photo.decodeLetterboxed(detectorCard.input);
   const detectorBatch = packPixelBatch([{ image: letterboxed, left: 0, top: 0 }]);
   const head = await detector.run(detectorBatch);
   const found = postprocessDetections(head.output.data, detectorCard, geometry, {
@@ -203,24 +208,27 @@ async function detectBoxes(models: FloorModels, photo: OpenedPhoto, request: Flo
     iou: request.iou ?? detectorCard.thresholds.iou,
     maxDetections: request.maxDetections,
   });
-  return { letterboxed, found };
+  return { letterboxed, scaled: { image: scaled, source: geometry.source }, found };
 }
 
 /**
- * The boxes cut from the full-resolution pixels and classified in one batch; the model call
- * alone is timed (classifyInference, 0 without boxes).
+ * The boxes cut as the function cuts them (from the detector's scaled decode where they keep
+ * the classifier's input size, else from the full-resolution pixels) and classified in one
+ * batch; the model call alone is timed (classifyInference, 0 without boxes).
  */
 async function classifyBoxes(
   models: FloorModels,
   image: RgbImage,
+  scaled: ScaledPhoto,
   found: ScoredBox[],
 ): Promise<{ results: ClassProbabilities[]; classifyInference: number }> {
   if (found.length === 0) return { results: [], classifyInference: 0 };
   const { classifierCard, classifier } = models;
   const crops = (
     await cropsForClassifier(
-      image,
       found.map((f) => f.box),
+      scaled,
+      () => Promise.resolve(image),
       classifierCard.input,
     )
   ).map(({ rgb, width, height }) => ({ data: rgb, width, height }));

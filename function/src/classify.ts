@@ -91,11 +91,14 @@ export function classify(deps: ClassifyDeps) {
     } catch (error) {
       throw error instanceof BudgetRefusal ? shed(deps, error.reason) : error;
     }
-    // Decoded at full resolution while the pipeline decodes the detector's input and detects.
-    const image = timer.time('parse', () => photo.decode());
     try {
       const result = await runPipeline(
-        { photo, image, options, signal: clientGone.signal },
+        {
+          photo,
+          options,
+          idle: deps.pixelBudget.inUse <= size.width * size.height,
+          signal: clientGone.signal,
+        },
         deps.pipeline,
         timer,
       );
@@ -106,12 +109,7 @@ export function classify(deps: ClassifyDeps) {
         buildResponseBody(result, size, timer.timings, timer.elapsedMs()),
       );
     } finally {
-      // When a model call failed, the full decode may still be running: its pixels stay
-      // counted in the budget until it ends.
-      await image.then(
-        () => undefined,
-        () => undefined,
-      );
+      // runPipeline returns once a full decode it started has ended, failed or not.
       release();
     }
   };

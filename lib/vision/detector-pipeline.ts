@@ -54,15 +54,17 @@ export async function decodeScaledForLetterbox(
  * The detector's input as pixels: decodeScaledForLetterbox, then padded onto the model
  * canvas with the card's pad value. The detector service's path for encoded images, and the
  * function's (which sends these pixels); `npm run eval` feeds the same pixels as a tensor.
+ * `scaled` is the decode before padding (geometry.resized), where large boxes are cropped.
  */
 export async function decodeLetterboxed(
   bytes: Uint8Array,
   input: PixelInputSpec,
   limits: DecodeLimits,
   source?: Size,
-): Promise<{ image: RgbImage; geometry: LetterboxGeometry }> {
+): Promise<{ image: RgbImage; geometry: LetterboxGeometry; scaled: RgbImage }> {
   const { image, geometry } = await decodeScaledForLetterbox(bytes, input, limits, source);
   return {
+    scaled: image,
     image: placeOnCanvas(
       image,
       geometry.target,

@@ -19,6 +19,7 @@
  *   cropBoxesToModelInput(rgb, boxes, input)       -> Promise<RgbImage[]>  model input size
  *   preprocessCrop(crop, input)                    -> Promise<RgbImage>  model input size
  *   cropToModelInput(rgb, rect, input)             -> Promise<RgbImage>  the same, straight from a photo
+ *   cropBoxesFromDecodes(boxes, scaled, full, input) -> Promise<RgbImage[]>  from the smallest decode that keeps the input size
  *   toInputTensor(images, input)                   -> Uint8Array         [N, H, W, 3]
  *   paddingTensor(input)                           -> {pixels, images}   one all-padding input
  *   logitsToClassProbabilities(logits, classCount) -> ClassProbabilities[]
@@ -59,6 +60,8 @@ export {
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
 export { cropPaddedToSquare, cropToModelInput } from './model-input.js';
+export { cropBoxesFromDecodes, keepsInputSize, scaledPixelRect } from './crop-source.js';
+export type { ScaledPhoto } from './crop-source.js';
 export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
 export { ripenessIndex, softmax } from './softmax.js';

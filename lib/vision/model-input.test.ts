@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeLetterboxed } from './detector-pipeline.js';
@@ -101,28 +102,45 @@ async function padThenResize(image: RgbImage, rect: PixelRect): Promise<Buffer> 
     .toBuffer();
 }
 
+/** SHA-256 of Pillow's output (models/training/common.py: pad_to_square, then resize(BILINEAR)). */
+const PILLOW_DIGESTS: [PixelRect, string][] = [
+  [
+    { left: 20, top: 30, width: 120, height: 50 },
+    '8b6d50d6bb6ff11eb3b99946fcb37d37028552e09e1a00e444de1d7a2edd6bc8',
+  ],
+  // 61x120: 59 columns of padding (29 left, 30 right); 120x61: 59 rows (29 above, 30 below).
+  [
+    { left: 10, top: 5, width: 61, height: 120 },
+    '4243000e04970c79198653fc3fe3ddbe609652d1ea9b9da18bade14e0ae92af5',
+  ],
+  [
+    { left: 10, top: 5, width: 120, height: 61 },
+    '1e8aa737903df614184ee67eae4e4cffa296e988e91650c95b27f6cc6c103f21',
+  ],
+  // Enlarged: 7 px to 96x64.
+  [
+    { left: 3, top: 4, width: 5, height: 7 },
+    '9eff0f1f02994f3d26bbf5c05f2512b827700d98747cfb81ad2d899db052daec',
+  ],
+];
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
 describe('cropToModelInput', () => {
-  it('equals padding the crop to a square, then resizing it (two separate steps)', async () => {
+  it("equals the training code's Pillow pad-to-square and BILINEAR resize, byte for byte", async () => {
     const image = gradient(200, 150);
-    const rect = { left: 20, top: 30, width: 120, height: 50 };
-    const crop = await cropToModelInput(image, rect, INPUT);
-    assert.deepEqual([crop.width, crop.height], [96, 64]);
-    assert.ok(Buffer.from(crop.data).equals(await padThenResize(image, rect)));
+    for (const [rect, digest] of PILLOW_DIGESTS) {
+      const crop = await cropToModelInput(image, rect, INPUT);
+      assert.deepEqual([crop.width, crop.height], [96, 64]);
+      assert.equal(sha256(crop.data), digest, JSON.stringify(rect));
+    }
   });
 
-  it('places an odd padding as the training code does (one less on the left and top)', async () => {
-    const image = gradient(200, 150);
-    // 61x120: 59 columns of padding (29 left, 30 right); 120x61: 59 rows (29 above, 30 below).
-    for (const rect of [
-      { left: 10, top: 5, width: 61, height: 120 },
-      { left: 10, top: 5, width: 120, height: 61 },
-    ]) {
-      const crop = await cropToModelInput(image, rect, INPUT);
-      assert.ok(
-        Buffer.from(crop.data).equals(await padThenResize(image, rect)),
-        JSON.stringify(rect),
-      );
-    }
+  it('resizes squares above 3x the input side with sharp, as padding then resizing would', async () => {
+    const image = gradient(400, 350);
+    const rect = { left: 20, top: 30, width: 330, height: 300 };
+    const crop = await cropToModelInput(image, rect, INPUT);
+    assert.ok(Buffer.from(crop.data).equals(await padThenResize(image, rect)));
   });
 
   it('pads an odd padding the same way when the square is already at the input size', async () => {
@@ -144,12 +162,13 @@ describe('cropToModelInput', () => {
   });
 
   it('gives the same pixels when its square buffers are reused (large, then smaller, at once)', async () => {
-    const image = gradient(300, 260);
+    const image = gradient(700, 600);
+    // Squares above 3 x 96 px: sharp's path, which reuses its square buffers.
     const rects = [
-      { left: 0, top: 0, width: 300, height: 250 },
-      { left: 40, top: 10, width: 70, height: 160 },
-      { left: 5, top: 200, width: 33, height: 21 },
-      { left: 100, top: 50, width: 190, height: 190 },
+      { left: 0, top: 0, width: 650, height: 590 },
+      { left: 40, top: 10, width: 300, height: 400 },
+      { left: 5, top: 200, width: 330, height: 290 },
+      { left: 100, top: 50, width: 500, height: 500 },
     ];
     for (let round = 0; round < 2; round++) {
       const crops = await Promise.all(rects.map((rect) => cropToModelInput(image, rect, INPUT)));

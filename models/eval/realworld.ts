@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ClassifierCard, DetectorCard } from '../../lib/model-card/index.js';
 import {
-  cropBoxesToModelInput,
+  cropBoxesFromDecodes,
   decodeImage,
   ImageInputError,
   sigmoid,
@@ -71,7 +71,7 @@ interface PhotoResult {
 /** Detector at the card's thresholds, then (when needed) the classifier on every box, as the function does. */
 async function analysePhoto(models: Models, path: string, classify: boolean): Promise<PhotoResult> {
   const bytes = await readFile(path);
-  const { predictions } = await detectBytes(
+  const { predictions, scaled } = await detectBytes(
     models.detector,
     models.detectorCard,
     bytes,
@@ -80,10 +80,12 @@ async function analysePhoto(models: Models, path: string, classify: boolean): Pr
   if (predictions.length === 0 || (!classify && models.reject === undefined)) {
     return { boxes: predictions, detected: predictions.length, rejected: 0, stages: [] };
   }
-  const image = await decodeImage(bytes, LIMITS);
-  const crops = await cropBoxesToModelInput(
-    image,
+  // Cut as the function cuts them: from the detector's decode where the box keeps the
+  // classifier's input size there, else from the full-resolution decode.
+  const crops = await cropBoxesFromDecodes(
     predictions.map((p) => p.box),
+    scaled,
+    () => decodeImage(bytes, LIMITS),
     models.classifierCard.input,
   );
   const { classes, reject } = await classifyCrops(

@@ -13,7 +13,13 @@ import {
   preprocessCrop,
   toInputTensor,
 } from '../../lib/vision/index.js';
-import type { ClassProbabilities, RgbImage, ScoredBox, Size } from '../../lib/vision/index.js';
+import type {
+  ClassProbabilities,
+  RgbImage,
+  ScaledPhoto,
+  ScoredBox,
+  Size,
+} from '../../lib/vision/index.js';
 import type { CropSample, DetectionSample } from './dataset.js';
 import { readYoloLabels } from './dataset.js';
 import type { ImageDetections } from './detection-metrics.js';
@@ -35,7 +41,7 @@ export async function detectBytes(
   card: DetectorCard,
   bytes: Uint8Array,
   minConfidence: number,
-): Promise<{ predictions: ScoredBox[]; source: Size }> {
+): Promise<{ predictions: ScoredBox[]; source: Size; scaled: ScaledPhoto }> {
   const scaled = await decodeScaledForLetterbox(bytes, card.input, LIMITS);
   const input = letterboxTensor(scaled, card.input);
   const feeds = { [card.input.name]: new ort.Tensor('uint8', input.tensor, input.dims) };
@@ -46,7 +52,8 @@ export async function detectBytes(
     iou: card.thresholds.iou,
     maxDetections: card.thresholds.maxDetections,
   });
-  return { predictions, source: scaled.geometry.source };
+  const source = scaled.geometry.source;
+  return { predictions, source, scaled: { image: scaled.image, source } };
 }
 
 async function detectPhoto(

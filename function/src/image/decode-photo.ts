@@ -18,11 +18,12 @@ export interface OpenedPhoto {
   decode(): Promise<RgbImage>;
   /**
    * Decodes straight to a model's letterboxed input (shrink-on-load: a fraction of the full
-   * decode's cost), so that detection need not wait for the full-resolution pixels.
+   * decode's cost), so that detection need not wait for the full-resolution pixels; `scaled`
+   * is the decode before padding.
    */
   decodeLetterboxed(
     input: PixelInputSpec,
-  ): Promise<{ image: RgbImage; geometry: LetterboxGeometry }>;
+  ): Promise<{ image: RgbImage; geometry: LetterboxGeometry; scaled: RgbImage }>;
 }
 
 /**

@@ -52,7 +52,12 @@ describe('cropsForClassifier', () => {
       { xMin: 10.4, yMin: 20.6, xMax: 300.2, yMax: 90.5 },
       { xMin: 100, yMin: 100, xMax: 228, yMax: 228 },
     ];
-    const crops = await cropsForClassifier(image, boxes, CLASSIFIER);
+    const crops = await cropsForClassifier(
+      boxes,
+      undefined,
+      () => Promise.resolve(image),
+      CLASSIFIER,
+    );
     assert.deepEqual(
       crops.map((c) => [c.width, c.height, c.rgb.length]),
       [
@@ -65,5 +70,17 @@ describe('cropsForClassifier', () => {
     assert.ok(Buffer.from(cropRgb(image, rect).data).equals(crops[1]?.rgb ?? Buffer.alloc(0)));
     // The 290x70 box is padded above and below: the first row is padding.
     assert.deepEqual([...(crops[0]?.rgb.subarray(0, 3) ?? [])], [114, 114, 114]);
+  });
+
+  it('cuts a box that keeps the input size in the detector decode from it', async () => {
+    const scaled = { image: gradient(320, 240), source: { width: 1280, height: 960 } };
+    const crops = await cropsForClassifier(
+      [{ xMin: 400, yMin: 200, xMax: 912, yMax: 712 }],
+      scaled,
+      () => Promise.reject(new Error('no full decode expected')),
+      CLASSIFIER,
+    );
+    const expected = cropRgb(scaled.image, { left: 100, top: 50, width: 128, height: 128 });
+    assert.ok(Buffer.from(expected.data).equals(crops[0]?.rgb ?? Buffer.alloc(0)));
   });
 });

@@ -1,19 +1,19 @@
 /**
  * What travels to the model services: the detector's input letterboxed at its input size
  * (decoded at that size) with the letterbox geometry, and the classifier's crops at its input
- * size, cut from the photo decoded once at full resolution. Sizes, padding and kernels come
+ * size, cut from that decode or from the photo decoded at full resolution. Sizes, padding and kernels come
  * from GetModelInfo (model-specs.ts), so the services run their models on these pixels
  * without resampling them again.
  */
 import type { RawImage } from '../../../lib/gen/banana/v1/common.js';
 import type { LetterboxedImage } from '../../../lib/gen/banana/v1/detector.js';
 import {
-  boxToPixelRect,
-  cropToModelInput,
+  cropBoxesFromDecodes,
   type Box,
   type LetterboxGeometry,
   type PixelInputSpec,
   type RgbImage,
+  type ScaledPhoto,
 } from '../../../lib/vision/index.js';
 
 const asBuffer = (data: Uint8Array): Buffer =>
@@ -39,28 +39,15 @@ export function letterboxedImage(pixels: RgbImage, geometry: LetterboxGeometry):
 }
 
 /**
- * Crops prepared at once: enough to keep libvips' threads busy, few enough that the padded
- * squares of many large boxes (side² x 3 bytes each) are not all held together.
- */
-const CROPS_IN_FLIGHT = 4;
-
-/**
- * Every box cut from the photo (the training code's pixel rule), padded to a centred square
- * and resized to the classifier's input: one row-copy pass and one resize per crop.
+ * Every box at the classifier's input size (lib/vision cropBoxesFromDecodes): cut from the
+ * detector's scaled decode where the box keeps the input size there, else from the
+ * full-resolution decode, which `full` starts only when some box needs it.
  */
 export async function cropsForClassifier(
-  image: RgbImage,
   boxes: readonly Box[],
+  scaled: ScaledPhoto | undefined,
+  full: () => Promise<RgbImage>,
   input: PixelInputSpec,
 ): Promise<RawImage[]> {
-  const crops: RawImage[] = new Array<RawImage>(boxes.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < boxes.length; i = next++) {
-      const box = boxes[i] as Box;
-      crops[i] = rawImage(await cropToModelInput(image, boxToPixelRect(box, image), input));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));
-  return crops;
+  return (await cropBoxesFromDecodes(boxes, scaled, full, input)).map(rawImage);
 }

@@ -105,7 +105,7 @@ async function photoInput(signal?: AbortSignal): Promise<PipelineInput> {
     .png()
     .toBuffer();
   const photo = await openPhoto(png, 1e8);
-  return { photo, image: photo.decode(), options: { format: 'none', quality: 80 }, signal };
+  return { photo, options: { format: 'none', quality: 80 }, signal };
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -202,5 +202,61 @@ describe('runPipeline with fake model clients', () => {
         error.deadlineMs === 2500,
     );
     assert.deepEqual(recorded.upstreamErrors, [{ service: 'classifier', error: failure }]);
+  });
+});
+
+describe('runPipeline: when the photo is decoded at full resolution', () => {
+  /** The photo of photoInput, counting its full-resolution decodes. */
+  async function counted(format: 'jpeg' | 'none', idle: boolean) {
+    const input = await photoInput();
+    const decodes = { count: 0 };
+    const photo = {
+      decodeLetterboxed: input.photo.decodeLetterboxed,
+      decode: () => {
+        decodes.count += 1;
+        return input.photo.decode();
+      },
+    };
+    return { input: { ...input, photo, idle, options: { format, quality: 80 } }, decodes };
+  }
+  const SMALL_BOX: DetectResponse = {
+    // 20x15 px of the 80x60 photo: 16x12 in the detector's 64x48 decode, below the 32 px input.
+    detections: [{ box: { xMin: 5, yMin: 5, xMax: 25, yMax: 20 }, confidence: 0.9, label: '' }],
+    model: MODEL,
+  };
+
+  it('never, without the photo in the answer, under load, when every box keeps the input size in the detector decode', async () => {
+    const { deps } = fakeDeps({});
+    const { input, decodes } = await counted('none', false);
+    const result = await runPipeline(input, deps, createStageTimer());
+    assert.equal(result.bananas.length, 1);
+    assert.equal(decodes.count, 0);
+  });
+
+  it('once, when a box is too small in the detector decode', async () => {
+    const { deps } = fakeDeps({ detect: () => Promise.resolve(SMALL_BOX) });
+    const { input, decodes } = await counted('none', false);
+    await runPipeline(input, deps, createStageTimer());
+    assert.equal(decodes.count, 1);
+  });
+
+  it('once, while detecting, for the annotated photo or when nothing else runs', async () => {
+    for (const [format, idle] of [
+      ['jpeg', false],
+      ['none', true],
+    ] as const) {
+      let decodedBeforeDetect = -1;
+      const { input, decodes } = await counted(format, idle);
+      const { deps } = fakeDeps({
+        detect: () => {
+          decodedBeforeDetect = decodes.count;
+          return Promise.resolve(ONE_BANANA);
+        },
+      });
+      const result = await runPipeline(input, deps, createStageTimer());
+      assert.equal(decodedBeforeDetect, 1, `${format}, idle ${idle}`);
+      assert.equal(decodes.count, 1);
+      assert.equal(result.annotatedJpeg !== undefined, format === 'jpeg');
+    }
   });
 });

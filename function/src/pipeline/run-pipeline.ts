@@ -1,14 +1,15 @@
 /**
  * The pipeline of one photo: the detector's input decoded straight at its letterboxed size
- * while the full-resolution decode runs, the classifier's crops cut from the full-resolution
- * pixels, both at the models' input sizes (GetModelInfo); then boxes and labels are drawn and
- * the JPEG encoded; with the stage timer.
+ * while the full-resolution decode runs (when the annotated photo is asked for), the
+ * classifier's crops cut from whichever decode keeps them at its input size, both at the
+ * models' input sizes (GetModelInfo); then boxes and labels are drawn and the JPEG encoded;
+ * with the stage timer.
  */
 import type { ClassifierClient, DetectorClient } from '../../../lib/client/index.js';
 import { withSpan } from '../../../lib/tracing/index.js';
 import type { Classification } from '../../../lib/gen/banana/v1/classifier.js';
 import type { ModelInfo } from '../../../lib/gen/banana/v1/common.js';
-import { hasArea, type Box, type RgbImage } from '../../../lib/vision/index.js';
+import { hasArea, type Box, type RgbImage, type ScaledPhoto } from '../../../lib/vision/index.js';
 import { drawAnnotations, encodeJpeg } from '../../../lib/drawing/annotate.js';
 import { stageColour, stageText } from '../../../lib/drawing/labels.js';
 import { callService, grpcCodeName, UnusableAnswerError, type ModelService } from './errors.js';
@@ -81,11 +82,15 @@ export interface PhotoOptions {
 }
 
 export interface PipelineInput {
-  /** The photo, for its decode at the detector's input size. */
-  photo: Pick<OpenedPhoto, 'decodeLetterboxed'>;
-  /** The photo decoded at full resolution (EXIF orientation applied); may still be decoding. */
-  image: Promise<RgbImage>;
+  /** The photo, header read: decoded at the detector's input size, and at full resolution when needed. */
+  photo: Pick<OpenedPhoto, 'decodeLetterboxed' | 'decode'>;
   options: PhotoOptions;
+  /**
+   * No other photo is in flight. An answer without the photo then decodes it at full
+   * resolution while detecting anyway (idle cores buy latency, in case a box is too small in
+   * the detector's decode); under load the full decode waits until a box needs it.
+   */
+  idle?: boolean;
   /** Aborted when the HTTP client goes away; cancels the model calls. */
   signal?: AbortSignal;
 }
@@ -136,7 +141,7 @@ function callModel<T>(
 }
 
 async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: PipelineDeps) {
-  const { image, geometry } = await input.photo.decodeLetterboxed((await spec).input);
+  const { image, geometry, scaled } = await input.photo.decodeLetterboxed((await spec).input);
   const letterboxed = letterboxedImage(image, geometry);
   const response = await callModel('detector', deps.detectDeadlineMs, deps, () =>
     deps.detector.detect(
@@ -154,6 +159,7 @@ async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: P
   return {
     model: response.model ?? UNKNOWN_MODEL,
     detections: found.map((d) => ({ box: d.box as Box, confidence: d.confidence })),
+    scaled: { image: scaled, source: geometry.source },
   };
 }
 
@@ -166,8 +172,8 @@ export function classifyBatchSize(spec: ClassifierSpec, configured: number | und
 
 async function classify(
   input: PipelineInput,
-  image: RgbImage,
   boxes: readonly Box[],
+  decodes: { scaled: ScaledPhoto; full: () => Promise<RgbImage> },
   specPromise: Promise<ClassifierSpec>,
   deps: PipelineDeps,
 ): Promise<{ results: Classification[]; catalogue: ClassifierCatalogue }> {
@@ -177,7 +183,7 @@ async function classify(
   const options = { deadlineMs: deps.classifyDeadlineMs, signal: input.signal };
   // One Classify call for all crops, split only above the classifier's batch limit
   // (max_batch); the parts then run in parallel, on different replicas.
-  const rawCrops = await cropsForClassifier(image, boxes, spec.input);
+  const rawCrops = await cropsForClassifier(boxes, decodes.scaled, decodes.full, spec.input);
   const responses = await Promise.all(
     inBatches(rawCrops, classifyBatchSize(spec, deps.classifyBatchSize)).map((batch) =>
       callModel('classifier', deps.classifyDeadlineMs, deps, () =>
@@ -202,11 +208,29 @@ function started<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
+ * The photo's full-resolution decode (in the parse stage), started on the first call only:
+ * an answer without the photo whose boxes are all large enough is classified from the
+ * detector's decode and never decodes the photo at full resolution. `settled` waits for a
+ * started decode, so its pixels stay counted (pixel budget) until it ends.
+ */
+function fullDecode(photo: PipelineInput['photo'], timer: StageTimer) {
+  let decoding: Promise<RgbImage> | undefined;
+  return {
+    get: (): Promise<RgbImage> => (decoding ??= started(timer.time('parse', () => photo.decode()))),
+    settled: async (): Promise<void> => {
+      await decoding?.catch(() => undefined);
+    },
+  };
+}
+
+/**
  * The photo decoded at the detector's input size (shrink-on-load) -> Detect, while it is
- * decoded at full resolution -> crops at the classifier's input size -> one batched Classify
- * -> boxes and labels drawn on the full-resolution photo -> JPEG. So the detect stage overlaps
- * the full decode (the parse stage) instead of following it. Both services' input specs are
- * fetched the first time.
+ * decoded at full resolution when the annotated photo is asked for or nothing else runs ->
+ * crops at the
+ * classifier's input size, each from the smallest of the two decodes that keeps that size ->
+ * one batched Classify -> boxes and labels drawn on the full-resolution photo -> JPEG. So the
+ * detect stage overlaps the full decode (the parse stage) instead of following it. Both
+ * services' input specs are fetched the first time.
  */
 export async function runPipeline(
   input: PipelineInput,
@@ -215,13 +239,31 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const detectorSpec = started(deps.models.detector());
   const classifierSpec = started(deps.models.classifier());
-  // Awaited below even when no banana is found: a photo that fails to decode is refused.
-  const fullImage = started(input.image);
-  const detected = await timer.time('detect', () => detect(detectorSpec, input, deps));
-  const image = await fullImage;
+  const full = fullDecode(input.photo, timer);
+  // The drawing needs the full-resolution pixels: decode them while detecting.
+  if (input.options.format === 'jpeg' || input.idle === true) void full.get();
+  try {
+    return await classifyAndDraw(input, deps, timer, { detectorSpec, classifierSpec, full });
+  } finally {
+    await full.settled();
+  }
+}
+
+async function classifyAndDraw(
+  input: PipelineInput,
+  deps: PipelineDeps,
+  timer: StageTimer,
+  run: {
+    detectorSpec: Promise<DetectorSpec>;
+    classifierSpec: Promise<ClassifierSpec>;
+    full: ReturnType<typeof fullDecode>;
+  },
+): Promise<PipelineResult> {
+  const detected = await timer.time('detect', () => detect(run.detectorSpec, input, deps));
   const boxes = detected.detections.map((d) => d.box);
+  const decodes = { scaled: detected.scaled, full: run.full.get };
   const { results, catalogue } = await timer.time('classify', () =>
-    classify(input, image, boxes, classifierSpec, deps),
+    classify(input, boxes, decodes, run.classifierSpec, deps),
   );
   const bananas = detected.detections.map((d, i) => ({
     ...d,
@@ -230,6 +272,7 @@ export async function runPipeline(
   const result: PipelineResult = { bananas, catalogue, detectorModel: detected.model };
   if (input.options.format === 'none') return result;
 
+  const image = await run.full.get();
   const annotations = bananas.map(({ box, classification }) => ({
     box,
     colour: stageColour(classification.stageIndex, catalogue.classes.length),
