@@ -13,20 +13,21 @@ describe('parseBenchArgs', () => {
       names: BENCHMARKS,
       quick: false,
       threads: undefined,
+      transport: 'unix',
     });
   });
   it('reads names (all expands, repeats dropped), --quick and --threads', () => {
-    assert.deepEqual(parseBenchArgs(['memory', 'all', '--quick', '--threads=2'], BENCHMARKS), {
-      names: ['memory', 'floor', 'e2e'],
-      quick: true,
-      threads: 2,
-    });
+    assert.deepEqual(
+      parseBenchArgs(['memory', 'all', '--quick', '--threads=2', '--transport=tcp'], BENCHMARKS),
+      { names: ['memory', 'floor', 'e2e'], quick: true, threads: 2, transport: 'tcp' },
+    );
   });
   it('exits 2 with the usage on an unknown benchmark, flag or bad thread count', () => {
     for (const [argv, message] of [
       [['floorz'], 'unknown benchmark "floorz"'],
       [['--fast'], "Unknown option '--fast'"],
       [['--threads', '0'], '--threads needs a whole number from 1 to 256, got 0'],
+      [['--transport', 'udp'], '--transport takes unix or tcp, got "udp"'],
     ] as const) {
       const outcome = decide([...argv]);
       assert.equal(outcome.exitCode, 2);

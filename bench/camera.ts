@@ -35,6 +35,7 @@ export async function runCamera(context: BenchContext): Promise<CameraResult> {
   const frames = await cameraFrames(context);
   await ensureBuilt();
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });

@@ -163,6 +163,7 @@ export async function runE2e(context: BenchContext) {
   const floor = await startFloorPipeline({ intraOpThreads: context.intraOpThreads });
   await ensureBuilt();
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: threads, MAX_QUEUE: '64' },
   });
@@ -203,6 +204,7 @@ export async function runE2e(context: BenchContext) {
     'e2e',
     {
       intraOpThreads: context.intraOpThreads,
+      transport: context.transport,
       quick: context.quick,
       processes:
         'function, detector, classifier: one compiled (dist/) process each, loopback HTTP and gRPC',

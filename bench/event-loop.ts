@@ -130,6 +130,7 @@ export async function runEventLoop(context: BenchContext): Promise<EventLoopResu
   const crops = await repeatedCrop(photo.jpeg, 8);
   const control = await startControlServer();
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });

@@ -211,6 +211,7 @@ export async function runLimit(context: BenchContext): Promise<LimitResult> {
   const floor = await startFloorPipeline({ intraOpThreads: context.intraOpThreads });
   await ensureBuilt();
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads), MAX_QUEUE: '256' },
   });
@@ -234,6 +235,7 @@ export async function runLimit(context: BenchContext): Promise<LimitResult> {
     'limit',
     {
       intraOpThreads: context.intraOpThreads,
+      transport: context.transport,
       quick: context.quick,
       processes:
         'function, detector, classifier: one compiled (dist/) process each, loopback HTTP and gRPC',

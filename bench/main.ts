@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N] [--transport unix|tcp]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -35,10 +35,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>
   parseBenchArgs(argv, Object.keys(BENCHMARKS)),
 );
-const context = createContext({ quick: args.quick, intraOpThreads: args.threads });
+const context = createContext({
+  quick: args.quick,
+  intraOpThreads: args.threads,
+  transport: args.transport,
+});
 const machine = machineInfo();
 console.log(
-  `machine: ${machine.cpuModel}, ${machine.availableParallelism} cores available, ${machine.totalMemoryMiB} MiB, load average ${machine.loadAverage1m}; node ${machine.node}; ONNX intra-op threads ${context.intraOpThreads}${args.quick ? '; QUICK mode' : ''}`,
+  `machine: ${machine.cpuModel}, ${machine.availableParallelism} cores available, ${machine.totalMemoryMiB} MiB, load average ${machine.loadAverage1m}; node ${machine.node}; ONNX intra-op threads ${context.intraOpThreads}; function to services over ${context.transport}${args.quick ? '; QUICK mode' : ''}`,
 );
 const started = performance.now();
 for (const name of args.names) {

@@ -47,6 +47,7 @@ async function measure(
   photos: BenchPhoto[],
 ): Promise<MemoryScenario> {
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });

@@ -86,6 +86,7 @@ async function overload(
   durationMs: number,
 ): Promise<OverloadResult> {
   const stack = await startProcessStack({
+    transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
   });

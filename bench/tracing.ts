@@ -85,6 +85,7 @@ export async function runTracing(context: BenchContext): Promise<TracingBenchRes
       stacks.set(
         mode,
         await startProcessStack({
+          transport: context.transport,
           runtime: 'dist',
           serviceEnv: { INTRA_OP_THREADS: threads, ...envOf[mode] },
           functionEnv: envOf[mode],

@@ -7,6 +7,12 @@ export interface BenchContext {
   quick: boolean;
   /** ONNX intra-op threads, the same for the in-process floor and the services (default: all cores). */
   intraOpThreads: number;
+  /**
+   * How the function reaches the services in every process stack of the run (--transport):
+   * `unix` sockets, as `npm start` and co-located containers do, or loopback `tcp`, as
+   * separate pods do.
+   */
+  transport: 'unix' | 'tcp';
   /** Scales a sample count or duration down in quick mode (never below `min`). */
   scale(full: number, min?: number): number;
   /** Generated once per run and cached. */
@@ -14,7 +20,11 @@ export interface BenchContext {
   photos(specs?: readonly PhotoSpec[]): Promise<BenchPhoto[]>;
 }
 
-export function createContext(options: { quick: boolean; intraOpThreads?: number }): BenchContext {
+export function createContext(options: {
+  quick: boolean;
+  intraOpThreads?: number;
+  transport?: 'unix' | 'tcp';
+}): BenchContext {
   const cache = new Map<string, Promise<BenchPhoto>>();
   const photo = (spec: PhotoSpec): Promise<BenchPhoto> => {
     const key = `${photoName(spec)}#${spec.seed ?? ''}`;
@@ -28,6 +38,7 @@ export function createContext(options: { quick: boolean; intraOpThreads?: number
   return {
     quick: options.quick,
     intraOpThreads: options.intraOpThreads ?? availableParallelism(),
+    transport: options.transport ?? 'unix',
     scale: (full, min = 1) => (options.quick ? Math.max(min, Math.round(full / 5)) : full),
     photo,
     async photos(specs = PHOTO_SET) {

@@ -31,6 +31,7 @@ describe('parseModelServiceConfig', () => {
     assert.deepEqual(parseModelServiceConfig({}, defaults), {
       host: '0.0.0.0',
       grpcPort: 50051,
+      grpcSocket: undefined,
       metricsPort: 9091,
       modelPath: 'models/detector.onnx',
       modelCardPath: 'models/detector.json',
@@ -62,10 +63,12 @@ describe('parseModelServiceConfig', () => {
         LOG_LEVEL: 'DEBUG',
         MODEL_PATH: '/m.onnx',
         MAX_INFLIGHT_PIXELS: '1000',
+        GRPC_SOCKET: '/run/banana/detector.sock',
       },
       defaults,
     );
     assert.equal(config.grpcPort, 0);
+    assert.equal(config.grpcSocket, '/run/banana/detector.sock');
     assert.equal(config.maxInflightPixels, 1000);
     assert.equal(config.metricsPort, 9100);
     assert.equal(config.intraOpThreads, 2);
@@ -108,6 +111,14 @@ describe('parseModelServiceConfig', () => {
     assert.throws(
       () => parseModelServiceConfig({ LOG_LEVEL: 'loud' }, defaults),
       configError('LOG_LEVEL', /must be one of fatal, error/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ GRPC_SOCKET: 'run/detector.sock' }, defaults),
+      configError('GRPC_SOCKET', /must be an absolute path, got run\/detector.sock/),
+    );
+    assert.throws(
+      () => parseModelServiceConfig({ GRPC_SOCKET: `/${'s'.repeat(107)}` }, defaults),
+      configError('GRPC_SOCKET', /is 108 bytes long; a Unix socket path takes at most 107/),
     );
   });
 });

@@ -1,3 +1,4 @@
+import { chmod, lstat, unlink } from 'node:fs/promises';
 import type { Http2Server } from 'node:http2';
 import {
   Server,
@@ -66,6 +67,28 @@ function widenReceiveWindow(server: Server): void {
       session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
     });
   }
+}
+
+/**
+ * Serves `server` on a Unix domain socket too, plaintext, mode 0660. A socket file left by a
+ * process that died is replaced; any other file at the path is an error. Resolves to a
+ * function that removes the socket file (call it after the server has stopped).
+ */
+export async function bindUnixSocket(server: Server, path: string): Promise<() => Promise<void>> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing !== undefined) {
+    if (!existing.isSocket()) throw new Error(`${path} exists and is not a socket`);
+    await unlink(path);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix:${path}`, ServerCredentials.createInsecure(), (error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+  widenReceiveWindow(server);
+  await chmod(path, 0o660);
+  return () => unlink(path).catch(() => undefined);
 }
 
 /** Binds without TLS (TLS terminates in the mesh/ingress); resolves to the actual port. */

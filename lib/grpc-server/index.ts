@@ -4,7 +4,13 @@
  * signals and error mapping), graceful shutdown.
  */
 export { CallTracker } from './call-tracker.js';
-export { bindInsecure, bindServer, createGrpcServer, shutdownGracefully } from './grpc-server.js';
+export {
+  bindInsecure,
+  bindServer,
+  bindUnixSocket,
+  createGrpcServer,
+  shutdownGracefully,
+} from './grpc-server.js';
 export { createServerSecurity } from './security.js';
 export type { ServerSecurity, ServerSecurityOptions, ServerSecuritySettings } from './security.js';
 export type { GrpcServerLimits } from './grpc-server.js';

@@ -2,7 +2,11 @@
 // inference pool the test holds back: NOT_SERVING (and Classify UNAVAILABLE) while the pool
 // loads, SERVING once it is ready; shutdown lets a call in progress finish, then stops.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createClassifierClient, status } from '../client/index.js';
@@ -116,5 +120,37 @@ describe('startModelService', () => {
       client.close();
       await (stop?.() ?? starting.then((s) => s.shutdown()).catch(() => undefined));
     }
+  });
+
+  it('serves on GRPC_SOCKET too: a stale socket file is replaced, the socket is 0660 and removed on shutdown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'socket-test-'));
+    const socket = join(dir, 'classifier.sock');
+    // What a killed process leaves behind: a socket file nobody listens on.
+    const stale = createServer().listen(socket);
+    await once(stale, 'listening');
+    stale.close();
+    await writeFile(join(dir, 'not-a-socket'), 'x');
+    const config = localServiceConfig(parseClassifierConfig, 'classifier', { grpcSocket: socket });
+    const service = await startClassifierService(config);
+    const client = createClassifierClient({ target: `unix:${socket}` });
+    try {
+      assert.equal((await stat(socket)).mode & 0o777, 0o660);
+      const crop = await sharp({
+        create: { width: 40, height: 60, channels: 3, background: '#e0c020' },
+      })
+        .png()
+        .toBuffer();
+      assert.equal((await client.classify({ crops: [crop] })).results.length, 1);
+    } finally {
+      client.close();
+      await service.shutdown();
+    }
+    await assert.rejects(stat(socket), { code: 'ENOENT' });
+    // Any other file at the path is never removed: the service does not start.
+    await assert.rejects(
+      startClassifierService({ ...config, grpcSocket: join(dir, 'not-a-socket') }),
+      /not-a-socket exists and is not a socket/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });

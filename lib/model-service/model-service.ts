@@ -5,6 +5,7 @@ import {
   addHealthService,
   addReflectionService,
   bindServer,
+  bindUnixSocket,
   bindHandlers,
   CallTracker,
   createGrpcServer,
@@ -145,13 +146,25 @@ export async function startModelService<
       }),
     };
     const served = buildGrpcServer(spec, context, security, logger, model.version);
-    const { grpcPort, metricsServer } = await listen(served, security, config, metrics, undo);
+    const { grpcPort, metricsServer, removeSocket } = await listen(
+      served,
+      security,
+      config,
+      metrics,
+      undo,
+    );
     const ready = await poolStarting;
     pool = ready;
     metrics.watchLoad(ready);
     served.health.set('SERVING');
     logger.info(
-      { grpcPort, metricsPort: metricsServer.port, model: model.name, version: model.version },
+      {
+        grpcPort,
+        ...(config.grpcSocket === undefined ? {} : { grpcSocket: config.grpcSocket }),
+        metricsPort: metricsServer.port,
+        model: model.name,
+        version: model.version,
+      },
       'serving',
     );
     const stop = () =>
@@ -161,6 +174,7 @@ export async function startModelService<
         },
         () => ready.close(),
         () => metricsServer.close(),
+        removeSocket,
       ]);
     let stopping: Promise<void> | undefined;
     return {
@@ -194,6 +208,12 @@ async function listen(
   undo.push(() => {
     served.server.forceShutdown();
   });
+  // Removed by undo on a failed start, by stop() after the server has stopped.
+  const removeSocket =
+    config.grpcSocket === undefined
+      ? () => Promise.resolve()
+      : await bindUnixSocket(served.server, config.grpcSocket);
+  undo.push(removeSocket);
   const metricsServer = await startMetricsServer({
     host: config.host,
     port: config.metricsPort,
@@ -202,7 +222,7 @@ async function listen(
     routes: served.routes,
   });
   undo.push(() => metricsServer.close());
-  return { grpcPort, metricsServer };
+  return { grpcPort, metricsServer, removeSocket };
 }
 
 /**

@@ -3,6 +3,9 @@
  * process (the local stack of `npm start` keeps the function inside its own process; here it
  * must be separate so that its memory, its crashes and its SIGTERM can be observed).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnComponent, type Component, type ComponentProcess, type Runtime } from './launcher.js';
 
 export interface ManagedComponent {
@@ -32,6 +35,11 @@ export interface ProcessStackOptions {
   serviceEnv?: Record<string, string>;
   functionEnv?: Record<string, string>;
   onLine?: (line: string, component: Component) => void;
+  /**
+   * How the function reaches the services: `tcp` (default) over loopback ports, as separate
+   * pods do; `unix` over Unix sockets (GRPC_SOCKET), as processes on one host can.
+   */
+  transport?: 'tcp' | 'unix';
 }
 
 function manage(
@@ -62,6 +70,19 @@ function manage(
 
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
   const runtime = options.runtime ?? 'tsx';
+  const socketDir =
+    options.transport === 'unix' ? mkdtempSync(join(tmpdir(), 'banana-bench-')) : undefined;
+  const socketEnv = (service: 'detector' | 'classifier'): Record<string, string> =>
+    socketDir === undefined ? {} : { GRPC_SOCKET: join(socketDir, `${service}.sock`) };
+  const serviceEnv = (service: 'detector' | 'classifier') => ({
+    ...options.serviceEnv,
+    ...socketEnv(service),
+  });
+  const removeSocketDir = () => {
+    if (socketDir !== undefined) rmSync(socketDir, { recursive: true, force: true });
+  };
+  const target = (service: 'detector' | 'classifier', port: number) =>
+    socketDir === undefined ? `127.0.0.1:${port}` : `unix:${socketEnv(service).GRPC_SOCKET ?? ''}`;
   const start = (component: Component, env: Record<string, string>) =>
     spawnComponent({
       component,
@@ -70,19 +91,20 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       onLine: options.onLine ? (line) => options.onLine?.(line, component) : undefined,
     });
   const services = await Promise.allSettled([
-    start('detector', { ...options.serviceEnv }),
-    start('classifier', { ...options.serviceEnv }),
+    start('detector', serviceEnv('detector')),
+    start('classifier', serviceEnv('classifier')),
   ]);
   const started = services.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = services.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((p) => p.stop('SIGKILL')));
+    removeSocketDir();
     throw failed.reason;
   }
   const [detectorProcess, classifierProcess] = started as [ComponentProcess, ComponentProcess];
   const functionEnv = {
-    DETECTOR_ADDR: `127.0.0.1:${detectorProcess.port}`,
-    CLASSIFIER_ADDR: `127.0.0.1:${classifierProcess.port}`,
+    DETECTOR_ADDR: target('detector', detectorProcess.port),
+    CLASSIFIER_ADDR: target('classifier', classifierProcess.port),
     ...options.functionEnv,
   };
   let functionProcess: ComponentProcess;
@@ -90,13 +112,14 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     functionProcess = await start('function', functionEnv);
   } catch (error) {
     await Promise.all(started.map((p) => p.stop('SIGKILL')));
+    removeSocketDir();
     throw error;
   }
   const detector = manage(detectorProcess, (ports) =>
-    start('detector', { ...options.serviceEnv, ...ports }),
+    start('detector', { ...serviceEnv('detector'), ...ports }),
   );
   const classifier = manage(classifierProcess, (ports) =>
-    start('classifier', { ...options.serviceEnv, ...ports }),
+    start('classifier', { ...serviceEnv('classifier'), ...ports }),
   );
   const fn = manage(functionProcess, (ports) => start('function', { ...functionEnv, ...ports }));
   const all = () => [fn, detector, classifier];
@@ -109,6 +132,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     async stop() {
       await fn.process.stop('SIGTERM', 15_000);
       await Promise.all([detector, classifier].map((c) => c.process.stop('SIGTERM', 15_000)));
+      removeSocketDir();
     },
   };
 }

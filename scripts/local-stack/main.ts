@@ -34,11 +34,14 @@ function printUrls(stack: LocalStack, tls?: LocalTls): void {
     `  Web tester      ${stack.functionUrl.replace('127.0.0.1', 'localhost')}/`,
     `  Function API    POST ${stack.functionUrl}/   (metrics ${stack.functionUrl}/metrics)`,
     ...stack.detectors.map(
-      (r) => `  Detector ${r.index}      grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
+      (r) =>
+        `  Detector ${r.index}      grpc ${r.grpcAddress} ${r.grpcSocketAddress ?? ''}   metrics ${r.metricsUrl}`,
     ),
     ...stack.classifiers.map(
-      (r) => `  Classifier ${r.index}    grpc ${r.grpcAddress}   metrics ${r.metricsUrl}`,
+      (r) =>
+        `  Classifier ${r.index}    grpc ${r.grpcAddress} ${r.grpcSocketAddress ?? ''}   metrics ${r.metricsUrl}`,
     ),
+    `  Function calls  ${stack.functionConfig.detectorAddress ?? ''} and ${stack.functionConfig.classifierAddress ?? ''}`,
     `  Threads         per replica ${Object.entries(stack.threads)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,

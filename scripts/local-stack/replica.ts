@@ -9,6 +9,8 @@ export interface Replica {
   index: number;
   /** `127.0.0.1:<grpcPort>`; stays the same across restarts. */
   grpcAddress: string;
+  /** `unix:<path>` when the replica also serves on a Unix socket (GRPC_SOCKET). */
+  grpcSocketAddress: string | undefined;
   grpcPort: number;
   metricsPort: number;
   /** `http://127.0.0.1:<metricsPort>/metrics` */
@@ -60,6 +62,8 @@ export interface ReplicaOptions {
   /** Receives every output line of the process (e.g. to forward logs). */
   onLine?: (line: string, replica: string) => void;
   startTimeoutMs: number;
+  /** Also serve on this Unix socket (GRPC_SOCKET); kept across restarts. */
+  grpcSocket?: string;
   /**
    * Restart the process with backoff when it exits without stop() (crash, OOM kill, kill -9);
    * default DEFAULT_RESTART_POLICY; false leaves it down.
@@ -102,6 +106,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     grpcPort: ports.grpcPort,
     metricsPort: ports.metricsPort,
     grpcAddress: `127.0.0.1:${ports.grpcPort}`,
+    grpcSocketAddress: options.grpcSocket === undefined ? undefined : `unix:${options.grpcSocket}`,
     metricsUrl: `http://127.0.0.1:${ports.metricsPort}/metrics`,
     get pid() {
       return alive() ? current?.pid : undefined;
@@ -142,6 +147,7 @@ function spawnReplica(
       ...options.env,
       GRPC_PORT: String(ports.grpcPort),
       METRICS_PORT: String(ports.metricsPort),
+      ...(options.grpcSocket === undefined ? {} : { GRPC_SOCKET: options.grpcSocket }),
     },
     startTimeoutMs: options.startTimeoutMs,
     onLine: (line) => options.onLine?.(line, name),

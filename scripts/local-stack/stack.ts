@@ -1,4 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LogLevel } from '../../lib/config/index.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from '../../function/src/config.js';
 import { FUNCTION_PROCESS } from '../../function/src/process.js';
@@ -50,6 +52,12 @@ export interface LocalStackOptions {
   restartPolicy?: RestartPolicy | false;
   /** A replica exited unexpectedly, is restarting, or restarted (one line each). */
   onReplicaEvent?: (message: string, replica: string) => void;
+  /**
+   * How the function reaches a service that runs one replica: `unix` (default) over the
+   * replica's Unix socket, `tcp` over its port. Several replicas, or TLS to the services,
+   * always go over TCP (a round-robin list of ports; TLS names the host).
+   */
+  transport?: 'unix' | 'tcp';
 }
 
 export interface LocalStack {
@@ -93,6 +101,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     classifierReplicas,
     env: process.env,
   });
+  // Every replica also listens on a Unix socket in a directory of its own.
+  const socketDir = mkdtempSync(join(tmpdir(), 'banana-stack-'));
+  const removeSocketDir = () => {
+    rmSync(socketDir, { recursive: true, force: true });
+  };
   const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
     Array.from({ length: count }, (_, index) =>
       startReplica({
@@ -100,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         index,
         grpcPort: portFor(base.grpc, index),
         metricsPort: portFor(base.metrics, index),
+        grpcSocket: join(socketDir, `${service}-${index}.sock`),
         env: {
           LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
           ...threads,
@@ -121,18 +135,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) {
     await Promise.allSettled(started.map(stopReplica));
+    removeSocketDir();
     throw failure.reason;
   }
   const detectors = started.filter((r) => r.service === 'detector');
   const classifiers = started.filter((r) => r.service === 'classifier');
 
+  const useSockets =
+    (options.transport ?? 'unix') === 'unix' && options.functionConfig?.grpcTls === undefined;
   try {
     const functionConfig: Partial<FunctionConfig> = {
       host: '127.0.0.1',
       port: options.functionPort ?? 0,
       logLevel,
-      detectorAddress: detectors.map((r) => r.grpcAddress).join(','),
-      classifierAddress: classifiers.map((r) => r.grpcAddress).join(','),
+      detectorAddress: functionAddress(detectors, useSockets),
+      classifierAddress: functionAddress(classifiers, useSockets),
       ...options.functionConfig,
     };
     // The function's own process entry, in this process: tracing from the OTEL_* variables
@@ -154,10 +171,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       async stop() {
         await fn.shutdown();
         await Promise.all(started.map(stopReplica));
+        removeSocketDir();
       },
     };
   } catch (error) {
     await Promise.allSettled(started.map(stopReplica));
+    removeSocketDir();
     throw error;
   }
+}
+
+/** The function's target for a service: its one replica's Unix socket, else the TCP ports. */
+function functionAddress(replicas: readonly Replica[], useSockets: boolean): string {
+  const [only] = replicas;
+  if (useSockets && replicas.length === 1 && only?.grpcSocketAddress !== undefined) {
+    return only.grpcSocketAddress;
+  }
+  return replicas.map((r) => r.grpcAddress).join(',');
 }

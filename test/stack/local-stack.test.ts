@@ -95,6 +95,21 @@ describe('the local stack', () => {
     }
   });
 
+  it('reaches a service of one replica over its Unix socket, several replicas over TCP', async () => {
+    const { functionConfig, detectors, classifiers } = stack();
+    const socket = detectors[0]?.grpcSocketAddress;
+    assert.ok(socket?.startsWith('unix:/'));
+    assert.equal(functionConfig.detectorAddress, socket);
+    assert.equal(functionConfig.classifierAddress, classifiers.map((r) => r.grpcAddress).join(','));
+    assert.equal((await classify()).status, 200);
+    // /proc/net/unix lists the socket's accepted connections under its path, state 03 (connected).
+    const path = socket.slice('unix:'.length);
+    const connected = (await readFile('/proc/net/unix', 'utf8'))
+      .split('\n')
+      .filter((line) => line.endsWith(` ${path}`) && line.split(/\s+/)[5] === '03');
+    assert.ok(connected.length > 0, `a connection on ${path}`);
+  });
+
   it('listens on loopback only', async (t) => {
     const external = Object.values(networkInterfaces())
       .flat()
