@@ -6,6 +6,7 @@ import {
   type DeepPartial,
 } from '../gen/banana/v1/classifier.js';
 import type { GetModelInfoResponse } from '../gen/banana/v1/common.js';
+import { serializeClassifyRequest } from './pixel-codec.js';
 import { serviceNameOf } from './service-name.js';
 import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
 import type { CallOptions } from './unary-call.js';
@@ -31,11 +32,14 @@ export interface ClassifierClient {
   close(): void;
 }
 
+/** Classify, its request serialised with the pixels placed once (pixel-codec.ts). */
+const CLASSIFY = { ...ClassifierService.classify, requestSerialize: serializeClassifyRequest };
+
 export function createClassifierClient(options: ClientOptions): ClassifierClient {
   const client = createServiceClient(serviceNameOf(ClassifierService), options);
   return {
     classify: (request, callOptions) =>
-      client.call(ClassifierService.classify, ClassifyRequest.fromPartial(request), callOptions),
+      client.call(CLASSIFY, ClassifyRequest.fromPartial(request), callOptions),
     classifyRegions: (request, callOptions) =>
       client.call(
         ClassifierService.classifyRegions,

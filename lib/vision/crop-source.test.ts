@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cropBoxesFromDecodes, keepsInputSize, scaledPixelRect } from './crop-source.js';
+import {
+  cropBoxesFromDecodes,
+  halveImage,
+  halvingsFor,
+  keepsInputSize,
+  scaledPixelRect,
+} from './crop-source.js';
 import { cropRgb } from './crop.js';
 import type { PixelInputSpec } from './model-input.js';
 import type { RgbImage } from './types.js';
@@ -132,5 +138,62 @@ describe('cropBoxesFromDecodes', () => {
       ),
       /truncated/,
     );
+  });
+});
+
+describe('halveImage', () => {
+  it('averages each 2x2 block (rounded half up) and drops an odd last row and column', () => {
+    // 3x3 image, one channel value per pixel repeated over R, G, B.
+    const values = [0, 1, 9, 2, 4, 9, 9, 9, 9];
+    const image = {
+      data: new Uint8Array(values.flatMap((v) => [v, v * 2, 255 - v])),
+      width: 3,
+      height: 3,
+    };
+    const half = halveImage(image);
+    assert.deepEqual([half.width, half.height], [1, 1]);
+    // (0 + 1 + 2 + 4 + 2) >> 2 = 2; (0 + 2 + 4 + 8 + 2) >> 2 = 4; (255*4 - 7 + 2) >> 2 = 253.
+    assert.deepEqual([...half.data], [2, 4, 253]);
+  });
+});
+
+describe('halvingsFor', () => {
+  it('halves while the square keeps the input side', () => {
+    const rect = (side: number) => ({ left: 0, top: 0, width: side, height: 10 });
+    assert.deepEqual(
+      [63, 64, 127, 128, 255, 256, 1000].map((side) => halvingsFor(rect(side), INPUT)),
+      [0, 0, 0, 1, 1, 2, 3],
+    );
+  });
+});
+
+describe('cropBoxesFromDecodes: halvings', () => {
+  it('cuts a large box from the halving of the full decode where it keeps the input size', async () => {
+    const full = gradient(400, 300, 3);
+    // 256x256 at full size: 128 px at the first halving, 64 at the second (the input side).
+    const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
+    const crops = await cropBoxesFromDecodes([box], undefined, () => Promise.resolve(full), INPUT);
+    const quarter = halveImage(halveImage(full));
+    const expected = cropRgb(quarter, { left: 10, top: 5, width: 64, height: 64 });
+    assert.deepEqual(crops[0]?.data, expected.data);
+  });
+
+  it("halves the detector's decode for a box large there, without the full decode", async () => {
+    const scaled = { image: gradient(200, 150, 4), source: { width: 400, height: 300 } };
+    // 256 px at full size is 128 in the detector's decode: its first halving, at 64 px.
+    const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
+    const crops = await cropBoxesFromDecodes(
+      [box],
+      scaled,
+      () => Promise.reject(new Error('no full decode expected')),
+      INPUT,
+    );
+    const expected = cropRgb(halveImage(scaled.image), {
+      left: 10,
+      top: 5,
+      width: 64,
+      height: 64,
+    });
+    assert.deepEqual(crops[0]?.data, expected.data);
   });
 });

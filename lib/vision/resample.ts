@@ -133,22 +133,28 @@ export function resizePaddedSquareBilinear(
     resampleRow(row, horizontal, rows, out);
   }
 
-  // Vertical pass, row by row of the output: each value reads its column of the rows above.
-  const data = new Uint8Array(width * height * RGB_CHANNELS);
-  const stride = width * RGB_CHANNELS;
-  const { first, count, weights, taps } = vertical;
-  for (let yy = 0; yy < height; yy++) {
-    const start = (first[yy] as number) * stride;
+  return { data: resampleColumns(rows, width * RGB_CHANNELS, vertical), width, height };
+}
+
+/**
+ * The vertical pass: each output row is the weighted sum of the rows it reads (accumulated
+ * row by row, so that every read is sequential).
+ */
+function resampleColumns(rows: Uint8Array, stride: number, c: ResampleCoefficients): Uint8Array {
+  const { first, count, weights, taps } = c;
+  const out = new Uint8Array(first.length * stride);
+  const sums = new Float64Array(stride);
+  for (let yy = 0; yy < first.length; yy++) {
+    sums.fill(ROUNDING);
     const n = count[yy] as number;
-    const base = yy * taps;
-    const out = yy * stride;
-    for (let x = 0; x < stride; x++) {
-      let sum = ROUNDING;
-      for (let i = 0, p = start + x; i < n; i++, p += stride) {
-        sum += (rows[p] as number) * (weights[base + i] as number);
-      }
-      data[out + x] = clip8(sum);
+    for (let i = 0; i < n; i++) {
+      const w = weights[yy * taps + i] as number;
+      const start = ((first[yy] as number) + i) * stride;
+      for (let x = 0; x < stride; x++)
+        sums[x] = (sums[x] as number) + (rows[start + x] as number) * w;
     }
+    const o = yy * stride;
+    for (let x = 0; x < stride; x++) out[o + x] = clip8(sums[x] as number);
   }
-  return { data, width, height };
+  return out;
 }

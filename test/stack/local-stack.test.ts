@@ -98,7 +98,7 @@ describe('the local stack', () => {
   it('reaches a service of one replica over its Unix socket, several replicas over TCP', async () => {
     const { functionConfig, detectors, classifiers } = stack();
     const socket = detectors[0]?.grpcSocketAddress;
-    assert.ok(socket?.startsWith('unix:/'));
+    assert.ok(socket !== undefined && socket.startsWith('unix:/'), String(socket));
     assert.equal(functionConfig.detectorAddress, socket);
     assert.equal(functionConfig.classifierAddress, classifiers.map((r) => r.grpcAddress).join(','));
     assert.equal((await classify()).status, 200);
