@@ -8,6 +8,7 @@ import {
   type DetectResponse,
   type DetectStreamResponse,
 } from '../gen/banana/v1/detector.js';
+import { serializeDetectRequest } from './pixel-codec.js';
 import { serviceNameOf } from './service-name.js';
 import { createServiceClient, type ClientOptions, type ServiceClient } from './service-client.js';
 import type { CallOptions } from './unary-call.js';
@@ -87,12 +88,15 @@ function openDetectStream(client: Client, callOptions: CallOptions | undefined):
   };
 }
 
+/** Detect, its request serialised with the pixels placed once (pixel-codec.ts). */
+const DETECT = { ...DetectorService.detect, requestSerialize: serializeDetectRequest };
+
 export function createDetectorClient(options: ClientOptions): DetectorClient {
   const serviceName = serviceNameOf(DetectorService);
   const client = createServiceClient(serviceName, options);
   return {
     detect: (request, callOptions) =>
-      client.call(DetectorService.detect, DetectRequest.fromPartial(request), callOptions),
+      client.call(DETECT, DetectRequest.fromPartial(request), callOptions),
     getModelInfo: (callOptions) => client.call(DetectorService.getModelInfo, {}, callOptions),
     detectStream: (callOptions) => openDetectStream(client.grpcClient, callOptions),
     checkHealth: (callOptions) => client.checkHealth(callOptions),

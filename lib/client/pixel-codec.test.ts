@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClassifyRequest } from '../gen/banana/v1/classifier.js';
-import { serializeClassifyRequest } from './pixel-codec.js';
+import { DetectRequest } from '../gen/banana/v1/detector.js';
+import { serializeClassifyRequest, serializeDetectRequest } from './pixel-codec.js';
 
-const generated = (request: ClassifyRequest) =>
-  Buffer.from(ClassifyRequest.encode(request).finish());
+const pixels = (bytes: number, seed: number) =>
+  Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + seed) % 256));
 
 describe('serializeClassifyRequest', () => {
   it("gives the generated encoder's bytes, for raw crops small and large, encoded crops and none", () => {
-    const pixels = (bytes: number, seed: number) =>
-      Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + seed) % 256));
     const requests: ClassifyRequest[] = [
       { crops: [], rawCrops: [] },
       { crops: [pixels(10, 1), pixels(300, 2)], rawCrops: [] },
@@ -24,7 +23,39 @@ describe('serializeClassifyRequest', () => {
       },
     ];
     for (const request of requests) {
-      assert.ok(serializeClassifyRequest(request).equals(generated(request)));
+      const expected = Buffer.from(ClassifyRequest.encode(request).finish());
+      assert.ok(serializeClassifyRequest(request).equals(expected));
+    }
+  });
+});
+
+describe('serializeDetectRequest', () => {
+  it("gives the generated encoder's bytes, for an encoded image, letterboxed pixels and thresholds", () => {
+    const letterbox = {
+      originalSize: { width: 1280, height: 960 },
+      scale: 0.25,
+      offsetX: 0,
+      offsetY: 40,
+    };
+    const requests: DetectRequest[] = [
+      { image: pixels(70_000, 6), minConfidence: 0.25, iouThreshold: 0.5, maxDetections: 7 },
+      { image: Buffer.alloc(0), letterboxed: { pixels: undefined, letterbox: undefined } },
+      {
+        image: Buffer.alloc(0),
+        minConfidence: 0,
+        letterboxed: {
+          pixels: { rgb: pixels(320 * 320 * 3, 7), width: 320, height: 320 },
+          letterbox,
+        },
+      },
+      {
+        image: pixels(5, 8),
+        letterboxed: { pixels: { rgb: Buffer.alloc(0), width: 1, height: 1 }, letterbox },
+      },
+    ];
+    for (const request of requests) {
+      const expected = Buffer.from(DetectRequest.encode(request).finish());
+      assert.ok(serializeDetectRequest(request).equals(expected));
     }
   });
 });
