@@ -146,40 +146,27 @@ export async function startModelService<
       }),
     };
     const served = buildGrpcServer(spec, context, security, logger, model.version);
-    const { grpcPort, metricsServer, removeSocket } = await listen(
-      served,
-      security,
-      config,
-      metrics,
-      undo,
-    );
+    const bound = await listen(served, security, config, metrics, undo);
     const ready = await poolStarting;
     pool = ready;
     metrics.watchLoad(ready);
     served.health.set('SERVING');
-    logger.info(
-      {
-        grpcPort,
-        ...(config.grpcSocket === undefined ? {} : { grpcSocket: config.grpcSocket }),
-        metricsPort: metricsServer.port,
-        model: model.name,
-        version: model.version,
-      },
-      'serving',
-    );
+    const { grpcSocket } = config;
+    const where = { grpcPort: bound.grpcPort, grpcSocket, metricsPort: bound.metricsServer.port };
+    logger.info({ ...where, model: model.name, version: model.version }, 'serving');
     const stop = () =>
       stopService(served, config.shutdownGraceMs, logger, [
         () => {
           security.close();
         },
         () => ready.close(),
-        () => metricsServer.close(),
-        removeSocket,
+        () => bound.metricsServer.close(),
+        bound.removeSocket,
       ]);
     let stopping: Promise<void> | undefined;
     return {
-      grpcPort,
-      metricsPort: metricsServer.port,
+      grpcPort: bound.grpcPort,
+      metricsPort: bound.metricsServer.port,
       shutdown: () => (stopping ??= stop()),
     };
   } catch (error) {

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   cropBoxesFromDecodes,
-  halveImage,
   halvingsFor,
   keepsInputSize,
+  levelPixels,
+  levelSize,
   scaledPixelRect,
 } from './crop-source.js';
 import { cropRgb } from './crop.js';
@@ -141,19 +142,30 @@ describe('cropBoxesFromDecodes', () => {
   });
 });
 
-describe('halveImage', () => {
-  it('averages each 2x2 block (rounded half up) and drops an odd last row and column', () => {
-    // 3x3 image, one channel value per pixel repeated over R, G, B.
-    const values = [0, 1, 9, 2, 4, 9, 9, 9, 9];
-    const image = {
-      data: new Uint8Array(values.flatMap((v) => [v, v * 2, 255 - v])),
-      width: 3,
-      height: 3,
-    };
-    const half = halveImage(image);
-    assert.deepEqual([half.width, half.height], [1, 1]);
-    // (0 + 1 + 2 + 4 + 2) >> 2 = 2; (0 + 2 + 4 + 8 + 2) >> 2 = 4; (255*4 - 7 + 2) >> 2 = 253.
-    assert.deepEqual([...half.data], [2, 4, 253]);
+describe('levelPixels', () => {
+  // 5x3 image, one value per pixel (R = v, G = 2v, B = 255 - v).
+  const values = [0, 1, 9, 7, 100, 2, 4, 9, 7, 100, 50, 50, 50, 50, 50];
+  const image = {
+    data: new Uint8Array(values.flatMap((v) => [v, v * 2, 255 - v])),
+    width: 5,
+    height: 3,
+  };
+
+  it('averages each 2x2 block (rounded half up) and drops a partial last row and column', () => {
+    assert.deepEqual(levelSize(image, 1), { width: 2, height: 1 });
+    const level = levelPixels(image, 1, { left: 0, top: 0, width: 2, height: 1 });
+    // Block 0: 0, 1, 2, 4 (sum 7, mean 1.75) -> 2; block 1: 9, 7, 9, 7 -> 8.
+    assert.deepEqual(
+      [...level.data],
+      [(0 + 1 + 2 + 4 + 2) >> 2, (0 + 2 + 4 + 8 + 2) >> 2, (255 * 4 - 7 + 2) >> 2, 8, 16, 247],
+    );
+  });
+
+  it('gives a region the same pixels as the whole level', () => {
+    const big = gradient(64, 48, 9);
+    const whole = levelPixels(big, 2, { left: 0, top: 0, ...levelSize(big, 2) });
+    const region = levelPixels(big, 2, { left: 3, top: 2, width: 5, height: 4 });
+    assert.deepEqual(region.data, cropRgb(whole, { left: 3, top: 2, width: 5, height: 4 }).data);
   });
 });
 
@@ -167,33 +179,44 @@ describe('halvingsFor', () => {
   });
 });
 
-describe('cropBoxesFromDecodes: halvings', () => {
-  it('cuts a large box from the halving of the full decode where it keeps the input size', async () => {
-    const full = gradient(400, 300, 3);
-    // 256x256 at full size: 128 px at the first halving, 64 at the second (the input side).
-    const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
+describe('cropBoxesFromDecodes: levels', () => {
+  const full = gradient(400, 300, 3);
+  const quarter = levelPixels(full, 2, { left: 0, top: 0, ...levelSize(full, 2) });
+  // 256x256 at full size: 64 px (the input side) at level 2.
+  const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
+  const expected = cropRgb(quarter, { left: 10, top: 5, width: 64, height: 64 });
+
+  it('cuts a large box from the level of the full decode where it keeps the input size', async () => {
     const crops = await cropBoxesFromDecodes([box], undefined, () => Promise.resolve(full), INPUT);
-    const quarter = halveImage(halveImage(full));
-    const expected = cropRgb(quarter, { left: 10, top: 5, width: 64, height: 64 });
     assert.deepEqual(crops[0]?.data, expected.data);
   });
 
-  it("halves the detector's decode for a box large there, without the full decode", async () => {
+  it('gives the same crops when the boxes cover the level and it is made whole', async () => {
+    const many = Array.from({ length: 12 }, () => box);
+    const crops = await cropBoxesFromDecodes(many, undefined, () => Promise.resolve(full), INPUT);
+    for (const crop of crops) assert.deepEqual(crop.data, expected.data);
+  });
+
+  it("uses a level of the detector's decode for a box large there, without the full decode", async () => {
     const scaled = { image: gradient(200, 150, 4), source: { width: 400, height: 300 } };
-    // 256 px at full size is 128 in the detector's decode: its first halving, at 64 px.
-    const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
+    // 256 px at full size is 128 in the detector's decode: 64 px at its level 1.
     const crops = await cropBoxesFromDecodes(
       [box],
       scaled,
       () => Promise.reject(new Error('no full decode expected')),
       INPUT,
     );
-    const expected = cropRgb(halveImage(scaled.image), {
-      left: 10,
-      top: 5,
-      width: 64,
-      height: 64,
-    });
-    assert.deepEqual(crops[0]?.data, expected.data);
+    const half = levelPixels(scaled.image, 1, { left: 10, top: 5, width: 64, height: 64 });
+    assert.deepEqual(crops[0]?.data, half.data);
+  });
+
+  it('decodes nothing for no boxes', async () => {
+    const crops = await cropBoxesFromDecodes(
+      [],
+      undefined,
+      () => Promise.reject(new Error('no')),
+      INPUT,
+    );
+    assert.deepEqual(crops, []);
   });
 });

@@ -1,15 +1,15 @@
 /**
- * Which decode of a photo each classifier crop is cut from. A crop is resized to the
+ * Which image of a photo each classifier crop is cut from. A crop is resized to the
  * classifier's input (128 px) anyway, so a box is cut from the smallest image of the photo in
  * which its padded square still has at least the input's side:
- * - the detector's decode (shrink-on-load at the letterbox scale), which exists already, or a
- *   halving of it;
- * - else the full-resolution decode, or a halving of it.
- * Halving k of an image is the image at 1/2^k, each the 2x2 mean of the one above, made once
- * per photo when a box needs it.
- * So the cost of a crop no longer grows with the box: a photo of 150 large overlapping boxes
- * reads the photo's pixels a few times instead of each box's square once (about 50 M pixels
- * at 1280x960). The full-resolution decode is asked for only when some box needs it.
+ * - the detector's decode (shrink-on-load at the letterbox scale), which exists already;
+ * - else the full-resolution decode, asked for only when some box needs it;
+ * each at 1/2^k ("level k": every pixel the rounded mean of a 2^k x 2^k block of the image)
+ * for the largest k that keeps the input side. So the square to resize stays under twice the
+ * input side and a crop no longer costs more for a larger box. A level is made whole, once
+ * per photo, when its boxes cover at least half of it (a crowded photo: 150 overlapping boxes
+ * at 1280x960 would otherwise read about 50 M pixels); otherwise each box's block means are
+ * computed for that box alone. Both give the same pixels.
  */
 import { boxToPixelRect, type PixelRect } from './crop.js';
 import { cropToModelInput, type PixelInputSpec } from './model-input.js';
@@ -21,33 +21,18 @@ export interface ScaledPhoto {
   source: Size;
 }
 
-/** An image of the photo and its scale per axis (its pixels per photo pixel). */
-interface Level {
-  image: RgbImage;
-  scaleX: number;
-  scaleY: number;
-}
-
-/** The box in a level's pixels (the training code's pixel rule applied there). */
-function levelRect(box: Box, level: Level): PixelRect {
-  const { scaleX: sx, scaleY: sy } = level;
+/** The box in an image of the photo at (sx, sy) of its size (the training code's pixel rule). */
+function rectAt(box: Box, sx: number, sy: number, size: Size): PixelRect {
   return boxToPixelRect(
     { xMin: box.xMin * sx, yMin: box.yMin * sy, xMax: box.xMax * sx, yMax: box.yMax * sy },
-    level.image,
+    size,
   );
 }
 
 /** The box in the scaled decode's pixels. */
 export function scaledPixelRect(box: Box, scaled: ScaledPhoto): PixelRect {
-  return levelRect(box, scaledLevel(scaled));
-}
-
-function scaledLevel(scaled: ScaledPhoto): Level {
-  return {
-    image: scaled.image,
-    scaleX: scaled.image.width / scaled.source.width,
-    scaleY: scaled.image.height / scaled.source.height,
-  };
+  const { image, source } = scaled;
+  return rectAt(box, image.width / source.width, image.height / source.height, image);
 }
 
 /** True when the box's padded square is at least the input's size. */
@@ -56,40 +41,7 @@ export function keepsInputSize(rect: PixelRect, input: PixelInputSpec): boolean 
   return side >= input.width && side >= input.height;
 }
 
-/**
- * The image at half the size (floor of each side): each pixel the rounded mean of a 2x2 block
- * (an odd last row or column is dropped).
- */
-export function halveImage(image: RgbImage): RgbImage {
-  const width = Math.floor(image.width / 2);
-  const height = Math.floor(image.height / 2);
-  const data = new Uint8Array(width * height * RGB_CHANNELS);
-  const src = image.data;
-  const stride = image.width * RGB_CHANNELS;
-  for (let y = 0; y < height; y++) {
-    let a = 2 * y * stride;
-    let o = y * width * RGB_CHANNELS;
-    for (let x = 0; x < width; x++, a += 2 * RGB_CHANNELS) {
-      for (let c = 0; c < RGB_CHANNELS; c++, o++) {
-        const top = a + c;
-        const bottom = top + stride;
-        data[o] =
-          ((src[top] as number) +
-            (src[top + RGB_CHANNELS] as number) +
-            (src[bottom] as number) +
-            (src[bottom + RGB_CHANNELS] as number) +
-            2) >>
-          2;
-      }
-    }
-  }
-  return { data, width, height };
-}
-
-/**
- * Halvings: how many times the box's square can be halved and keep the input side (0: cut it
- * at full resolution).
- */
+/** How many times the box's square can be halved and keep the input side. */
 export function halvingsFor(rect: PixelRect, input: PixelInputSpec): number {
   const side = Math.max(rect.width, rect.height);
   const needed = Math.max(input.width, input.height);
@@ -98,22 +50,72 @@ export function halvingsFor(rect: PixelRect, input: PixelInputSpec): number {
   return k;
 }
 
-/** An image of the photo at (scaleX, scaleY) and its halvings, each made once, when first asked for. */
-function pyramid(base: () => Promise<RgbImage>, scaleX: number, scaleY: number) {
-  const images: Promise<RgbImage>[] = [];
-  const image = (k: number): Promise<RgbImage> => {
-    let made = images[k];
-    if (made === undefined) {
-      made = k === 0 ? base() : image(k - 1).then(halveImage);
-      images[k] = made;
+/** Size of level k of an image: floor(side / 2^k) (a partial last block is dropped). */
+export function levelSize(size: Size, k: number): Size {
+  return { width: Math.floor(size.width / 2 ** k), height: Math.floor(size.height / 2 ** k) };
+}
+
+/**
+ * Pixels `rect` of level k of `image`: each the mean of its 2^k x 2^k block of the image,
+ * rounded half up. k = 0 is the image's own pixels.
+ */
+export function levelPixels(image: RgbImage, k: number, rect: PixelRect): RgbImage {
+  const block = 2 ** k;
+  const count = block * block;
+  const half = count / 2;
+  const { width, height } = rect;
+  const data = new Uint8Array(width * height * RGB_CHANNELS);
+  const src = image.data;
+  const stride = image.width * RGB_CHANNELS;
+  const sums = new Float64Array(width * RGB_CHANNELS);
+  for (let y = 0; y < height; y++) {
+    sums.fill(0);
+    const firstRow = (rect.top + y) * block;
+    for (let row = firstRow; row < firstRow + block; row++) {
+      let p = row * stride + rect.left * block * RGB_CHANNELS;
+      for (let x = 0, s = 0; x < width; x++, s += RGB_CHANNELS) {
+        for (let i = 0; i < block; i++, p += RGB_CHANNELS) {
+          sums[s] = (sums[s] as number) + (src[p] as number);
+          sums[s + 1] = (sums[s + 1] as number) + (src[p + 1] as number);
+          sums[s + 2] = (sums[s + 2] as number) + (src[p + 2] as number);
+        }
+      }
     }
-    return made;
-  };
-  return async (k: number): Promise<Level> => ({
-    image: await image(k),
-    scaleX: scaleX * 2 ** -k,
-    scaleY: scaleY * 2 ** -k,
-  });
+    const out = y * width * RGB_CHANNELS;
+    for (let i = 0; i < sums.length; i++)
+      data[out + i] = Math.floor(((sums[i] as number) + half) / count);
+  }
+  return { data, width, height };
+}
+
+/** Where one box is cut: an image of the photo, its level, and the box there. */
+interface CropPlan {
+  source: 'detector' | 'full';
+  k: number;
+  rect: PixelRect;
+}
+
+function planCrop(
+  box: Box,
+  scaled: ScaledPhoto | undefined,
+  fullSize: Size,
+  input: PixelInputSpec,
+): CropPlan {
+  if (scaled !== undefined) {
+    const rect = scaledPixelRect(box, scaled);
+    if (keepsInputSize(rect, input)) {
+      const k = halvingsFor(rect, input);
+      const { image, source } = scaled;
+      const scale = 2 ** -k;
+      const size = levelSize(image, k);
+      const sx = (image.width / source.width) * scale;
+      const sy = (image.height / source.height) * scale;
+      return { source: 'detector', k, rect: rectAt(box, sx, sy, size) };
+    }
+  }
+  const k = halvingsFor(boxToPixelRect(box, fullSize), input);
+  const scale = 2 ** -k;
+  return { source: 'full', k, rect: rectAt(box, scale, scale, levelSize(fullSize, k)) };
 }
 
 /**
@@ -124,9 +126,9 @@ const CROPS_IN_FLIGHT = 4;
 
 /**
  * Every box (in the photo's pixels) at the classifier's input size, cut from the smallest
- * image that keeps it at least that size: `scaled` (the detector's decode) or a halving of
- * it, else the full-resolution decode from `full()` (called at most once, only when some box
- * needs it) or a halving of that. Crops come back in the order of the boxes.
+ * image that keeps it at least that size: a level of `scaled` (the detector's decode), else a
+ * level of the full-resolution decode from `full()` (called at most once, only when some box
+ * needs it). Crops come back in the order of the boxes.
  */
 export async function cropBoxesFromDecodes(
   boxes: readonly Box[],
@@ -134,35 +136,56 @@ export async function cropBoxesFromDecodes(
   full: () => Promise<RgbImage>,
   input: PixelInputSpec,
 ): Promise<RgbImage[]> {
-  const detectorLevel = scaled === undefined ? undefined : scaledLevel(scaled);
-  const detectorLevels =
-    scaled === undefined
-      ? undefined
-      : pyramid(
-          () => Promise.resolve(scaled.image),
-          detectorLevel?.scaleX ?? 1,
-          detectorLevel?.scaleY ?? 1,
-        );
-  const fullLevels = pyramid(full, 1, 1);
-  const sourceOf = async (box: Box): Promise<{ level: Level; rect: PixelRect }> => {
-    if (detectorLevel !== undefined && detectorLevels !== undefined) {
-      const rect = levelRect(box, detectorLevel);
-      if (keepsInputSize(rect, input)) {
-        const level = await detectorLevels(halvingsFor(rect, input));
-        return { level, rect: levelRect(box, level) };
-      }
+  if (boxes.length === 0) return [];
+  let fullImage: Promise<RgbImage> | undefined;
+  const fullDecode = () => (fullImage ??= full());
+  // The photo's size is known without decoding it when the detector's decode is there.
+  const fullSize = scaled?.source ?? (await fullDecode());
+  const plans = boxes.map((box) => planCrop(box, scaled, fullSize, input));
+  const sourceImage = (plan: CropPlan): Promise<RgbImage> =>
+    plan.source === 'detector' && scaled !== undefined
+      ? Promise.resolve(scaled.image)
+      : fullDecode();
+
+  // Levels covered at least half by their boxes are made whole, once.
+  const covered = new Map<string, number>();
+  for (const { source, k, rect } of plans) {
+    const key = `${source}/${k}`;
+    covered.set(key, (covered.get(key) ?? 0) + rect.width * rect.height);
+  }
+  const wholeLevels = new Map<string, Promise<RgbImage>>();
+  const wholeLevel = (plan: CropPlan): Promise<RgbImage> | undefined => {
+    const key = `${plan.source}/${plan.k}`;
+    let level = wholeLevels.get(key);
+    if (level === undefined) {
+      const size = levelSize(
+        plan.source === 'detector' && scaled !== undefined ? scaled.image : fullSize,
+        plan.k,
+      );
+      if (plan.k === 0 || (covered.get(key) ?? 0) * 2 < size.width * size.height) return undefined;
+      level = sourceImage(plan).then((image) =>
+        levelPixels(image, plan.k, { left: 0, top: 0, ...size }),
+      );
+      wholeLevels.set(key, level);
     }
-    // Halvings from the box at full resolution; the photo's size is known without decoding.
-    const size = scaled?.source ?? (await fullLevels(0)).image;
-    const level = await fullLevels(halvingsFor(boxToPixelRect(box, size), input));
-    return { level, rect: levelRect(box, level) };
+    return level;
   };
+
   const crops = new Array<RgbImage>(boxes.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < boxes.length; i = next++) {
-      const { level, rect } = await sourceOf(boxes[i] as Box);
-      crops[i] = await cropToModelInput(level.image, rect, input);
+      const plan = plans[i] as CropPlan;
+      const whole = wholeLevel(plan);
+      if (whole !== undefined) {
+        crops[i] = await cropToModelInput(await whole, plan.rect, input);
+      } else if (plan.k === 0) {
+        crops[i] = await cropToModelInput(await sourceImage(plan), plan.rect, input);
+      } else {
+        const region = levelPixels(await sourceImage(plan), plan.k, plan.rect);
+        const all = { left: 0, top: 0, width: region.width, height: region.height };
+        crops[i] = await cropToModelInput(region, all, input);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));

@@ -106,37 +106,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const removeSocketDir = () => {
     rmSync(socketDir, { recursive: true, force: true });
   };
-  const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
-    Array.from({ length: count }, (_, index) =>
-      startReplica({
-        service,
-        index,
-        grpcPort: portFor(base.grpc, index),
-        metricsPort: portFor(base.metrics, index),
-        grpcSocket: join(socketDir, `${service}-${index}.sock`),
-        env: {
-          LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
-          ...threads,
-          ...options.serviceEnv,
-        },
-        onLine: options.onServiceLine,
-        restartPolicy: options.restartPolicy,
-        onEvent: options.onReplicaEvent,
-        startTimeoutMs: options.startTimeoutMs ?? 120_000,
-      }),
-    );
-
-  // Start everything at once; if any replica fails, stop the others before reporting it.
-  const outcomes = await Promise.allSettled([
-    ...startService('detector', detectorReplicas, options.detectorPorts ?? NO_PORTS),
-    ...startService('classifier', classifierReplicas, options.classifierPorts ?? NO_PORTS),
-  ]);
-  const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failure) {
-    await Promise.allSettled(started.map(stopReplica));
+  let started: Replica[];
+  try {
+    started = await startReplicas(options, threads, socketDir);
+  } catch (error) {
     removeSocketDir();
-    throw failure.reason;
+    throw error;
   }
   const detectors = started.filter((r) => r.service === 'detector');
   const classifiers = started.filter((r) => r.service === 'classifier');
@@ -188,4 +163,47 @@ function functionAddress(replicas: readonly Replica[], useSockets: boolean): str
     return only.grpcSocketAddress;
   }
   return replicas.map((r) => r.grpcAddress).join(',');
+}
+
+/** Every replica at once; if any fails to start, the others are stopped before it is reported. */
+async function startReplicas(
+  options: LocalStackOptions,
+  threads: ThreadEnv,
+  socketDir: string,
+): Promise<Replica[]> {
+  const logLevel = options.logLevel ?? 'warn';
+  const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
+    Array.from({ length: count }, (_, index) =>
+      startReplica({
+        service,
+        index,
+        grpcPort: portFor(base.grpc, index),
+        metricsPort: portFor(base.metrics, index),
+        grpcSocket: join(socketDir, `${service}-${index}.sock`),
+        env: {
+          LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
+          ...threads,
+          ...options.serviceEnv,
+        },
+        onLine: options.onServiceLine,
+        restartPolicy: options.restartPolicy,
+        onEvent: options.onReplicaEvent,
+        startTimeoutMs: options.startTimeoutMs ?? 120_000,
+      }),
+    );
+  const outcomes = await Promise.allSettled([
+    ...startService('detector', options.detectorReplicas ?? 1, options.detectorPorts ?? NO_PORTS),
+    ...startService(
+      'classifier',
+      options.classifierReplicas ?? 1,
+      options.classifierPorts ?? NO_PORTS,
+    ),
+  ]);
+  const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled(started.map(stopReplica));
+    throw failure.reason;
+  }
+  return started;
 }
