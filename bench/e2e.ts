@@ -77,7 +77,7 @@ async function paired(
   const cpu = { floor: 0, client: 0, function: 0, detector: 0, classifier: 0 };
   const timedFloor = async () => {
     const before = ownCpuMs();
-    floorMs.push((await floor.run(floorRequest(photo))).totalMs);
+    floorMs.push((await floor.run(floorRequest(photo, false))).totalMs);
     cpu.floor += ownCpuMs() - before;
   };
   const timedE2e = async () => {
@@ -132,7 +132,8 @@ export async function atConcurrency(
   const agent = createAgent(concurrency);
   const sendE2e = async () =>
     (await postImage(e2eUrl(stack, photo), photo.jpeg, { agent })).status === 200;
-  const sendFloor = async () => (await floor.run(floorRequest(photo))).bananas === photo.bananas;
+  const sendFloor = async () =>
+    (await floor.run(floorRequest(photo, false))).bananas === photo.bananas;
   const warmUp = Math.max(2, concurrency);
   await runLoad({ concurrency, requests: warmUp, send: sendFloor });
   const floorReport = await runLoad({ concurrency, durationMs, send: sendFloor });

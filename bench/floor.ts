@@ -4,6 +4,7 @@
  */
 import type { BenchContext } from './harness/context.js';
 import {
+  type FloorRequest,
   startFloorPipeline,
   type FloorPipeline,
   type FloorResult,
@@ -22,8 +23,15 @@ export interface FloorPhotoResult {
 }
 
 /** The request the floor and the end-to-end runs both make: every photo's bananas become detections. */
-export function floorRequest(photo: BenchPhoto) {
-  return { jpeg: photo.jpeg, minConfidence: 0, maxDetections: photo.bananas, quality: 85 };
+/** The floor's request for a photo; `timeLimit: false` for throughput and CPU (FloorRequest). */
+export function floorRequest(photo: BenchPhoto, timeLimit = true): FloorRequest {
+  return {
+    jpeg: photo.jpeg,
+    minConfidence: 0,
+    maxDetections: photo.bananas,
+    quality: 85,
+    timeLimit,
+  };
 }
 
 export async function measureFloorPhoto(

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|all ...] [--quick] [--threads N] [--transport unix|tcp]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|one-process|all ...] [--quick] [--threads N] [--transport unix|tcp]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -16,6 +16,7 @@ import { machineInfo } from './harness/machine.js';
 import { runMemory } from './memory.js';
 import { runAdmission } from './admission.js';
 import { runOverload } from './overload.js';
+import { runOneProcess } from './one-process.js';
 import { runTracing } from './tracing.js';
 
 const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = {
@@ -30,6 +31,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   tracing: runTracing,
   overload: runOverload,
   admission: runAdmission,
+  'one-process': runOneProcess,
 };
 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>
