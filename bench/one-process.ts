@@ -10,7 +10,7 @@ import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
-import { printTables } from './harness/table.js';
+import { printTables, type Table } from './harness/table.js';
 import { e2eUrl } from './e2e.js';
 import { launch } from '../scripts/lib/launcher.js';
 import { FUNCTION_ENV } from '../scripts/lib/production-env.js';
@@ -60,7 +60,7 @@ async function alternating(sides: [Side, Side], photo: BenchPhoto, samples: numb
   return times.map((t) => Math.round(median(t) * 100) / 100) as [number, number];
 }
 
-export async function runOneProcess(context: BenchContext) {
+export async function runOneProcess(context: BenchContext): Promise<OneProcessResult> {
   const photo = await context.photo(TARGET_PHOTO);
   await ensureBuilt();
   const threads = String(context.intraOpThreads);
@@ -90,30 +90,12 @@ export async function runOneProcess(context: BenchContext) {
       const oneLoad = await underLoad(one, photo, concurrency, durationMs);
       loads.push({ concurrency, split: splitLoad, oneProcess: oneLoad });
     }
-    const result = { photo: photo.name, concurrency1: { splitP50, oneP50 }, loads };
-    printTables([
-      {
-        title: `one-process: the split against one process with both models (${photo.name}, annotated JPEG returned)`,
-        header: ['measure', 'split', 'one process', 'split / one process'],
-        rows: [
-          ['p50 at concurrency 1 (ms)', splitP50, oneP50, ratio(splitP50, oneP50)],
-          ...loads.flatMap(({ concurrency, split: s, oneProcess: o }) => [
-            [
-              `req/s at ${concurrency}`,
-              s.throughput,
-              o.throughput,
-              ratio(s.throughput, o.throughput),
-            ],
-            [
-              `CPU ms per request at ${concurrency}`,
-              s.cpuMsPerRequest,
-              o.cpuMsPerRequest,
-              ratio(s.cpuMsPerRequest, o.cpuMsPerRequest),
-            ],
-          ]),
-        ],
-      },
-    ]);
+    const result: OneProcessResult = {
+      photo: photo.name,
+      concurrency1: { splitP50, oneP50 },
+      loads,
+    };
+    printTables(oneProcessTables(result));
     writeResult(
       'one-process',
       {
@@ -131,3 +113,41 @@ export async function runOneProcess(context: BenchContext) {
 }
 
 const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '-');
+
+interface LoadResult {
+  throughput: number;
+  cpuMsPerRequest: number;
+}
+
+export interface OneProcessResult {
+  photo: string;
+  concurrency1: { splitP50: number; oneP50: number };
+  loads: { concurrency: number; split: LoadResult; oneProcess: LoadResult }[];
+}
+
+export function oneProcessTables(result: OneProcessResult): Table[] {
+  const { splitP50, oneP50 } = result.concurrency1;
+  return [
+    {
+      title: `one-process: the split against one process with both models (${result.photo}, annotated JPEG returned)`,
+      header: ['measure', 'split', 'one process', 'split / one process'],
+      rows: [
+        ['p50 at concurrency 1 (ms)', splitP50, oneP50, ratio(splitP50, oneP50)],
+        ...result.loads.flatMap(({ concurrency, split: s, oneProcess: o }) => [
+          [
+            `req/s at ${concurrency}`,
+            s.throughput,
+            o.throughput,
+            ratio(s.throughput, o.throughput),
+          ],
+          [
+            `CPU ms per request at ${concurrency}`,
+            s.cpuMsPerRequest,
+            o.cpuMsPerRequest,
+            ratio(s.cpuMsPerRequest, o.cpuMsPerRequest),
+          ],
+        ]),
+      ],
+    },
+  ];
+}

@@ -17,6 +17,7 @@ import { eventLoopTables } from './event-loop.js';
 import { floorTables } from './floor.js';
 import { limitTables } from './limit.js';
 import { memoryTables } from './memory.js';
+import { oneProcessTables } from './one-process.js';
 
 const USAGE = `Usage: npm run bench:report -- [--write]
 Renders bench/results/*.json as markdown tables.
@@ -46,6 +47,7 @@ interface ResultFile {
 /** Each saved result and how to tabulate it (the JSON has the shape its benchmark wrote). */
 const REPORTS: Record<string, (file: ResultFile) => Table[]> = {
   limit: (f) => limitTables(f.results as Parameters<typeof limitTables>[0]),
+  'one-process': (f) => oneProcessTables(f.results as Parameters<typeof oneProcessTables>[0]),
   floor: (f) => floorTables(f.results as Parameters<typeof floorTables>[0]),
   e2e: (f) => e2eTables(f.results as Parameters<typeof e2eTables>[0]),
   batching: (f) => batchingTables(f.results as Parameters<typeof batchingTables>[0]),
