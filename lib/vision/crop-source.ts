@@ -11,6 +11,7 @@
  * at 1280x960 would otherwise read about 50 M pixels); otherwise each box's block means are
  * computed for that box alone. Both give the same pixels.
  */
+import { setImmediate } from 'node:timers/promises';
 import { boxToPixelRect, type PixelRect } from './crop.js';
 import { cropToModelInput, type PixelInputSpec } from './model-input.js';
 import { RGB_CHANNELS, type Box, type RgbImage, type Size } from './types.js';
@@ -186,6 +187,8 @@ export async function cropBoxesFromDecodes(
         const all = { left: 0, top: 0, width: region.width, height: region.height };
         crops[i] = await cropToModelInput(region, all, input);
       }
+      // Resizes run on this thread (resample.ts): let I/O and other requests in between crops.
+      await setImmediate();
     }
   };
   await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));
