@@ -47,9 +47,13 @@ describe('tracing from the local stack (npm start)', () => {
     const spans = (
       await receiver.waitForSpans((received) => {
         const ofTrace = received.filter((span) => span.traceId === traceId);
+        // Each process exports in its own batches: wait for the model calls' spans too.
         return (
           ofTrace.some((span) => span.spanId === serverSpanId) &&
-          SERVICES.every((service) => ofTrace.some((span) => span.serviceName === service))
+          SERVICES.every((service) => ofTrace.some((span) => span.serviceName === service)) &&
+          SERVICES.slice(1).every((service) =>
+            ofTrace.some((span) => span.serviceName === service && span.name === 'inference'),
+          )
         );
       }, 20_000)
     ).filter((span) => span.traceId === traceId);
