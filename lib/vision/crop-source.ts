@@ -89,11 +89,30 @@ export function levelPixels(image: RgbImage, k: number, rect: PixelRect): RgbIma
   return { data, width, height };
 }
 
-/** Where one box is cut: an image of the photo, its level, and the box there. */
+/** Where one box is cut: an image of the photo, its level (and that level's size), the box there. */
 interface CropPlan {
   source: 'detector' | 'full';
   k: number;
+  size: Size;
   rect: PixelRect;
+}
+
+/**
+ * The plan for a box in an image of `imageSize` that is the photo at (sx, sy), where the box
+ * covers `rect`: the level k that keeps the input side, and the box there.
+ */
+function planAt(
+  source: CropPlan['source'],
+  box: Box,
+  rect: PixelRect,
+  imageSize: Size,
+  [sx, sy]: [number, number],
+  input: PixelInputSpec,
+): CropPlan {
+  const k = halvingsFor(rect, input);
+  if (k === 0) return { source, k, size: imageSize, rect };
+  const size = levelSize(imageSize, k);
+  return { source, k, size, rect: rectAt(box, sx * 2 ** -k, sy * 2 ** -k, size) };
 }
 
 function planCrop(
@@ -104,19 +123,11 @@ function planCrop(
 ): CropPlan {
   if (scaled !== undefined) {
     const rect = scaledPixelRect(box, scaled);
-    if (keepsInputSize(rect, input)) {
-      const k = halvingsFor(rect, input);
-      const { image, source } = scaled;
-      const scale = 2 ** -k;
-      const size = levelSize(image, k);
-      const sx = (image.width / source.width) * scale;
-      const sy = (image.height / source.height) * scale;
-      return { source: 'detector', k, rect: rectAt(box, sx, sy, size) };
-    }
+    const { image, source } = scaled;
+    const scale: [number, number] = [image.width / source.width, image.height / source.height];
+    if (keepsInputSize(rect, input)) return planAt('detector', box, rect, image, scale, input);
   }
-  const k = halvingsFor(boxToPixelRect(box, fullSize), input);
-  const scale = 2 ** -k;
-  return { source: 'full', k, rect: rectAt(box, scale, scale, levelSize(fullSize, k)) };
+  return planAt('full', box, boxToPixelRect(box, fullSize), fullSize, [1, 1], input);
 }
 
 /**
@@ -159,13 +170,10 @@ export async function cropBoxesFromDecodes(
     const key = `${plan.source}/${plan.k}`;
     let level = wholeLevels.get(key);
     if (level === undefined) {
-      const size = levelSize(
-        plan.source === 'detector' && scaled !== undefined ? scaled.image : fullSize,
-        plan.k,
-      );
-      if (plan.k === 0 || (covered.get(key) ?? 0) * 2 < size.width * size.height) return undefined;
+      const { width, height } = plan.size;
+      if (plan.k === 0 || (covered.get(key) ?? 0) * 2 < width * height) return undefined;
       level = sourceImage(plan).then((image) =>
-        levelPixels(image, plan.k, { left: 0, top: 0, ...size }),
+        levelPixels(image, plan.k, { left: 0, top: 0, width, height }),
       );
       wholeLevels.set(key, level);
     }

@@ -60,7 +60,7 @@ export {
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
 export { cropPaddedToSquare, cropToModelInput } from './model-input.js';
-export { cropBoxesFromDecodes, keepsInputSize, scaledPixelRect } from './crop-source.js';
+export { cropBoxesFromDecodes } from './crop-source.js';
 export type { ScaledPhoto } from './crop-source.js';
 export type { PixelInputSpec } from './model-input.js';
 export { iou, nonMaxSuppression } from './nms.js';
