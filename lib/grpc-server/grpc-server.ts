@@ -80,13 +80,7 @@ export async function bindUnixSocket(server: Server, path: string): Promise<() =
     if (!existing.isSocket()) throw new Error(`${path} exists and is not a socket`);
     await unlink(path);
   }
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix:${path}`, ServerCredentials.createInsecure(), (error) => {
-      if (error) reject(error);
-      else resolve();
-    });
-  });
-  widenReceiveWindow(server);
+  await bindAddress(server, `unix:${path}`, ServerCredentials.createInsecure());
   await chmod(path, 0o660);
   return () => unlink(path).catch(() => undefined);
 }
@@ -104,6 +98,15 @@ export function bindServer(
   credentials: ServerCredentials,
 ): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return bindAddress(server, address, credentials);
+}
+
+/** bindAsync as a promise of the bound port, the receive window widened on what it made. */
+function bindAddress(
+  server: Server,
+  address: string,
+  credentials: ServerCredentials,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, credentials, (error, boundPort) => {
       if (error) reject(error);
