@@ -3,9 +3,7 @@
  * process (the local stack of `npm start` keeps the function inside its own process; here it
  * must be separate so that its memory, its crashes and its SIGTERM can be observed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createSocketDir } from './socket-dir.js';
 import { spawnComponent, type Component, type ComponentProcess, type Runtime } from './launcher.js';
 
 export interface ManagedComponent {
@@ -70,16 +68,15 @@ function manage(
 
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
   const runtime = options.runtime ?? 'tsx';
-  const socketDir =
-    options.transport === 'unix' ? mkdtempSync(join(tmpdir(), 'banana-bench-')) : undefined;
+  const socketDir = options.transport === 'unix' ? createSocketDir('banana-bench-') : undefined;
   const socketEnv = (service: 'detector' | 'classifier'): Record<string, string> =>
-    socketDir === undefined ? {} : { GRPC_SOCKET: join(socketDir, `${service}.sock`) };
+    socketDir === undefined ? {} : { GRPC_SOCKET: socketDir.socket(service) };
   const serviceEnv = (service: 'detector' | 'classifier') => ({
     ...options.serviceEnv,
     ...socketEnv(service),
   });
   const removeSocketDir = () => {
-    if (socketDir !== undefined) rmSync(socketDir, { recursive: true, force: true });
+    socketDir?.remove();
   };
   const target = (service: 'detector' | 'classifier', port: number) =>
     socketDir === undefined ? `127.0.0.1:${port}` : `unix:${socketEnv(service).GRPC_SOCKET ?? ''}`;

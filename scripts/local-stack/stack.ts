@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../../lib/config/index.js';
 import { DEFAULT_FUNCTION_CONFIG, type FunctionConfig } from '../../function/src/config.js';
 import { FUNCTION_PROCESS } from '../../function/src/process.js';
 import type { FunctionServer } from '../../function/src/server.js';
 import { createLogger } from '../../lib/log/index.js';
 import { startProcess } from '../../lib/process/run-main.js';
+import { createSocketDir, type SocketDir } from '../lib/socket-dir.js';
 import {
   startReplica,
   type ModelServiceName,
@@ -102,9 +101,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env: process.env,
   });
   // Every replica also listens on a Unix socket in a directory of its own.
-  const socketDir = mkdtempSync(join(tmpdir(), 'banana-stack-'));
+  const socketDir = createSocketDir('banana-stack-');
   const removeSocketDir = () => {
-    rmSync(socketDir, { recursive: true, force: true });
+    socketDir.remove();
   };
   let started: Replica[];
   try {
@@ -169,7 +168,7 @@ function functionAddress(replicas: readonly Replica[], useSockets: boolean): str
 async function startReplicas(
   options: LocalStackOptions,
   threads: ThreadEnv,
-  socketDir: string,
+  socketDir: SocketDir,
 ): Promise<Replica[]> {
   const logLevel = options.logLevel ?? 'warn';
   const startService = (service: ModelServiceName, count: number, base: BasePorts) =>
@@ -179,7 +178,7 @@ async function startReplicas(
         index,
         grpcPort: portFor(base.grpc, index),
         metricsPort: portFor(base.metrics, index),
-        grpcSocket: join(socketDir, `${service}-${index}.sock`),
+        grpcSocket: socketDir.socket(`${service}-${index}`),
         env: {
           LOG_LEVEL: logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'info',
           ...threads,
