@@ -10,7 +10,7 @@ import { ensureBuilt } from './harness/build.js';
 import type { BenchContext } from './harness/context.js';
 import { TARGET_PHOTO, type BenchPhoto } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
-import { printTables, type Table } from './harness/table.js';
+import { printTables, round2, type Table } from './harness/table.js';
 import { e2eUrl } from './e2e.js';
 import { launch } from '../scripts/lib/launcher.js';
 import { FUNCTION_ENV } from '../scripts/lib/production-env.js';
@@ -38,8 +38,8 @@ async function underLoad(side: Side, photo: BenchPhoto, concurrency: number, dur
   const cpu = side.pids().reduce((sum, pid, i) => sum + readCpuMs(pid) - (before[i] ?? 0), 0);
   agent.destroy();
   return {
-    throughput: Math.round(report.throughput * 100) / 100,
-    p50: Math.round(report.latencyMs.p50 * 100) / 100,
+    throughput: round2(report.throughput),
+    p50: round2(report.latencyMs.p50),
     errors: report.errors,
     cpuMsPerRequest: Math.round((cpu / Math.max(1, report.requests)) * 10) / 10,
   };
@@ -57,7 +57,7 @@ async function alternating(sides: [Side, Side], photo: BenchPhoto, samples: numb
     }
   }
   agent.destroy();
-  return times.map((t) => Math.round(median(t) * 100) / 100) as [number, number];
+  return times.map((t) => round2(median(t))) as [number, number];
 }
 
 export async function runOneProcess(context: BenchContext): Promise<OneProcessResult> {
