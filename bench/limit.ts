@@ -23,7 +23,7 @@ import {
 } from './harness/floor-pipeline.js';
 import { TARGET_PHOTO, type BenchPhoto, type PhotoSpec } from './harness/photos.js';
 import { writeResult } from './harness/results.js';
-import { printTables, type Cell, type Table, yesNo } from './harness/table.js';
+import { printTables, round2, type Cell, type Table, yesNo } from './harness/table.js';
 import { createAgent, postImage } from '../scripts/lib/http-client.js';
 import { startProcessStack, type ProcessStack } from '../scripts/lib/process-stack.js';
 import { median } from '../scripts/lib/stats.js';
@@ -79,8 +79,6 @@ export interface LimitResult {
   batching: { n: number; batchedMs: number; singlesMs: number; ratio: number };
   peakRssMiB: Record<string, number>;
 }
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Least-squares slope of y over x. */
 export function slope(points: ReadonlyArray<readonly [number, number]>): number {
