@@ -1,36 +1,25 @@
-// The function (express app, pipeline, drawing) against gRPC servers started in the test
-// that answer as the model services would, with answers fixed by the test: what the function
+// The function (express app, pipeline, drawing) against fake model services
+// (test/support/fake-model-services.ts) whose answers are fixed by the test: what the function
 // sends them (letterboxed pixels and crops at the sizes their GetModelInfo gives), whether it
 // cancels its calls, and where and in which colour it draws the boxes.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import {
-  Server,
-  ServerCredentials,
-  status,
-  type sendUnaryData,
-  type ServerUnaryCall,
-} from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
-import {
-  ClassifierService,
-  type ClassifyRequest,
-  type ClassifyResponse,
-} from '../../lib/gen/banana/v1/classifier.js';
+import type { ClassifyRequest } from '../../lib/gen/banana/v1/classifier.js';
 import type { Box, GetModelInfoResponse } from '../../lib/gen/banana/v1/common.js';
+import type { DetectRequest } from '../../lib/gen/banana/v1/detector.js';
 import {
-  DetectorService,
-  type DetectRequest,
-  type DetectResponse,
-} from '../../lib/gen/banana/v1/detector.js';
+  startFakeModelServices,
+  type FakeModelServices,
+  type UnaryHandler,
+} from '../../test/support/fake-model-services.js';
 import { bananaScene } from '../../test/support/images.js';
 import type { ClassifyResponseBody } from './classify.js';
 import { startFunctionServer, type FunctionServer } from './server.js';
 
-type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyHandler = { current: Handler<any, any> };
+type InfoHandler = UnaryHandler<unknown, GetModelInfoResponse>;
 
 const MODEL = { name: 'fixture', version: '1' };
 const CLASSES = ['green', 'barely_ripe', 'ripe', 'very_ripe', 'over_ripe', 'rotten'];
@@ -71,42 +60,12 @@ const CLASSIFIER_INFO: GetModelInfoResponse = {
   maxImagePixels: 0,
 };
 
-const answering = (info: GetModelInfoResponse): AnyHandler => ({
-  current: (_call, callback) => {
+/** A GetModelInfo handler that answers with `info`. */
+const answering =
+  (info: GetModelInfoResponse): InfoHandler =>
+  (_call, callback) => {
     callback(null, info);
-  },
-});
-
-/** A gRPC server on a free loopback port with one service, whose handlers a test can swap. */
-async function startGrpcServer(
-  definition: typeof DetectorService | typeof ClassifierService,
-  handlers: Record<string, AnyHandler>,
-): Promise<{ address: string; close: () => void }> {
-  const server = new Server();
-  server.addService(
-    definition,
-    Object.fromEntries(
-      Object.entries(handlers).map(([method, handler]) => [
-        method,
-        (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          handler.current(call, callback);
-        },
-      ]),
-    ),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => {
-      if (error) reject(error);
-      else resolve(bound);
-    });
-  });
-  return {
-    address: `127.0.0.1:${port}`,
-    close: () => {
-      server.forceShutdown();
-    },
   };
-}
 
 /** A Detect call the fixture received, and whether the function cancelled it. */
 interface HeldCall {
@@ -123,62 +82,53 @@ function rejectAfter(ms: number, what: string): Promise<never> {
 }
 
 describe('the function against model services started by the test', () => {
-  const detect: { current: Handler<DetectRequest, DetectResponse> } = {
-    current: (_call, callback) => {
+  const modelInfoCalls = { detector: 0, classifier: 0 };
+  // GetModelInfo answers, swapped by the tests; the services' handlers count each call and
+  // delegate to these.
+  let detectorInfo = answering(DETECTOR_INFO);
+  let classifierInfo = answering(CLASSIFIER_INFO);
+  let services: FakeModelServices;
+  let fn: FunctionServer;
+
+  before(async () => {
+    services = await startFakeModelServices();
+    services.handlers.detect = (_call, callback) => {
       callback(null, { detections: [], model: MODEL });
-    },
-  };
-  const classify: { current: Handler<ClassifyRequest, ClassifyResponse> } = {
-    current: (call, callback) => {
+    };
+    services.handlers.classify = (call, callback) => {
       callback(null, {
         results: call.request.rawCrops.map(() => classification(0)),
         classes: CLASSES,
         model: MODEL,
       });
-    },
-  };
-  const modelInfoCalls = { detector: 0, classifier: 0 };
-  const detectorInfo = answering(DETECTOR_INFO);
-  const classifierInfo = answering(CLASSIFIER_INFO);
-  const counted = (service: keyof typeof modelInfoCalls, handler: AnyHandler): AnyHandler => ({
-    current: (call, callback) => {
-      modelInfoCalls[service] += 1;
-      handler.current(call, callback);
-    },
-  });
-  let detector: Awaited<ReturnType<typeof startGrpcServer>>;
-  let classifier: Awaited<ReturnType<typeof startGrpcServer>>;
-  let fn: FunctionServer;
-
-  before(async () => {
-    detector = await startGrpcServer(DetectorService, {
-      detect,
-      getModelInfo: counted('detector', detectorInfo),
-    });
-    classifier = await startGrpcServer(ClassifierService, {
-      classify,
-      getModelInfo: counted('classifier', classifierInfo),
-    });
+    };
+    services.handlers.detectorInfo = (call, callback) => {
+      modelInfoCalls.detector += 1;
+      detectorInfo(call, callback);
+    };
+    services.handlers.classifierInfo = (call, callback) => {
+      modelInfoCalls.classifier += 1;
+      classifierInfo(call, callback);
+    };
     fn = await startFunctionServer({
       host: '127.0.0.1',
       port: 0,
       serveWeb: false,
       logLevel: 'silent',
-      detectorAddress: detector.address,
-      classifierAddress: classifier.address,
+      detectorAddress: services.detectorAddress,
+      classifierAddress: services.classifierAddress,
       detectDeadlineMs: 60_000,
     });
   });
   after(async () => {
     await fn.close();
-    detector.close();
-    classifier.close();
+    services.close();
   });
 
   /** Holds every Detect call (never answers) and records when the function cancels it. */
   function holdDetectCalls(): HeldCall[] {
     const held: HeldCall[] = [];
-    detect.current = (call) => {
+    services.handlers.detect = (call) => {
       held.push({
         request: call.request,
         cancelled: new Promise((resolve) => {
@@ -261,7 +211,7 @@ describe('the function against model services started by the test', () => {
     })
       .jpeg()
       .toBuffer();
-    detect.current = (_call, callback) => {
+    services.handlers.detect = (_call, callback) => {
       callback(null, { detections: [], model: MODEL });
     };
     // The shared function server has asked both already (earlier tests): once each.
@@ -273,12 +223,12 @@ describe('the function against model services started by the test', () => {
       port: 0,
       serveWeb: false,
       logLevel: 'silent',
-      detectorAddress: detector.address,
-      classifierAddress: classifier.address,
+      detectorAddress: services.detectorAddress,
+      classifierAddress: services.classifierAddress,
     });
-    const failOnce = classifierInfo.current;
-    classifierInfo.current = (_call, callback) => {
-      classifierInfo.current = failOnce;
+    const failOnce = classifierInfo;
+    classifierInfo = (_call, callback) => {
+      classifierInfo = failOnce;
       callback({ code: status.INTERNAL, details: 'model not loaded' });
     };
     try {
@@ -301,13 +251,13 @@ describe('the function against model services started by the test', () => {
       .jpeg()
       .toBuffer();
     // A new detector model with a 192x192 input is rolled out after the function learnt 256x224.
-    const previous = detectorInfo.current;
+    const previous = detectorInfo;
     const input = { ...(DETECTOR_INFO.input as NonNullable<GetModelInfoResponse['input']>) };
-    detectorInfo.current = (_call, callback) => {
+    detectorInfo = (_call, callback) => {
       callback(null, { ...DETECTOR_INFO, input: { ...input, width: 192, height: 192 } });
     };
     const sizes: string[] = [];
-    detect.current = (call: ServerUnaryCall<DetectRequest, DetectResponse>, callback) => {
+    services.handlers.detect = (call, callback) => {
       const pixels = call.request.letterboxed?.pixels;
       sizes.push(`${pixels?.width}x${pixels?.height}`);
       if (pixels?.width !== 192 || pixels.height !== 192) {
@@ -322,12 +272,12 @@ describe('the function against model services started by the test', () => {
       assert.deepEqual(sizes, ['256x224', '192x192']);
     } finally {
       // Back to the first model: one more refusal makes the function ask again.
-      detectorInfo.current = previous;
-      detect.current = (_call, callback) => {
+      detectorInfo = previous;
+      services.handlers.detect = (_call, callback) => {
         callback({ code: status.INVALID_ARGUMENT, details: 'wrong size' });
       };
       await post('/?format=none', photo);
-      detect.current = (_call, callback) => {
+      services.handlers.detect = (_call, callback) => {
         callback(null, { detections: [], model: MODEL });
       };
     }
@@ -378,7 +328,7 @@ describe('the function against model services started by the test', () => {
       const photo = await sharp(Buffer.from(svg)).jpeg({ quality: 95 }).toBuffer();
 
       // As the detector service does with letterboxed pixels: boxes in the original frame.
-      detect.current = (call, callback) => {
+      services.handlers.detect = (call, callback) => {
         detectorSaw.push(call.request);
         callback(null, {
           detections: photoBoxes.map((box) => ({ box, confidence: 0.9, label: 'banana' })),
@@ -389,7 +339,7 @@ describe('the function against model services started by the test', () => {
       // Classifies a crop by the mean colour of its centre (the sides of a crop padded to a
       // square are padding): the nearest fill decides the stage, and a crop that is not one
       // filled rectangle (cut from the wrong place) is refused.
-      classify.current = (call, callback) => {
+      services.handlers.classify = (call, callback) => {
         classifierSaw.push(call.request);
         const results = [];
         for (const crop of call.request.rawCrops) {
