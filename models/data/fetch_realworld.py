@@ -4,7 +4,7 @@ models/README.md, "Real-world photos"), then
 
   /usr/bin/python3 models/data/fetch_realworld.py --repos DIR --out ../data/realworld
 
-DIR holds one clone per repository, named as the repository (GroceryStoreDataset,
+DIR holds one clone per repository, named as the repository (GroceryStoreDataset, fruit_detection,
 CSC4025Z_Ass2_Fruit_Ripeness, AAI3001-ObjectDetection); a bare mirror (DIR/<name>/repo or a
 bare DIR/<name>) works too. Files are read with `git archive <commit>`, so the working tree's
 checkout does not matter, only that the commit is present.
@@ -28,6 +28,12 @@ SOURCES = {
         "repo": "marcusklasson/GroceryStoreDataset",
         "commit": "fc80ba90f803d79d0383df52c5a4ac5de99ff6fc",
         "license": "MIT (repository LICENSE, covers the dataset)",
+    },
+    "banana_detetot": {
+        "repo": "PB-kasst/fruit_detection",
+        "commit": "a05d371e1ff29f15c1e148abb7fd449097d0ef27",
+        "license": "CC BY 4.0 (data/raw/README.dataset.txt: Roboflow Universe 00mvpbanana/banana-detetot v1); "
+                   "repository code MIT",
     },
     "web_ripeness": {
         "repo": "OzDuys/CSC4025Z_Ass2_Fruit_Ripeness",
@@ -103,6 +109,25 @@ def grocery(repos, out, sets):
                      "what": "smartphone photos of bananas on grocery store shelves (no boxes or counts)"})
 
 
+def banana_detetot(repos, out, sets):
+    """Its train split only (valid and test hold augmented copies of the same photos)."""
+    files = archive(repos, "banana_detetot", "data/raw/train")
+    n, n_boxes = 0, 0
+    for name, data in sorted(files.items()):
+        if not name.startswith("data/raw/train/images/") or not name.lower().endswith(IMAGE_EXT):
+            continue
+        stem = os.path.splitext(os.path.basename(name))[0]
+        label = files.get(f"data/raw/train/labels/{stem}.txt", b"")
+        base = os.path.join(out, "train", "banana-detetot")
+        write(os.path.join(base, "images", os.path.basename(name)), data)
+        write(os.path.join(base, "labels", stem + ".txt"), label)
+        n, n_boxes = n + 1, n_boxes + len([r for r in label.decode().splitlines() if r.strip()])
+    sets.append({"name": "banana-detetot", "role": "train", "kind": "bananas", "source": "banana_detetot",
+                 "path": "train/banana-detetot", "photos": n, "labels": "yolo", "boxes": n_boxes,
+                 "what": "phone and webcam photos of one or two bananas on tables and in hands, indoors; Roboflow "
+                         "export (3 rotated / sheared copies of each photo, 640x640)"})
+
+
 def web_ripeness(repos, out, sets):
     files = archive(repos, "web_ripeness", "dataset-fruit/test")
     counts = {"negatives": 0, "bananas": 0}
@@ -164,6 +189,7 @@ def main():
         shutil.rmtree(out)
     sets = []
     grocery(args.repos, out, sets)
+    banana_detetot(args.repos, out, sets)
     web_ripeness(args.repos, out, sets)
     fruit_scenes(args.repos, out, sets)
     manifest = {"sources": SOURCES, "sets": sets}

@@ -17,6 +17,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from common import RUNS_DIR, normalize
+import cutouts
 import negatives
 
 PAD = 114
@@ -97,16 +98,21 @@ def paste_on_real(img, boxes, background, rng):
     return out, b.astype(np.float32)
 
 
-def add_real(x_uint8, boxes, pool, rng, real_frac, paste_prob):
+def add_real(x_uint8, boxes, pool, rng, real_frac, paste_prob, cut_outs=None, cutout_prob=0.0):
     """Replace a real_frac share of the batch with real negatives (hard ones more often, some zoomed
-    onto false boxes) and paste a paste_prob share of the banana photos onto real negatives."""
-    if pool is None or (real_frac <= 0 and paste_prob <= 0):
+    onto false boxes), a cutout_prob share with cut-out bananas pasted onto real negatives (some
+    zoomed onto a false box, so that a banana sits next to what the detector confuses with one) and
+    paste a paste_prob share of the banana photos onto real negatives."""
+    if pool is None or (real_frac <= 0 and paste_prob <= 0 and cutout_prob <= 0):
         return x_uint8, boxes
     x = x_uint8.numpy().copy()
     boxes = list(boxes)
     for i in range(len(x)):
-        if rng.random() < real_frac:
+        r = rng.random()
+        if r < real_frac:
             x[i], boxes[i] = pool.sample(rng), np.zeros((0, 4), np.float32)
+        elif cut_outs and r < real_frac + cutout_prob:
+            x[i], boxes[i] = cutouts.paste(pool.sample(rng, zoom_prob=0.3), cut_outs, rng)
         elif rng.random() < paste_prob:
             x[i], boxes[i] = paste_on_real(x[i], boxes[i], pool.sample(rng, zoom_prob=0.0), rng)
     return torch.from_numpy(x), boxes

@@ -21,10 +21,38 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import EMA, adamw, cached_arrays, letterbox, load_card, log, normalize, open_rgb, read_splits, seed_everything, training_args  # noqa: E402
 from detection_metrics import detection_report  # noqa: E402
 from nets import detector_for  # noqa: E402
+import cutouts  # noqa: E402
 import negatives  # noqa: E402
 import realworld_training  # noqa: E402
 
 PAD = 114.0
+
+
+def read_yolo(image_path, label_path, card):
+    """A photo letterboxed to the card's input and its YOLO boxes (class ignored) in that picture."""
+    inp = card["input"]
+    img = open_rgb(image_path)
+    w, h = img.size
+    x, scale, dx, dy = letterbox(img, inp["width"], inp["height"], inp["resize"]["pad_value"])
+    rows = np.loadtxt(label_path, ndmin=2) if os.path.getsize(label_path) else np.zeros((0, 5))
+    b = np.zeros((len(rows), 4), dtype=np.float32)
+    if len(rows):
+        cx, cy, bw, bh = rows[:, 1] * w, rows[:, 2] * h, rows[:, 3] * w, rows[:, 4] * h
+        b[:, 0], b[:, 1] = (cx - bw / 2) * scale + dx, (cy - bh / 2) * scale + dy
+        b[:, 2], b[:, 3] = (cx + bw / 2) * scale + dx, (cy + bh / 2) * scale + dy
+    return x, b
+
+
+def real_positives(folder, card, repeat):
+    """A YOLO folder (images/, labels/) of real banana photos from another licensed source, letterboxed,
+    each photo repeated `repeat` times so that a small set weighs in the epoch."""
+    names = sorted(f for f in os.listdir(os.path.join(folder, "images")) if f.lower().endswith((".jpg", ".jpeg", ".png")))
+    xs, bs = [], []
+    for f in names:
+        x, b = read_yolo(os.path.join(folder, "images", f),
+                         os.path.join(folder, "labels", os.path.splitext(f)[0] + ".txt"), card)
+        xs.append(x), bs.append(b)
+    return np.repeat(np.stack(xs), repeat, axis=0), [b for b in bs for _ in range(repeat)]
 
 
 def build_cache(data_dir, card):
@@ -39,16 +67,8 @@ def build_cache(data_dir, card):
         imgs = np.zeros((len(names), H, W, 3), dtype=np.uint8)
         boxes = []
         for i, rel in enumerate(names):
-            img = open_rgb(os.path.join(data_dir, rel))
-            w, h = img.size
-            imgs[i], scale, dx, dy = letterbox(img, W, H, pad)
             label = os.path.join(data_dir, "detect", "labels", os.path.splitext(os.path.basename(rel))[0] + ".txt")
-            rows = np.loadtxt(label, ndmin=2) if os.path.getsize(label) else np.zeros((0, 5))
-            b = np.zeros((len(rows), 4), dtype=np.float32)
-            if len(rows):
-                cx, cy, bw, bh = rows[:, 1] * w, rows[:, 2] * h, rows[:, 3] * w, rows[:, 4] * h
-                b[:, 0], b[:, 1] = (cx - bw / 2) * scale + dx, (cy - bh / 2) * scale + dy
-                b[:, 2], b[:, 3] = (cx + bw / 2) * scale + dx, (cy + bh / 2) * scale + dy
+            imgs[i], b = read_yolo(os.path.join(data_dir, rel), label, card)
             boxes.append(b)
         out[f"x_{split}"] = imgs
         obj = np.empty(len(boxes), dtype=object)
@@ -247,6 +267,13 @@ def extra_args(ap):
                          "zoomed onto a false box)")
     ap.add_argument("--paste-real-prob", type=float, default=0.0,
                     help="probability of pasting a banana photo, shrunk, onto a real negative")
+    ap.add_argument("--real-positives", action="append", default=[],
+                    help="YOLO folder (images/, labels/) of real banana photos from another licensed training source, "
+                         "added to the train photos (repeatable)")
+    ap.add_argument("--real-positives-repeat", type=int, default=1, help="times each real positive photo is added")
+    ap.add_argument("--cutout-prob", type=float, default=0.0,
+                    help="share of each batch replaced by bananas cut out of the training photos and pasted onto "
+                         "real negatives (cutouts.py; needs --real-negatives)")
     ap.add_argument("--mine-every", type=int, default=2, help="re-mine hard negatives every N epochs")
     ap.add_argument("--mine-conf", type=float, default=0.2, help="false boxes from this score on are mined")
 
@@ -298,6 +325,13 @@ def main():
     x_train, b_train = data["x_train"], list(data["b_train"])
     if args.limit:
         x_train, b_train = x_train[:args.limit], b_train[:args.limit]
+    cut_outs = None  # from the dataset's photos only
+    if args.cutout_prob > 0:
+        cut_outs = cutouts.build(x_train, b_train, f"{os.path.abspath(args.data)} {json.dumps(card['input'])} {len(x_train)}")
+    n_real_pos = 0
+    for folder in args.real_positives:
+        xp, bp = real_positives(folder, card, args.real_positives_repeat)
+        x_train, b_train, n_real_pos = np.concatenate([x_train, xp]), b_train + bp, n_real_pos + len(xp)
     x_train_t = torch.from_numpy(x_train)
     model, negs, x_heldout, pool, x_tune = setup(args, card, data, x_train)
     gxy, centers, strides = grids(card)
@@ -313,7 +347,8 @@ def main():
         f" neg_frac {args.neg_frac} paste_prob {args.paste_prob} scale {args.scale_min}-{args.scale_max}"
         f" levels {[int(s) for s in sorted(set(strides.tolist()))]} size_ranges {args.size_ranges}"
         f" real negatives {0 if pool is None else len(pool.x)} tune {0 if x_tune is None else len(x_tune)}"
-        f" real_frac {args.real_frac} paste_real_prob {args.paste_real_prob} init {args.init_onnx}", log_path)
+        f" real_frac {args.real_frac} paste_real_prob {args.paste_real_prob}"
+        f" real positives {n_real_pos} cut-outs {0 if cut_outs is None else len(cut_outs)} cutout_prob {args.cutout_prob} init {args.init_onnx}", log_path)
     if args.init_onnx:
         log("init:" + validate(ema.model, data, card, gxy, strides, x_heldout, x_tune)[1], log_path)
     best, start = -1e9, time.time()
@@ -328,7 +363,8 @@ def main():
             idx = perm[s * args.batch:(s + 1) * args.batch]
             xb, bb = add_negatives(x_train_t[idx], [b_train[i] for i in idx], negs, rng, args.neg_frac,
                                    args.paste_prob)
-            xb, bb = realworld_training.add_real(xb, bb, pool, rng, args.real_frac, args.paste_real_prob)
+            xb, bb = realworld_training.add_real(xb, bb, pool, rng, args.real_frac, args.paste_real_prob,
+                                                 cut_outs, args.cutout_prob)
             xb, bb = augment(xb, bb, rng, (args.scale_min, args.scale_max))
             raw = model(normalize(xb, card))
             loss, l_box, l_obj = loss_fn(raw, bb, gxy, centers, strides, ranges)
