@@ -11,10 +11,11 @@ import {
   detections,
   grpcError,
   startFakeModelServices,
+  startFunctionOn,
   type FakeModelServices,
 } from '../../test/support/fake-model-services.js';
 import type { FunctionConfig } from './config.js';
-import { startFunctionServer, type FunctionServer } from './server.js';
+import type { FunctionServer } from './server.js';
 
 let services: FakeModelServices;
 let photo: Buffer;
@@ -34,15 +35,7 @@ beforeEach(() => {
 
 /** Starts a function on the fake services; `stop` closes it (call it in a finally or after). */
 function startFunction(overrides: Partial<FunctionConfig> = {}): Promise<FunctionServer> {
-  return startFunctionServer({
-    host: '127.0.0.1',
-    port: 0,
-    serveWeb: false,
-    logLevel: 'silent',
-    detectorAddress: services.detectorAddress,
-    classifierAddress: services.classifierAddress,
-    ...overrides,
-  });
+  return startFunctionOn(services, overrides);
 }
 
 interface Answer {

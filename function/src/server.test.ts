@@ -12,12 +12,13 @@ import type { Box, GetModelInfoResponse } from '../../lib/gen/banana/v1/common.j
 import type { DetectRequest } from '../../lib/gen/banana/v1/detector.js';
 import {
   startFakeModelServices,
+  startFunctionOn,
   type FakeModelServices,
   type UnaryHandler,
 } from '../../test/support/fake-model-services.js';
 import { bananaScene } from '../../test/support/images.js';
 import type { ClassifyResponseBody } from './classify.js';
-import { startFunctionServer, type FunctionServer } from './server.js';
+import type { FunctionServer } from './server.js';
 
 type InfoHandler = UnaryHandler<unknown, GetModelInfoResponse>;
 
@@ -110,15 +111,7 @@ describe('the function against model services started by the test', () => {
       modelInfoCalls.classifier += 1;
       classifierInfo(call, callback);
     };
-    fn = await startFunctionServer({
-      host: '127.0.0.1',
-      port: 0,
-      serveWeb: false,
-      logLevel: 'silent',
-      detectorAddress: services.detectorAddress,
-      classifierAddress: services.classifierAddress,
-      detectDeadlineMs: 60_000,
-    });
+    fn = await startFunctionOn(services, { detectDeadlineMs: 60_000 });
   });
   after(async () => {
     await fn.close();
@@ -218,14 +211,7 @@ describe('the function against model services started by the test', () => {
     assert.equal((await post('/?format=none', photo)).status, 200);
     assert.deepEqual(modelInfoCalls, { detector: 1, classifier: 1 });
 
-    const second = await startFunctionServer({
-      host: '127.0.0.1',
-      port: 0,
-      serveWeb: false,
-      logLevel: 'silent',
-      detectorAddress: services.detectorAddress,
-      classifierAddress: services.classifierAddress,
-    });
+    const second = await startFunctionOn(services);
     const failOnce = classifierInfo;
     classifierInfo = (_call, callback) => {
       classifierInfo = failOnce;

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
+import type { FunctionServer } from '../../function/src/server.js';
 import {
   detections,
   startFakeModelServices,
+  startFunctionOn,
   type FakeModelServices,
 } from '../../test/support/fake-model-services.js';
 import { runBatch } from './batch.js';
@@ -27,14 +28,7 @@ describe('runBatch', () => {
       detectCalls += 1;
       callback(null, detections([{ xMin: 2, yMin: 2, xMax: 30, yMax: 20 }]));
     };
-    fn = await startFunctionServer({
-      host: '127.0.0.1',
-      port: 0,
-      serveWeb: false,
-      logLevel: 'silent',
-      detectorAddress: services.detectorAddress,
-      classifierAddress: services.classifierAddress,
-    });
+    fn = await startFunctionOn(services);
     dir = await mkdtemp(join(tmpdir(), 'classify-batch-'));
     await mkdir(join(dir, 'photos', 'sub'), { recursive: true });
     const jpeg = await sharp({

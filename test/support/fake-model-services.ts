@@ -22,6 +22,8 @@ import {
   type DetectRequest,
   type DetectResponse,
 } from '../../lib/gen/banana/v1/detector.js';
+import type { FunctionConfig } from '../../function/src/config.js';
+import { startFunctionServer, type FunctionServer } from '../../function/src/server.js';
 
 export const FAKE_MODEL = { name: 'fake', version: '1' };
 export const FAKE_CLASSES = ['green', 'barely_ripe', 'ripe', 'very_ripe', 'over_ripe', 'rotten'];
@@ -183,4 +185,20 @@ export async function startFakeModelServices(): Promise<FakeModelServices> {
 /** A gRPC error as a service handler passes it to its callback. */
 export function grpcError(code: status, details: string): Partial<ServiceError> {
   return { code, details, message: details };
+}
+
+/** The function on a loopback port, silent, without the page, calling these services. */
+export function startFunctionOn(
+  services: Pick<FakeModelServices, 'detectorAddress' | 'classifierAddress'>,
+  overrides: Partial<FunctionConfig> = {},
+): Promise<FunctionServer> {
+  return startFunctionServer({
+    host: '127.0.0.1',
+    port: 0,
+    serveWeb: false,
+    logLevel: 'silent',
+    detectorAddress: services.detectorAddress,
+    classifierAddress: services.classifierAddress,
+    ...overrides,
+  });
 }
