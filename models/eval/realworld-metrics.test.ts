@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countReport, photoCoarseRipeness, ripenessIndex, spearman } from './realworld-metrics.js';
+import {
+  countReport,
+  photoCoarseRipeness,
+  ripenessIndex,
+  shareAtConfidences,
+  spearman,
+} from './realworld-metrics.js';
 
 const STAGES = ['underripe', 'barely_ripe', 'ripe', 'very_ripe', 'overripe', 'rotten'];
 
@@ -13,6 +19,20 @@ describe('ripenessIndex', () => {
 
   it('renormalises over the six stages when a further (rejection) class has mass', () => {
     assert.equal(ripenessIndex([0, 0, 0, 0.25, 0.25, 0, 0.5]), 3.5);
+  });
+});
+
+describe('shareAtConfidences', () => {
+  it('gives the share of photos whose highest score reaches each confidence, inclusive', () => {
+    assert.deepEqual(shareAtConfidences([0, 0.3, 0.45, 0.5, 0.9], [0.3, 0.5, 0.95]), {
+      '0.30': 0.8,
+      '0.50': 0.4,
+      '0.95': 0,
+    });
+  });
+
+  it('is 0 at every confidence without photos', () => {
+    assert.deepEqual(shareAtConfidences([], [0.4]), { '0.40': 0 });
   });
 });
 

@@ -98,6 +98,26 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
 }
 
+/**
+ * Detector confidences at which the real-world report also gives the share of photos with a
+ * box: two detectors are compared at an equal found rate on banana photos, not only at their
+ * own card thresholds (a detector that scores everything lower looks cleaner at a fixed one).
+ */
+export const CURVE_CONFIDENCES = [0.3, 0.4, 0.5, 0.6, 0.7] as const;
+
+/** Share of photos whose highest detector score is >= each confidence, keyed "0.30" etc. */
+export function shareAtConfidences(
+  maxScores: readonly number[],
+  confidences: readonly number[] = CURVE_CONFIDENCES,
+): Record<string, number> {
+  return Object.fromEntries(
+    confidences.map((c) => [
+      c.toFixed(2),
+      maxScores.length ? maxScores.filter((s) => s >= c).length / maxScores.length : 0,
+    ]),
+  );
+}
+
 export interface CountPair {
   predicted: number;
   truth: number;

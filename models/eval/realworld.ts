@@ -19,8 +19,10 @@ import { photosUnder, readYoloLabels } from './dataset.js';
 import {
   COARSE_RIPENESS,
   countReport,
+  CURVE_CONFIDENCES,
   isCoarseRipeness,
   photoCoarseRipeness,
+  shareAtConfidences,
   type CoarseRipeness,
   type CountPair,
 } from './realworld-metrics.js';
@@ -60,6 +62,8 @@ export async function readManifest(dir: string): Promise<RealWorldSet[]> {
 
 interface PhotoResult {
   boxes: ScoredBox[];
+  /** The detector's highest score down to the lowest curve confidence (0 when no box). */
+  maxScore: number;
   /** The detector's boxes before the classifier's rejection. */
   detected: number;
   /** Boxes dropped by the classifier's rejection class. */
@@ -68,17 +72,26 @@ interface PhotoResult {
   stages: number[][];
 }
 
-/** Detector at the card's thresholds, then (when needed) the classifier on every box, as the function does. */
+/**
+ * Detector at the card's thresholds, then (when needed) the classifier on every box, as the
+ * function does. The detector runs down to the lowest curve confidence; keeping the boxes from
+ * the card's confidence on afterwards gives the same boxes as NMS at that confidence, since
+ * greedy NMS only lets a box be suppressed by a higher-scoring one.
+ */
 async function analysePhoto(models: Models, path: string, classify: boolean): Promise<PhotoResult> {
   const bytes = await readFile(path);
-  const { predictions, scaled } = await detectBytes(
+  const confidence = models.detectorCard.thresholds.confidence;
+  const detected = await detectBytes(
     models.detector,
     models.detectorCard,
     bytes,
-    models.detectorCard.thresholds.confidence,
+    Math.min(confidence, ...CURVE_CONFIDENCES),
   );
+  const { scaled } = detected;
+  const maxScore = Math.max(0, ...detected.predictions.map((p) => p.score));
+  const predictions = detected.predictions.filter((p) => p.score >= confidence);
   if (predictions.length === 0 || (!classify && models.reject === undefined)) {
-    return { boxes: predictions, detected: predictions.length, rejected: 0, stages: [] };
+    return { boxes: predictions, maxScore, detected: predictions.length, rejected: 0, stages: [] };
   }
   // Cut as the function cuts them: from the detector's decode where the box keeps the
   // classifier's input size there, else from the full-resolution decode.
@@ -98,6 +111,7 @@ async function analysePhoto(models: Models, path: string, classify: boolean): Pr
   const keep = classes.map((_, i) => !(sigmoid(reject?.[i] ?? -Infinity) >= threshold));
   return {
     boxes: predictions.filter((_, i) => keep[i]),
+    maxScore,
     detected: predictions.length,
     rejected: keep.filter((k) => !k).length,
     stages: classes.filter((_, i) => keep[i]).map((r) => r.probabilities),
@@ -137,6 +151,7 @@ async function negativesReport(models: Models, dir: string) {
     rate_with_banana_detector_only: results.length
       ? results.filter((r) => r.result.detected > 0).length / results.length
       : 0,
+    rate_with_banana_by_confidence: shareAtConfidences(results.map((r) => r.result.maxScore)),
   };
 }
 
@@ -196,6 +211,7 @@ async function bananasReport(models: Models, set: RealWorldSet, dir: string) {
     found_rate_detector_only: results.length
       ? results.filter((r) => r.result.detected > 0).length / results.length
       : 0,
+    found_rate_by_confidence: shareAtConfidences(results.map((r) => r.result.maxScore)),
     boxes_rejected_by_classifier: results.reduce((s, r) => s + r.result.rejected, 0),
     ...(set.labels === 'yolo' ? await countsFor(dir, results) : {}),
     ...(ripeness ? ripenessFor(dir, results, models.classifierCard.classes) : {}),
@@ -223,6 +239,11 @@ export async function evaluateRealWorld(
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     console.log(`  ${set.name} (${set.role}, ${set.kind}): ${shown.join('  ')}  (${seconds} s)`);
+    const curve = Object.entries(measured).find(([k]) => k.endsWith('_by_confidence'));
+    if (curve) {
+      const points = Object.entries(curve[1] as Record<string, number>);
+      console.log(`    ${curve[0]}: ${points.map(([c, v]) => `${c} ${v.toFixed(3)}`).join('  ')}`);
+    }
   }
   return report;
 }
