@@ -153,13 +153,19 @@ const rounded = (value: object): unknown =>
     ),
   );
 
+/**
+ * Writes the measured figures into a card: metrics.val, and metrics.realworld.sets (the
+ * hand-written description of the real-world sources beside them is kept).
+ */
 async function recordInCard(path: string, val?: object, realworld?: object): Promise<void> {
   const card = await readJson(path);
+  const metrics = (card.metrics ?? {}) as Record<string, unknown>;
   card.metrics = {
-    ...(card.metrics as object),
-    measured_by: 'npm run eval (val split; real-world sets with --realworld)',
+    ...metrics,
     ...(val ? { val: rounded(val) } : {}),
-    ...(realworld ? { realworld: rounded(realworld) } : {}),
+    ...(realworld
+      ? { realworld: { ...(metrics.realworld as object), sets: rounded(realworld) } }
+      : {}),
   };
   await writeFile(path, `${JSON.stringify(card, null, 2)}\n`);
 }
