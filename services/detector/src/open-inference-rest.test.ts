@@ -22,6 +22,8 @@ import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 
 const MODEL = 'banana-detector';
+/** The shipped card's version: the one the service serves. */
+const VERSION = (await loadDetectorCard(repoPath('models/detector.json'))).version;
 const SIDE = 320;
 const IMAGE_BYTES = SIDE * SIDE * 3;
 const MAX_MESSAGE_BYTES = 2_000_000;
@@ -93,7 +95,7 @@ describe('detector: Open Inference Protocol (REST)', () => {
   it('GET /v2, /v2/health/live, /v2/health/ready', async () => {
     assert.deepEqual(await get('/v2'), {
       status: 200,
-      body: { name: 'banana-detector', version: '2.1.0', extensions: [] },
+      body: { name: 'banana-detector', version: VERSION, extensions: [] },
     });
     assert.deepEqual(await get('/v2/health/live'), { status: 200, body: { live: true } });
     assert.deepEqual(await get('/v2/health/ready'), { status: 200, body: { ready: true } });
@@ -109,12 +111,12 @@ describe('detector: Open Inference Protocol (REST)', () => {
       { name: 'head', datatype: 'FP32', shape: [-1, 525, 5] },
       { name: 'detections', datatype: 'FP32', shape: [-1, 6] },
     ]);
-    assert.deepEqual(await get(`/v2/models/${MODEL}/versions/2.1.0`), metadata);
+    assert.deepEqual(await get(`/v2/models/${MODEL}/versions/${VERSION}`), metadata);
     assert.deepEqual(await get(`/v2/models/${MODEL}/ready`), {
       status: 200,
       body: { name: MODEL, ready: true },
     });
-    assert.deepEqual(await get(`/v2/models/${MODEL}/versions/2.1.0/ready`), {
+    assert.deepEqual(await get(`/v2/models/${MODEL}/versions/${VERSION}/ready`), {
       status: 200,
       body: { name: MODEL, ready: true },
     });
@@ -138,7 +140,7 @@ describe('detector: Open Inference Protocol (REST)', () => {
     });
     assert.equal(rest.status, 200, JSON.stringify(rest.body).slice(0, 300));
     assert.equal(rest.body.model_name, MODEL);
-    assert.equal(rest.body.model_version, '2.1.0');
+    assert.equal(rest.body.model_version, VERSION);
     assert.equal(rest.body.id, 'rest-1');
     const outputs = rest.body.outputs as RestTensor[];
     assert.deepEqual(
@@ -161,7 +163,7 @@ describe('detector: Open Inference Protocol (REST)', () => {
         return [pixels[at], pixels[at + 1], pixels[at + 2]];
       }),
     );
-    const answer = await post(`/v2/models/${MODEL}/versions/2.1.0/infer`, {
+    const answer = await post(`/v2/models/${MODEL}/versions/${VERSION}/infer`, {
       ...imagesJson([rows]),
       parameters: { max_detections: 1, confidence: 0.01 },
       outputs: [{ name: 'detections' }],

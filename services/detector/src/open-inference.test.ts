@@ -24,12 +24,15 @@ import {
   type OipInferResponse,
   type OipMetadataResponse,
 } from '../../../test/support/open-inference-client.js';
+import { loadDetectorCard } from '../../../lib/model-card/index.js';
 import { repoPath } from '../../../test/support/paths.js';
 import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 import { parseDetectorConfig } from './config.js';
 import { startDetectorService } from './server.js';
 
 const MODEL = 'banana-detector';
+/** The shipped card's version: the one the service serves. */
+const VERSION = (await loadDetectorCard(repoPath('models/detector.json'))).version;
 const SIDE = 320;
 const IMAGE_BYTES = SIDE * SIDE * 3;
 const images = (count = 1) => ({
@@ -107,11 +110,11 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
     assert.deepEqual(await oip.call('ServerReady', {}), { ready: true });
     assert.deepEqual(await oip.call('ServerMetadata', {}), {
       name: 'banana-detector',
-      version: '2.1.0',
+      version: VERSION,
       extensions: [],
     });
     assert.deepEqual(await oip.call('ModelReady', { name: MODEL }), { ready: true });
-    assert.deepEqual(await oip.call('ModelReady', { name: MODEL, version: '2.1.0' }), {
+    assert.deepEqual(await oip.call('ModelReady', { name: MODEL, version: VERSION }), {
       ready: true,
     });
     await rejectsWithStatus(oip.call('ModelReady', { name: 'resnet' }), status.NOT_FOUND);
@@ -122,7 +125,7 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
     const metadata = await oip.call<OipMetadataResponse>('ModelMetadata', { name: MODEL });
     assert.deepEqual(metadata, {
       name: MODEL,
-      versions: ['2.1.0'],
+      versions: [VERSION],
       platform: 'onnxruntime_onnx',
       inputs: [{ name: 'images', datatype: 'UINT8', shape: [-1, 320, 320, 3] }],
       // 20x20 + 10x10 + 5x5 cells (the card's levels).
@@ -139,7 +142,9 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
     await rejectsWithStatus(
       oip.call('ModelMetadata', { name: MODEL, version: '9' }),
       status.NOT_FOUND,
-      /version "9" of banana-detector is not served here \(serving 2.1.0\)/,
+      new RegExp(
+        `version "9" of banana-detector is not served here \\(serving ${VERSION.replaceAll('.', '\\.')}\\)`,
+      ),
     );
   });
 
@@ -149,7 +154,7 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
       rawRequest(prepared.pixels.rgb, { id: 'req-1' }),
     );
     assert.equal(answer.model_name, MODEL);
-    assert.equal(answer.model_version, '2.1.0');
+    assert.equal(answer.model_version, VERSION);
     assert.equal(answer.id, 'req-1');
     assert.deepEqual(
       answer.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
