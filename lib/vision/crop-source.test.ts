@@ -10,15 +10,7 @@ import {
 } from './crop-source.js';
 import { cropRgb } from './crop.js';
 import type { PixelInputSpec } from './model-input.js';
-import type { RgbImage } from './types.js';
-
-/** An image whose every byte depends on its position, so that misplaced pixels show. */
-function gradient(width: number, height: number, salt = 0): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++)
-    data[i] = (i * 7 + Math.floor(i / (width * 3)) * 13 + salt) % 256;
-  return { data, width, height };
-}
+import { positionalGradient } from '../../test/support/images.js';
 
 const INPUT: PixelInputSpec = {
   width: 64,
@@ -29,7 +21,7 @@ const INPUT: PixelInputSpec = {
 
 describe('scaledPixelRect', () => {
   it('scales the box per axis by the decode size over the photo size, then rounds half to even', () => {
-    const scaled = { image: gradient(320, 240), source: { width: 1280, height: 960 } };
+    const scaled = { image: positionalGradient(320, 240), source: { width: 1280, height: 960 } };
     // x: 10*0.25 = 2.5 -> 2, 270*0.25 = 67.5 -> 68; y: 6*0.25 = 1.5 -> 2, 262*0.25 = 65.5 -> 66.
     assert.deepEqual(scaledPixelRect({ xMin: 10, yMin: 6, xMax: 270, yMax: 262 }, scaled), {
       left: 2,
@@ -40,7 +32,7 @@ describe('scaledPixelRect', () => {
   });
 
   it('clamps to the scaled image', () => {
-    const scaled = { image: gradient(100, 50), source: { width: 200, height: 100 } };
+    const scaled = { image: positionalGradient(100, 50), source: { width: 200, height: 100 } };
     assert.deepEqual(scaledPixelRect({ xMin: 150, yMin: 60, xMax: 260, yMax: 140 }, scaled), {
       left: 75,
       top: 30,
@@ -59,8 +51,8 @@ describe('keepsInputSize', () => {
 });
 
 describe('cropBoxesFromDecodes', () => {
-  const full = gradient(400, 300, 1);
-  const scaled = { image: gradient(200, 150, 2), source: { width: 400, height: 300 } };
+  const full = positionalGradient(400, 300, 1);
+  const scaled = { image: positionalGradient(200, 150, 2), source: { width: 400, height: 300 } };
 
   it('cuts a box that keeps the input size from the scaled decode, never decoding in full', async () => {
     let fullCalls = 0;
@@ -162,7 +154,7 @@ describe('levelPixels', () => {
   });
 
   it('gives a region the same pixels as the whole level', () => {
-    const big = gradient(64, 48, 9);
+    const big = positionalGradient(64, 48, 9);
     const whole = levelPixels(big, 2, { left: 0, top: 0, ...levelSize(big, 2) });
     const region = levelPixels(big, 2, { left: 3, top: 2, width: 5, height: 4 });
     assert.deepEqual(region.data, cropRgb(whole, { left: 3, top: 2, width: 5, height: 4 }).data);
@@ -180,7 +172,7 @@ describe('halvingsFor', () => {
 });
 
 describe('cropBoxesFromDecodes: levels', () => {
-  const full = gradient(400, 300, 3);
+  const full = positionalGradient(400, 300, 3);
   const quarter = levelPixels(full, 2, { left: 0, top: 0, ...levelSize(full, 2) });
   // 256x256 at full size: 64 px (the input side) at level 2.
   const box = { xMin: 40, yMin: 20, xMax: 296, yMax: 276 };
@@ -198,7 +190,7 @@ describe('cropBoxesFromDecodes: levels', () => {
   });
 
   it("uses a level of the detector's decode for a box large there, without the full decode", async () => {
-    const scaled = { image: gradient(200, 150, 4), source: { width: 400, height: 300 } };
+    const scaled = { image: positionalGradient(200, 150, 4), source: { width: 400, height: 300 } };
     // 256 px at full size is 128 in the detector's decode: 64 px at its level 1.
     const crops = await cropBoxesFromDecodes(
       [box],

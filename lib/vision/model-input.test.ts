@@ -6,12 +6,7 @@ import { decodeLetterboxed } from './detector-pipeline.js';
 import type { PixelRect } from './crop.js';
 import { cropPaddedToSquare, cropToModelInput, type PixelInputSpec } from './model-input.js';
 import type { RgbImage } from './types.js';
-
-function gradient(width: number, height: number): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + Math.floor(i / (width * 3)) * 13) % 256;
-  return { data, width, height };
-}
+import { positionalGradient } from '../../test/support/images.js';
 
 const raw = (image: RgbImage) =>
   sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
@@ -20,7 +15,7 @@ const INPUT: PixelInputSpec = { width: 96, height: 64, padValue: [114, 100, 90],
 
 describe('decodeLetterboxed', () => {
   it('decodes at the letterboxed size and pads with the pad value, centred', async () => {
-    const image = gradient(300, 500);
+    const image = positionalGradient(300, 500);
     const png = await raw(image).png().toBuffer();
     const { image: here, geometry } = await decodeLetterboxed(png, INPUT, { maxPixels: 1e8 });
     // 300x500 into 96x64: scale 0.128, 38x64 placed floor((96 - 38) / 2) = 29 columns in.
@@ -45,7 +40,7 @@ describe('decodeLetterboxed', () => {
 
 describe('cropPaddedToSquare', () => {
   it('centres the rectangle on a square of the fill colour', () => {
-    const image = gradient(5, 4);
+    const image = positionalGradient(5, 4);
     const square = cropPaddedToSquare(image, { left: 1, top: 1, width: 3, height: 2 }, [1, 2, 3]);
     assert.deepEqual([square.width, square.height], [3, 3]);
     const row = (y: number) => [...image.data.subarray((y * 5 + 1) * 3, (y * 5 + 4) * 3)];
@@ -53,7 +48,7 @@ describe('cropPaddedToSquare', () => {
   });
 
   it('puts the odd column of padding on the right: offset floor((side - width) / 2)', () => {
-    const image = gradient(6, 5);
+    const image = positionalGradient(6, 5);
     // 2 wide, 5 high: a 5x5 square with 3 columns of padding, 1 on the left and 2 on the right.
     const square = cropPaddedToSquare(image, { left: 3, top: 0, width: 2, height: 5 }, [1, 2, 3]);
     assert.deepEqual([square.width, square.height], [5, 5]);
@@ -72,7 +67,7 @@ describe('cropPaddedToSquare', () => {
   });
 
   it('puts the odd row of padding at the bottom: offset floor((side - height) / 2)', () => {
-    const image = gradient(4, 6);
+    const image = positionalGradient(4, 6);
     // 4 wide, 1 high: a 4x4 square with 3 rows of padding, 1 above and 2 below.
     const square = cropPaddedToSquare(image, { left: 0, top: 2, width: 4, height: 1 }, [9, 8, 7]);
     const fillRow = [9, 8, 7, 9, 8, 7, 9, 8, 7, 9, 8, 7];
@@ -128,7 +123,7 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 describe('cropToModelInput', () => {
   it("equals the training code's Pillow pad-to-square and BILINEAR resize, byte for byte", async () => {
-    const image = gradient(200, 150);
+    const image = positionalGradient(200, 150);
     for (const [rect, digest] of PILLOW_DIGESTS) {
       const crop = await cropToModelInput(image, rect, INPUT);
       assert.deepEqual([crop.width, crop.height], [96, 64]);
@@ -137,14 +132,14 @@ describe('cropToModelInput', () => {
   });
 
   it('resizes squares above 3x the input side with sharp, as padding then resizing would', async () => {
-    const image = gradient(400, 350);
+    const image = positionalGradient(400, 350);
     const rect = { left: 20, top: 30, width: 330, height: 300 };
     const crop = await cropToModelInput(image, rect, INPUT);
     assert.ok(Buffer.from(crop.data).equals(await padThenResize(image, rect)));
   });
 
   it('pads an odd padding the same way when the square is already at the input size', async () => {
-    const image = gradient(100, 100);
+    const image = positionalGradient(100, 100);
     const spec: PixelInputSpec = { ...INPUT, width: 9, height: 9 };
     const crop = await cropToModelInput(image, { left: 20, top: 30, width: 6, height: 9 }, spec);
     const fill = [114, 100, 90];
@@ -162,7 +157,7 @@ describe('cropToModelInput', () => {
   });
 
   it('gives the same pixels when its square buffers are reused (large, then smaller, at once)', async () => {
-    const image = gradient(700, 600);
+    const image = positionalGradient(700, 600);
     // Squares above 3 x 96 px: sharp's path, which reuses its square buffers.
     const rects = [
       { left: 0, top: 0, width: 650, height: 590 },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import type { RgbImage } from '../../lib/vision/index.js';
 
 /** Test images generated in code (tests never read sample photos from disk). */
 
@@ -68,4 +69,15 @@ export async function noisePng(width: number, height: number): Promise<Buffer> {
   return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
     .png({ compressionLevel: 0 })
     .toBuffer();
+}
+
+/**
+ * Raw RGB pixels whose every byte depends on its position (and `salt`), so that a misplaced or
+ * misscaled pixel shows in an exact comparison.
+ */
+export function positionalGradient(width: number, height: number, salt = 0): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++)
+    data[i] = (i * 7 + Math.floor(i / (width * 3)) * 13 + salt) % 256;
+  return { data, width, height };
 }

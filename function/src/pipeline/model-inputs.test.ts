@@ -5,16 +5,9 @@ import {
   cropRgb,
   letterboxGeometry,
   type PixelInputSpec,
-  type RgbImage,
 } from '../../../lib/vision/index.js';
 import { cropsForClassifier, letterboxedImage } from './model-inputs.js';
-
-/** An image whose every byte depends on its position, so that misplaced pixels show. */
-function gradient(width: number, height: number): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + Math.floor(i / (width * 3)) * 13) % 256;
-  return { data, width, height };
-}
+import { positionalGradient } from '../../../test/support/images.js';
 
 const DETECTOR: PixelInputSpec = {
   width: 320,
@@ -31,7 +24,7 @@ const CLASSIFIER: PixelInputSpec = {
 
 describe('letterboxedImage', () => {
   it('sends the pixels with the letterbox geometry of the photo', () => {
-    const pixels = gradient(320, 320);
+    const pixels = positionalGradient(320, 320);
     const geometry = letterboxGeometry({ width: 1280, height: 960 }, DETECTOR);
     const { pixels: sent, letterbox } = letterboxedImage(pixels, geometry);
     assert.deepEqual([sent?.width, sent?.height], [320, 320]);
@@ -47,7 +40,7 @@ describe('letterboxedImage', () => {
 
 describe('cropsForClassifier', () => {
   it('cuts each box (rounded edges) padded to a square at the input size', async () => {
-    const image = gradient(640, 480);
+    const image = positionalGradient(640, 480);
     const boxes = [
       { xMin: 10.4, yMin: 20.6, xMax: 300.2, yMax: 90.5 },
       { xMin: 100, yMin: 100, xMax: 228, yMax: 228 },
@@ -73,7 +66,7 @@ describe('cropsForClassifier', () => {
   });
 
   it('cuts a box that keeps the input size in the detector decode from it', async () => {
-    const scaled = { image: gradient(320, 240), source: { width: 1280, height: 960 } };
+    const scaled = { image: positionalGradient(320, 240), source: { width: 1280, height: 960 } };
     const crops = await cropsForClassifier(
       [{ xMin: 400, yMin: 200, xMax: 912, yMax: 712 }],
       scaled,
