@@ -226,11 +226,10 @@ function fullDecode(photo: PipelineInput['photo'], timer: StageTimer) {
 /**
  * The photo decoded at the detector's input size (shrink-on-load) -> Detect, while it is
  * decoded at full resolution when the annotated photo is asked for or nothing else runs ->
- * crops at the
- * classifier's input size, each from the smallest of the two decodes that keeps that size ->
- * one batched Classify -> boxes and labels drawn on the full-resolution photo -> JPEG. So the
- * detect stage overlaps the full decode (the parse stage) instead of following it. Both
- * services' input specs are fetched the first time.
+ * crops at the classifier's input size, each from the smallest of the two decodes that keeps
+ * that size -> one batched Classify -> boxes and labels drawn on the full-resolution photo ->
+ * JPEG. So the detect stage overlaps the full decode (the parse stage) instead of following
+ * it. Both services' input specs are fetched the first time.
  */
 export async function runPipeline(
   input: PipelineInput,
