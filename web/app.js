@@ -1,8 +1,8 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
-/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout */
+/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout, createImageBitmap */
 import { apiKeyHeaders, setUpApiKey } from './api-key.js';
-import { setUpCamera } from './camera.js';
+import { drawDetections, setUpCamera } from './camera.js';
 import { stageText } from './modules/labels.js';
 import { checkOption, OPTIONS } from './modules/options.js';
 
@@ -27,6 +27,12 @@ const timingsList = document.querySelector('#timings');
 const modelsLine = document.querySelector('#models');
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/**
+ * A photo whose short side is below this many pixels is shown enlarged to it, its boxes and
+ * labels drawn by the page at that size: drawn at the photo's own size (as in the JPEG the
+ * function returns, which is still the download), a label is a good part of the photo.
+ */
+const SMALL_PHOTO_SIDE = 480;
 /** A photo is analysed again this long after the last change of an option. */
 const RERUN_DELAY_MS = 400;
 let selectedFile = null;
@@ -74,15 +80,19 @@ function scheduleRerun() {
 
 /**
  * A slider that defers to the model's card until it is moved: its value is sent only once
- * chosen, and "Model default" takes the choice back. Either re-runs the analysis.
+ * chosen, and "Model default" takes the choice back. Either re-runs the analysis. It starts
+ * at the served detector's default (`showDefault`, from GET models), so that one notch
+ * either way moves away from what the model applies.
  */
 function defaultableSlider(name, spec) {
   const input = document.querySelector(`#${name}`);
   const output = document.querySelector(`#${name}-value`);
   const reset = document.querySelector(`#${name}-reset`);
   applyRange(input, spec);
-  const initial = input.value;
+  let initial = input.value;
   let chosen = false;
+  const defaultText = () => (defaultKnown ? `model default (${initial})` : 'model default');
+  let defaultKnown = false;
   input.addEventListener('input', () => {
     chosen = true;
     output.textContent = Number(input.value).toFixed(2);
@@ -92,12 +102,21 @@ function defaultableSlider(name, spec) {
   reset.addEventListener('click', () => {
     chosen = false;
     input.value = initial;
-    output.textContent = 'model default';
+    output.textContent = defaultText();
     reset.hidden = true;
     input.focus();
     scheduleRerun();
   });
-  return { value: () => (chosen ? input.value : undefined) };
+  return {
+    value: () => (chosen ? input.value : undefined),
+    showDefault(value) {
+      initial = String(value);
+      defaultKnown = true;
+      if (chosen) return;
+      input.value = initial;
+      output.textContent = defaultText();
+    },
+  };
 }
 
 const sliders = {
@@ -106,6 +125,23 @@ const sliders = {
 };
 applyRange(maxDetections, OPTIONS.max_detections);
 maxDetections.addEventListener('input', scheduleRerun);
+
+/** The served models' defaults on the sliders, and their names; retried while a service starts. */
+async function showServedDefaults(attempt = 0) {
+  try {
+    const response = await fetch('./models');
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const { detector } = await response.json();
+    if (detector.defaults) {
+      sliders.min_confidence.showDefault(detector.defaults.min_confidence);
+      sliders.iou.showDefault(detector.defaults.iou);
+      maxDetections.placeholder = `model default (${detector.defaults.max_detections})`;
+    }
+  } catch {
+    if (attempt < 10) setTimeout(() => void showServedDefaults(attempt + 1), 2000);
+  }
+}
+void showServedDefaults();
 
 /** The options as query parameters; untouched ones defer to the detector's model card. */
 function optionQuery(extra = {}) {
@@ -232,6 +268,19 @@ function renderTimings(response) {
   modelsLine.textContent = `Models: ${detector.name} ${detector.version}, ${classifier.name} ${classifier.version}.`;
 }
 
+/**
+ * "3 bananas found (detector 41-93% sure)": how many, and how sure the detector was of them,
+ * so that one unsure box on a zucchini does not read as a found banana.
+ */
+function foundText(detections) {
+  const count = detections.length;
+  if (count === 0) return 'no bananas found';
+  const sure = detections.map(({ confidence }) => Math.round(confidence * 100));
+  const [low, high] = [Math.min(...sure), Math.max(...sure)];
+  const range = low === high ? `${low}%` : `${low}-${high}%`;
+  return `${count} ${count === 1 ? 'banana' : 'bananas'} found (detector ${range} sure)`;
+}
+
 function describe(response) {
   const count = response.detections.length;
   const counts = response.stages
@@ -262,11 +311,56 @@ function renderDownloads(response, photoName) {
   downloadJson.download = `${base}-ripeness.json`;
 }
 
-function render(response, photoName) {
-  annotated.src = `data:image/jpeg;base64,${response.img}`;
+/** The answer with its boxes and image size multiplied by `scale`. */
+function scaledAnswer(response, scale) {
+  const times = (value) => value * scale;
+  return {
+    ...response,
+    image: { width: times(response.image.width), height: times(response.image.height) },
+    detections: response.detections.map((detection) => {
+      const { x_min, y_min, x_max, y_max } = detection.box;
+      const box = {
+        x_min: times(x_min),
+        y_min: times(y_min),
+        x_max: times(x_max),
+        y_max: times(y_max),
+      };
+      return { ...detection, box };
+    }),
+  };
+}
+
+/**
+ * A small photo enlarged to SMALL_PHOTO_SIDE on its short side, with the boxes and labels
+ * drawn at that size by the camera view's drawing (lib/drawing's placement), as a JPEG data
+ * URL; undefined for a photo that is large enough. The browser applies EXIF orientation, as
+ * the function did before it measured the boxes.
+ */
+async function enlargedPhoto(file, response) {
+  const { width, height } = response.image;
+  const scale = SMALL_PHOTO_SIDE / Math.min(width, height);
+  if (!(scale > 1)) return undefined;
+  const bitmap = await createImageBitmap(file);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const context = canvas.getContext('2d');
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  drawDetections(context, scaledAnswer(response, canvas.width / width));
+  return { src: canvas.toDataURL('image/jpeg', 0.92), scale: canvas.width / width };
+}
+
+async function render(response, file) {
+  const size = `${response.image.width} x ${response.image.height} px`;
+  const enlarged = await enlargedPhoto(file, response).catch(() => undefined);
+  annotated.src = enlarged?.src ?? `data:image/jpeg;base64,${response.img}`;
   annotated.alt = describe(response);
-  caption.textContent = `${response.image.width} x ${response.image.height} px`;
-  renderDownloads(response, photoName);
+  caption.textContent = enlarged
+    ? `${size}, shown ${enlarged.scale.toFixed(1)}x enlarged, labels drawn at this size`
+    : size;
+  renderDownloads(response, file.name);
   renderSummary(response);
   renderDetections(response);
   renderTimings(response);
@@ -305,9 +399,8 @@ async function analyse() {
       return;
     }
     const payload = await response.json();
-    render(payload, file.name);
-    const count = payload.detections.length;
-    statusLine.textContent = `Done: ${count} ${count === 1 ? 'banana' : 'bananas'} found in ${payload.timings_ms.total.toFixed(0)} ms.`;
+    await render(payload, file);
+    statusLine.textContent = `Done: ${foundText(payload.detections)} in ${payload.timings_ms.total.toFixed(0)} ms.`;
     resultHeading.focus();
   } catch (error) {
     showError(`The request failed: ${error.message}. Is the server running?`);

@@ -43,8 +43,8 @@ export function cameraErrorMessage(error) {
 }
 
 /**
- * Draws the boxes (halo, then stage colour) and the numbered labels of one answer onto a
- * canvas the size of the frame that was analysed.
+ * Draws the boxes (halo, then stage colour) and the numbered labels of one answer over what
+ * the canvas holds (a canvas the size of the frame that was analysed: resizing it clears it).
  */
 export function drawDetections(context, response) {
   const image = response.image;
@@ -57,10 +57,9 @@ export function drawDetections(context, response) {
       yMax: detection.box.y_max,
     },
     stageLabel: detection.stage.replaceAll('_', ' '),
-    stageConfidence: detection.stage_confidence,
+    detectionConfidence: detection.confidence,
     colour: colourOf.get(detection.stage) ?? '#000000',
   }));
-  context.clearRect(0, 0, image.width, image.height);
   const stroke = strokeWidthFor(image);
   const fillRects = (rects, colour) => {
     context.fillStyle = colour;

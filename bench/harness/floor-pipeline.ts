@@ -257,13 +257,13 @@ function annotationsOf(
   results: ClassProbabilities[],
   classes: readonly string[],
 ) {
-  return found.map(({ box }, i) => {
+  return found.map(({ box, score }, i) => {
     const result = results[i] ?? { index: 0, confidence: 0 };
     return {
       box,
       colour: stageColour(result.index, classes.length),
       stageLabel: stageText(classes[result.index] ?? ''),
-      stageConfidence: result.confidence,
+      detectionConfidence: score,
     };
   });
 }

@@ -40,6 +40,8 @@ const DETECTOR_INFO: GetModelInfoResponse = {
   },
   classNames: ['banana'],
   classLabels: [],
+  // float32 on the wire, as a real service sends them
+  detectionDefaults: { minConfidence: Math.fround(0.37), iouThreshold: 0.45, maxDetections: 60 },
   maxBatch: 0,
   maxImagePixels: 0,
 };
@@ -164,6 +166,15 @@ describe('the function against model services started by the test', () => {
       answer.body.stages.map((s) => s.name),
       CLASSES,
     );
+  });
+
+  it("GET /models names the models, the detector's default thresholds and the stages", async () => {
+    const response = await fetch(`${fn.url}/models`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), {
+      detector: { ...MODEL, defaults: { min_confidence: 0.37, iou: 0.45, max_detections: 60 } },
+      classifier: { ...MODEL, stages: CLASSES },
+    });
   });
 
   it('cancels the Detect call when the HTTP client goes away', async () => {

@@ -178,6 +178,29 @@ function addOperationalRoutes(
   });
 }
 
+/**
+ * GET /models: the models the services run, the detector's default thresholds (the ones a
+ * request without options gets) and the classifier's stages, as the services report them;
+ * the page starts its sliders here. 503/504 like a photo when a service does not answer.
+ */
+function addModelsRoute(app: Express, models: PipelineDeps['models']): void {
+  app.get('/models', async (_req, res) => {
+    const [detector, classifier] = await Promise.all([models.detector(), models.classifier()]);
+    const defaults = detector.defaults;
+    res.json({
+      detector: {
+        ...detector.model,
+        defaults: defaults && {
+          min_confidence: defaults.minConfidence,
+          iou: defaults.iou,
+          max_detections: defaults.maxDetections,
+        },
+      },
+      classifier: { ...classifier.model, stages: classifier.classes },
+    });
+  });
+}
+
 /** The web tester's files, and the lib/ modules the page imports as they are. */
 function addWebTester(app: Express, webRoot: string): void {
   const headers = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
@@ -289,6 +312,7 @@ export async function startFunctionServer(
   useRequestBasics(app, logger);
   app.post(CLASSIFY_PATHS, requireKey(apiKeys), classify(classifyDeps));
   addOperationalRoutes(app, { detector, classifier }, registry, () => shuttingDown);
+  addModelsRoute(app, pipeline.models);
   if (config.serveWeb) addWebTester(app, config.webRoot);
   app.all(CLASSIFY_PATHS, (req) => {
     throw new HttpError(405, 'method_not_allowed', `use POST ${req.path} with a photo`);

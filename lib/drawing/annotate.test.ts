@@ -25,7 +25,7 @@ describe('drawAnnotations', () => {
     for (let i = 0; i < image.data.length; i += 3) image.data.set([244, 208, 63], i);
     const box = { xMin: 100, yMin: 100, xMax: 200, yMax: 200 };
     await drawAnnotations(image, [
-      { box, colour: '#fdd835', stageLabel: 'ripe', stageConfidence: 0.9 },
+      { box, colour: '#fdd835', stageLabel: 'ripe', detectionConfidence: 0.9 },
     ]);
     const stroke = strokeWidthFor(size);
     const { halo, fill } = outlineWithHalo(box, size, stroke);
@@ -35,7 +35,7 @@ describe('drawAnnotations', () => {
     assert.deepEqual(pixel(image, 150, 100 + stroke + 1), [244, 208, 63], 'photo inside the box');
     assert.equal(halo[0]?.y, 99);
     assert.equal(fill[0]?.y, 100);
-    // The label "#1 ripe 90%" sits above the box: its border is black and it holds dark text.
+    // The label "#1 ripe (banana 90%)" sits above the box: its border is black and it holds dark text.
     const labelRow = Array.from({ length: 60 }, (_, x) => pixel(image, 100 + x, 100 - 8));
     assert.ok(
       labelRow.some(([r]) => r === 0 || (r ?? 255) < 60),
@@ -58,7 +58,7 @@ describe('drawAnnotations with many labels', () => {
       },
       colour: ['#fdd835', '#2e7d32', '#5d4037'][i % 3] as string,
       stageLabel: `stage <${i}>`,
-      stageConfidence: i / 12,
+      detectionConfidence: i / 12,
     }));
     const drawn = await drawAnnotations(grey(), annotations);
 

@@ -14,7 +14,8 @@ export interface Annotation {
   box: Box;
   colour: string;
   stageLabel: string;
-  stageConfidence: number;
+  /** The detector's confidence that the box holds a banana (the label's percentage). */
+  detectionConfidence: number;
 }
 
 async function rasteriseSvg(svg: string): Promise<{ data: Buffer; width: number; height: number }> {

@@ -126,9 +126,14 @@ export function numberText(number) {
   return `#${number}`;
 }
 
-/** "#2 ripe 93%" @param {number} number @param {string} stageLabel @param {number} stageConfidence */
-export function labelText(number, stageLabel, stageConfidence) {
-  return `${numberText(number)} ${stageLabel} ${Math.round(stageConfidence * 100)}%`;
+/**
+ * "#2 ripe (banana 93%)": the number, the stage, and how sure the detector is that the box
+ * holds a banana at all. The stage's own confidence is not on the label: "rotten 88%" drawn on
+ * a zucchini reads as "88% sure this is a rotten banana" (it is in the answer's data).
+ * @param {number} number @param {string} stageLabel @param {number} detectionConfidence
+ */
+export function labelText(number, stageLabel, detectionConfidence) {
+  return `${numberText(number)} ${stageLabel} (banana ${Math.round(detectionConfidence * 100)}%)`;
 }
 
 /** Size of a label's rectangle (text, padding and border) @param {string} text @param {number} fontSize */
@@ -254,15 +259,15 @@ export function contrastingColour(background) {
 
 /**
  * The labels of a photo's detections, numbered #1, #2 … in the order given.
- * @param {readonly { box: Box, stageLabel: string, stageConfidence: number }[]} detections
+ * @param {readonly { box: Box, stageLabel: string, detectionConfidence: number }[]} detections
  * @param {Size} image
  */
 export function layoutDetectionLabels(detections, image) {
   const fontSize = fontSizeFor(image);
   const placed = layoutLabels(
-    detections.map(({ box, stageLabel, stageConfidence }, i) => ({
+    detections.map(({ box, stageLabel, detectionConfidence }, i) => ({
       box,
-      text: labelText(i + 1, stageLabel, stageConfidence),
+      text: labelText(i + 1, stageLabel, detectionConfidence),
       shortText: numberText(i + 1),
     })),
     image,

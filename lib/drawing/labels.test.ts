@@ -132,9 +132,9 @@ describe('outlineWithHalo', () => {
 });
 
 describe('label texts', () => {
-  it('number the labels and name the stage with its rounded percentage', () => {
-    assert.equal(labelText(1, 'barely ripe', 0.876), '#1 barely ripe 88%');
-    assert.equal(labelText(12, 'rotten', 1), '#12 rotten 100%');
+  it("number the labels and name the stage with the detector's rounded confidence", () => {
+    assert.equal(labelText(1, 'barely ripe', 0.876), '#1 barely ripe (banana 88%)');
+    assert.equal(labelText(12, 'rotten', 0.314), '#12 rotten (banana 31%)');
     assert.equal(numberText(3), '#3');
   });
   it('are sized from the glyph count, with padding', () => {
@@ -201,29 +201,29 @@ describe('layoutLabels', () => {
         {
           box: { xMin: 10, yMin: 30, xMax: 80, yMax: 120 },
           stageLabel: 'underripe',
-          stageConfidence: 0.91,
+          detectionConfidence: 0.91,
         },
         {
           box: { xMin: 70, yMin: 25, xMax: 150, yMax: 125 },
           stageLabel: 'ripe',
-          stageConfidence: 0.88,
+          detectionConfidence: 0.88,
         },
         {
           box: { xMin: 40, yMin: 28, xMax: 120, yMax: 126 },
           stageLabel: 'rotten',
-          stageConfidence: 0.5,
+          detectionConfidence: 0.5,
         },
       ],
-      { width: 162, height: 129 },
+      { width: 220, height: 129 },
     );
     assert.equal(labels.fontSize, 10);
     assert.deepEqual(
       labels.labels.map((label) => label && { text: label.text, rect: label.rect }),
       [
         // above its box
-        { text: '#1 underripe 91%', rect: { x: 10, y: 16, width: 115, height: 14 } },
+        { text: '#1 underripe (banana 91%)', rect: { x: 10, y: 16, width: 176, height: 14 } },
         // above and below are taken or outside the photo: inside the bottom of its box
-        { text: '#2 ripe 88%', rect: { x: 70, y: 111, width: 81, height: 14 } },
+        { text: '#2 ripe (banana 88%)', rect: { x: 70, y: 111, width: 142, height: 14 } },
         // no room for the full text at any preferred spot: the number alone, inside the bottom
         { text: '#3', rect: { x: 40, y: 112, width: 20, height: 14 } },
       ],
@@ -232,14 +232,14 @@ describe('layoutLabels', () => {
   it('never overlaps two labels and keeps them inside the photo on crowded photos', () => {
     // [photo, boxes, seed, labels placed, of which with the full text]
     for (const [image, count, seed, placedCount, fullCount] of [
-      [{ width: 162, height: 129 }, 12, 1, 8, 6],
-      [{ width: 320, height: 240 }, 40, 2, 31, 18],
-      [{ width: 640, height: 480 }, 100, 3, 95, 40],
-      [{ width: 1280, height: 960 }, 300, 4, 162, 40],
+      [{ width: 240, height: 180 }, 12, 1, 11, 8],
+      [{ width: 320, height: 240 }, 40, 2, 30, 12],
+      [{ width: 640, height: 480 }, 100, 3, 95, 28],
+      [{ width: 1280, height: 960 }, 300, 4, 136, 30],
     ] as const) {
       const boxes = randomBoxes(count, image, seed);
       const { labels } = layoutDetectionLabels(
-        boxes.map((box) => ({ box, stageLabel: 'barely ripe', stageConfidence: 0.5 })),
+        boxes.map((box) => ({ box, stageLabel: 'barely ripe', detectionConfidence: 0.5 })),
         image,
       );
       const placed = labels.flatMap((label) => (label ? [label.rect] : []));
@@ -247,7 +247,7 @@ describe('layoutLabels', () => {
       assert.equal(placed.length, placedCount);
       assert.equal(labels.filter((label) => label?.text.includes('barely ripe')).length, fullCount);
       // the first detection always gets its full label
-      assert.match(labels[0]?.text ?? '', /^#1 barely ripe 50%$/);
+      assert.match(labels[0]?.text ?? '', /^#1 barely ripe \(banana 50%\)$/);
     }
   });
   it('gives a photo too small for any full label the numbers alone', () => {
@@ -257,7 +257,7 @@ describe('layoutLabels', () => {
       { xMin: 30, yMin: 2, xMax: 58, yMax: 38 },
     ];
     const { labels } = layoutDetectionLabels(
-      boxes.map((box) => ({ box, stageLabel: 'ripe', stageConfidence: 0.9 })),
+      boxes.map((box) => ({ box, stageLabel: 'ripe', detectionConfidence: 0.9 })),
       image,
     );
     assert.deepEqual(
@@ -271,7 +271,13 @@ describe('layoutLabels', () => {
   });
   it('leaves out a label only when not even its number fits in the photo', () => {
     const { labels } = layoutDetectionLabels(
-      [{ box: { xMin: 0, yMin: 0, xMax: 12, yMax: 8 }, stageLabel: 'ripe', stageConfidence: 0.9 }],
+      [
+        {
+          box: { xMin: 0, yMin: 0, xMax: 12, yMax: 8 },
+          stageLabel: 'ripe',
+          detectionConfidence: 0.9,
+        },
+      ],
       { width: 12, height: 8 },
     );
     assert.deepEqual(labels, [null]);

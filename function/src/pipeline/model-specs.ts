@@ -14,10 +14,19 @@ import { callService, UnusableAnswerError, type ModelService } from './errors.js
 /** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
 export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
 
+/** The thresholds a detector applies when a request leaves them out (its model card's). */
+export interface DetectionDefaults {
+  minConfidence: number;
+  iou: number;
+  maxDetections: number;
+}
+
 export interface DetectorSpec {
   model: ModelInfo;
   /** Letterbox target: size, pad value and kernel. */
   input: PixelInputSpec;
+  /** Undefined when the service does not state them. */
+  defaults?: DetectionDefaults;
 }
 
 export interface ClassifierSpec {
@@ -113,9 +122,18 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
   const options = { deadlineMs: deps.deadlineMs };
   const detector = fetchedOnce(async (): Promise<DetectorSpec> => {
     const info = await ask('detector', () => deps.detector.getModelInfo(options));
+    const defaults = info.detectionDefaults;
     return {
       model: info.model ?? UNKNOWN_MODEL,
       input: pixelInputSpec('detector', info, 'letterbox'),
+      ...(defaults && {
+        // float on the wire: 0.38 arrives as 0.3799999952
+        defaults: {
+          minConfidence: Number(defaults.minConfidence.toPrecision(6)),
+          iou: Number(defaults.iouThreshold.toPrecision(6)),
+          maxDetections: defaults.maxDetections,
+        },
+      }),
     };
   });
   const classifier = fetchedOnce(async (): Promise<ClassifierSpec> => {

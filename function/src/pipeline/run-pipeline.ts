@@ -272,11 +272,11 @@ async function classifyAndDraw(
   if (input.options.format === 'none') return result;
 
   const image = await run.full.get();
-  const annotations = bananas.map(({ box, classification }) => ({
+  const annotations = bananas.map(({ box, confidence, classification }) => ({
     box,
     colour: stageColour(classification.stageIndex, catalogue.classes.length),
     stageLabel: stageText(classification.stage),
-    stageConfidence: classification.confidence,
+    detectionConfidence: confidence,
   }));
   const drawn = await timer.time('draw', () => drawAnnotations(image, annotations));
   result.annotatedJpeg = await timer.time('encode', () => encodeJpeg(drawn, input.options.quality));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
+import { repoPath } from '../../support/paths.js';
 import { useLocalStack } from '../stack-fixture.js';
 import { writeFakeCameraVideo } from './fake-camera.js';
 import { startGatewayProxy } from './gateway-proxy.js';
@@ -85,7 +86,9 @@ describe('web tester', () => {
     const page = await openTester({ width: 1280, height: 1000 });
     assert.equal(await page.title(), 'Banana ripeness tester');
     await acceptAllCandidates(page);
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST');
     await upload(page, 'bananas.jpg', 'image/jpeg', await syntheticBananaPhoto({ bananas: 4 }));
+    const answer = (await (await answered).json()) as { detections: { confidence: number }[] };
 
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
     const natural = await page.evaluate<[number, number]>(
@@ -106,12 +109,49 @@ describe('web tester', () => {
     assert.equal(await page.locator('#detections tbody tr td').first().textContent(), '#1');
     assert.equal(await page.locator('#summary li').count(), 6);
     assert.ok(await page.locator('#timings dt', { hasText: 'total' }).isVisible());
+    // How sure the detector was, from the answer's detection confidences (not the stages').
+    const sure = answer.detections.map(({ confidence }) => Math.round(confidence * 100));
+    const [low, high] = [Math.min(...sure), Math.max(...sure)];
+    const count = `${sure.length} ${sure.length === 1 ? 'banana' : 'bananas'}`;
+    const range = low === high ? `${low}%` : `${low}-${high}%`;
     assert.match(
       (await page.locator('#status').textContent()) ?? '',
-      /^Done: \d+ bananas? found in \d+ ms\.$/,
+      new RegExp(`^Done: ${count} found \\(detector ${range} sure\\) in \\d+ ms\\.$`),
     );
     assert.equal(await page.locator('#error').isHidden(), true);
     await page.screenshot({ path: `${RESULTS}/web-tester.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('shows a small photo enlarged, its labels drawn at the enlarged size', async () => {
+    const page = await openTester({ width: 1280, height: 1000 });
+    await acceptAllCandidates(page);
+    const photo = await syntheticBananaPhoto({ width: 162, height: 104, bananas: 2 });
+    await upload(page, 'small.jpg', 'image/jpeg', photo);
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('#annotated-caption', { hasText: 'enlarged' }).waitFor({ timeout: 10_000 });
+    const natural = await page.evaluate<[number, number]>(
+      `(async () => {
+        const img = document.querySelector('#annotated');
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      })()`,
+    );
+    // 480 px on the short side: 162 x 104 -> 748 x 480
+    assert.deepEqual(natural, [748, 480]);
+    const shown = await page.locator('#annotated').boundingBox();
+    assert.ok(shown && shown.width >= 700, `shown ${shown?.width} px wide`);
+    assert.equal(
+      await page.locator('#annotated-caption').textContent(),
+      '162 x 104 px, shown 4.6x enlarged, labels drawn at this size',
+    );
+    // The download stays the function's JPEG, at the photo's own size.
+    const jpeg = await downloaded(page, '#download-jpeg');
+    assert.deepEqual(
+      [(await sharp(jpeg.body).metadata()).width, (await sharp(jpeg.body).metadata()).height],
+      [162, 104],
+    );
+    await page.screenshot({ path: `${RESULTS}/web-tester-small-photo.png`, fullPage: true });
     await page.close();
   });
 
@@ -278,8 +318,21 @@ describe('web tester', () => {
         timeout: 30_000,
       });
     const photo = await syntheticBananaPhoto({ width: 320, height: 240, bananas: 1 });
-    assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
-    assert.equal(await page.locator('#iou-value').textContent(), 'model default');
+    // The sliders start at the served card's thresholds, and say so.
+    const card = JSON.parse(readFileSync(repoPath('models/detector.json'), 'utf8')) as {
+      thresholds: { confidence: number; iou: number; max_detections: number };
+    };
+    const { confidence, iou } = card.thresholds;
+    await page
+      .locator('#min-confidence-value', { hasText: `model default (${confidence})` })
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#iou-value').textContent(), `model default (${iou})`);
+    assert.equal(await page.locator('#min-confidence').inputValue(), String(confidence));
+    assert.equal(await page.locator('#iou').inputValue(), String(iou));
+    assert.equal(
+      await page.getByLabel('Most bananas to report').getAttribute('placeholder'),
+      `model default (${card.thresholds.max_detections})`,
+    );
     assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
     let answered = nextAnswer();
     await upload(page, 'a.jpg', 'image/jpeg', photo);
@@ -295,7 +348,11 @@ describe('web tester', () => {
 
     answered = nextAnswer();
     await page.locator('#min-confidence-reset').click();
-    assert.equal(await page.locator('#min-confidence-value').textContent(), 'model default');
+    assert.equal(
+      await page.locator('#min-confidence-value').textContent(),
+      `model default (${confidence})`,
+    );
+    assert.equal(await page.locator('#min-confidence').inputValue(), String(confidence));
     assert.equal(await page.locator('#min-confidence-reset').isHidden(), true);
     await answered;
     answered = nextAnswer();
