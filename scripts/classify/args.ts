@@ -29,8 +29,9 @@ One photo: prints its bananas as a table. Several photos, folders (JPEG, PNG and
 them, subfolders included) or --out: grades them all into a results file, one row per banana.
 
 Options:
-  --out FILE            results file, .csv or .jsonl; photos already in it are skipped, so an
-                        interrupted batch continues where it stopped
+  --out FILE            results file, .csv or .jsonl; a photo already in it (same path from
+                        the file's folder, same SHA-256) is skipped, so an interrupted batch
+                        continues where it stopped
   --concurrency N       photos sent at once in a batch, 1..64 (default ${DEFAULT_CONCURRENCY})
   -o, --output FILE     save the annotated photo (JPEG; one photo only)
   --url URL             the function (default $BANANA_URL or ${DEFAULT_URL}); start one with npm start

@@ -5,7 +5,7 @@
  * is the one at --url ($BANANA_URL, or the local stack of `npm start`).
  */
 import { stat, readFile, writeFile } from 'node:fs/promises';
-import { invocationDir, readCli } from '../lib/cli.js';
+import { readCli } from '../lib/cli.js';
 import { CLASSIFY_USAGE, parseClassifyArgs, type ClassifyArgs } from './args.js';
 import { runBatch } from './batch.js';
 import { formatAnswer } from './format-result.js';
@@ -65,7 +65,6 @@ async function classifyBatch(args: ClassifyArgs): Promise<void> {
   let lastDraw = 0;
   const summary = await runBatch({
     photos,
-    baseDir: invocationDir(),
     resultsPath: args.out,
     url: args.url,
     minConfidence: args.minConfidence,

@@ -4,7 +4,7 @@ import { formatProgress, formatSummary, summarize } from './progress.js';
 import { errorRow, type ResultRow } from './results-file.js';
 
 const banana = (file: string, stage: string): ResultRow => ({
-  ...errorRow(file, ''),
+  ...errorRow({ file, sha256: 'ab' }, ''),
   error: null,
   banana: 1,
   stage,
@@ -28,13 +28,15 @@ describe('summarize', () => {
       banana('a.jpg', 'ripe'),
       banana('a.jpg', 'rotten'),
       banana('b.jpg', 'ripe'),
-      { ...errorRow('c.jpg', ''), error: null },
-      errorRow('d.jpg', 'HTTP 415: not a photo'),
+      { ...errorRow({ file: 'c.jpg', sha256: 'cd' }, ''), error: null },
+      errorRow({ file: 'd.jpg', sha256: null }, 'HTTP 415: not a photo'),
     ];
-    const summary = summarize(rows, 3, 2000);
+    const summary = summarize(rows, { skipped: 3, changed: 0, otherPhotos: 0 }, 2000);
     assert.deepEqual(summary, {
       photos: 4,
       skipped: 3,
+      changed: 0,
+      otherPhotos: 0,
       failed: 1,
       withoutBananas: 1,
       bananas: 3,
@@ -44,11 +46,27 @@ describe('summarize', () => {
     assert.equal(
       formatSummary(summary, 'r.csv'),
       [
-        '4 photos in 2 s (2.0 photos/s); 3 already in r.csv, skipped',
+        '4 photos in 2 s (2.0 photos/s); 3 photos already in r.csv (same path and contents), skipped',
         '3 bananas; 1 photos without a banana; 1 failed',
         'per stage: ripe 2, rotten 1',
         'results: r.csv',
       ].join('\n'),
+    );
+  });
+});
+
+describe('formatSummary of a resumed batch', () => {
+  it('says which photos were skipped, which changed, and that other photos are kept', () => {
+    const summary = summarize(
+      [banana('a.jpg', 'ripe')],
+      { skipped: 1, changed: 2, otherPhotos: 5 },
+      1000,
+    );
+    assert.equal(
+      formatSummary(summary, 'r.csv').split('\n')[0],
+      '1 photos in 1 s (1.0 photos/s); 1 photo already in r.csv (same path and contents), skipped; ' +
+        '2 photos changed since they were graded, graded again (their earlier rows stay); ' +
+        'r.csv also holds 5 photos not in this batch (another folder?), kept',
     );
   });
 });

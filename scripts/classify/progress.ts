@@ -18,9 +18,18 @@ export function formatProgress(done: number, total: number, elapsedMs: number, w
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)} photos/s  ETA ${done === total ? '0 s' : duration(Math.max(1, eta))}`;
 }
 
-export interface BatchSummary {
-  photos: number;
+/** How a resumed batch relates to what its results file held. */
+export interface ResumeCounts {
+  /** Graded before under the same path with the same contents. */
   skipped: number;
+  /** Graded before under the same path, but their contents changed since: graded again. */
+  changed: number;
+  /** Photos in the results file that are not in this batch (another folder): kept as they are. */
+  otherPhotos: number;
+}
+
+export interface BatchSummary extends ResumeCounts {
+  photos: number;
   failed: number;
   withoutBananas: number;
   bananas: number;
@@ -31,7 +40,7 @@ export interface BatchSummary {
 
 export function summarize(
   rows: readonly ResultRow[],
-  skipped: number,
+  resume: ResumeCounts,
   elapsedMs: number,
 ): BatchSummary {
   const files = new Set(rows.map((r) => r.file));
@@ -44,7 +53,7 @@ export function summarize(
   }
   return {
     photos: files.size,
-    skipped,
+    ...resume,
     failed: rows.filter((r) => r.error !== null).length,
     withoutBananas: rows.filter((r) => r.error === null && r.banana === null).length,
     bananas,
@@ -58,9 +67,18 @@ export function formatSummary(summary: BatchSummary, resultsPath: string): strin
   const stages = Object.entries(summary.perStage)
     .map(([stage, n]) => `${stage} ${n}`)
     .join(', ');
+  const photos = (n: number) => `${n} ${n === 1 ? 'photo' : 'photos'}`;
+  const resume = [
+    summary.skipped > 0 &&
+      `${photos(summary.skipped)} already in ${resultsPath} (same path and contents), skipped`,
+    summary.changed > 0 &&
+      `${photos(summary.changed)} changed since they were graded, graded again (their earlier rows stay)`,
+    summary.otherPhotos > 0 &&
+      `${resultsPath} also holds ${photos(summary.otherPhotos)} not in this batch (another folder?), kept`,
+  ].filter((line): line is string => typeof line === 'string');
   return [
     `${summary.photos} photos in ${duration(summary.elapsedMs / 1000)} (${rate.toFixed(1)} photos/s)` +
-      (summary.skipped > 0 ? `; ${summary.skipped} already in ${resultsPath}, skipped` : ''),
+      (resume.length > 0 ? `; ${resume.join('; ')}` : ''),
     `${summary.bananas} bananas; ${summary.withoutBananas} photos without a banana; ${summary.failed} failed`,
     `per stage: ${stages === '' ? '-' : stages}`,
     `results: ${resultsPath}`,

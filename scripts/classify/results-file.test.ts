@@ -8,10 +8,11 @@ import {
   CSV_HEADER,
   errorRow,
   formatRows,
-  gradedFiles,
-  parseCsv,
+  gradedPhotos,
+  photoSha256,
+  readResults,
   ResultsFile,
-  wholeRecordsLength,
+  ResultsFileError,
   rowsOfAnswer,
 } from './results-file.js';
 
@@ -37,22 +38,27 @@ const ANSWER: ClassifyAnswer = {
   timings_ms: {},
 };
 const NONE: ClassifyAnswer = { ...ANSWER, detections: [] };
+const A = { file: 'a.jpg', sha256: 'aa11' };
+const B = { file: 'b.jpg', sha256: 'bb22' };
+const C = { file: 'c.jpg', sha256: 'cc33' };
 
 describe('results rows', () => {
-  it('one row per banana, numbered in the order of the detections', () => {
+  it('one row per banana, numbered in the order of the detections, with the photo and its hash', () => {
     assert.equal(
-      formatRows(rowsOfAnswer('a.jpg', ANSWER), 'csv'),
-      'a.jpg,1,ripe,0.8765,2.12,0.9123,10.4,20,110.7,80,\na.jpg,2,rotten,0.5,4.5,0.3,0,0,5,5,\n',
+      formatRows(rowsOfAnswer(A, ANSWER), 'csv'),
+      'a.jpg,aa11,1,ripe,0.8765,2.12,0.9123,10.4,20,110.7,80,\n' +
+        'a.jpg,aa11,2,rotten,0.5,4.5,0.3,0,0,5,5,\n',
     );
   });
   it('a photo without bananas and a failed photo still get one row', () => {
-    assert.equal(formatRows(rowsOfAnswer('empty.jpg', NONE), 'csv'), 'empty.jpg,,,,,,,,,,\n');
+    assert.equal(formatRows(rowsOfAnswer(A, NONE), 'csv'), 'a.jpg,aa11,,,,,,,,,,\n');
     assert.equal(
-      formatRows([errorRow('bad, "one".jpg', 'HTTP 415: not a photo')], 'csv'),
-      '"bad, ""one"".jpg",,,,,,,,,,HTTP 415: not a photo\n',
+      formatRows([errorRow({ file: 'bad, "one".jpg', sha256: null }, 'HTTP 415: no')], 'csv'),
+      '"bad, ""one"".jpg",,,,,,,,,,,HTTP 415: no\n',
     );
-    assert.deepEqual(JSON.parse(formatRows(rowsOfAnswer('empty.jpg', NONE), 'jsonl')), {
-      file: 'empty.jpg',
+    assert.deepEqual(JSON.parse(formatRows(rowsOfAnswer(A, NONE), 'jsonl')), {
+      file: 'a.jpg',
+      photo_sha256: 'aa11',
       banana: null,
       stage: null,
       stage_confidence: null,
@@ -67,41 +73,67 @@ describe('results rows', () => {
   });
   it('quotes fields holding CR, LF or CRLF', () => {
     assert.equal(
-      formatRows([errorRow('a.jpg', 'one\r\ntwo')], 'csv'),
-      'a.jpg,,,,,,,,,,"one\r\ntwo"\n',
+      formatRows([errorRow(A, 'one\r\ntwo')], 'csv'),
+      'a.jpg,aa11,,,,,,,,,,"one\r\ntwo"\n',
     );
-    assert.equal(formatRows([errorRow('a.jpg', 'one\rtwo')], 'csv'), 'a.jpg,,,,,,,,,,"one\rtwo"\n');
+    assert.equal(formatRows([errorRow(A, 'one\rtwo')], 'csv'), 'a.jpg,aa11,,,,,,,,,,"one\rtwo"\n');
   });
-  it('parses CSV with quoted commas, quotes and newlines', () => {
-    assert.deepEqual(parseCsv('a,"b,""c""\nd",e\r\nf,,\n'), [
-      ['a', 'b,"c"\nd', 'e'],
-      ['f', '', ''],
-    ]);
-  });
-});
-
-describe('wholeRecordsLength', () => {
-  it('ends after the last newline outside quotes', () => {
-    assert.equal(wholeRecordsLength('a\nb', 'jsonl'), 2);
-    assert.equal(wholeRecordsLength('a,b\n"c\nd",e\n"f\n', 'csv'), 12);
-    assert.equal(wholeRecordsLength('', 'csv'), 0);
+  it('hashes the photo bytes with SHA-256', () => {
+    assert.equal(
+      photoSha256(Buffer.from('abc')),
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 });
 
-describe('gradedFiles', () => {
+describe('readResults', () => {
   const rows = [
-    ...rowsOfAnswer('a.jpg', ANSWER),
-    ...rowsOfAnswer('b, c.jpg', NONE),
-    errorRow('d.jpg', 'HTTP 422: undecodable'),
+    ...rowsOfAnswer(A, ANSWER),
+    ...rowsOfAnswer({ file: 'b, "c".jpg', sha256: 'bc' }, NONE),
+    errorRow({ file: 'd.jpg', sha256: 'dd' }, 'HTTP 422: undecodable\nsecond line'),
   ];
-  it('names the photos graded without an error (failed ones are tried again)', () => {
-    const expected = new Set(['a.jpg', 'b, c.jpg']);
-    assert.deepEqual(gradedFiles(CSV_HEADER + formatRows(rows, 'csv'), 'csv'), expected);
-    assert.deepEqual(gradedFiles(formatRows(rows, 'jsonl'), 'jsonl'), expected);
+  it('reads back what was written, in both formats', () => {
+    const csv = Buffer.from(CSV_HEADER + formatRows(rows, 'csv'));
+    assert.deepEqual(readResults(csv, 'csv'), { rows, wholeBytes: csv.length });
+    const jsonl = Buffer.from(formatRows(rows, 'jsonl'));
+    assert.deepEqual(readResults(jsonl, 'jsonl'), { rows, wholeBytes: jsonl.length });
   });
-  it('ignores a last row cut short by an interruption', () => {
-    assert.deepEqual(gradedFiles(`${CSV_HEADER}a.jpg,1,ripe`, 'csv'), new Set());
-    assert.deepEqual(gradedFiles('{"file":"a.jpg","err', 'jsonl'), new Set());
+  it('names the photos graded without an error, by path and hash (failed ones are tried again)', () => {
+    assert.deepEqual(
+      gradedPhotos(rows),
+      new Map([
+        ['a.jpg', new Set(['aa11'])],
+        ['b, "c".jpg', new Set(['bc'])],
+      ]),
+    );
+  });
+  it('ends before a last record cut short, also one cut inside a quoted field', () => {
+    const whole = CSV_HEADER + formatRows(rows, 'csv');
+    const wholeBytes = Buffer.byteLength(whole);
+    for (const cut of ['a.jpg,aa11,1,ri', 'd.jpg,dd,,,,,,,,,,"first line\n', 'e.jpg,"e']) {
+      const read = readResults(Buffer.from(whole + cut), 'csv');
+      assert.equal(read.wholeBytes, wholeBytes, cut);
+      assert.deepEqual(read.rows, rows, cut);
+    }
+    const jsonl = formatRows(rows, 'jsonl');
+    const read = readResults(Buffer.from(`${jsonl}{"file":"e.jpg","err`), 'jsonl');
+    assert.deepEqual(read, { rows, wholeBytes: Buffer.byteLength(jsonl) });
+  });
+  it('counts bytes, not characters, for names outside ASCII', () => {
+    const text =
+      CSV_HEADER + formatRows(rowsOfAnswer({ file: 'plátano ñ.jpg', sha256: 'x' }, NONE), 'csv');
+    assert.equal(readResults(Buffer.from(`${text}cut`), 'csv').wholeBytes, Buffer.byteLength(text));
+  });
+  it('refuses a file of other columns or not of ours, saying why', () => {
+    const old = 'file,banana,stage\na.jpg,1,ripe\n';
+    assert.throws(() => readResults(Buffer.from(old), 'csv'), ResultsFileError);
+    assert.throws(() => readResults(Buffer.from(old), 'csv'), /its columns are file,banana,stage/);
+    assert.throws(
+      () => readResults(Buffer.from(`${CSV_HEADER}a,"b"c,d\n`), 'csv'),
+      /not a results file/,
+    );
+    assert.throws(() => readResults(Buffer.from('{"file":"a.jpg"}\n'), 'jsonl'), /photo_sha256/);
+    assert.throws(() => readResults(Buffer.from('nope\n'), 'jsonl'), /line 1 is not JSON/);
   });
 });
 
@@ -114,37 +146,48 @@ describe('ResultsFile', () => {
     dir = await mkdtemp(join(tmpdir(), 'results-'));
     const path = join(dir, 'r.csv');
     const first = await ResultsFile.open(path);
-    await Promise.all([
-      first.append(rowsOfAnswer('a.jpg', ANSWER)),
-      first.append(rowsOfAnswer('b.jpg', NONE)),
-    ]);
+    await Promise.all([first.append(rowsOfAnswer(A, ANSWER)), first.append(rowsOfAnswer(B, NONE))]);
     const again = await ResultsFile.open(path);
-    assert.deepEqual(again.graded, new Set(['a.jpg', 'b.jpg']));
-    await again.append([errorRow('c.jpg', 'x')]);
+    assert.equal(again.has(A), true);
+    assert.equal(again.has(B), true);
+    assert.equal(again.has({ ...A, sha256: 'other' }), false, 'same name, other contents');
+    assert.equal(again.has({ file: 'x/a.jpg', sha256: A.sha256 }), false, 'other path');
+    await again.append([errorRow(C, 'x')]);
     const text = await readFile(path, 'utf8');
     assert.equal(text.split('\n').filter((l) => l.startsWith('file,')).length, 1);
     assert.equal(text.split('\n').length, 6); // header, 2 + 1 + 1 rows, final newline
   });
   it('drops a row cut short by an interruption before resuming', async () => {
     const path = join(dir, 'cut.jsonl');
-    const whole = formatRows(rowsOfAnswer('a.jpg', NONE), 'jsonl');
+    const whole = formatRows(rowsOfAnswer(A, NONE), 'jsonl');
     await writeFile(path, `${whole}{"file":"b.jpg","ban`);
     const file = await ResultsFile.open(path);
-    await file.append(rowsOfAnswer('b.jpg', NONE));
-    assert.equal(
-      await readFile(path, 'utf8'),
-      whole + formatRows(rowsOfAnswer('b.jpg', NONE), 'jsonl'),
-    );
-    assert.deepEqual((await ResultsFile.open(path)).graded, new Set(['a.jpg', 'b.jpg']));
+    await file.append(rowsOfAnswer(B, NONE));
+    assert.equal(await readFile(path, 'utf8'), whole + formatRows(rowsOfAnswer(B, NONE), 'jsonl'));
+    assert.equal((await ResultsFile.open(path)).has(B), true);
   });
   it('drops a cut-short CSV row, also one cut inside a quoted newline', async () => {
     const path = join(dir, 'cut.csv');
-    const whole = CSV_HEADER + formatRows([errorRow('a.jpg', 'line one\r\nline two')], 'csv');
-    await writeFile(path, `${whole}b.jpg,,,,,,,,,,"first line\n`);
-    await (await ResultsFile.open(path)).append(rowsOfAnswer('c.jpg', NONE));
+    const whole = CSV_HEADER + formatRows([errorRow(A, 'line one\r\nline two')], 'csv');
+    await writeFile(path, `${whole}b.jpg,bb22,,,,,,,,,,"first line\n`);
+    await (await ResultsFile.open(path)).append(rowsOfAnswer(C, NONE));
+    assert.equal(await readFile(path, 'utf8'), whole + formatRows(rowsOfAnswer(C, NONE), 'csv'));
+  });
+  it('rewrites the header of a file cut inside its header', async () => {
+    const path = join(dir, 'header.csv');
+    await writeFile(path, 'file,photo_sh');
+    await (await ResultsFile.open(path)).append(rowsOfAnswer(A, NONE));
     assert.equal(
       await readFile(path, 'utf8'),
-      whole + formatRows(rowsOfAnswer('c.jpg', NONE), 'csv'),
+      CSV_HEADER + formatRows(rowsOfAnswer(A, NONE), 'csv'),
+    );
+  });
+  it('refuses to resume a file of another version, naming it', async () => {
+    const path = join(dir, 'old.csv');
+    await writeFile(path, 'file,banana\na.jpg,1\n');
+    await assert.rejects(
+      ResultsFile.open(path),
+      /cannot resume .*old\.csv: its columns are file,banana/,
     );
   });
 });

@@ -1,15 +1,24 @@
 /**
  * The results file of a batch: one row per banana (a photo without bananas, or one that failed,
  * still gets one row), as CSV or JSON Lines by the file's extension. Rows are appended photo by
- * photo, so an interrupted batch leaves whole photos behind and can be resumed.
+ * photo, so an interrupted batch leaves whole photos behind and can be resumed. Every row names
+ * its photo by path (from the results file's folder) and by the SHA-256 of its bytes, so that a
+ * resume skips a photo only when both match: a same-named photo of another folder, or one
+ * changed since, is graded. CSV is read and written by csv-parse / csv-stringify.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, truncate } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parse, type CsvError } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { ClassifyAnswer } from './format-result.js';
 
 export interface ResultRow {
+  /** The photo's path from the results file's folder (absolute when outside it). */
   file: string;
+  /** SHA-256 of the photo's bytes, hex; null when the photo could not be read. */
+  photo_sha256: string | null;
   /** 1-based, in the order of the function's detections; null: no banana (or an error). */
   banana: number | null;
   stage: string | null;
@@ -27,6 +36,7 @@ export interface ResultRow {
 
 export const COLUMNS = [
   'file',
+  'photo_sha256',
   'banana',
   'stage',
   'stage_confidence',
@@ -38,6 +48,15 @@ export const COLUMNS = [
   'y_max',
   'error',
 ] as const satisfies readonly (keyof ResultRow)[];
+
+/** A photo as the results name it. */
+export interface PhotoId {
+  file: string;
+  sha256: string | null;
+}
+
+export const photoSha256 = (bytes: Buffer): string =>
+  createHash('sha256').update(bytes).digest('hex');
 
 const EMPTY = {
   banana: null,
@@ -55,10 +74,11 @@ const EMPTY = {
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** The rows of one graded photo: one per banana, or one empty row when there is none. */
-export function rowsOfAnswer(file: string, answer: ClassifyAnswer): ResultRow[] {
-  if (answer.detections.length === 0) return [{ file, ...EMPTY }];
+export function rowsOfAnswer(photo: PhotoId, answer: ClassifyAnswer): ResultRow[] {
+  const id = { file: photo.file, photo_sha256: photo.sha256 };
+  if (answer.detections.length === 0) return [{ ...id, ...EMPTY }];
   return answer.detections.map((d, i) => ({
-    file,
+    ...id,
     banana: i + 1,
     stage: d.stage,
     stage_confidence: round(d.stage_confidence, 4),
@@ -72,8 +92,8 @@ export function rowsOfAnswer(file: string, answer: ClassifyAnswer): ResultRow[] 
   }));
 }
 
-export function errorRow(file: string, error: string): ResultRow {
-  return { file, ...EMPTY, error };
+export function errorRow(photo: PhotoId, error: string): ResultRow {
+  return { file: photo.file, photo_sha256: photo.sha256, ...EMPTY, error };
 }
 
 export type ResultFormat = 'csv' | 'jsonl';
@@ -82,96 +102,121 @@ export function formatOf(path: string): ResultFormat {
   return extname(path).toLowerCase() === '.csv' ? 'csv' : 'jsonl';
 }
 
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** A lone CR is quoted too, so that no reader takes it for the end of a record. */
+const CSV_OPTIONS = { columns: [...COLUMNS], quoted_match: /\r/ } as const;
 
-export const CSV_HEADER = `${COLUMNS.join(',')}\n`;
+export const CSV_HEADER = stringify([], { ...CSV_OPTIONS, header: true });
 
 export function formatRows(rows: readonly ResultRow[], format: ResultFormat): string {
-  return rows
-    .map((row) =>
-      format === 'csv'
-        ? `${COLUMNS.map((column) => csvField(row[column])).join(',')}\n`
-        : `${JSON.stringify(row)}\n`,
-    )
-    .join('');
+  if (format === 'csv') return stringify([...rows], CSV_OPTIONS);
+  return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
 }
 
-/** Splits CSV text (RFC 4180: quoted fields may hold commas, quotes and newlines) into records. */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text.charAt(i);
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i += 1;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += char;
+/** A results file that cannot be resumed: not one of ours, or of another column layout. */
+export class ResultsFileError extends Error {}
+
+/** What a results file holds, up to its last whole record. */
+export interface ResultsText {
+  rows: ResultRow[];
+  /** Bytes up to the end of the last whole record: a record cut short by an interruption is dropped. */
+  wholeBytes: number;
+}
+
+const NUMERIC = new Set<string>([
+  'banana',
+  'stage_confidence',
+  'ripeness_index',
+  'detection_confidence',
+  'x_min',
+  'y_min',
+  'x_max',
+  'y_max',
+]);
+
+function rowOfRecord(record: readonly string[]): ResultRow {
+  const entries = COLUMNS.map((column, i) => {
+    const text = record[i] ?? '';
+    if (text === '') return [column, null];
+    return [column, NUMERIC.has(column) ? Number(text) : text];
+  });
+  return Object.fromEntries(entries) as ResultRow;
+}
+
+const NEWLINE = 0x0a;
+
+function readCsv(bytes: Buffer): ResultsText {
+  const records: { record: string[]; bytes: number }[] = [];
+  try {
+    parse(bytes, {
+      info: true,
+      relax_column_count: true,
+      on_record: ({ record, info }: { record: string[]; info: { bytes: number } }) => {
+        records.push({ record, bytes: info.bytes });
+        return null;
+      },
+    });
+  } catch (error) {
+    // A quote left open at the very end is a record cut short inside a quoted field.
+    if ((error as CsvError).code !== 'CSV_QUOTE_NOT_CLOSED')
+      throw new ResultsFileError(`not a results file: ${(error as Error).message}`);
   }
-  if (field !== '' || record.length > 0) records.push([...record, field]);
-  return records;
+  // Whole records end with the newline each write ends with.
+  const whole = records.filter(({ bytes: end }) => bytes[end - 1] === NEWLINE);
+  const [header, ...rest] = whole;
+  if (header && header.record.join(',') !== COLUMNS.join(',')) {
+    throw new ResultsFileError(
+      `its columns are ${header.record.join(',')}, not ${COLUMNS.join(',')} ` +
+        '(written by another version, or not a results file)',
+    );
+  }
+  for (const { record } of rest) {
+    if (record.length !== COLUMNS.length)
+      throw new ResultsFileError(`a row has ${record.length} fields, not ${COLUMNS.length}`);
+  }
+  return {
+    rows: rest.map(({ record }) => rowOfRecord(record)),
+    wholeBytes: whole.at(-1)?.bytes ?? 0,
+  };
 }
 
-/** What a results file already holds: the photos graded without an error (they are skipped). */
-export function gradedFiles(text: string, format: ResultFormat): Set<string> {
-  const graded = new Set<string>();
-  const add = (file: unknown, error: unknown): void => {
-    if (typeof file === 'string' && (error === null || error === '')) graded.add(file);
-  };
-  if (format === 'csv') {
-    const [header, ...records] = parseCsv(text);
-    const fileAt = header?.indexOf('file') ?? -1;
-    const errorAt = header?.indexOf('error') ?? -1;
-    // A last record cut short by an interruption has fewer fields: it does not count.
-    for (const record of records) {
-      if (record.length === COLUMNS.length) add(record[fileAt], record[errorAt]);
-    }
-  } else {
-    for (const line of text.split('\n')) {
+function readJsonl(bytes: Buffer): ResultsText {
+  const wholeBytes = bytes.lastIndexOf(NEWLINE) + 1;
+  const rows = bytes
+    .subarray(0, wholeBytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line, i) => {
+      let row: Partial<ResultRow>;
       try {
-        const row = JSON.parse(line) as Partial<ResultRow>;
-        add(row.file, row.error);
+        row = JSON.parse(line) as Partial<ResultRow>;
       } catch {
-        // an empty or cut-short line
+        throw new ResultsFileError(`line ${i + 1} is not JSON`);
       }
-    }
+      if (typeof row.file !== 'string' || !('photo_sha256' in row))
+        throw new ResultsFileError(
+          `line ${i + 1} has no file or photo_sha256 (written by another version?)`,
+        );
+      return row as ResultRow;
+    });
+  return { rows, wholeBytes };
+}
+
+/** Parses a results file's bytes; throws ResultsFileError when it cannot be resumed. */
+export function readResults(bytes: Buffer, format: ResultFormat): ResultsText {
+  return format === 'csv' ? readCsv(bytes) : readJsonl(bytes);
+}
+
+/** The photos graded without an error (failed ones are tried again): path -> SHA-256s. */
+export function gradedPhotos(rows: readonly ResultRow[]): Map<string, Set<string>> {
+  const graded = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (row.error !== null || row.photo_sha256 === null) continue;
+    const hashes = graded.get(row.file) ?? new Set<string>();
+    hashes.add(row.photo_sha256);
+    graded.set(row.file, hashes);
   }
   return graded;
-}
-
-/**
- * Length of the text up to the end of its last whole record: a batch that was interrupted
- * while appending may have left half a row, which is dropped (its photo is graded again).
- * In CSV a newline inside a quoted field does not end a record.
- */
-export function wholeRecordsLength(text: string, format: ResultFormat): number {
-  if (format === 'jsonl') return text.lastIndexOf('\n') + 1;
-  let quoted = false;
-  let end = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text.charAt(i);
-    if (char === '"') quoted = !quoted;
-    else if (char === '\n' && !quoted) end = i + 1;
-  }
-  return end;
 }
 
 /** Appends to a results file, writing the CSV header into a new or empty file first. */
@@ -181,7 +226,8 @@ export class ResultsFile {
 
   private constructor(
     readonly path: string,
-    readonly graded: Set<string>,
+    /** Photos graded without an error: path -> SHA-256s of the contents graded under it. */
+    readonly graded: Map<string, Set<string>>,
     needsHeader: boolean,
   ) {
     this.format = formatOf(path);
@@ -192,13 +238,23 @@ export class ResultsFile {
   /** Opens a results file to resume, after dropping a row cut short by an interruption. */
   static async open(path: string): Promise<ResultsFile> {
     const format = formatOf(path);
-    let text = existsSync(path) ? await readFile(path, 'utf8') : '';
-    const whole = wholeRecordsLength(text, format);
-    if (whole < text.length) {
-      text = text.slice(0, whole);
-      await truncate(path, Buffer.byteLength(text));
+    const bytes = existsSync(path) ? await readFile(path) : Buffer.alloc(0);
+    let text: ResultsText;
+    try {
+      text = readResults(bytes, format);
+    } catch (error) {
+      if (!(error instanceof ResultsFileError)) throw error;
+      throw new ResultsFileError(
+        `cannot resume ${path}: ${error.message}; give another --out file`,
+      );
     }
-    return new ResultsFile(path, gradedFiles(text, format), text === '');
+    if (text.wholeBytes < bytes.length) await truncate(path, text.wholeBytes);
+    return new ResultsFile(path, gradedPhotos(text.rows), text.wholeBytes === 0);
+  }
+
+  /** Whether this photo, with these contents, was graded already. */
+  has(photo: PhotoId): boolean {
+    return photo.sha256 !== null && this.graded.get(photo.file)?.has(photo.sha256) === true;
   }
 
   /** Appends one photo's rows in one write (writes are queued, never interleaved). */

@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseCsv } from '../../scripts/classify/results-file.js';
+import { parse } from 'csv-parse/sync';
+import { COLUMNS, photoSha256 } from '../../scripts/classify/results-file.js';
 import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 import { solidImage } from '../support/images.js';
 import { runCli } from '../support/run-cli.js';
@@ -78,9 +79,10 @@ describe('npm run classify', () => {
       /photos\/s/,
       'no progress bar when stderr is not a terminal',
     );
-    const [header, ...records] = parseCsv(await readFile(join(dir, 'results.csv'), 'utf8'));
+    const [header, ...records] = parse(await readFile(join(dir, 'results.csv'))) as string[][];
     assert.deepEqual(header, [
       'file',
+      'photo_sha256',
       'banana',
       'stage',
       'stage_confidence',
@@ -103,26 +105,33 @@ describe('npm run classify', () => {
     ]);
 
     const [broken] = byFile.get('shelf/broken.jpg') ?? [];
-    assert.match(broken?.[10] ?? '', /^HTTP 415: /);
+    assert.match(broken?.[11] ?? '', /^HTTP 415: /);
+    assert.equal(broken?.[1], photoSha256(photos['shelf/broken.jpg'] ?? Buffer.alloc(0)));
     let bananas = 0;
     for (const name of ['shelf/a.jpg', 'shelf/b.png', 'shelf/crate/c.webp']) {
       const rows = byFile.get(name) ?? [];
       const answer = await answerFor(name);
       if (answer.detections.length === 0) {
-        assert.deepEqual(rows, [[name, '', '', '', '', '', '', '', '', '', '']]);
+        const sha256 = photoSha256(photos[name] ?? Buffer.alloc(0));
+        assert.deepEqual(rows, [[name, sha256, '', '', '', '', '', '', '', '', '', '']]);
         continue;
       }
       bananas += answer.detections.length;
       assert.deepEqual(
-        rows.map((r) => [r[1], r[2], r[10]]),
-        answer.detections.map((d, i) => [String(i + 1), d.stage, '']),
+        rows.map((r) => [r[1], r[2], r[3], r[11]]),
+        answer.detections.map((d, i) => [
+          photoSha256(photos[name] ?? Buffer.alloc(0)),
+          String(i + 1),
+          d.stage,
+          '',
+        ]),
         name,
       );
       const first = answer.detections[0];
       assert.ok(first);
-      assert.equal(Number(rows[0]?.[4]), first.ripeness_index);
-      assert.equal(Number(rows[0]?.[5]), Number(first.confidence.toFixed(4)));
-      assert.equal(Number(rows[0]?.[6]), Number(first.box.x_min.toFixed(1)));
+      assert.equal(Number(rows[0]?.[5]), first.ripeness_index);
+      assert.equal(Number(rows[0]?.[6]), Number(first.confidence.toFixed(4)));
+      assert.equal(Number(rows[0]?.[7]), Number(first.box.x_min.toFixed(1)));
     }
     assert.match(result.stdout, /^4 photos in /);
     assert.match(
@@ -136,9 +145,40 @@ describe('npm run classify', () => {
     const before = await readFile(join(dir, 'results.csv'), 'utf8');
     const result = await run(['shelf', '--out', 'results.csv']);
     assert.equal(result.code, 1, 'the broken photo fails again');
-    assert.match(result.stdout, /^1 photos in .*; 3 already in .*results\.csv, skipped/);
+    assert.match(
+      result.stdout,
+      /^1 photos in .*; 3 photos already in .*results\.csv \(same path and contents\), skipped\n/,
+    );
     const added = (await readFile(join(dir, 'results.csv'), 'utf8')).slice(before.length);
-    assert.match(added, /^shelf\/broken\.jpg,,,,,,,,,,"HTTP 415: [^"]*"\n$/);
+    assert.match(added, /^shelf\/broken\.jpg,[0-9a-f]{64},,,,,,,,,,"HTTP 415: [^"]*"\n$/);
+  });
+
+  it('grades two crates of same-named photos into one file, run inside each crate', async () => {
+    for (const [crate, seed] of [
+      ['crate-12', 12],
+      ['crate-13', 13],
+    ] as const) {
+      await mkdir(join(dir, 'crates', crate), { recursive: true });
+      const photo = await syntheticBananaPhoto({ width: 320, height: 240, bananas: 1, seed });
+      await writeFile(join(dir, 'crates', crate, 'IMG_0001.jpg'), photo);
+    }
+    const inCrate = (crate: string) =>
+      runCli(CLI, ['.', '--out', '../r.csv', '--url', stack().functionUrl], {
+        initCwd: join(dir, 'crates', crate),
+      });
+    const twelve = await inCrate('crate-12');
+    assert.equal(twelve.code, 0, twelve.stderr);
+    const thirteen = await inCrate('crate-13');
+    assert.equal(thirteen.code, 0, thirteen.stderr);
+    assert.match(
+      thirteen.stdout,
+      /^1 photos in .*; \S*r\.csv also holds 1 photo not in this batch \(another folder\?\), kept\n/,
+    );
+    const records = parse(await readFile(join(dir, 'crates', 'r.csv'))) as string[][];
+    assert.deepEqual([...new Set(records.slice(1).map((r) => r[0]))].sort(), [
+      'crate-12/IMG_0001.jpg',
+      'crate-13/IMG_0001.jpg',
+    ]);
   });
 
   it('writes JSON Lines, with a row for a photo without bananas', async () => {
@@ -156,7 +196,9 @@ describe('npm run classify', () => {
       lines.map((l) => JSON.parse(l) as unknown),
       [
         {
-          file: 'grey.png',
+          // outside the results file's folder (out/): its absolute path
+          file: join(dir, 'grey.png'),
+          photo_sha256: photoSha256(await readFile(join(dir, 'grey.png'))),
           banana: null,
           stage: null,
           stage_confidence: null,
@@ -180,10 +222,7 @@ describe('npm run classify', () => {
     );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /No banana-ripeness function answered at http:\/\/127\.0\.0\.1:9/);
-    assert.equal(
-      await readFile(join(dir, 'unreachable.csv'), 'utf8'),
-      'file,banana,stage,stage_confidence,ripeness_index,detection_confidence,x_min,y_min,x_max,y_max,error\n',
-    );
+    assert.equal(await readFile(join(dir, 'unreachable.csv'), 'utf8'), `${COLUMNS.join(',')}\n`);
   });
 
   it('asks for --out when given several photos', async () => {
