@@ -148,10 +148,9 @@ function readCsv(bytes: Buffer): ResultsText {
   const records: { record: string[]; bytes: number }[] = [];
   try {
     parse(bytes, {
-      info: true,
       relax_column_count: true,
-      on_record: ({ record, info }: { record: string[]; info: { bytes: number } }) => {
-        records.push({ record, bytes: info.bytes });
+      on_record: (record: string[], context) => {
+        records.push({ record, bytes: context.bytes });
         return null;
       },
     });

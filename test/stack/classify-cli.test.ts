@@ -79,7 +79,7 @@ describe('npm run classify', () => {
       /photos\/s/,
       'no progress bar when stderr is not a terminal',
     );
-    const [header, ...records] = parse(await readFile(join(dir, 'results.csv'))) as string[][];
+    const [header, ...records] = parse(await readFile(join(dir, 'results.csv')), {});
     assert.deepEqual(header, [
       'file',
       'photo_sha256',
@@ -174,7 +174,7 @@ describe('npm run classify', () => {
       thirteen.stdout,
       /^1 photos in .*; \S*r\.csv also holds 1 photo not in this batch \(another folder\?\), kept\n/,
     );
-    const records = parse(await readFile(join(dir, 'crates', 'r.csv'))) as string[][];
+    const records = parse(await readFile(join(dir, 'crates', 'r.csv')), {});
     assert.deepEqual([...new Set(records.slice(1).map((r) => r[0]))].sort(), [
       'crate-12/IMG_0001.jpg',
       'crate-13/IMG_0001.jpg',
