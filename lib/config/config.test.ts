@@ -152,6 +152,25 @@ describe('TLS and API key variables', () => {
     assert.throws(() => parseApiKeysFile({ API_KEYS_FILE: '/nonexistent/keys' }), /API_KEYS_FILE/);
   });
 
+  it('checks the keys in API_KEYS_FILE at start: a bad key is one line naming the file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    try {
+      const keys = join(dir, 'keys.txt');
+      writeFileSync(keys, '# keys\nshort:14-characters\n');
+      assert.throws(
+        () => parseApiKeysFile({ API_KEYS_FILE: keys }),
+        configError(
+          'API_KEYS_FILE',
+          new RegExp(`^API_KEYS_FILE ${keys}: line 2: a key has at least 16 characters$`),
+        ),
+      );
+      writeFileSync(keys, 'team-a:sixteen-characters\n');
+      assert.equal(parseApiKeysFile({ API_KEYS_FILE: keys }), keys);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the clients use TLS when GRPC_TLS or a GRPC_TLS_* file is set', () => {
     assert.equal(parseClientTls({}), undefined);
     assert.deepEqual(parseClientTls({ GRPC_TLS: 'true' }), {

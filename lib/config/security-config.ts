@@ -1,4 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { parseApiKeys } from '../auth/api-keys.js';
 import { ConfigError } from './config-error.js';
 import { readBoolean, readString, type Env } from './env.js';
 
@@ -62,9 +63,20 @@ export function parseServerTls(env: Env): ServerTlsConfig | undefined {
   return { certFile, keyFile, clientCaFile };
 }
 
-/** API_KEYS_FILE: the keys callers must send (`authorization: Bearer <key>`); unset: none needed. */
+/**
+ * API_KEYS_FILE: the keys callers must send (`authorization: Bearer <key>`); unset: none needed.
+ * Its contents are checked here, so that a bad key stops the process with one line naming the
+ * file and the line, not a failed start.
+ */
 export function parseApiKeysFile(env: Env): string | undefined {
-  return readableFile(env, 'API_KEYS_FILE');
+  const path = readableFile(env, 'API_KEYS_FILE');
+  if (path === undefined) return undefined;
+  try {
+    parseApiKeys(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('API_KEYS_FILE', `${path}: ${(error as Error).message}`);
+  }
+  return path;
 }
 
 /**

@@ -29,6 +29,23 @@ describe('parseStackArgs', () => {
       { detectorReplicas: 2, classifierReplicas: 3, port: 9000, verbose: true, tls: true },
     );
   });
+  it('takes the key file from --api-keys or API_KEYS_FILE, relative to where npm was run', () => {
+    const env = { INIT_CWD: '/home/me/crates' };
+    assert.equal(
+      parseStackArgs(['--api-keys', 'keys.txt'], env).apiKeysFile,
+      '/home/me/crates/keys.txt',
+    );
+    assert.equal(
+      parseStackArgs([], { ...env, API_KEYS_FILE: '/etc/banana/keys' }).apiKeysFile,
+      '/etc/banana/keys',
+    );
+    assert.equal(
+      parseStackArgs(['--api-keys=mine'], { ...env, API_KEYS_FILE: '/etc/banana/keys' })
+        .apiKeysFile,
+      '/home/me/crates/mine',
+    );
+    assert.equal(parseStackArgs([], env).apiKeysFile, undefined);
+  });
   it('rejects bad values, unknown flags and stray arguments with exit 2 and the usage', () => {
     for (const [argv, message] of [
       [
@@ -54,6 +71,8 @@ describe('parseStackArgs', () => {
       '--classifier-replicas',
       '--port',
       '--verbose',
+      '--tls',
+      '--api-keys',
       '--help',
     ]) {
       assert.ok(STACK_USAGE.includes(flag), flag);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { integerFlag } from '../lib/cli.js';
+import { integerFlag, userPath } from '../lib/cli.js';
 
 /** Command-line flags of `npm start`. */
 export interface StackArgs {
@@ -9,6 +9,8 @@ export interface StackArgs {
   verbose: boolean;
   /** Mutual TLS and API keys between the function and the services (certificates made at start). */
   tls: boolean;
+  /** Keys the function and the services require of callers (--api-keys, default $API_KEYS_FILE). */
+  apiKeysFile?: string;
 }
 
 /** The function's port under `npm start`; the CLI's default URL points here. */
@@ -25,6 +27,9 @@ Options:
   --verbose                print every log line of every component
   --tls                    mutual TLS and API keys on the model services, from a CA and
                            certificates made at start with openssl in a temp folder
+  --api-keys FILE          the function's port and the model services require a key of FILE
+                           (default $API_KEYS_FILE; one key per line, \`name:key\`, at least 16
+                           characters); the function calls the services with a generated key
   -h, --help               show this help
 
 Threads (each replica gets a share of the cores; set one to use it for every replica):
@@ -32,7 +37,10 @@ Threads (each replica gets a share of the cores; set one to use it for every rep
   UV_THREADPOOL_SIZE  libuv pool per replica, which runs its image decoding
                       (default cores / (replicas + 1), within 2..4)`;
 
-export function parseStackArgs(argv: string[]): StackArgs {
+export function parseStackArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): StackArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -41,6 +49,7 @@ export function parseStackArgs(argv: string[]): StackArgs {
       port: { type: 'string', default: String(DEFAULT_PORT) },
       verbose: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
+      'api-keys': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -51,5 +60,15 @@ export function parseStackArgs(argv: string[]): StackArgs {
     port: integerFlag('--port', values.port, 1, 65535),
     verbose: values.verbose,
     tls: values.tls,
+    ...apiKeysFileOf(values['api-keys'], env),
   };
+}
+
+function apiKeysFileOf(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): { apiKeysFile?: string } {
+  const file = flag ?? env.API_KEYS_FILE;
+  if (file === undefined || file.trim() === '') return {};
+  return { apiKeysFile: userPath(file, env) };
 }

@@ -5,6 +5,7 @@
 import { readCli } from '../lib/cli.js';
 import { DEFAULT_PORT, parseStackArgs, STACK_USAGE } from './cli-args.js';
 import { startLocalStack, type LocalStack } from './stack.js';
+import { createLocalKeys, type LocalKeys } from './api-keys.js';
 import { createLocalTls, type LocalTls } from './tls.js';
 
 /** Replicas log JSON lines at info level; without --verbose only warnings and errors are shown. */
@@ -12,22 +13,32 @@ function isWarningOrWorse(line: string): boolean {
   return !line.startsWith('{') || /"level":"(warn|error|fatal)"/.test(line);
 }
 
-/** How to call a detector of a --tls stack directly. */
-function tlsLines(tls: LocalTls, stack: LocalStack): string[] {
-  const { caFile, certFile, keyFile, apiKey } = tls.direct;
+/** Which ports need a key, and how to call a detector directly. */
+function securityLines(stack: LocalStack, tls?: LocalTls, keys?: LocalKeys): string[] {
+  if (!keys) return [];
+  const user = keys.userKeysFile;
+  const lines = [
+    user
+      ? `  Keys            the function (POST /) and the model services require a key of ${user}`
+      : '  Keys            the model services require a key; the function (POST /) needs none (--api-keys FILE to require one)',
+    '                  ("authorization: Bearer <key>"); the function calls the services with a generated key',
+  ];
+  if (!tls) return lines;
   // By name: the certificate carries localhost and 127.0.0.1, and TLS sends names, not IPs, as SNI.
   const address = (stack.detectors[0]?.grpcAddress ?? '127.0.0.1:50051').replace(
     '127.0.0.1',
     'localhost',
   );
+  const { caFile, certFile, keyFile } = tls.direct;
   return [
-    `  TLS             mutual TLS and API keys on the model services; certificates in ${tls.dir}`,
-    `  Direct call     BANANA_API_KEY=${apiKey} npm run grpc -- detect photo.jpg \\`,
+    ...lines,
+    `  TLS             mutual TLS on the model services; certificates in ${tls.dir}`,
+    `  Direct call     BANANA_API_KEY=${keys.directKey ?? '<key>'} npm run grpc -- detect photo.jpg \\`,
     `                    --addr ${address} --ca ${caFile} --cert ${certFile} --cert-key ${keyFile}`,
   ];
 }
 
-function printUrls(stack: LocalStack, tls?: LocalTls): void {
+function printUrls(stack: LocalStack, tls?: LocalTls, keys?: LocalKeys): void {
   const lines = [
     '',
     'Banana ripeness is running.',
@@ -45,9 +56,9 @@ function printUrls(stack: LocalStack, tls?: LocalTls): void {
     `  Threads         per replica ${Object.entries(stack.threads)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,
-    ...(tls ? tlsLines(tls, stack) : []),
+    ...securityLines(stack, tls, keys),
     '',
-    `Try: npm run classify -- photo.jpg -o annotated.jpg${
+    `Try: ${keys?.userKeysFile ? 'BANANA_API_KEY=<key> ' : ''}npm run classify -- photo.jpg -o annotated.jpg${
       stack.functionServer.port === DEFAULT_PORT ? '' : ` --url ${stack.functionUrl}`
     }`,
     'Press Ctrl-C to stop.',
@@ -57,18 +68,29 @@ function printUrls(stack: LocalStack, tls?: LocalTls): void {
 }
 
 async function main(): Promise<void> {
-  const args = readCli(STACK_USAGE, parseStackArgs);
+  const args = readCli(STACK_USAGE, (argv) => parseStackArgs(argv, process.env));
+  // Keys first: a bad key file stops here, in one line, before anything starts.
+  const keys =
+    args.tls || args.apiKeysFile !== undefined
+      ? createLocalKeys({
+          userKeysFile: args.apiKeysFile,
+          directKey: args.tls,
+          onWarning: (message) => {
+            console.error(message);
+          },
+        })
+      : undefined;
   console.log(
     `Starting ${args.detectorReplicas} detector and ${args.classifierReplicas} classifier replica(s); loading the models...`,
   );
   const tls = args.tls ? createLocalTls() : undefined;
-  if (tls)
-    process.once('exit', () => {
-      tls.remove();
-    });
+  process.once('exit', () => {
+    tls?.remove();
+    keys?.remove();
+  });
   const stack = await startLocalStack({
-    serviceEnv: tls?.serviceEnv,
-    functionConfig: tls?.functionConfig,
+    serviceEnv: { ...tls?.serviceEnv, ...keys?.serviceEnv },
+    functionConfig: { ...tls?.functionConfig, ...keys?.functionConfig },
     detectorReplicas: args.detectorReplicas,
     classifierReplicas: args.classifierReplicas,
     functionPort: args.port,
@@ -82,7 +104,7 @@ async function main(): Promise<void> {
       console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
     },
   });
-  printUrls(stack, tls);
+  printUrls(stack, tls, keys);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

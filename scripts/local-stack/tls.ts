@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import type { FunctionConfig } from '../../function/src/config.js';
 import { certificateFolder } from '../lib/certificates.js';
 
-/** What `npm start -- --tls` runs with: mutual TLS and an API key on every model service. */
+/** What `npm start -- --tls` runs with: mutual TLS on every model service (keys: api-keys.ts). */
 export interface LocalTls {
-  /** Environment of every model-service replica (TLS_*, API_KEYS_FILE). */
+  /** Environment of every model-service replica (TLS_*). */
   serviceEnv: Record<string, string>;
   /** The function's client settings (its client certificate and key). */
   functionConfig: Partial<FunctionConfig>;
-  /** For a direct call: CA, a client certificate and key, and an API key. */
-  direct: { caFile: string; certFile: string; keyFile: string; apiKey: string };
+  /** For a direct call: CA, a client certificate and key. */
+  direct: { caFile: string; certFile: string; keyFile: string };
   /** The folder the certificates are in. */
   dir: string;
   /** Deletes the certificates. */
@@ -20,7 +18,7 @@ export interface LocalTls {
 /**
  * A throw-away CA (openssl, in a temp folder) that signs one server certificate for
  * localhost / 127.0.0.1 shared by every replica, a client certificate for the function and
- * one for direct calls (`npm run grpc`); and a random API key the services require.
+ * one for direct calls (`npm run grpc`).
  */
 export function createLocalTls(): LocalTls {
   const folder = certificateFolder('banana-local-tls-');
@@ -28,23 +26,17 @@ export function createLocalTls(): LocalTls {
   const server = folder.issue(ca, { name: 'model-services', usage: 'server', days: 7 });
   const fn = folder.issue(ca, { name: 'function', usage: 'client', days: 7 });
   const direct = folder.issue(ca, { name: 'direct-caller', usage: 'client', days: 7 });
-  const functionKey = randomBytes(24).toString('hex');
-  const directKey = randomBytes(24).toString('hex');
-  const keysFile = folder.path('api-keys');
-  writeFileSync(keysFile, `function:${functionKey}\ndirect-caller:${directKey}\n`, { mode: 0o600 });
   return {
     serviceEnv: {
       TLS_CERT_FILE: server.certFile,
       TLS_KEY_FILE: server.keyFile,
       TLS_CLIENT_CA_FILE: ca.certFile,
-      API_KEYS_FILE: keysFile,
     },
     functionConfig: {
       // The replicas are addressed by IP; their certificate is checked for (and SNI says) localhost.
       grpcTls: { caFile: ca.certFile, ...fn, serverName: 'localhost' },
-      grpcApiKey: functionKey,
     },
-    direct: { caFile: ca.certFile, ...direct, apiKey: directKey },
+    direct: { caFile: ca.certFile, ...direct },
     dir: folder.dir,
     remove: () => {
       folder.remove();
