@@ -45,6 +45,7 @@ function readUserKeys(path: string): string {
   } catch (error) {
     throw new Error(
       `--api-keys ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
     );
   }
   try {
@@ -52,7 +53,7 @@ function readUserKeys(path: string): string {
     const taken = names.find((name) => name === FUNCTION_KEY_NAME || name === DIRECT_KEY_NAME);
     if (taken) throw new Error(`the key name "${taken}" is the local stack's own`);
   } catch (error) {
-    throw new Error(`--api-keys ${path}: ${(error as Error).message}`);
+    throw new Error(`--api-keys ${path}: ${(error as Error).message}`, { cause: error });
   }
   return text;
 }
