@@ -228,8 +228,9 @@ export interface IInferenceService {
 }
 
 // cert-manager.io/v1 Certificate (cert-manager's crd-certificates.yaml) and Gateway API
-// gateway.networking.k8s.io v1 Gateway, GRPCRoute and v1alpha3 BackendTLSPolicy (the
-// standard channel's CRDs), the fields the prod-tls overlay may use.
+// gateway.networking.k8s.io v1 Gateway, GRPCRoute and BackendTLSPolicy (the standard
+// channel's CRDs; BackendTLSPolicy is v1 since Gateway API 1.4, whose standard install has no
+// v1alpha3), the fields the prod-tls overlay may use.
 type ObjectRef = { group?: string; kind?: string; name: string; namespace?: string };
 type KeyUsage =
   'digital signature' | 'key encipherment' | 'server auth' | 'client auth' | 'signing';
@@ -300,7 +301,7 @@ export interface IGRPCRoute {
 }
 
 export interface IBackendTLSPolicy {
-  apiVersion: 'gateway.networking.k8s.io/v1alpha3';
+  apiVersion: 'gateway.networking.k8s.io/v1';
   kind: 'BackendTLSPolicy';
   metadata: Meta;
   spec: {
@@ -309,7 +310,9 @@ export interface IBackendTLSPolicy {
       caCertificateRefs?: { group: string; kind: string; name: string }[];
       wellKnownCACertificates?: 'System';
       hostname: string;
+      subjectAltNames?: ({ type: 'Hostname'; hostname: string } | { type: 'URI'; uri: string })[];
     };
+    options?: Labels;
   };
 }
 
@@ -322,5 +325,4 @@ export const CRD_GROUPS = new Set([
   'serving.kserve.io/v1beta1',
   'cert-manager.io/v1',
   'gateway.networking.k8s.io/v1',
-  'gateway.networking.k8s.io/v1alpha3',
 ]);

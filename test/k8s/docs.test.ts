@@ -1,9 +1,19 @@
 // docs/deploy.md stays true to the tree: every repo path it names exists, it builds each
 // Dockerfile from the repo root, and it quotes the timeouts the manifests use.
 import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { IMAGES } from '../../scripts/lib/dockerfile.js';
-import { durationMs, fileExists, readText, readYaml } from './helpers.js';
+import {
+  deployments,
+  durationMs,
+  fileExists,
+  readText,
+  readYaml,
+  render,
+  ROOT,
+} from './helpers.js';
+import { join } from 'node:path';
 
 const doc = readText('docs/deploy.md');
 
@@ -40,5 +50,29 @@ describe('docs/deploy.md', () => {
     assert.ok(doc.includes(`gateway.upstreamTimeout=${v.gateway.upstreamTimeout}`));
     assert.ok(doc.includes(`(${String(durationMs(v.gateway.upstreamTimeout) / 1000)} s)`));
     assert.ok(doc.includes(`(${String(durationMs(v.gateway.readTimeout) / 1000)} s)`));
+  });
+
+  it("changes the images with an overlay's images field, rendered by kubectl alone", () => {
+    const overlay = /```yaml\n# my-overlay\/kustomization\.yaml[^\n]*\n([\s\S]*?)```/.exec(
+      doc,
+    )?.[1];
+    assert.ok(overlay, 'the my-overlay example');
+    assert.doesNotMatch(doc, /kustomize edit/, 'no step needs the kustomize binary');
+    // "a folder next to k8s/": in the repository root, as the example's path assumes.
+    const dir = `.my-overlay-${process.pid}`;
+    mkdirSync(join(ROOT, dir));
+    try {
+      writeFileSync(join(ROOT, dir, 'kustomization.yaml'), overlay);
+      const images = deployments(render(dir)).map(({ dep, pod }) => [
+        dep.metadata.name,
+        pod.containers[0]?.image,
+      ]);
+      assert.deepEqual(images.sort(), [
+        ['classifier', 'registry.example.com/banana/classifier:1.0.1'],
+        ['detector', 'registry.example.com/banana/detector:1.0.1'],
+      ]);
+    } finally {
+      rmSync(join(ROOT, dir), { recursive: true, force: true });
+    }
   });
 });

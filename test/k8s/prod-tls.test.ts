@@ -4,17 +4,20 @@
 // Every object validates (kubernetes-models for built-ins, crd-types.ts shapes strictly for
 // cert-manager and Gateway API); the services' own config parser accepts the rendered env.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { IContainer } from 'kubernetes-models/v1';
+import { parse as parseYaml } from 'yaml';
+import { parseFunctionConfig } from '../../function/src/config.js';
 import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import type { ICertificate, IGRPCRoute, IGateway, IBackendTLSPolicy } from './crd-types.js';
 import { CRD_GROUPS } from './crd-types.js';
 import { as, deployments, find, render, type K8sObject } from './helpers.js';
 import { strictTypeErrors } from './strict-types.js';
+import { repoPath } from '../support/paths.js';
 
 const DIR = 'k8s/overlays/prod-tls';
 const SERVICES = { detector: parseDetectorConfig, classifier: parseClassifierConfig } as const;
@@ -116,16 +119,16 @@ describe('prod-tls overlay', () => {
       // The service's own parser accepts the env (with the mounted files standing in locally).
       const dir = mkdtempSync(join(tmpdir(), 'prod-tls-'));
       try {
-        const local = (path: string) => {
+        const local = (path: string, text = 'x') => {
           const file = join(dir, path.replaceAll('/', '_'));
-          writeFileSync(file, 'x');
+          writeFileSync(file, text);
           return file;
         };
         const config = parse({
           ...env,
           TLS_CERT_FILE: local(env.TLS_CERT_FILE ?? ''),
           TLS_KEY_FILE: local(env.TLS_KEY_FILE ?? ''),
-          API_KEYS_FILE: local(env.API_KEYS_FILE ?? ''),
+          API_KEYS_FILE: local(env.API_KEYS_FILE ?? '', `function:${'k'.repeat(32)}\n`),
         });
         assert.ok(config.tls && config.apiKeysFile);
       } finally {
@@ -166,6 +169,8 @@ describe('prod-tls overlay', () => {
       [['detector', grpcPort]],
     );
     const backendTls = typed('BackendTLSPolicy', 'detector');
+    // GA in Gateway API 1.4: the standard channel's CRDs serve v1 only.
+    assert.equal(backendTls.apiVersion, 'gateway.networking.k8s.io/v1');
     assert.equal(backendTls.spec.targetRefs[0]?.name, 'detector');
     const detectorCert = typed('Certificate', 'detector-tls');
     assert.ok(detectorCert.spec.dnsNames?.includes(backendTls.spec.validation.hostname));
@@ -187,5 +192,41 @@ describe('prod-tls overlay', () => {
     const prodPolicy = find(render('k8s/overlays/prod'), 'NetworkPolicy', 'model-services');
     const mine = find(objects(), 'NetworkPolicy', 'model-services');
     assert.deepEqual(mine.spec, prodPolicy.spec);
+  });
+
+  it("stack-tls.yml: the function trusts the services' CA and sends its key, both from OpenFaaS secrets", () => {
+    const stack = parseYaml(readFileSync(repoPath('stack-tls.yml'), 'utf8')) as {
+      functions: Record<string, { environment: Record<string, string>; secrets?: string[] }>;
+    };
+    const [fn] = Object.values(stack.functions);
+    assert.ok(fn);
+    const env = fn.environment;
+    for (const name of ['GRPC_TLS_CA_FILE', 'GRPC_API_KEY_FILE']) {
+      const secret = /^\/var\/openfaas\/secrets\/(.+)$/.exec(env[name] ?? '')?.[1];
+      assert.ok(secret && fn.secrets?.includes(secret), `${name} is a declared secret`);
+    }
+    // It dials the names the services' certificates carry.
+    for (const [variable, service] of [
+      ['DETECTOR_ADDR', 'detector'],
+      ['CLASSIFIER_ADDR', 'classifier'],
+    ] as const) {
+      const host = /^dns:\/\/\/([^:]+):\d+$/.exec(env[variable] ?? '')?.[1] ?? '';
+      assert.ok(typed('Certificate', `${service}-tls`).spec.dnsNames?.includes(host), host);
+    }
+    // The function's own parser accepts it (the secrets standing in locally).
+    const dir = mkdtempSync(join(tmpdir(), 'stack-tls-'));
+    try {
+      writeFileSync(join(dir, 'ca'), 'x');
+      writeFileSync(join(dir, 'key'), `${'k'.repeat(32)}\n`);
+      const config = parseFunctionConfig({
+        ...env,
+        GRPC_TLS_CA_FILE: join(dir, 'ca'),
+        GRPC_API_KEY_FILE: join(dir, 'key'),
+      });
+      assert.equal(config.grpcTls?.caFile, join(dir, 'ca'));
+      assert.equal(config.grpcApiKey, 'k'.repeat(32));
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
