@@ -17,7 +17,7 @@ export function checkHttpRequest(keys: ApiKeyStore, request: IncomingMessage): A
 
 /**
  * For plain node:http handlers and express alike: true when the request carries a valid
- * key; otherwise answers 401 `{"error":{"code":"unauthenticated","message"}}` with
+ * key; otherwise answers 401 (by default `{"error":{"code":"unauthenticated","message"}}`) with
  * `www-authenticate: Bearer` and returns false. Call it before reading the body:
  *
  *   if (!authorizeHttpRequest(keys, req, res)) return;
@@ -28,6 +28,7 @@ export function authorizeHttpRequest(
   keys: ApiKeyStore | undefined,
   request: IncomingMessage,
   response: ServerResponse,
+  errorBody: (message: string) => unknown = unauthenticatedBody,
 ): boolean {
   if (!keys) return true;
   const result = checkHttpRequest(keys, request);
@@ -38,13 +39,19 @@ export function authorizeHttpRequest(
     'cache-control': 'no-store',
     connection: 'close',
   });
-  response.end(JSON.stringify(unauthenticatedBody(result.message)));
+  response.end(JSON.stringify(errorBody(result.message)));
   return false;
 }
 
-/** authorizeHttpRequest as connect/express middleware. */
-export function requireApiKey(keys: ApiKeyStore | undefined) {
+/**
+ * authorizeHttpRequest as connect/express middleware; `errorBody` shapes the 401's body as the
+ * rest of the protocol's errors (the Open Inference REST API: `{"error": "<message>"}`).
+ */
+export function requireApiKey(
+  keys: ApiKeyStore | undefined,
+  errorBody: (message: string) => unknown = unauthenticatedBody,
+) {
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
-    if (authorizeHttpRequest(keys, request, response)) next();
+    if (authorizeHttpRequest(keys, request, response, errorBody)) next();
   };
 }

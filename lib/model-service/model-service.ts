@@ -302,7 +302,8 @@ function buildGrpcServer<
       isReady: () => health.status === 'SERVING',
       handlerContext,
       maxBodyBytes: context.config.maxMessageBytes,
-      protect: requireApiKey(security.apiKeys),
+      // 401 in the REST API's own error shape, as every other refusal there.
+      protect: requireApiKey(security.apiKeys, (message) => ({ error: message })),
     }),
   };
   return { server, health, calls, routes };

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { parseArgs } from 'node:util';
 import type { ClientTlsConfig } from '../../lib/client/index.js';
 import { UsageError, userPath } from '../lib/cli.js';
@@ -77,4 +78,36 @@ export function splitConnectionArgs(
     connection: { tls: tlsWanted ? { caFile, certFile, keyFile, serverName } : undefined, apiKey },
     rest: argv.filter((_, index) => !taken.has(index)),
   };
+}
+
+/**
+ * What to change when a call failed for a reason of the connection, as one line for the
+ * error's `hint`; undefined when the error says nothing about the connection. grpc-js reports
+ * these as UNAVAILABLE (or UNAUTHENTICATED) with the TLS or socket error in the details.
+ */
+export function connectionHint(
+  error: { code?: number; details?: string },
+  connection: GrpcConnection,
+  addr: string,
+): string | undefined {
+  const details = error.details ?? '';
+  const tls = connection.tls !== undefined;
+  if (/alert certificate required/i.test(details))
+    return 'the server requires a client certificate (mutual TLS): add --cert FILE --cert-key FILE';
+  if (/ECONNREFUSED/.test(details))
+    return `nothing listens at ${addr}: start the service (npm start, npm run start:detector) or check --addr`;
+  if (tls && /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i.test(details))
+    return `the server at ${addr} speaks plaintext gRPC: leave out --tls, --ca, --cert and --server-name`;
+  if (
+    tls &&
+    /self[- ]signed|unable to (get|verify)|UNABLE_TO_|certificate has expired/i.test(details)
+  )
+    return "the server's certificate is not trusted: give the CA that signed it with --ca FILE";
+  if (tls && /does not match|ERR_TLS_CERT_ALTNAME_INVALID|altnames/i.test(details))
+    return "the server's certificate does not carry the name asked for (--server-name, else the host of --addr): use a name it carries";
+  if (!tls && /Failed to connect|Connection dropped|ECONNRESET|socket hang up/i.test(details))
+    return `the server at ${addr} did not answer plaintext gRPC: if it speaks TLS (npm start -- --tls, k8s/overlays/prod-tls), add --ca FILE (its CA) or --tls`;
+  if (error.code === status.UNAUTHENTICATED)
+    return `the server requires an API key: set ${API_KEY_ENV}=<key> (or --key KEY)`;
+  return undefined;
 }

@@ -2,7 +2,9 @@
  * `npm run grpc -- list | health | detect <photo> | classify <crop...> | metadata | infer
  * <image...> [--addr host:port]`: calls a model service and prints its answer as JSON. detect
  * and classify go through the typed client of lib/client; health is grpc.health.v1/Check; list
- * uses server reflection; metadata and infer speak the Open Inference Protocol.
+ * uses server reflection; metadata and infer speak the Open Inference Protocol. The npm script
+ * runs it with --disable-warning=DEP0123: grpc-js sends an IP address of --addr as the TLS
+ * server name, which Node flags, while the certificate is still checked for that IP.
  */
 import { readFile } from 'node:fs/promises';
 import { makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
@@ -18,7 +20,7 @@ import { createOpenInferenceClient } from '../../lib/open-inference/index.js';
 import { readCli } from '../lib/cli.js';
 import { listServices } from '../lib/reflection-client.js';
 import { GRPC_USAGE, parseGrpcArgs, type GrpcCommand } from './args.js';
-import { CONNECTION_USAGE, splitConnectionArgs } from './connection.js';
+import { CONNECTION_USAGE, connectionHint, splitConnectionArgs } from './connection.js';
 import { formatTensors, inferImages } from './open-inference.js';
 
 const print = (value: unknown): void => {
@@ -118,8 +120,11 @@ const cli = readCli(GRPC_USAGE + '\n' + CONNECTION_USAGE, (argv) => {
 try {
   process.exitCode = await run(cli.args);
 } catch (error) {
+  const hint = isServiceError(error)
+    ? connectionHint(error, cli.connection, cli.args.addr)
+    : undefined;
   const body = isServiceError(error)
-    ? { code: status[error.code], message: error.details }
+    ? { code: status[error.code], message: error.details, ...(hint && { hint }) }
     : { code: 'CLI_ERROR', message: (error as Error).message };
   console.error(JSON.stringify({ error: body }, null, 2));
   process.exitCode = 1;
