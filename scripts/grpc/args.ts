@@ -35,6 +35,8 @@ Options:
                         e.g. head; the detector also has detections)
   --param KEY=VALUE     infer: a request parameter (repeatable), e.g. confidence=0.5,
                         iou=0.4, max_detections=10 for detections
+  --rest URL            metadata, infer: over the Open Inference REST API at URL (the
+                        service's metrics port, e.g. http://127.0.0.1:9091) instead of gRPC
   --deadline-ms N       deadline of the call (default 10000)
   -h, --help            show this help`;
 
@@ -51,6 +53,7 @@ export function parseGrpcArgs(
       model: { type: 'string' },
       output: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true },
+      rest: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,

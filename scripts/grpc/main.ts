@@ -17,11 +17,11 @@ import {
   status,
 } from '../../lib/client/index.js';
 import { createOpenInferenceClient } from '../../lib/open-inference/index.js';
-import { readCli } from '../lib/cli.js';
+import { readCli, UsageError } from '../lib/cli.js';
 import { listServices } from '../lib/reflection-client.js';
 import { GRPC_USAGE, parseGrpcArgs, type GrpcCommand } from './args.js';
 import { CONNECTION_USAGE, connectionHint, splitConnectionArgs } from './connection.js';
-import { formatTensors, inferImages } from './open-inference.js';
+import { formatTensors, grpcTransport, inferImages, restTransport } from './open-inference.js';
 
 const print = (value: unknown): void => {
   console.log(JSON.stringify(value, null, 2));
@@ -96,17 +96,20 @@ async function run(args: GrpcCommand): Promise<number> {
     }
     case 'metadata':
     case 'infer': {
-      const client = createOpenInferenceClient(options);
+      const client = args.rest === undefined ? createOpenInferenceClient(options) : undefined;
+      const transport = client
+        ? grpcTransport(client)
+        : restTransport(args.rest ?? '', cli.connection.apiKey);
       try {
         console.log(
           formatTensors(
             args.command === 'metadata'
-              ? await client.modelMetadata(args.model)
-              : await inferImages(client, args),
+              ? await transport.modelMetadata(args.model)
+              : await inferImages(transport, args),
           ),
         );
       } finally {
-        client.close();
+        client?.close();
       }
       return 0;
     }
@@ -115,7 +118,12 @@ async function run(args: GrpcCommand): Promise<number> {
 
 const cli = readCli(GRPC_USAGE + '\n' + CONNECTION_USAGE, (argv) => {
   const { connection, rest } = splitConnectionArgs(argv, process.env);
-  return { args: parseGrpcArgs(rest, process.env), connection };
+  const args = parseGrpcArgs(rest, process.env);
+  if ('rest' in args && args.rest !== undefined && connection.tls)
+    throw new UsageError(
+      '--rest calls the plain-HTTP metrics port: TLS options apply to gRPC only',
+    );
+  return { args, connection };
 });
 try {
   process.exitCode = await run(cli.args);

@@ -2,8 +2,15 @@ import { UsageError, userPath } from '../lib/cli.js';
 import type { ParameterValue } from '../../lib/open-inference/index.js';
 import type { InferArgs } from './open-inference.js';
 
-/** The metadata and infer commands without address and deadline. */
-export type OipArgs = { command: 'metadata'; model: string } | ({ command: 'infer' } & InferArgs);
+/**
+ * The metadata and infer commands without address and deadline; `rest`: the Open Inference
+ * REST API's base URL to call instead of gRPC.
+ */
+export type OipArgs = (
+  { command: 'metadata'; model: string } | ({ command: 'infer' } & InferArgs)
+) & {
+  rest?: string;
+};
 export type OipCommand = OipArgs & { addr: string; deadlineMs: number };
 
 export const DEFAULT_MODEL = 'banana-detector';
@@ -19,6 +26,21 @@ interface OipFlags {
   model?: string | undefined;
   output?: string[] | undefined;
   param?: string[] | undefined;
+  rest?: string | undefined;
+}
+
+/** --rest URL: an http(s) URL, without a trailing slash. */
+function restUrl(text: string | undefined): { rest?: string } {
+  if (text === undefined) return {};
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--rest needs a URL such as http://127.0.0.1:9091, got ${text}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--rest needs an http or https URL, got ${text}`);
+  return { rest: text.replace(/\/+$/, '') };
 }
 
 /**
@@ -33,14 +55,16 @@ export function inferArgs(
 ): OipArgs | undefined {
   const model = flags.model ?? DEFAULT_MODEL;
   if (command !== 'infer' && command !== 'metadata') {
-    const used = (['model', 'output', 'param'] as const).find((f) => flags[f] !== undefined);
+    const used = (['model', 'output', 'param', 'rest'] as const).find(
+      (f) => flags[f] !== undefined,
+    );
     if (used) throw new UsageError(`--${used} applies to metadata and infer only`);
     return undefined;
   }
   if (command === 'metadata') {
     if (rest.length > 0) throw new UsageError(`metadata: unexpected ${rest.join(' ')}`);
     if (flags.output ?? flags.param) throw new UsageError('--output and --param apply to infer');
-    return { command, model };
+    return { command, model, ...restUrl(flags.rest) };
   }
   if (rest.length === 0) throw new UsageError('infer: which images? give their paths');
   const parameters: Record<string, ParameterValue> = {};
@@ -55,5 +79,6 @@ export function inferArgs(
     images: rest.map((path) => userPath(path, env)),
     outputs: flags.output ?? [],
     parameters,
+    ...restUrl(flags.rest),
   };
 }

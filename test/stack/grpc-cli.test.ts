@@ -92,6 +92,25 @@ describe('npm run grpc', () => {
     assert.equal((json(wrong.stderr) as { error: { code: string } }).error.code, 'NOT_FOUND');
   });
 
+  it('infer --rest: the same tensors over the Open Inference REST API as over gRPC', async () => {
+    const args = ['infer', 'photo.jpg', '--output', 'detections', '--param', 'confidence=0'];
+    const overGrpc = await grpc([...args, '--addr', detector()]);
+    const rest = stack().detectors[0]?.metricsUrl.replace(/\/metrics$/, '') ?? '';
+    const overRest = await grpc([...args, '--rest', rest]);
+    assert.equal(overRest.code, 0, overRest.stderr);
+    assert.deepEqual(json(overRest.stdout), json(overGrpc.stdout));
+    const metadata = await grpc(['metadata', '--rest', rest]);
+    assert.deepEqual((json(metadata.stdout) as { inputs: unknown[] }).inputs, [
+      { name: 'images', datatype: 'UINT8', shape: [-1, 320, 320, 3] },
+    ]);
+    const wrong = await grpc(['infer', 'photo.jpg', '--model', 'resnet', '--rest', rest]);
+    assert.equal(wrong.code, 1);
+    assert.match(
+      (json(wrong.stderr) as { error: { message: string } }).error.message,
+      /^HTTP 404: /,
+    );
+  });
+
   it('health: the server and a named service', async () => {
     const server = await grpc(['health', '--addr', detector()]);
     assert.equal(server.code, 0, server.stderr);
