@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { eventually } from '../../test/support/eventually.js';
 import { bearerKey, loadApiKeyStore, matchKey, parseApiKeys, sha256 } from './api-keys.js';
 
 const KEY = '0123456789abcdef0123';
@@ -23,6 +24,18 @@ describe('API key file', () => {
     assert.equal(matchKey(entries, ''), undefined);
   });
 
+  it('reads a `sha256:<hex>` line without a name as a hashed key, not as a key named sha256', () => {
+    const hashed = sha256(KEY).toString('hex');
+    const entries = parseApiKeys(`sha256:${hashed}\n`);
+    assert.deepEqual(
+      entries.map((entry) => [entry.name, entry.digest.toString('hex')]),
+      [['line-1', hashed]],
+    );
+    assert.equal(matchKey(entries, KEY), 'line-1', 'the key whose digest is listed');
+    assert.equal(matchKey(entries, hashed), undefined, 'not the digest itself');
+    assert.equal(matchKey(entries, `sha256:${hashed}`), undefined);
+  });
+
   it('refuses short keys, bad names, repeated names and an empty file, naming the line', () => {
     assert.throws(() => parseApiKeys('short'), /line 1: a key has at least 16/);
     assert.throws(() => parseApiKeys(`bad name:${KEY}`), /line 1: a key name/);
@@ -36,6 +49,10 @@ describe('API key file', () => {
     assert.equal(bearerKey(`Basic ${KEY}`), undefined);
     assert.equal(bearerKey(KEY), undefined);
     assert.equal(bearerKey(undefined), undefined);
+    // Nothing may follow the key: "Bearer <key> <extra>" is not a Bearer value.
+    assert.equal(bearerKey(`Bearer ${KEY} extra`), undefined);
+    assert.equal(bearerKey(`Bearer ${KEY},other`), `${KEY},other`, 'one token, as sent');
+    assert.equal(bearerKey(`Bearer ${KEY}\textra`), undefined);
   });
 
   it('reloads a changed file and keeps the previous keys when the new file is invalid', async () => {
@@ -53,13 +70,53 @@ describe('API key file', () => {
       assert.deepEqual(store.check(`Bearer ${KEY}`), { ok: true, outcome: 'ok', name: 'one' });
       assert.equal(store.check(undefined).outcome, 'missing');
       writeFileSync(path, `two:${KEY}-two\n`);
-      while (reloads === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(
+        'the reload',
+        () => Promise.resolve(reloads),
+        (n) => n > 0,
+        5000,
+        20,
+      );
       assert.equal(store.check(`Bearer ${KEY}`).outcome, 'invalid');
       assert.equal(store.check(`Bearer ${KEY}-two`).ok, true);
       writeFileSync(path, 'too-short\n');
-      while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(
+        'the failed reload',
+        () => Promise.resolve(errors.length),
+        (n) => n > 0,
+        5000,
+        20,
+      );
       assert.match(String(errors[0]?.message), /at least 16/);
       assert.equal(store.check(`Bearer ${KEY}-two`).ok, true);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('reloads a file rewritten in place with the same size (same inode, other key)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const path = join(dir, 'keys');
+    const first = `one:${'a'.repeat(20)}\n`;
+    const second = `one:${'b'.repeat(20)}\n`;
+    assert.equal(first.length, second.length);
+    writeFileSync(path, first);
+    let reloads = 0;
+    const store = loadApiKeyStore(path, { reloadIntervalMs: 20, onReload: () => reloads++ });
+    try {
+      const inode = statSync(path).ino;
+      writeFileSync(path, second); // truncate and write: the same inode, the same size
+      assert.equal(statSync(path).ino, inode);
+      await eventually(
+        'the reload',
+        () => Promise.resolve(reloads),
+        (n) => n > 0,
+        5000,
+        20,
+      );
+      assert.equal(store.check(`Bearer ${'b'.repeat(20)}`).ok, true);
+      assert.equal(store.check(`Bearer ${'a'.repeat(20)}`).ok, false);
     } finally {
       store.close();
       rmSync(dir, { recursive: true });

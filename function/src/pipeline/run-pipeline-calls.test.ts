@@ -129,6 +129,29 @@ describe('runPipeline with fake model clients', () => {
     assert.deepEqual(result.catalogue.classes, CLASSES);
   });
 
+  it('drops boxes without area (clamped to a line at an edge) before classifying', async () => {
+    const banana = { xMin: 10, yMin: 10, xMax: 60, yMax: 40 };
+    const detections = [
+      { box: { ...banana, xMax: banana.xMin }, confidence: 0.95, label: 'banana' }, // no width
+      { box: banana, confidence: 0.9, label: 'banana' },
+      { box: { ...banana, yMin: 40 }, confidence: 0.8, label: 'banana' }, // no height
+    ];
+    let crops = -1;
+    const { deps } = fakeDeps({
+      detect: () => Promise.resolve({ detections, model: MODEL }),
+      classify: (count) => {
+        crops = count;
+        return Promise.resolve(classified(count));
+      },
+    });
+    const result = await runPipeline(await photoInput(), deps, createStageTimer());
+    assert.equal(crops, 1, 'one crop classified');
+    assert.deepEqual(
+      result.bananas.map((b) => b.box),
+      [banana],
+    );
+  });
+
   it('gives Detect the detect deadline and Classify the classify deadline', async () => {
     const { deps, recorded } = fakeDeps({}, { detect: 1234, classify: 5678 });
     await runPipeline(await photoInput(), deps, createStageTimer());

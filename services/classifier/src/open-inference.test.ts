@@ -131,6 +131,11 @@ describe('classifier: Open Inference Protocol', () => {
       { model_name: MODEL, inputs: [crops(1)], raw_input_contents: [Buffer.alloc(100 * 100 * 3)] },
       /input "crops" has 30000 bytes of data, but shape \[1,128,128,3\] of UINT8 needs 49152/,
     );
+    // One byte more than the shape needs is as wrong as one byte less.
+    await bad(
+      { model_name: MODEL, inputs: [crops(1)], raw_input_contents: [Buffer.alloc(CROP_BYTES + 1)] },
+      /input "crops" has 49153 bytes of data, but shape \[1,128,128,3\] of UINT8 needs 49152/,
+    );
     await bad(
       {
         model_name: MODEL,
@@ -155,6 +160,13 @@ describe('classifier: Open Inference Protocol', () => {
       },
       /input "crops" holds a batch of 5 images, above the limit of 4 \(MAX_BATCH\)/,
     );
+    // Exactly MAX_BATCH is within the limit.
+    const full = (await oip.call('ModelInfer', {
+      model_name: MODEL,
+      inputs: [crops(MAX_BATCH)],
+      raw_input_contents: [Buffer.alloc(CROP_BYTES * MAX_BATCH)],
+    })) as { outputs: { shape: number[] }[] };
+    assert.deepEqual(full.outputs[0]?.shape.map(Number), [MAX_BATCH, 6]);
     await rejectsWithStatus(
       oip.call('ModelInfer', { model_name: 'banana-detector', inputs: [] }),
       status.NOT_FOUND,

@@ -1,0 +1,117 @@
+// The API key interceptor on a real grpc-js server: a call with a valid key reaches its
+// handler without the key in the metadata it sees (and could log or forward); a call without
+// one ends UNAUTHENTICATED before its handler starts; the health service stays open.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadApiKeyStore, type ApiKeyStore } from './api-keys.js';
+import { apiKeyInterceptor } from './grpc-interceptor.js';
+
+const KEY = 'interceptor-test-key-0123';
+const raw = (value: Buffer) => value;
+const method = (path: string) => ({
+  path,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: raw,
+  requestDeserialize: raw,
+  responseSerialize: raw,
+  responseDeserialize: raw,
+});
+const SERVICE = {
+  echo: method('/test.Echo/Echo'),
+  check: method('/grpc.health.v1.Health/Check'),
+};
+
+describe('apiKeyInterceptor', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'interceptor-'));
+  let keys: ApiKeyStore;
+  let server: Server;
+  let client: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
+  const seen: Record<string, unknown>[] = [];
+
+  before(async () => {
+    writeFileSync(join(dir, 'keys'), `caller:${KEY}\n`);
+    keys = loadApiKeyStore(join(dir, 'keys'));
+    server = new Server({ interceptors: [apiKeyInterceptor(keys)] });
+    const answer: UntypedServiceImplementation[string] = (call, callback) => {
+      seen.push(call.metadata.getMap());
+      callback(null, Buffer.from('ok'));
+    };
+    server.addService(SERVICE, { echo: answer, check: answer });
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => {
+        if (error) reject(error);
+        else resolve(bound);
+      });
+    });
+    const Client = makeGenericClientConstructor(SERVICE, 'Echo');
+    client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+  });
+  after(() => {
+    client.close();
+    server.forceShutdown();
+    keys.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = (name: 'echo' | 'check', metadata: Metadata) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const fn = (client as unknown as Record<string, Function>)[name] as (
+        request: Buffer,
+        metadata: Metadata,
+        options: { deadline: Date },
+        callback: (error: ServiceError | null, value?: Buffer) => void,
+      ) => void;
+      fn.call(
+        client,
+        Buffer.from('hi'),
+        metadata,
+        { deadline: new Date(Date.now() + 5000) },
+        (error, value) => {
+          if (error) reject(error);
+          else resolve(value ?? Buffer.alloc(0));
+        },
+      );
+    });
+
+  it('lets a call with a valid key through, without the key in the metadata the handler sees', async () => {
+    seen.length = 0;
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${KEY}`);
+    metadata.set('x-request-note', 'kept');
+    assert.equal((await call('echo', metadata)).toString(), 'ok');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.authorization, undefined, 'the key is removed');
+    assert.equal(seen[0]?.['x-request-note'], 'kept', 'the rest of the metadata stays');
+  });
+
+  it('ends a call without a valid key UNAUTHENTICATED before its handler runs', async () => {
+    seen.length = 0;
+    const wrong = new Metadata();
+    wrong.set('authorization', 'Bearer not-the-key-of-the-file');
+    for (const metadata of [new Metadata(), wrong]) {
+      await assert.rejects(call('echo', metadata), (error: ServiceError) => {
+        assert.equal(error.code, status.UNAUTHENTICATED);
+        return true;
+      });
+    }
+    assert.equal(seen.length, 0);
+  });
+
+  it('leaves the health service open', async () => {
+    assert.equal((await call('check', new Metadata())).toString(), 'ok');
+  });
+});
