@@ -13,8 +13,9 @@ import {
   Server,
   ServerCredentials,
   status,
+  type sendUnaryData,
+  type ServerUnaryCall,
   type ServiceError,
-  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { loadApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { apiKeyInterceptor } from './grpc-interceptor.js';
@@ -46,7 +47,10 @@ describe('apiKeyInterceptor', () => {
     writeFileSync(join(dir, 'keys'), `caller:${KEY}\n`);
     keys = loadApiKeyStore(join(dir, 'keys'));
     server = new Server({ interceptors: [apiKeyInterceptor(keys)] });
-    const answer: UntypedServiceImplementation[string] = (call, callback) => {
+    const answer = (
+      call: ServerUnaryCall<Buffer, Buffer>,
+      callback: sendUnaryData<Buffer>,
+    ): void => {
       seen.push(call.metadata.getMap());
       callback(null, Buffer.from('ok'));
     };
@@ -67,24 +71,20 @@ describe('apiKeyInterceptor', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  type Unary = (
+    request: Buffer,
+    metadata: Metadata,
+    options: { deadline: Date },
+    callback: (error: ServiceError | null, value?: Buffer) => void,
+  ) => void;
   const call = (name: 'echo' | 'check', metadata: Metadata) =>
     new Promise<Buffer>((resolve, reject) => {
-      const fn = (client as unknown as Record<string, Function>)[name] as (
-        request: Buffer,
-        metadata: Metadata,
-        options: { deadline: Date },
-        callback: (error: ServiceError | null, value?: Buffer) => void,
-      ) => void;
-      fn.call(
-        client,
-        Buffer.from('hi'),
-        metadata,
-        { deadline: new Date(Date.now() + 5000) },
-        (error, value) => {
-          if (error) reject(error);
-          else resolve(value ?? Buffer.alloc(0));
-        },
-      );
+      const method = (client as unknown as Record<string, Unary>)[name];
+      const deadline = new Date(Date.now() + 5000);
+      method?.call(client, Buffer.from('hi'), metadata, { deadline }, (error, value) => {
+        if (error) reject(error);
+        else resolve(value ?? Buffer.alloc(0));
+      });
     });
 
   it('lets a call with a valid key through, without the key in the metadata the handler sees', async () => {

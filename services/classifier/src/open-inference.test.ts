@@ -161,11 +161,11 @@ describe('classifier: Open Inference Protocol', () => {
       /input "crops" holds a batch of 5 images, above the limit of 4 \(MAX_BATCH\)/,
     );
     // Exactly MAX_BATCH is within the limit.
-    const full = (await oip.call('ModelInfer', {
+    const full = await oip.call<{ outputs: { shape: number[] }[] }>('ModelInfer', {
       model_name: MODEL,
       inputs: [crops(MAX_BATCH)],
       raw_input_contents: [Buffer.alloc(CROP_BYTES * MAX_BATCH)],
-    })) as { outputs: { shape: number[] }[] };
+    });
     assert.deepEqual(full.outputs[0]?.shape.map(Number), [MAX_BATCH, 6]);
     await rejectsWithStatus(
       oip.call('ModelInfer', { model_name: 'banana-detector', inputs: [] }),
