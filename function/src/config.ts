@@ -2,9 +2,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
+  DEFAULT_KEY_MAX_IN_FLIGHT,
   DEFAULT_MAX_IMAGE_PIXELS,
   LOG_LEVELS,
   parseApiKeysFile,
+  parseKeyLimits,
   parseClientApiKey,
   parseClientTls,
   readBoolean,
@@ -17,6 +19,7 @@ import {
   type LogLevel,
 } from '../../lib/config/index.js';
 import { findUp } from '../../lib/config/find-up.js';
+import type { KeyLimitSettings } from '../../lib/auth/key-limits.js';
 
 /** Settings of the function (names and defaults in docs/configuration.md). */
 export interface FunctionConfig {
@@ -50,6 +53,8 @@ export interface FunctionConfig {
   logLevel: LogLevel;
   /** Keys callers of POST / must send (API_KEYS_FILE); unset: none needed. */
   apiKeysFile?: string | undefined;
+  /** Per-key limits on POST /, with API keys (KEY_MAX_IN_FLIGHT, KEY_RATE_PER_S, KEY_BURST). */
+  keyLimits: KeyLimitSettings;
   /** TLS to the model services (GRPC_TLS, GRPC_TLS_*); unset: plaintext. */
   grpcTls?: ClientTlsConfig | undefined;
   /** Key sent to the model services (GRPC_API_KEY), when they require one. */
@@ -84,6 +89,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   shutdownGraceMs: 25_000,
   logLevel: 'info',
   apiKeysFile: undefined,
+  keyLimits: { maxInFlight: DEFAULT_KEY_MAX_IN_FLIGHT, ratePerSecond: 0, burst: 1 },
   grpcTls: undefined,
   grpcApiKey: undefined,
 };
@@ -144,6 +150,7 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
     apiKeysFile: parseApiKeysFile(env),
+    keyLimits: parseKeyLimits(env),
     grpcTls: parseClientTls(env),
     grpcApiKey: parseClientApiKey(env),
   };

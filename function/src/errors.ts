@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'unprocessable_image'
   | 'overloaded'
+  | 'key_limit'
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'upstream_error'

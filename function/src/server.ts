@@ -15,7 +15,13 @@ import {
   type DetectorClient,
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
-import { checkHttpRequest, loadProcessApiKeys, type ApiKeyStore } from '../../lib/auth/index.js';
+import {
+  checkHttpRequest,
+  createProcessKeyLimits,
+  loadProcessApiKeys,
+  type ApiKeyStore,
+  type KeyLimits,
+} from '../../lib/auth/index.js';
 import { createMetricsRegistry, renderMetrics } from '../../lib/metrics/index.js';
 import type { Registry } from 'prom-client';
 import { traceHttpRequests } from '../../lib/tracing/index.js';
@@ -63,19 +69,30 @@ async function isServing(
   }
 }
 
-/** API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read. */
-function requireKey(keys: ApiKeyStore | undefined) {
+/**
+ * API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read, and 429
+ * `key_limit` naming the limit when the key has its share in flight (or is above its rate);
+ * an admitted request holds its key's slot until its response closes.
+ */
+function requireKey(keys: ApiKeyStore | undefined, limits: KeyLimits | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!keys) {
       next();
       return;
     }
     const result = checkHttpRequest(keys, req);
-    if (result.ok) next();
-    else {
+    if (!result.ok) {
       res.set('www-authenticate', 'Bearer');
       next(new HttpError(401, 'unauthenticated', result.message));
+      return;
     }
+    const admission = limits?.admit(result.name);
+    if (admission && !admission.ok) {
+      next(new HttpError(429, 'key_limit', admission.message, admission.retryAfterSeconds));
+      return;
+    }
+    if (admission) res.once('close', admission.release);
+    next();
   };
 }
 
@@ -295,6 +312,7 @@ export async function startFunctionServer(
     config.apiKeysFile === undefined
       ? undefined
       : loadProcessApiKeys(config.apiKeysFile, { registry, logger });
+  const keyLimits = apiKeys ? createProcessKeyLimits(config.keyLimits, registry) : undefined;
   const classifyDeps: ClassifyDeps = {
     metrics,
     maxImagePixels: config.maxImagePixels,
@@ -310,7 +328,7 @@ export async function startFunctionServer(
 
   const app = express();
   useRequestBasics(app, logger);
-  app.post(CLASSIFY_PATHS, requireKey(apiKeys), classify(classifyDeps));
+  app.post(CLASSIFY_PATHS, requireKey(apiKeys, keyLimits), classify(classifyDeps));
   addOperationalRoutes(app, { detector, classifier }, registry, () => shuttingDown);
   addModelsRoute(app, pipeline.models);
   if (config.serveWeb) addWebTester(app, config.webRoot);

@@ -19,8 +19,10 @@ import {
 } from '@grpc/grpc-js';
 import { loadApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { apiKeyInterceptor } from './grpc-interceptor.js';
+import { createKeyLimits } from './key-limits.js';
 
 const KEY = 'interceptor-test-key-0123';
+const OTHER = 'interceptor-other-key-0123';
 const raw = (value: Buffer) => value;
 const method = (path: string) => ({
   path,
@@ -42,17 +44,24 @@ describe('apiKeyInterceptor', () => {
   let server: Server;
   let client: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
   const seen: Record<string, unknown>[] = [];
+  const held: (() => void)[] = [];
 
   before(async () => {
-    writeFileSync(join(dir, 'keys'), `caller:${KEY}\n`);
+    writeFileSync(join(dir, 'keys'), `caller:${KEY}\nother:${OTHER}\n`);
     keys = loadApiKeyStore(join(dir, 'keys'));
-    server = new Server({ interceptors: [apiKeyInterceptor(keys)] });
+    const limits = createKeyLimits({ maxInFlight: 1, ratePerSecond: 0, burst: 1 });
+    server = new Server({ interceptors: [apiKeyInterceptor(keys, limits)] });
     const answer = (
       call: ServerUnaryCall<Buffer, Buffer>,
       callback: sendUnaryData<Buffer>,
     ): void => {
       seen.push(call.metadata.getMap());
-      callback(null, Buffer.from('ok'));
+      // "hold": answered when the test says so (a call in flight).
+      if (call.request.toString() === 'hold')
+        held.push(() => {
+          callback(null, Buffer.from('ok'));
+        });
+      else callback(null, Buffer.from('ok'));
     };
     server.addService(SERVICE, { echo: answer, check: answer });
     const port = await new Promise<number>((resolve, reject) => {
@@ -77,11 +86,16 @@ describe('apiKeyInterceptor', () => {
     options: { deadline: Date },
     callback: (error: ServiceError | null, value?: Buffer) => void,
   ) => void;
-  const call = (name: 'echo' | 'check', metadata: Metadata) =>
+  const withKey = (key: string) => {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${key}`);
+    return metadata;
+  };
+  const call = (name: 'echo' | 'check', metadata: Metadata, body = 'hi', deadlineMs = 5000) =>
     new Promise<Buffer>((resolve, reject) => {
       const method = (client as unknown as Record<string, Unary>)[name];
-      const deadline = new Date(Date.now() + 5000);
-      method?.call(client, Buffer.from('hi'), metadata, { deadline }, (error, value) => {
+      const deadline = new Date(Date.now() + deadlineMs);
+      method?.call(client, Buffer.from(body), metadata, { deadline }, (error, value) => {
         if (error) reject(error);
         else resolve(value ?? Buffer.alloc(0));
       });
@@ -113,5 +127,43 @@ describe('apiKeyInterceptor', () => {
 
   it('leaves the health service open', async () => {
     assert.equal((await call('check', new Metadata())).toString(), 'ok');
+  });
+
+  it("refuses a key's call above its in-flight limit, RESOURCE_EXHAUSTED naming it; other keys go on", async () => {
+    const first = call('echo', withKey(KEY), 'hold');
+    const deadline = Date.now() + 5000;
+    while (held.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(held.length, 1, 'the first call is in flight');
+    await assert.rejects(call('echo', withKey(KEY)), (error: ServiceError) => {
+      assert.equal(error.code, status.RESOURCE_EXHAUSTED);
+      assert.match(
+        error.details,
+        /"caller" already has 1 requests in flight, its limit \(KEY_MAX_IN_FLIGHT\)/,
+      );
+      return true;
+    });
+    assert.equal((await call('echo', withKey(OTHER))).toString(), 'ok', 'another key is admitted');
+    for (const answer of held.splice(0)) answer();
+    assert.equal((await first).toString(), 'ok');
+    // Its status sent, the call gave its slot back.
+    assert.equal((await call('echo', withKey(KEY))).toString(), 'ok');
+  });
+
+  it('gives the slot back when a call in flight is cancelled (its deadline passed)', async () => {
+    await assert.rejects(call('echo', withKey(KEY), 'hold', 200), (error: ServiceError) => {
+      assert.equal(error.code, status.DEADLINE_EXCEEDED);
+      return true;
+    });
+    const deadline = Date.now() + 5000;
+    let answer = '';
+    while (answer !== 'ok' && Date.now() < deadline) {
+      answer = await call('echo', withKey(KEY)).then(
+        (value) => value.toString(),
+        () => '',
+      );
+    }
+    assert.equal(answer, 'ok');
+    for (const late of held.splice(0)) late();
   });
 });

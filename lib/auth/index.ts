@@ -1,7 +1,7 @@
 /**
  * Who may call: API keys (API_KEYS_FILE, reloaded when it changes, compared in constant time),
- * their gRPC server interceptor and HTTP check, per-key metrics, and certificate files that
- * grpc-js reloads without a restart.
+ * each key's own limits (in flight, rate), their gRPC server interceptor and HTTP check,
+ * per-key metrics, and certificate files that grpc-js reloads without a restart.
  */
 export {
   bearerKey,
@@ -17,11 +17,8 @@ export type { ApiKeyEntry, ApiKeyStore, ApiKeyStoreOptions, AuthResult } from '.
 export { WatchedCertificateFiles } from './certificate-files.js';
 export type { CertificateFiles, WatchOptions } from './certificate-files.js';
 export { apiKeyInterceptor, OPEN_GRPC_PATH_PREFIXES } from './grpc-interceptor.js';
-export {
-  authorizeHttpRequest,
-  checkHttpRequest,
-  requireApiKey,
-  unauthenticatedBody,
-} from './http-check.js';
-export { createApiKeyMetrics, loadProcessApiKeys } from './metrics.js';
+export { authorizeHttpRequest, checkHttpRequest, requireApiKey } from './http-check.js';
+export { createKeyLimits, NO_KEY_LIMITS } from './key-limits.js';
+export type { KeyAdmission, KeyLimit, KeyLimits, KeyLimitSettings } from './key-limits.js';
+export { createApiKeyMetrics, createProcessKeyLimits, loadProcessApiKeys } from './metrics.js';
 export type { KeyStoreLogger } from './metrics.js';

@@ -1,5 +1,6 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { loadApiKeyStore, type ApiKeyStore, type AuthResult } from './api-keys.js';
+import { createKeyLimits, type KeyLimits, type KeyLimitSettings } from './key-limits.js';
 
 /**
  * `banana_api_key_requests_total{key_name, outcome}`: requests that needed a key, by the
@@ -43,4 +44,34 @@ export function loadProcessApiKeys(
       logger.error({ err: error }, 'API key file changed but is not valid: kept the previous keys');
     },
   });
+}
+
+/**
+ * A process's per-key limits, counted by key name in `registry`:
+ * `banana_api_key_limited_total{key_name, limit}` (refusals, limit in_flight or rate) and
+ * `banana_api_key_in_flight{key_name}`.
+ */
+export function createProcessKeyLimits(settings: KeyLimitSettings, registry: Registry): KeyLimits {
+  const limited = new Counter({
+    name: 'banana_api_key_limited_total',
+    help: 'Requests refused by a per-key limit, by key name and limit (in_flight, rate)',
+    labelNames: ['key_name', 'limit'] as const,
+    registers: [registry],
+  });
+  const limits = createKeyLimits(settings, {
+    onRefused: (name, limit) => {
+      limited.inc({ key_name: name, limit });
+    },
+  });
+  new Gauge({
+    name: 'banana_api_key_in_flight',
+    help: 'Requests in flight, by API key name',
+    labelNames: ['key_name'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, count] of limits.inFlight()) this.set({ key_name: name }, count);
+    },
+  });
+  return limits;
 }

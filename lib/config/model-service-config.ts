@@ -3,7 +3,13 @@ import { isAbsolute } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { readEnum, readInteger, readPort, readString, type Env } from './env.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
-import { parseApiKeysFile, parseServerTls, type ServerTlsConfig } from './security-config.js';
+import type { KeyLimitSettings } from '../auth/key-limits.js';
+import {
+  parseApiKeysFile,
+  parseKeyLimits,
+  parseServerTls,
+  type ServerTlsConfig,
+} from './security-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +53,8 @@ export interface ModelServiceConfig {
   tls?: ServerTlsConfig | undefined;
   /** File of the API keys every call must carry (API_KEYS_FILE); unset: no key needed. */
   apiKeysFile?: string | undefined;
+  /** Per-key limits, with API keys (KEY_MAX_IN_FLIGHT, KEY_RATE_PER_S, KEY_BURST). */
+  keyLimits: KeyLimitSettings;
 }
 
 export interface ModelServiceDefaults {
@@ -132,5 +140,6 @@ export function parseModelServiceConfig(
     }),
     tls: parseServerTls(env),
     apiKeysFile: parseApiKeysFile(env),
+    keyLimits: parseKeyLimits(env),
   };
 }

@@ -1,7 +1,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { parseApiKeys } from '../auth/api-keys.js';
+import type { KeyLimitSettings } from '../auth/key-limits.js';
 import { ConfigError } from './config-error.js';
-import { readBoolean, readString, type Env } from './env.js';
+import { readBoolean, readInteger, readString, type Env } from './env.js';
 
 /** TLS of a gRPC server (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE). */
 export interface ServerTlsConfig {
@@ -107,4 +108,25 @@ export function parseClientApiKey(env: Env): string | undefined {
   const fromFile = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim() ?? '';
   if (fromFile === '') throw new ConfigError('GRPC_API_KEY_FILE', `${file} holds no key`);
   return fromFile;
+}
+
+/** Requests of one API key at once, by default: one caller never fills a service's queue alone. */
+export const DEFAULT_KEY_MAX_IN_FLIGHT = 8;
+
+/**
+ * Per-API-key limits (with API_KEYS_FILE): KEY_MAX_IN_FLIGHT requests of one key at once
+ * (default 8, 0 = none), KEY_RATE_PER_S requests per second (default 0 = none) in bursts of
+ * KEY_BURST (default twice the rate, at least 1).
+ */
+export function parseKeyLimits(env: Env): KeyLimitSettings {
+  const maxInFlight = readInteger(env, 'KEY_MAX_IN_FLIGHT', DEFAULT_KEY_MAX_IN_FLIGHT, {
+    min: 0,
+    max: 100_000,
+  });
+  const ratePerSecond = readInteger(env, 'KEY_RATE_PER_S', 0, { min: 0, max: 100_000 });
+  const burst = readInteger(env, 'KEY_BURST', Math.max(1, 2 * ratePerSecond), {
+    min: 1,
+    max: 1_000_000,
+  });
+  return { maxInFlight, ratePerSecond, burst };
 }

@@ -2,9 +2,13 @@ import { experimental, ServerCredentials, type ServerInterceptor } from '@grpc/g
 import type { Registry } from 'prom-client';
 import {
   apiKeyInterceptor,
+  createProcessKeyLimits,
   loadProcessApiKeys,
+  NO_KEY_LIMITS,
   WatchedCertificateFiles,
   type ApiKeyStore,
+  type KeyLimits,
+  type KeyLimitSettings,
 } from '../auth/index.js';
 import type { ServerTlsConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -12,6 +16,8 @@ import type { Logger } from '../log/index.js';
 export interface ServerSecuritySettings {
   tls?: ServerTlsConfig | undefined;
   apiKeysFile?: string | undefined;
+  /** Each key's own limits (with apiKeysFile); default none. */
+  keyLimits?: KeyLimitSettings;
 }
 
 export interface ServerSecurity {
@@ -19,6 +25,8 @@ export interface ServerSecurity {
   interceptors: ServerInterceptor[];
   /** The keys (for other ports that serve the same API, e.g. REST routes); undefined: none needed. */
   apiKeys: ApiKeyStore | undefined;
+  /** Each key's limits, shared by every port of the API (undefined without keys). */
+  keyLimits: KeyLimits | undefined;
   /** "plaintext", "tls" or "mtls". */
   transport: 'plaintext' | 'tls' | 'mtls';
   /** Stops watching the key file (certificate watching stops with the server). */
@@ -79,19 +87,24 @@ export function createServerSecurity(
           logger,
           reloadIntervalMs: refreshIntervalMs,
         });
+  const keyLimits = apiKeys
+    ? createProcessKeyLimits(settings.keyLimits ?? NO_KEY_LIMITS, options.registry)
+    : undefined;
   // Plaintext is the default (TLS in a mesh, or none on a laptop): said once, at info level.
   logger.info(
     {
       transport,
       apiKeys: apiKeys ? apiKeys.names() : 'not required',
+      ...(apiKeys && { keyLimits: settings.keyLimits ?? NO_KEY_LIMITS }),
       ...(transport === 'plaintext' ? { note: 'no TLS: set TLS_CERT_FILE and TLS_KEY_FILE' } : {}),
     },
     'gRPC transport security',
   );
   return {
     credentials,
-    interceptors: apiKeys ? [apiKeyInterceptor(apiKeys)] : [],
+    interceptors: apiKeys ? [apiKeyInterceptor(apiKeys, keyLimits)] : [],
     apiKeys,
+    keyLimits,
     transport,
     close: () => apiKeys?.close(),
   };

@@ -302,8 +302,13 @@ function buildGrpcServer<
       isReady: () => health.status === 'SERVING',
       handlerContext,
       maxBodyBytes: context.config.maxMessageBytes,
-      // 401 in the REST API's own error shape, as every other refusal there.
-      protect: requireApiKey(security.apiKeys, (message) => ({ error: message })),
+      // 401 and 429 in the REST API's own error shape, as every other refusal there; the
+      // keys' limits are the gRPC port's (one caller, one budget).
+      protect: requireApiKey(
+        security.apiKeys,
+        (message) => ({ error: message }),
+        security.keyLimits,
+      ),
     }),
   };
   return { server, health, calls, routes };
