@@ -110,6 +110,11 @@ function parseMultipart(req: Request, limitBytes: number): Promise<Payload> {
     };
 
     parser.on('file', (name, stream) => {
+      // A form cut short inside a file part errors the part's stream (busboy: "Unexpected end
+      // of form"); unheard, that error would end the process.
+      stream.on('error', (error: Error) => {
+        fail(badRequest(`malformed multipart request: ${error.message}`));
+      });
       if (name !== IMAGE_FIELD) {
         stream.resume();
         fail(

@@ -186,13 +186,18 @@ function readJsonl(bytes: Buffer): ResultsText {
     .split('\n')
     .filter((line) => line !== '')
     .map((line, i) => {
-      let row: Partial<ResultRow>;
+      let row: unknown;
       try {
-        row = JSON.parse(line) as Partial<ResultRow>;
+        row = JSON.parse(line);
       } catch {
         throw new ResultsFileError(`line ${i + 1} is not JSON`);
       }
-      if (typeof row.file !== 'string' || !('photo_sha256' in row))
+      if (
+        typeof row !== 'object' ||
+        row === null ||
+        typeof (row as Partial<ResultRow>).file !== 'string' ||
+        !('photo_sha256' in row)
+      )
         throw new ResultsFileError(
           `line ${i + 1} has no file or photo_sha256 (written by another version?)`,
         );
