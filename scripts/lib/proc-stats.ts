@@ -1,5 +1,5 @@
 /** What /proc (Linux) says about a running process: memory, CPU time, whether it exists. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessMemory {
   /** Current resident set, MiB. */
@@ -46,4 +46,9 @@ export function readCpuMs(pid: number): number {
 export function ownCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/** Open file descriptors of a live process (entries of /proc/<pid>/fd, Linux). */
+export function openFileDescriptors(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
