@@ -77,17 +77,19 @@ describe('soak with rotations', () => {
     const rotate = async (round: number) => {
       // A renewed server certificate from the same CA (new key too), as cert-manager issues it.
       const renewed = folder.issue(ca, { name: `renewed-${round}`, usage: 'server', days: 7 });
-      replaceFile(tls.serviceEnv.TLS_KEY_FILE ?? '', (next) => copyFileSync(renewed.keyFile, next));
-      replaceFile(tls.serviceEnv.TLS_CERT_FILE ?? '', (next) =>
-        copyFileSync(renewed.certFile, next),
-      );
+      replaceFile(tls.serviceEnv.TLS_KEY_FILE ?? '', (next) => {
+        copyFileSync(renewed.keyFile, next);
+      });
+      replaceFile(tls.serviceEnv.TLS_CERT_FILE ?? '', (next) => {
+        copyFileSync(renewed.certFile, next);
+      });
       // A new caller key next to the current one; the client moves to it once it is read.
-      replaceFile(userKeys, (next) =>
+      replaceFile(userKeys, (next) => {
         writeFileSync(
           next,
           `caller-${round - 1}:${keyOf(round - 1)}\ncaller-${round}:${keyOf(round)}\n`,
-        ),
-      );
+        );
+      });
       await new Promise((resolve) => setTimeout(resolve, 3000));
       caller = round;
       events.push(
@@ -95,7 +97,9 @@ describe('soak with rotations', () => {
       );
     };
     const dropOldKeys = () => {
-      replaceFile(userKeys, (next) => writeFileSync(next, `caller-${caller}:${keyOf(caller)}\n`));
+      replaceFile(userKeys, (next) => {
+        writeFileSync(next, `caller-${caller}:${keyOf(caller)}\n`);
+      });
     };
 
     const processes = () => [
@@ -120,7 +124,9 @@ describe('soak with rotations', () => {
       }
     };
     const started = performance.now();
-    const sampler = setInterval(() => sample((performance.now() - started) / 1000), 1000);
+    const sampler = setInterval(() => {
+      sample((performance.now() - started) / 1000);
+    }, 1000);
     const inFlight = new Set<Promise<void>>();
     const send = (index: number) => {
       const photo = photos[index % photos.length] ?? Buffer.alloc(0);
@@ -155,9 +161,7 @@ describe('soak with rotations', () => {
     };
     const chores: Promise<void>[] = [];
     let rotating = Promise.resolve();
-    while (true) {
-      const elapsed = (performance.now() - started) / 1000;
-      if (elapsed >= SECONDS) break;
+    for (let elapsed = 0; elapsed < SECONDS; elapsed = (performance.now() - started) / 1000) {
       if (next === Math.round(SECONDS * WARM_UP_SHARE * RATE)) fdsAt('start');
       while (next < elapsed * RATE) send(next++);
       if (elapsed >= every * (rotation + 1) && rotation < ROTATIONS) {
