@@ -19,6 +19,7 @@ import {
   type LogLevel,
 } from '../../lib/config/index.js';
 import { findUp } from '../../lib/config/find-up.js';
+import { DEFAULT_KEEPALIVE } from '../../lib/client/channel-options.js';
 import type { KeyLimitSettings } from '../../lib/auth/key-limits.js';
 
 /** Settings of the function (names and defaults in docs/configuration.md). */
@@ -55,6 +56,8 @@ export interface FunctionConfig {
   apiKeysFile?: string | undefined;
   /** Per-key limits on POST /, with API keys (KEY_MAX_IN_FLIGHT, KEY_RATE_PER_S, KEY_BURST). */
   keyLimits: KeyLimitSettings;
+  /** Keepalive pings to the model services (GRPC_KEEPALIVE_TIME_MS, GRPC_KEEPALIVE_TIMEOUT_MS). */
+  grpcKeepalive: { timeMs: number; timeoutMs: number };
   /** TLS to the model services (GRPC_TLS, GRPC_TLS_*); unset: plaintext. */
   grpcTls?: ClientTlsConfig | undefined;
   /** Key sent to the model services (GRPC_API_KEY), when they require one. */
@@ -90,6 +93,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   logLevel: 'info',
   apiKeysFile: undefined,
   keyLimits: { maxInFlight: DEFAULT_KEY_MAX_IN_FLIGHT, ratePerSecond: 0, burst: 1 },
+  grpcKeepalive: { ...DEFAULT_KEEPALIVE },
   grpcTls: undefined,
   grpcApiKey: undefined,
 };
@@ -151,6 +155,16 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
     apiKeysFile: parseApiKeysFile(env),
     keyLimits: parseKeyLimits(env),
+    grpcKeepalive: {
+      timeMs: readInteger(env, 'GRPC_KEEPALIVE_TIME_MS', d.grpcKeepalive.timeMs, {
+        min: 100,
+        max: MAX_INT32,
+      }),
+      timeoutMs: readInteger(env, 'GRPC_KEEPALIVE_TIMEOUT_MS', d.grpcKeepalive.timeoutMs, {
+        min: 100,
+        max: MAX_INT32,
+      }),
+    },
     grpcTls: parseClientTls(env),
     grpcApiKey: parseClientApiKey(env),
   };

@@ -98,7 +98,11 @@ function requireKey(keys: ApiKeyStore | undefined, limits: KeyLimits | undefined
 
 /** The model services' clients and what the pipeline needs of them (lib/client: deadlines, balancing, retries). */
 function connectModelServices(config: FunctionConfig, metrics: FunctionMetrics) {
-  const security = { tls: config.grpcTls, apiKey: config.grpcApiKey };
+  const security = {
+    tls: config.grpcTls,
+    apiKey: config.grpcApiKey,
+    keepalive: config.grpcKeepalive,
+  };
   const detector = createDetectorClient({
     target: config.detectorAddress,
     defaultDeadlineMs: config.detectDeadlineMs,

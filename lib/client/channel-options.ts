@@ -4,7 +4,12 @@ export interface ChannelSettings {
   /** Fully qualified gRPC service name, e.g. "banana.v1.Detector" (retry policy scope). */
   serviceName: string;
   maxMessageBytes: number;
+  /** Keepalive pings (ClientOptions.keepalive); default DEFAULT_KEEPALIVE. */
+  keepalive?: { timeMs: number; timeoutMs: number } | undefined;
 }
+
+/** Ping every 5 s, give up after 3 s without an answer: a dead peer is left within 8 s. */
+export const DEFAULT_KEEPALIVE = { timeMs: 5_000, timeoutMs: 3_000 } as const;
 
 const RETRY_POLICY = {
   maxAttempts: 3,
@@ -33,8 +38,8 @@ export function clientChannelOptions(settings: ChannelSettings): ChannelOptions 
     'grpc.per_rpc_retry_buffer_size': settings.maxMessageBytes,
     'grpc.max_receive_message_length': settings.maxMessageBytes,
     'grpc.max_send_message_length': settings.maxMessageBytes,
-    'grpc.keepalive_time_ms': 30_000,
-    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_time_ms': (settings.keepalive ?? DEFAULT_KEEPALIVE).timeMs,
+    'grpc.keepalive_timeout_ms': (settings.keepalive ?? DEFAULT_KEEPALIVE).timeoutMs,
     'grpc.keepalive_permit_without_calls': 1,
     // Reconnect to a restarted backend within about a second, not after the default backoff
     // (1 s growing by 1.6x to two minutes). Retrying a dead address once a second is cheap.

@@ -23,6 +23,13 @@ export interface ClientOptions {
   tls?: ClientTlsConfig | undefined;
   /** Sent as `authorization: Bearer <key>` on every call, when set. */
   apiKey?: string | undefined;
+  /**
+   * A ping every `timeMs` (default 5 s), the connection closed when one is unanswered for
+   * `timeoutMs` (default 3 s): a replica that stops answering without closing (frozen,
+   * half-open connection) is left within 8 s, inside a call's deadline, and the calls on it
+   * fail UNAVAILABLE, which the retry policy replays on another replica.
+   */
+  keepalive?: { timeMs: number; timeoutMs: number } | undefined;
 }
 
 export interface ServiceClient {
@@ -56,7 +63,7 @@ export function createServiceClient(serviceName: string, options: ClientOptions)
   const entries = parseTargets(options.target);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const client = new Client(channelTarget(entries), channelCredentials(options.tls), {
-    ...clientChannelOptions({ serviceName, maxMessageBytes }),
+    ...clientChannelOptions({ serviceName, maxMessageBytes, keepalive: options.keepalive }),
     ...tlsChannelOptions(options.tls),
     // Cross-cutting concerns of every call: its CLIENT span (and traceparent), the caller's key.
     interceptors: [
