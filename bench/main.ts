@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|one-process|all ...] [--quick] [--threads N] [--transport unix|tcp]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|fairness|one-process|all ...] [--quick] [--threads N] [--transport unix|tcp]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -9,6 +9,7 @@ import { runCamera } from './camera.js';
 import { runColdStart } from './cold-start.js';
 import { runE2e } from './e2e.js';
 import { runEventLoop } from './event-loop.js';
+import { runFairness } from './fairness.js';
 import { runFloor } from './floor.js';
 import { runLimit } from './limit.js';
 import { createContext, type BenchContext } from './harness/context.js';
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   tracing: runTracing,
   overload: runOverload,
   admission: runAdmission,
+  fairness: runFairness,
   'one-process': runOneProcess,
 };
 
