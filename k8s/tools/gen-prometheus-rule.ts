@@ -5,13 +5,11 @@
  * differs from what it would write (CI: `npm run check:k8s`).
  *   npm run gen:k8s
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { ROOT, writeOrCheck } from './generated-file.js';
 import { format, resolveConfig } from 'prettier';
 import { Document, isMap, parseDocument } from 'yaml';
 
-const ROOT = new URL('../../', import.meta.url);
 const RULES = 'k8s/monitoring/rules.yml';
 const OUTPUT = 'k8s/components/service-monitor/prometheus-rule.yaml';
 
@@ -38,20 +36,5 @@ export async function prometheusRule(rulesText: string): Promise<string> {
   return format(yaml, { ...(await resolveConfig(outputPath)), filepath: outputPath });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
-  const fresh = await prometheusRule(readFileSync(new URL(RULES, ROOT), 'utf8'));
-  if (!values.check) {
-    writeFileSync(new URL(OUTPUT, ROOT), fresh);
-    console.log(`wrote ${OUTPUT}`);
-    return;
-  }
-  if (readFileSync(new URL(OUTPUT, ROOT), 'utf8') !== fresh) {
-    console.error(`${OUTPUT} is stale: run 'npm run gen:k8s' and commit the result`);
-    process.exitCode = 1;
-    return;
-  }
-  console.log(`${OUTPUT} is up to date`);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  await writeOrCheck(RULES, OUTPUT, prometheusRule);

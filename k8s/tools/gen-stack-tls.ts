@@ -7,13 +7,11 @@
  * `--check` writes nothing and exits 1 when the file is stale (CI: `npm run check:k8s`).
  *   npm run gen:k8s
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { ROOT, writeOrCheck } from './generated-file.js';
 import { format, resolveConfig } from 'prettier';
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 
-const ROOT = new URL('../../', import.meta.url);
 const STACK = 'stack.yml';
 const OUTPUT = 'stack-tls.yml';
 /** Where OpenFaaS mounts a function's secrets. */
@@ -50,20 +48,4 @@ export async function stackTls(stackText: string): Promise<string> {
   return format(yaml, { ...(await resolveConfig(outputPath)), filepath: outputPath });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
-  const fresh = await stackTls(readFileSync(new URL(STACK, ROOT), 'utf8'));
-  if (!values.check) {
-    writeFileSync(new URL(OUTPUT, ROOT), fresh);
-    console.log(`wrote ${OUTPUT}`);
-    return;
-  }
-  if (readFileSync(new URL(OUTPUT, ROOT), 'utf8') !== fresh) {
-    console.error(`${OUTPUT} is stale: run 'npm run gen:k8s' and commit the result`);
-    process.exitCode = 1;
-    return;
-  }
-  console.log(`${OUTPUT} is up to date`);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeOrCheck(STACK, OUTPUT, stackTls);

@@ -19,14 +19,8 @@ import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { startClassifierService } from '../../services/classifier/src/server.js';
 import { prepareModel } from './model-pool.js';
 import type { PreparedModel } from './types.js';
+import { freePort } from '../../test/support/free-port.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function gate() {
   let open!: () => void;

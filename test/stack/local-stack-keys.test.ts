@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,19 +13,13 @@ import { syntheticBananaPhoto } from '../../scripts/lib/synthetic-photo.js';
 import { eventually } from '../support/eventually.js';
 import { repoPath } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
+import { freePort } from '../support/free-port.js';
 
 const CLI = 'scripts/local-stack/main.ts';
 const KEY = 'team-a-0123456789abcdef';
 const NEW_KEY = 'team-b-fedcba9876543210';
 let dir = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stack-keys-'));
