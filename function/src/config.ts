@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
-  DEFAULT_KEY_MAX_IN_FLIGHT,
+  FUNCTION_KEY_MAX_IN_FLIGHT,
   DEFAULT_MAX_IMAGE_PIXELS,
   LOG_LEVELS,
   parseApiKeysFile,
@@ -92,7 +92,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   shutdownGraceMs: 25_000,
   logLevel: 'info',
   apiKeysFile: undefined,
-  keyLimits: { maxInFlight: DEFAULT_KEY_MAX_IN_FLIGHT, ratePerSecond: 0, burst: 1 },
+  keyLimits: { maxInFlight: FUNCTION_KEY_MAX_IN_FLIGHT, ratePerSecond: 0, burst: 1, exempt: [] },
   grpcKeepalive: { ...DEFAULT_KEEPALIVE },
   grpcTls: undefined,
   grpcApiKey: undefined,
@@ -154,7 +154,7 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     }),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, d.logLevel),
     apiKeysFile: parseApiKeysFile(env),
-    keyLimits: parseKeyLimits(env),
+    keyLimits: parseKeyLimits(env, FUNCTION_KEY_MAX_IN_FLIGHT),
     grpcKeepalive: {
       timeMs: readInteger(env, 'GRPC_KEEPALIVE_TIME_MS', d.grpcKeepalive.timeMs, {
         min: 100,

@@ -61,4 +61,17 @@ describe('per-key limits', () => {
     const limits = createKeyLimits({ maxInFlight: 0, ratePerSecond: 0, burst: 0 });
     for (let i = 0; i < 1000; i += 1) ok(limits.admit('a'));
   });
+
+  it('limits no key named exempt (the function calling a service for every user)', () => {
+    const limits = createKeyLimits({
+      maxInFlight: 1,
+      ratePerSecond: 1,
+      burst: 1,
+      exempt: ['function'],
+    });
+    for (let i = 0; i < 10; i += 1) ok(limits.admit('function'));
+    ok(limits.admit('direct'));
+    assert.equal(limits.admit('direct').ok, false);
+    assert.deepEqual(Object.fromEntries(limits.inFlight()), { direct: 1 });
+  });
 });

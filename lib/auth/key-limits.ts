@@ -13,9 +13,13 @@ export interface KeyLimitSettings {
   ratePerSecond: number;
   /** Requests one key may start at once after a quiet spell (KEY_BURST). */
   burst: number;
+  /** Names of keys no limit applies to (KEY_LIMITS_EXEMPT), e.g. the function's own key. */
+  exempt?: readonly string[];
 }
 
 export const NO_KEY_LIMITS: KeyLimitSettings = { maxInFlight: 0, ratePerSecond: 0, burst: 0 };
+
+const UNLIMITED: KeyAdmission = { ok: true, release: () => undefined };
 
 export type KeyLimit = 'in_flight' | 'rate';
 
@@ -67,8 +71,10 @@ export function createKeyLimits(
     }
     return (1 - bucket.tokens) / rate;
   };
+  const exempt = new Set(settings.exempt ?? []);
   return {
     admit(name) {
+      if (exempt.has(name)) return UNLIMITED;
       const running = inFlight.get(name) ?? 0;
       if (settings.maxInFlight > 0 && running >= settings.maxInFlight) {
         return refuse(

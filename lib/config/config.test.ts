@@ -48,18 +48,17 @@ describe('parseModelServiceConfig', () => {
       maxInflightPixels: 64_000_000,
       tls: undefined,
       apiKeysFile: undefined,
-      keyLimits: { maxInFlight: 8, ratePerSecond: 0, burst: 1 },
+      keyLimits: { maxInFlight: 0, ratePerSecond: 0, burst: 1, exempt: [] },
     });
   });
 
   it('reads the per-key limits; the burst defaults to twice the rate', () => {
     const limits = (env: Record<string, string>) =>
       parseModelServiceConfig(env, defaults).keyLimits;
-    assert.deepEqual(limits({ KEY_MAX_IN_FLIGHT: '0', KEY_RATE_PER_S: '5' }), {
-      maxInFlight: 0,
-      ratePerSecond: 5,
-      burst: 10,
-    });
+    assert.deepEqual(
+      limits({ KEY_MAX_IN_FLIGHT: '4', KEY_RATE_PER_S: '5', KEY_LIMITS_EXEMPT: 'function, ops' }),
+      { maxInFlight: 4, ratePerSecond: 5, burst: 10, exempt: ['function', 'ops'] },
+    );
     assert.deepEqual(limits({ KEY_RATE_PER_S: '5', KEY_BURST: '1' }).burst, 1);
     assert.throws(() => limits({ KEY_BURST: '0' }), configError('KEY_BURST', /./));
     assert.throws(() => limits({ KEY_MAX_IN_FLIGHT: '-1' }), configError('KEY_MAX_IN_FLIGHT', /./));

@@ -6,7 +6,7 @@ export type { Env, IntegerRange } from './env.js';
 export { LOG_LEVELS, parseModelServiceConfig } from './model-service-config.js';
 export type { LogLevel, ModelServiceConfig, ModelServiceDefaults } from './model-service-config.js';
 export {
-  DEFAULT_KEY_MAX_IN_FLIGHT,
+  FUNCTION_KEY_MAX_IN_FLIGHT,
   parseApiKeysFile,
   parseKeyLimits,
   parseClientApiKey,

@@ -140,6 +140,6 @@ export function parseModelServiceConfig(
     }),
     tls: parseServerTls(env),
     apiKeysFile: parseApiKeysFile(env),
-    keyLimits: parseKeyLimits(env),
+    keyLimits: parseKeyLimits(env, 0),
   };
 }

@@ -110,16 +110,22 @@ export function parseClientApiKey(env: Env): string | undefined {
   return fromFile;
 }
 
-/** Requests of one API key at once, by default: one caller never fills a service's queue alone. */
-export const DEFAULT_KEY_MAX_IN_FLIGHT = 8;
+/**
+ * The function's default KEY_MAX_IN_FLIGHT: one caller never fills its queue (MAX_WAITING 16)
+ * alone. The model services default to none: their usual caller is the function, whose one
+ * key carries every user's photos; set it there when several direct callers share a service,
+ * and exempt the function's key (KEY_LIMITS_EXEMPT).
+ */
+export const FUNCTION_KEY_MAX_IN_FLIGHT = 8;
 
 /**
  * Per-API-key limits (with API_KEYS_FILE): KEY_MAX_IN_FLIGHT requests of one key at once
- * (default 8, 0 = none), KEY_RATE_PER_S requests per second (default 0 = none) in bursts of
- * KEY_BURST (default twice the rate, at least 1).
+ * (0 = none), KEY_RATE_PER_S requests per second (default 0 = none) in bursts of KEY_BURST
+ * (default twice the rate, at least 1); KEY_LIMITS_EXEMPT names keys (comma-separated) that
+ * no per-key limit applies to.
  */
-export function parseKeyLimits(env: Env): KeyLimitSettings {
-  const maxInFlight = readInteger(env, 'KEY_MAX_IN_FLIGHT', DEFAULT_KEY_MAX_IN_FLIGHT, {
+export function parseKeyLimits(env: Env, defaultMaxInFlight: number): KeyLimitSettings {
+  const maxInFlight = readInteger(env, 'KEY_MAX_IN_FLIGHT', defaultMaxInFlight, {
     min: 0,
     max: 100_000,
   });
@@ -128,5 +134,9 @@ export function parseKeyLimits(env: Env): KeyLimitSettings {
     min: 1,
     max: 1_000_000,
   });
-  return { maxInFlight, ratePerSecond, burst };
+  const exempt = readString(env, 'KEY_LIMITS_EXEMPT', '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return { maxInFlight, ratePerSecond, burst, exempt };
 }
