@@ -122,22 +122,14 @@ export interface ResultsText {
   wholeBytes: number;
 }
 
-const NUMERIC = new Set<string>([
-  'banana',
-  'stage_confidence',
-  'ripeness_index',
-  'detection_confidence',
-  'x_min',
-  'y_min',
-  'x_max',
-  'y_max',
-]);
+/** The columns that hold text; every other column holds a number (or nothing). */
+const TEXT_COLUMNS = new Set<string>(['file', 'photo_sha256', 'stage', 'error']);
 
 function rowOfRecord(record: readonly string[]): ResultRow {
   const entries = COLUMNS.map((column, i) => {
     const text = record[i] ?? '';
     if (text === '') return [column, null];
-    return [column, NUMERIC.has(column) ? Number(text) : text];
+    return [column, TEXT_COLUMNS.has(column) ? text : Number(text)];
   });
   return Object.fromEntries(entries) as ResultRow;
 }

@@ -71,6 +71,17 @@ async function boundingBoxes(page: Page, a: string, b: string) {
   return [boxA, boxB] as const;
 }
 
+/** The annotated photo's own size in pixels, once it has decoded. */
+function annotatedSize(page: Page): Promise<[number, number]> {
+  return page.evaluate<[number, number]>(
+    `(async () => {
+      const img = document.querySelector('#annotated');
+      await img.decode();
+      return [img.naturalWidth, img.naturalHeight];
+    })()`,
+  );
+}
+
 async function downloaded(page: Page, link: string): Promise<{ name: string; body: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(link)]);
   const path = await download.path();
@@ -91,13 +102,7 @@ describe('web tester', () => {
     const answer = (await (await answered).json()) as { detections: { confidence: number }[] };
 
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
-    const natural = await page.evaluate<[number, number]>(
-      `(async () => {
-        const img = document.querySelector('#annotated');
-        await img.decode();
-        return [img.naturalWidth, img.naturalHeight];
-      })()`,
-    );
+    const natural = await annotatedSize(page);
     assert.deepEqual(natural, [1280, 960]);
     assert.match(
       (await page.locator('#annotated').getAttribute('alt')) ?? '',
@@ -130,13 +135,7 @@ describe('web tester', () => {
     await upload(page, 'small.jpg', 'image/jpeg', photo);
     await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('#annotated-caption', { hasText: 'enlarged' }).waitFor({ timeout: 10_000 });
-    const natural = await page.evaluate<[number, number]>(
-      `(async () => {
-        const img = document.querySelector('#annotated');
-        await img.decode();
-        return [img.naturalWidth, img.naturalHeight];
-      })()`,
-    );
+    const natural = await annotatedSize(page);
     // 480 px on the short side: 162 x 104 -> 748 x 480
     assert.deepEqual(natural, [748, 480]);
     const shown = await page.locator('#annotated').boundingBox();
