@@ -21,7 +21,6 @@ import { prepareModel } from './model-pool.js';
 import type { PreparedModel } from './types.js';
 import { freePort } from '../../test/support/free-port.js';
 
-
 function gate() {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));

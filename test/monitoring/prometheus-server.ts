@@ -24,7 +24,6 @@ export function requireBinary(bin: string): void {
     );
 }
 
-
 export type QueryResult = { metric: Record<string, string>; value: [number, string] }[];
 
 export interface PrometheusServer {

@@ -20,7 +20,6 @@ const KEY = 'team-a-0123456789abcdef';
 const NEW_KEY = 'team-b-fedcba9876543210';
 let dir = '';
 
-
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stack-keys-'));
 });
