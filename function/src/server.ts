@@ -16,7 +16,7 @@ import {
 } from '../../lib/client/index.js';
 import { createLogger, type Logger } from '../../lib/log/index.js';
 import {
-  checkHttpRequest,
+  admitHttpRequest,
   createProcessKeyLimits,
   loadProcessApiKeys,
   type ApiKeyStore,
@@ -72,27 +72,25 @@ async function isServing(
 /**
  * API_KEYS_FILE: 401 `unauthenticated` (the JSON error shape) before the body is read, and 429
  * `key_limit` naming the limit when the key has its share in flight (or is above its rate);
- * an admitted request holds its key's slot until its response closes.
+ * lib/auth decides, this answers through the one error handler.
  */
 function requireKey(keys: ApiKeyStore | undefined, limits: KeyLimits | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!keys) {
+    const refusal = admitHttpRequest(keys, limits, req, res);
+    if (!refusal) {
       next();
       return;
     }
-    const result = checkHttpRequest(keys, req);
-    if (!result.ok) {
-      res.set('www-authenticate', 'Bearer');
-      next(new HttpError(401, 'unauthenticated', result.message));
-      return;
-    }
-    const admission = limits?.admit(result.name);
-    if (admission && !admission.ok) {
-      next(new HttpError(429, 'key_limit', admission.message, admission.retryAfterSeconds));
-      return;
-    }
-    if (admission) res.once('close', admission.release);
-    next();
+    const { 'retry-after': retryAfter, ...headers } = refusal.headers;
+    res.set(headers);
+    next(
+      new HttpError(
+        refusal.status,
+        refusal.code,
+        refusal.message,
+        retryAfter === undefined ? undefined : Number(retryAfter),
+      ),
+    );
   };
 }
 

@@ -9,59 +9,76 @@ export function checkHttpRequest(keys: ApiKeyStore, request: IncomingMessage): A
   return result;
 }
 
-function answer(
-  response: ServerResponse,
-  code: 401 | 429,
-  body: unknown,
-  headers: Record<string, string>,
-): void {
-  response.writeHead(code, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'close',
-    ...headers,
-  });
-  response.end(JSON.stringify(body));
+/** Why a request was not let in, as its HTTP answer: status, error code, message and headers. */
+export interface HttpRefusal {
+  status: 401 | 429;
+  code: 'unauthenticated' | 'key_limit';
+  message: string;
+  headers: Record<string, string>;
 }
 
 /**
- * For plain node:http handlers and express alike: true when the request carries a valid
- * key and its key's limits (`limits`) admit it, which then hold it until the response closes;
- * otherwise answers 401 (by default `{"error":{"code":"unauthenticated","message"}}`, with
- * `www-authenticate: Bearer`) or 429 naming the limit (with `retry-after`), and returns false.
- * Call it before reading the body:
+ * The one decision of who gets in over HTTP: undefined when the request carries a valid key
+ * (or no keys are required) and its key's limits (`limits`) admit it, which then hold it
+ * until the response closes; otherwise the 401 (`www-authenticate: Bearer`) or the 429
+ * naming the limit (`retry-after`) to answer. Call it before reading the body.
+ */
+export function admitHttpRequest(
+  keys: ApiKeyStore | undefined,
+  limits: KeyLimits | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): HttpRefusal | undefined {
+  if (!keys) return undefined;
+  const result = checkHttpRequest(keys, request);
+  if (!result.ok) {
+    return {
+      status: 401,
+      code: 'unauthenticated',
+      message: result.message,
+      headers: { 'www-authenticate': 'Bearer' },
+    };
+  }
+  const admission = limits?.admit(result.name);
+  if (admission && !admission.ok) {
+    return {
+      status: 429,
+      code: 'key_limit',
+      message: admission.message,
+      headers: { 'retry-after': String(admission.retryAfterSeconds) },
+    };
+  }
+  if (admission) response.once('close', admission.release);
+  return undefined;
+}
+
+/**
+ * For plain node:http handlers and express alike: true when admitHttpRequest lets the request
+ * in; otherwise answers its refusal, the body shaped by `errorBody` (by default the function's
+ * `{"error":{"code","message"}}`), closes the connection and returns false. Call it before
+ * reading the body:
  *
  *   if (!authorizeHttpRequest(keys, req, res)) return;
- *
- * The body of a refused request is not read; the connection is closed after the answer.
  */
 export function authorizeHttpRequest(
   keys: ApiKeyStore | undefined,
   request: IncomingMessage,
   response: ServerResponse,
-  errorBody: (message: string, code: 'unauthenticated' | 'key_limit') => unknown = (
-    message,
-    code,
-  ) => ({ error: { code, message } }),
+  errorBody: (message: string, code: HttpRefusal['code']) => unknown = (message, code) => ({
+    error: { code, message },
+  }),
   limits?: KeyLimits,
 ): boolean {
-  if (!keys) return true;
-  const result = checkHttpRequest(keys, request);
-  if (!result.ok) {
-    answer(response, 401, errorBody(result.message, 'unauthenticated'), {
-      'www-authenticate': 'Bearer',
-    });
-    return false;
-  }
-  const admission = limits?.admit(result.name);
-  if (admission && !admission.ok) {
-    answer(response, 429, errorBody(admission.message, 'key_limit'), {
-      'retry-after': String(admission.retryAfterSeconds),
-    });
-    return false;
-  }
-  if (admission) response.once('close', admission.release);
-  return true;
+  const refusal = admitHttpRequest(keys, limits, request, response);
+  if (!refusal) return true;
+  response.writeHead(refusal.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'close',
+    ...refusal.headers,
+  });
+  response.end(JSON.stringify(errorBody(refusal.message, refusal.code)));
+  return false;
 }
 
 /**
@@ -70,7 +87,7 @@ export function authorizeHttpRequest(
  */
 export function requireApiKey(
   keys: ApiKeyStore | undefined,
-  errorBody?: (message: string, code: 'unauthenticated' | 'key_limit') => unknown,
+  errorBody?: (message: string, code: HttpRefusal['code']) => unknown,
   limits?: KeyLimits,
 ) {
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {

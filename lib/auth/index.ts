@@ -17,7 +17,13 @@ export type { ApiKeyEntry, ApiKeyStore, ApiKeyStoreOptions, AuthResult } from '.
 export { WatchedCertificateFiles } from './certificate-files.js';
 export type { CertificateFiles, WatchOptions } from './certificate-files.js';
 export { apiKeyInterceptor, OPEN_GRPC_PATH_PREFIXES } from './grpc-interceptor.js';
-export { authorizeHttpRequest, checkHttpRequest, requireApiKey } from './http-check.js';
+export {
+  admitHttpRequest,
+  authorizeHttpRequest,
+  checkHttpRequest,
+  requireApiKey,
+} from './http-check.js';
+export type { HttpRefusal } from './http-check.js';
 export { createKeyLimits, NO_KEY_LIMITS } from './key-limits.js';
 export type { KeyAdmission, KeyLimit, KeyLimits, KeyLimitSettings } from './key-limits.js';
 export { createApiKeyMetrics, createProcessKeyLimits, loadProcessApiKeys } from './metrics.js';
