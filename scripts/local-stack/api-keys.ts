@@ -76,9 +76,12 @@ export function createLocalKeys(options: {
       `${FUNCTION_KEY_NAME}:${functionKey}`,
       ...(directKey ? [`${DIRECT_KEY_NAME}:${directKey}`] : []),
     ];
-    // A new file renamed over the old: the services never read a half-written one.
+    // The user's lines first, where they were: a key without a name is named by its line
+    // (line-N), so the services count it under the name the function does. A new file renamed
+    // over the old: the services never read a half-written one.
     const next = `${servicesFile}.next`;
-    writeFileSync(next, `${own.join('\n')}\n${userText}\n`, { mode: 0o600 });
+    const user = userText === '' || userText.endsWith('\n') ? userText : `${userText}\n`;
+    writeFileSync(next, `${user}${own.join('\n')}\n`, { mode: 0o600 });
     renameSync(next, servicesFile);
   };
   write();
