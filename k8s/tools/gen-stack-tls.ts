@@ -16,7 +16,7 @@ const STACK = 'stack.yml';
 const OUTPUT = 'stack-tls.yml';
 /** Where OpenFaaS mounts a function's secrets. */
 const SECRETS_DIR = '/var/openfaas/secrets';
-export const TLS_SECRETS = { ca: 'banana-ca', key: 'banana-function-key' } as const;
+const TLS_SECRETS = { ca: 'banana-ca', key: 'banana-function-key' } as const;
 
 const HEADER = `# Generated from ${STACK} by \`npm run gen:k8s\`: edit that file, not this one.
 # The function for a cluster deployed with k8s/overlays/prod-tls (the model services speak

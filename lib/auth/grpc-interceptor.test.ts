@@ -17,6 +17,7 @@ import {
   type ServerUnaryCall,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { eventually } from '../../test/support/eventually.js';
 import { loadApiKeyStore, type ApiKeyStore } from './api-keys.js';
 import { apiKeyInterceptor } from './grpc-interceptor.js';
 import { createKeyLimits } from './key-limits.js';
@@ -103,8 +104,7 @@ describe('apiKeyInterceptor', () => {
 
   it('lets a call with a valid key through, without the key in the metadata the handler sees', async () => {
     seen.length = 0;
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${KEY}`);
+    const metadata = withKey(KEY);
     metadata.set('x-request-note', 'kept');
     assert.equal((await call('echo', metadata)).toString(), 'ok');
     assert.equal(seen.length, 1);
@@ -131,10 +131,13 @@ describe('apiKeyInterceptor', () => {
 
   it("refuses a key's call above its in-flight limit, RESOURCE_EXHAUSTED naming it; other keys go on", async () => {
     const first = call('echo', withKey(KEY), 'hold');
-    const deadline = Date.now() + 5000;
-    while (held.length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(held.length, 1, 'the first call is in flight');
+    await eventually(
+      'the first call in flight',
+      () => Promise.resolve(held.length),
+      (n) => n === 1,
+      5000,
+      10,
+    );
     await assert.rejects(call('echo', withKey(KEY)), (error: ServiceError) => {
       assert.equal(error.code, status.RESOURCE_EXHAUSTED);
       assert.match(
@@ -155,15 +158,13 @@ describe('apiKeyInterceptor', () => {
       assert.equal(error.code, status.DEADLINE_EXCEEDED);
       return true;
     });
-    const deadline = Date.now() + 5000;
-    let answer = '';
-    while (answer !== 'ok' && Date.now() < deadline) {
-      answer = await call('echo', withKey(KEY)).then(
-        (value) => value.toString(),
-        () => '',
-      );
-    }
-    assert.equal(answer, 'ok');
+    await eventually(
+      'the slot given back',
+      async () => (await call('echo', withKey(KEY))).toString(),
+      (answer) => answer === 'ok',
+      5000,
+      10,
+    );
     for (const late of held.splice(0)) late();
   });
 });

@@ -74,8 +74,11 @@ const EMPTY = {
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** The rows of one graded photo: one per banana, or one empty row when there is none. */
+/** The columns that name a photo. */
+const idColumns = (photo: PhotoId) => ({ file: photo.file, photo_sha256: photo.sha256 });
+
 export function rowsOfAnswer(photo: PhotoId, answer: ClassifyAnswer): ResultRow[] {
-  const id = { file: photo.file, photo_sha256: photo.sha256 };
+  const id = idColumns(photo);
   if (answer.detections.length === 0) return [{ ...id, ...EMPTY }];
   return answer.detections.map((d, i) => ({
     ...id,
@@ -93,7 +96,7 @@ export function rowsOfAnswer(photo: PhotoId, answer: ClassifyAnswer): ResultRow[
 }
 
 export function errorRow(photo: PhotoId, error: string): ResultRow {
-  return { file: photo.file, photo_sha256: photo.sha256, ...EMPTY, error };
+  return { ...idColumns(photo), ...EMPTY, error };
 }
 
 export type ResultFormat = 'csv' | 'jsonl';

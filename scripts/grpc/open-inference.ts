@@ -96,7 +96,7 @@ export function grpcTransport(client: OpenInferenceClient): InferenceTransport {
 }
 
 /** The REST body of an infer request: JSON tensors, as the protocol's REST API takes them. */
-export function restInferBody(batch: ImageBatch) {
+function restInferBody(batch: ImageBatch) {
   return {
     inputs: [{ ...batch.input, data: Array.from(batch.pixels) }],
     ...(Object.keys(batch.parameters).length > 0 && { parameters: batch.parameters }),
@@ -170,10 +170,7 @@ function readable(answer: InferAnswer) {
 }
 
 /** The photos letterboxed to the model's input, as one batch. */
-export async function imageBatch(
-  transport: InferenceTransport,
-  args: InferArgs,
-): Promise<ImageBatch> {
+async function imageBatch(transport: InferenceTransport, args: InferArgs): Promise<ImageBatch> {
   const input = inputSize(args.model, await transport.modelMetadata(args.model));
   const images = await Promise.all(
     args.images.map(async (path) => {

@@ -1,5 +1,5 @@
 import type { FunctionConfig } from '../../function/src/config.js';
-import { certificateFolder } from '../lib/certificates.js';
+import { certificateFolder, type CertificateAuthority } from '../lib/certificates.js';
 
 /** What `npm start -- --tls` runs with: mutual TLS on every model service (keys: api-keys.ts). */
 export interface LocalTls {
@@ -7,6 +7,8 @@ export interface LocalTls {
   serviceEnv: Record<string, string>;
   /** The function's client settings (its client certificate and key). */
   functionConfig: Partial<FunctionConfig>;
+  /** The throw-away CA that signed the certificates (a renewal is issued from it). */
+  ca: CertificateAuthority;
   /** For a direct call: CA, a client certificate and key. */
   direct: { caFile: string; certFile: string; keyFile: string };
   /** The folder the certificates are in. */
@@ -36,6 +38,7 @@ export function createLocalTls(): LocalTls {
       // The replicas are addressed by IP; their certificate is checked for (and SNI says) localhost.
       grpcTls: { caFile: ca.certFile, ...fn, serverName: 'localhost' },
     },
+    ca,
     direct: { caFile: ca.certFile, ...direct },
     dir: folder.dir,
     remove: () => {

@@ -66,17 +66,11 @@ describe('soak with rotations', () => {
         }),
       ),
     );
-    const ca = {
-      name: 'banana-local-ca',
-      certFile: tls.serviceEnv.TLS_CLIENT_CA_FILE ?? '',
-      keyFile: '',
-    };
-    ca.keyFile = ca.certFile.replace(/\.crt$/, '.key');
     let caller = 0;
     const events: string[] = [];
     const rotate = async (round: number) => {
       // A renewed server certificate from the same CA (new key too), as cert-manager issues it.
-      const renewed = folder.issue(ca, { name: `renewed-${round}`, usage: 'server', days: 7 });
+      const renewed = folder.issue(tls.ca, { name: `renewed-${round}`, usage: 'server', days: 7 });
       replaceFile(tls.serviceEnv.TLS_KEY_FILE ?? '', (next) => {
         copyFileSync(renewed.keyFile, next);
       });

@@ -83,7 +83,7 @@ export function realiseRaw({
 }
 
 /** The codes a fuzzed call may end with: an answer or a clear refusal, never a failure of ours. */
-export const ACCEPTABLE_CODES: readonly status[] = [
+const ACCEPTABLE_CODES: readonly status[] = [
   status.OK,
   status.INVALID_ARGUMENT,
   status.NOT_FOUND,
