@@ -41,11 +41,9 @@ describe('function with API keys, model services with mutual TLS and keys', () =
       apiKeysFile: serviceKeys,
     });
     services.push(
-      await startDetectorService(
-        localServiceConfig(parseDetectorConfig, 'detector', security('detector')),
-      ),
+      await startDetectorService(localServiceConfig(parseDetectorConfig, security('detector'))),
       await startClassifierService(
-        localServiceConfig(parseClassifierConfig, 'classifier', security('classifier')),
+        localServiceConfig(parseClassifierConfig, security('classifier')),
       ),
     );
     const [detector, classifier] = services;

@@ -12,9 +12,7 @@ import { createDetectorClient, status } from './index.js';
 import { channelTarget, parseTargets } from './targets.js';
 
 function startDetector(): Promise<RunningService> {
-  return startDetectorService(
-    localServiceConfig(parseDetectorConfig, 'detector', { shutdownGraceMs: 1000 }),
-  );
+  return startDetectorService(localServiceConfig(parseDetectorConfig, { shutdownGraceMs: 1000 }));
 }
 
 async function okCalls(service: RunningService): Promise<number> {

@@ -17,8 +17,6 @@ import {
 const defaults = {
   grpcPort: 50051,
   metricsPort: 9091,
-  modelPath: 'models/detector.onnx',
-  modelCardPath: 'models/detector.json',
 };
 
 function configError(variable: string, pattern: RegExp) {
@@ -33,8 +31,8 @@ describe('parseModelServiceConfig', () => {
       grpcPort: 50051,
       grpcSocket: undefined,
       metricsPort: 9091,
-      modelPath: 'models/detector.onnx',
-      modelCardPath: 'models/detector.json',
+      modelDir: 'models',
+      modelPollMs: 5000,
       intraOpThreads: availableParallelism(),
       inferenceWorkers: 1,
       maxQueue: 16,
@@ -74,7 +72,8 @@ describe('parseModelServiceConfig', () => {
         MAX_BATCH: '8',
         MAX_BATCH_DELAY_MS: '5',
         LOG_LEVEL: 'DEBUG',
-        MODEL_PATH: '/m.onnx',
+        MODEL_DIR: '/models',
+        MODEL_POLL_MS: '0',
         MAX_INFLIGHT_PIXELS: '1000',
         GRPC_SOCKET: '/run/banana/detector.sock',
       },
@@ -89,7 +88,8 @@ describe('parseModelServiceConfig', () => {
     assert.equal(config.maxBatch, 8);
     assert.equal(config.maxBatchDelayMs, 5);
     assert.equal(config.logLevel, 'debug');
-    assert.equal(config.modelPath, '/m.onnx');
+    assert.equal(config.modelDir, '/models');
+    assert.equal(config.modelPollMs, 0);
   });
 
   it('treats empty values as unset', () => {

@@ -27,8 +27,16 @@ export interface ModelServiceConfig {
    */
   grpcSocket?: string | undefined;
   metricsPort: number;
-  modelPath: string;
-  modelCardPath: string;
+  /**
+   * The models directory (MODEL_DIR, lib/model-card/model-dir.ts): the base model, version
+   * folders and threshold overlays.
+   */
+  modelDir: string;
+  /**
+   * How often the models directory is checked for a new version or overlay (MODEL_POLL_MS);
+   * one found is loaded and warmed beside the served one, then swapped in. 0: never.
+   */
+  modelPollMs: number;
   intraOpThreads: number;
   inferenceWorkers: number;
   /** Inference jobs allowed to wait for a busy worker; more are refused. */
@@ -60,8 +68,6 @@ export interface ModelServiceConfig {
 export interface ModelServiceDefaults {
   grpcPort: number;
   metricsPort: number;
-  modelPath: string;
-  modelCardPath: string;
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
@@ -111,8 +117,8 @@ export function parseModelServiceConfig(
     grpcPort: readPort(env, 'GRPC_PORT', defaults.grpcPort),
     grpcSocket: readSocketPath(env, 'GRPC_SOCKET'),
     metricsPort: readPort(env, 'METRICS_PORT', defaults.metricsPort),
-    modelPath: readString(env, 'MODEL_PATH', defaults.modelPath),
-    modelCardPath: readString(env, 'MODEL_CARD_PATH', defaults.modelCardPath),
+    modelDir: readString(env, 'MODEL_DIR', 'models'),
+    modelPollMs: readInteger(env, 'MODEL_POLL_MS', 5000, { min: 0, max: MAX_INT32 }),
     intraOpThreads: readInteger(env, 'INTRA_OP_THREADS', availableParallelism(), {
       min: 1,
       max: 256,

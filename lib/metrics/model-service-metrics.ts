@@ -48,7 +48,14 @@ export interface ModelServiceMetrics {
   /** One DetectStream frame answered; `presetStreamFrames` creates the series at zero. */
   countStreamFrame: (outcome: StreamOutcome) => void;
   presetStreamFrames: () => void;
+  /** A new model version is served: model info and the per-version series follow it. */
+  showModel: (model: { model: string; version: string }) => void;
+  /** One attempt to swap in a model found in MODEL_DIR: `swapped` or `failed`. */
+  countReload: (outcome: ReloadOutcome) => void;
 }
+
+export const RELOAD_OUTCOMES = ['swapped', 'failed'] as const;
+export type ReloadOutcome = (typeof RELOAD_OUTCOMES)[number];
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
@@ -135,8 +142,12 @@ function declareRequestMetrics(registry: Registry, service: string) {
   };
 }
 
-/** Time per inference stage and images per model call, present at zero from start-up. */
-function declareInferenceMetrics(registry: Registry, labels: ModelLabels) {
+/**
+ * Time per inference stage and images per model call, present at zero from start-up; their
+ * model and version labels follow the model served (showModel).
+ */
+function declareInferenceMetrics(registry: Registry, served: ModelLabels) {
+  let labels = { ...served };
   const stageDuration = createExemplarHistogram(registry, {
     name: 'banana_inference_stage_duration_seconds',
     help: 'Time per request spent in each stage: decode, preprocess, queue, inference, postprocess.',
@@ -150,15 +161,19 @@ function declareInferenceMetrics(registry: Registry, labels: ModelLabels) {
     buckets: BATCH_BUCKETS,
     registers: [registry],
   });
-  new Gauge({
+  const info = new Gauge({
     name: 'banana_model_info',
-    help: 'The loaded model (always 1).',
+    help: 'The model served (always 1; the series of a replaced version is removed).',
     labelNames: ['service', 'model', 'version'],
     registers: [registry],
-  }).set({ ...labels }, 1);
-  // Series present at zero from start-up, so the first requests after a restart show in rate().
-  for (const stage of INFERENCE_STAGES) stageDuration.zero({ ...labels, stage });
-  batchSize.zero({ ...labels });
+  });
+  const show = () => {
+    info.set({ ...labels }, 1);
+    // Series present at zero from start-up, so the first requests after a restart show in rate().
+    for (const stage of INFERENCE_STAGES) stageDuration.zero({ ...labels, stage });
+    batchSize.zero({ ...labels });
+  };
+  show();
   const observeStage = (stage: InferenceStage, seconds: number) => {
     observeWithTrace(stageDuration, { ...labels, stage }, seconds);
   };
@@ -173,6 +188,11 @@ function declareInferenceMetrics(registry: Registry, labels: ModelLabels) {
     },
     observeBatchSize(size: number) {
       batchSize.observe({ ...labels }, size);
+    },
+    showModel(model: { model: string; version: string }) {
+      info.remove({ ...labels });
+      labels = { ...labels, ...model };
+      show();
     },
   };
 }
@@ -239,6 +259,13 @@ export function createModelServiceMetrics(
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const reloads = new Counter({
+    name: 'banana_model_reloads_total',
+    help: 'Models found in MODEL_DIR and loaded beside the served one, by outcome: swapped in, or failed (the served one kept).',
+    labelNames: ['service', 'outcome'],
+    registers: [registry],
+  });
+  for (const outcome of RELOAD_OUTCOMES) reloads.inc({ service, outcome }, 0);
   return {
     registry,
     ...declareRequestMetrics(registry, service),
@@ -254,6 +281,9 @@ export function createModelServiceMetrics(
     },
     presetStreamFrames() {
       for (const outcome of STREAM_OUTCOMES) streamFrames.inc({ outcome }, 0);
+    },
+    countReload(outcome) {
+      reloads.inc({ service, outcome });
     },
   };
 }

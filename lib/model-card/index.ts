@@ -5,6 +5,17 @@
  */
 export { loadClassifierCard, loadDetectorCard } from './load.js';
 export { ModelCardError } from './model-card-error.js';
+export {
+  classifierCardOf,
+  detectorCardOf,
+  findModelFiles,
+  nextVersionNumber,
+  overlayFor,
+  parseThresholdOverlay,
+  withOverlay,
+  writeThresholdOverlay,
+} from './model-dir.js';
+export type { ModelFiles, ThresholdOverlay } from './model-dir.js';
 export { parseClassifierCard, parseDetectorCard } from './parse.js';
 export type {
   ClassifierCard,

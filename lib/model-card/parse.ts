@@ -78,6 +78,7 @@ export function parseDetectorCard(json: unknown, source = 'detector model card')
       confidence: card.number('thresholds.confidence', { min: 0, max: 1 }),
       iou: card.number('thresholds.iou', { min: 0, max: 1 }),
       maxDetections: card.positiveInteger('thresholds.max_detections'),
+      source: 'model card',
     },
   };
 }

@@ -51,7 +51,13 @@ export interface DetectorCard {
   };
   /** The single class the detector finds. */
   label: string;
-  thresholds: { confidence: number; iou: number; maxDetections: number };
+  thresholds: {
+    confidence: number;
+    iou: number;
+    maxDetections: number;
+    /** Where `confidence` comes from: "model card", or the calibration overlay in force. */
+    source: string;
+  };
 }
 
 export interface ClassifierCard {

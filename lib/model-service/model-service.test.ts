@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createClassifierClient, status } from '../client/index.js';
-import { loadClassifierCard, type ClassifierCard } from '../model-card/index.js';
+import { classifierCardOf, type ClassifierCard } from '../model-card/index.js';
 import type { InferencePool } from '../inference/index.js';
 import { rejectsWithStatus } from '../../test/support/grpc-assert.js';
 import { checkHealth } from '../../test/support/health-client.js';
@@ -49,12 +49,12 @@ const SERVICE = 'banana.v1.Classifier';
 describe('startModelService', () => {
   it('is NOT_SERVING while the pool loads, SERVING once it is ready, and drains on shutdown', async () => {
     const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-    const config = localServiceConfig(parseClassifierConfig, 'classifier', {
+    const config = localServiceConfig(parseClassifierConfig, {
       grpcPort,
       metricsPort,
       shutdownGraceMs: 30_000,
     });
-    const prepared = await prepareModel('classifier', config, loadClassifierCard);
+    const prepared = await prepareModel('classifier', config, classifierCardOf);
     const poolReady = gate();
     const runs = gate();
     let runStarted!: () => void;
@@ -123,7 +123,7 @@ describe('startModelService', () => {
     await once(stale, 'listening');
     stale.close();
     await writeFile(join(dir, 'not-a-socket'), 'x');
-    const config = localServiceConfig(parseClassifierConfig, 'classifier', { grpcSocket: socket });
+    const config = localServiceConfig(parseClassifierConfig, { grpcSocket: socket });
     const service = await startClassifierService(config);
     const client = createClassifierClient({ target: `unix:${socket}` });
     try {

@@ -31,6 +31,8 @@ import {
 import { requireApiKey } from '../auth/index.js';
 import { createDecodeAdmission } from './decode-admission.js';
 import type { InferOutput, ModelServiceContext, PreparedModel } from './types.js';
+import type { ModelFiles } from '../model-card/index.js';
+import { leased, retire, watchModelDir, type Generation } from './model-versions.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -74,7 +76,8 @@ export interface ModelServiceSpec<
   /** The service's file under proto/, e.g. "banana/v1/detector.proto" (reflection). */
   protoFile: string;
   definition: Definition;
-  loadCard(path: string): Promise<Card>;
+  /** The card of the model in those files (with any calibration in force applied). */
+  loadCard(files: ModelFiles): Promise<Card>;
   createHandlers(context: ModelServiceContext<Card, Config>): AsyncHandlers<Definition>;
   /**
    * The model as the Open Inference Protocol serves it (inference.GRPCInferenceService on the
@@ -86,13 +89,23 @@ export interface ModelServiceSpec<
 export interface RunningService {
   grpcPort: number;
   metricsPort: number;
+  /** Checks MODEL_DIR for a new version now, as the MODEL_POLL_MS poll does; resolves after any swap. */
+  checkModelDir(): Promise<void>;
   /** Health NOT_SERVING, stop accepting, drain calls (up to SHUTDOWN_GRACE_MS), release everything. */
   shutdown(): Promise<void>;
 }
 
+/** What a generation builds on its card and pool: the service's handlers and protocol model. */
+interface Built<Definition extends ServiceDefinition> {
+  handlers: AsyncHandlers<Definition>;
+  openInference: InferenceModel | undefined;
+}
+
 /**
  * Starts a model service: gRPC server (health NOT_SERVING, reflection, limits) and metrics
- * endpoint first, then the inference workers; SERVING once every worker is warm.
+ * endpoint first, then the inference workers; SERVING once every worker is warm. Then MODEL_DIR
+ * is watched, and a new version or threshold overlay found there is swapped in live
+ * (model-versions.ts).
  */
 export async function startModelService<
   Card extends ImageModelCard,
@@ -106,20 +119,49 @@ export async function startModelService<
   const logger = createLogger(spec.kind, config.logLevel);
   // Every request brings a new image: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  const {
-    card,
-    model,
-    pool: poolStarting,
-  } = prepared ?? (await prepareModel(spec.kind, config, (path) => spec.loadCard(path)));
+  const loadCard = (files: ModelFiles) => spec.loadCard(files);
+  const first = prepared ?? (await prepareModel(spec.kind, config, loadCard));
   const metrics = createModelServiceMetrics(createMetricsRegistry(), {
     service: spec.kind,
-    model: model.name,
-    version: model.version,
+    model: first.model.name,
+    version: first.model.version,
   });
+  const admitPixels = createDecodeAdmission({
+    maxInflightPixels: config.maxInflightPixels,
+    maxWaiting: config.maxQueue,
+    metrics,
+  });
+  /** A generation of `card`: handlers and protocol model bound to it and its pool. */
+  const generation = (card: Card, files: ModelFiles, pool?: InferencePool) => {
+    const made: Generation<Card, Built<Definition>> = {
+      card,
+      files,
+      pool,
+      leases: 0,
+      built: { handlers: {} as AsyncHandlers<Definition>, openInference: undefined },
+    };
+    const context = {
+      card,
+      config,
+      metrics,
+      infer: createInfer(spec.kind, metrics, () => made.pool),
+      admitPixels,
+    };
+    const model = spec.openInference?.(context);
+    made.built = {
+      handlers: spec.createHandlers(context),
+      openInference: model && {
+        ...model,
+        infer: (request, signal) => leased(made, () => model.infer(request, signal)),
+      },
+    };
+    return made;
+  };
+  let serving = generation(first.card, first.files);
   // What a failed start has to release, last first.
   const undo: Array<() => unknown> = [
     () =>
-      poolStarting.then(
+      first.pool.then(
         (p) => p.close(),
         () => undefined,
       ),
@@ -127,39 +169,73 @@ export async function startModelService<
   const release = async () => {
     for (const step of undo.reverse()) await step();
   };
-  let pool: InferencePool | undefined;
   try {
     // TLS from TLS_* files, API keys from API_KEYS_FILE (an interceptor on every service).
     const security = createServerSecurity(config, { logger, registry: metrics.registry });
     undo.push(() => {
       security.close();
     });
-    const context = {
-      card,
-      config,
-      metrics,
-      infer: createInfer(spec.kind, metrics, () => pool),
-      admitPixels: createDecodeAdmission({
-        maxInflightPixels: config.maxInflightPixels,
-        maxWaiting: config.maxQueue,
-        metrics,
-      }),
-    };
-    const served = buildGrpcServer(spec, context, security, logger, model.version);
+    const served = buildGrpcServer(spec, () => serving, config, metrics, security, logger);
     const bound = await listen(served, security, config, metrics, undo);
-    const ready = await poolStarting;
-    pool = ready;
-    metrics.watchLoad(ready);
+    serving.pool = await first.pool;
+    metrics.watchLoad(serving.pool);
     served.health.set('SERVING');
     const { grpcSocket } = config;
     const where = { grpcPort: bound.grpcPort, grpcSocket, metricsPort: bound.metricsServer.port };
-    logger.info({ ...where, model: model.name, version: model.version }, 'serving');
+    logger.info(
+      {
+        ...where,
+        model: first.model.name,
+        version: first.model.version,
+        origin: first.files.origin,
+      },
+      'serving',
+    );
+    const retiring = new Set<Promise<void>>();
+    const watch = watchModelDir({
+      dir: config.modelDir,
+      kind: spec.kind,
+      pollMs: config.modelPollMs,
+      served: () => serving.files,
+      logger,
+      metrics,
+      async swapIn(files) {
+        const next = await prepareModel(spec.kind, config, loadCard, files);
+        const pool = await next.pool;
+        if (next.card.name !== serving.card.name) {
+          await pool.close();
+          throw new Error(
+            `${files.cardPath} names the model "${next.card.name}", the served one is "${serving.card.name}": a new version keeps its model's name`,
+          );
+        }
+        const replaced = serving;
+        serving = generation(next.card, files, pool);
+        metrics.showModel({ model: next.model.name, version: next.model.version });
+        metrics.watchLoad(pool);
+        logger.info(
+          {
+            model: next.model.name,
+            version: next.model.version,
+            origin: files.origin,
+            replaced: { version: replaced.card.version, origin: replaced.files.origin },
+            ...('thresholds' in next.card ? { thresholds: next.card.thresholds } : {}),
+          },
+          'model swapped in',
+        );
+        const closing = retire(replaced, config.shutdownGraceMs, logger).finally(() =>
+          retiring.delete(closing),
+        );
+        retiring.add(closing);
+      },
+    });
     const stop = () =>
       stopService(served, config.shutdownGraceMs, logger, [
+        () => watch.stop(),
         () => {
           security.close();
         },
-        () => ready.close(),
+        () => Promise.all([...retiring]),
+        () => serving.pool?.close(),
         () => bound.metricsServer.close(),
         bound.removeSocket,
       ]);
@@ -167,6 +243,7 @@ export async function startModelService<
     return {
       grpcPort: bound.grpcPort,
       metricsPort: bound.metricsServer.port,
+      checkModelDir: () => watch.check(),
       shutdown: () => (stopping ??= stop()),
     };
   } catch (error) {
@@ -257,7 +334,9 @@ function createInfer(
 /**
  * The gRPC server of a model service (limits, security interceptors), NOT_SERVING until the
  * model is warm: health, reflection, the service's own API and, when the spec has it, the
- * Open Inference Protocol beside it (its REST routes go on the metrics port).
+ * Open Inference Protocol beside it (its REST routes go on the metrics port). Each call goes
+ * to the generation served when it arrives and holds it until it ends (a stream, for its
+ * whole length).
  */
 function buildGrpcServer<
   Card extends ImageModelCard,
@@ -265,51 +344,63 @@ function buildGrpcServer<
   Definition extends ServiceDefinition,
 >(
   spec: ModelServiceSpec<Card, Config, Definition>,
-  context: ModelServiceContext<Card, Config>,
+  serving: () => Generation<Card, Built<Definition>>,
+  config: Config,
+  metrics: ModelServiceMetrics,
   security: ReturnType<typeof createServerSecurity>,
   logger: Logger,
-  version: string,
 ) {
-  const server = createGrpcServer(context.config, security.interceptors);
-  const openInference = spec.openInference?.bind(spec);
+  const server = createGrpcServer(config, security.interceptors);
+  const withOpenInference = spec.openInference !== undefined;
   const health = addHealthService(server, [
     serviceNameOf(spec.definition),
-    ...(openInference ? [OPEN_INFERENCE_SERVICE] : []),
+    ...(withOpenInference ? [OPEN_INFERENCE_SERVICE] : []),
   ]);
   addReflectionService(
     server,
-    openInference ? [spec.protoFile, OPEN_INFERENCE_PROTO] : spec.protoFile,
+    withOpenInference ? [spec.protoFile, OPEN_INFERENCE_PROTO] : spec.protoFile,
   );
   const calls = new CallTracker();
-  const { metrics } = context;
   const handlerContext = {
     logger,
     calls,
     recordRequest: metrics.recordRequest,
     presetMethod: metrics.presetMethod,
   };
-  server.addService(
-    spec.definition,
-    bindHandlers(spec.definition, spec.createHandlers(context), handlerContext),
-  );
+  const dispatch = Object.fromEntries(
+    Object.keys(spec.definition).map((key) => [
+      key,
+      (...args: unknown[]) => {
+        const generation = serving();
+        const handler = generation.built.handlers[key] as (...a: unknown[]) => Promise<unknown>;
+        return leased(generation, () => handler(...args));
+      },
+    ]),
+  ) as AsyncHandlers<Definition>;
+  server.addService(spec.definition, bindHandlers(spec.definition, dispatch, handlerContext));
   // The Open Inference Protocol beside the service's API, sharing its pool and admission.
-  const routes = openInference && {
-    prefix: '/v2',
-    listener: addOpenInference(server, {
-      name: `banana-${spec.kind}`,
-      version,
-      models: [openInference(context)],
-      isReady: () => health.status === 'SERVING',
-      handlerContext,
-      maxBodyBytes: context.config.maxMessageBytes,
-      // 401 and 429 in the REST API's own error shape, as every other refusal there; the
-      // keys' limits are the gRPC port's (one caller, one budget).
-      protect: requireApiKey(
-        security.apiKeys,
-        (message) => ({ error: message }),
-        security.keyLimits,
-      ),
-    }),
-  };
+  const routes = withOpenInference
+    ? {
+        prefix: '/v2',
+        listener: addOpenInference(server, {
+          name: `banana-${spec.kind}`,
+          version: () => serving().card.version,
+          models: () => {
+            const model = serving().built.openInference;
+            return model ? [model] : [];
+          },
+          isReady: () => health.status === 'SERVING',
+          handlerContext,
+          maxBodyBytes: config.maxMessageBytes,
+          // 401 and 429 in the REST API's own error shape, as every other refusal there; the
+          // keys' limits are the gRPC port's (one caller, one budget).
+          protect: requireApiKey(
+            security.apiKeys,
+            (message) => ({ error: message }),
+            security.keyLimits,
+          ),
+        }),
+      }
+    : undefined;
   return { server, health, calls, routes };
 }

@@ -5,7 +5,7 @@
  */
 import type { InferencePool, ModelInput, TensorData } from '../inference/index.js';
 import type { ModelServiceMetrics } from '../metrics/index.js';
-import type { ImageInputSpec } from '../model-card/index.js';
+import type { ImageInputSpec, ModelFiles } from '../model-card/index.js';
 import type { AdmitPixels } from './decode-admission.js';
 
 /** What the handlers of a model service get to work with. */
@@ -45,4 +45,6 @@ export interface PreparedModel<Card> {
   model: ModelDescription;
   /** The inference workers, loading. */
   pool: Promise<InferencePool>;
+  /** Where in MODEL_DIR the model came from. */
+  files: ModelFiles;
 }

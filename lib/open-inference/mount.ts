@@ -12,10 +12,11 @@ import { createInferenceServer } from './server.js';
 export const OPEN_INFERENCE_SERVICE = 'inference.GRPCInferenceService';
 
 export interface OpenInferenceOptions {
-  /** ServerMetadata's name and version. */
+  /** ServerMetadata's name and version (the served model's). */
   name: string;
-  version: string;
-  models: readonly InferenceModel[];
+  version(): string;
+  /** The models served now (a live swap replaces them). */
+  models(): readonly InferenceModel[];
   /** True once the service is ready (SERVING): ServerReady, ModelReady, ModelInfer. */
   isReady(): boolean;
   /** The gRPC side's logging, call tracking and request metrics (as for the service's own API). */

@@ -51,8 +51,8 @@ describe('Open Inference REST', () => {
     const app = createRestApp({
       server: createInferenceServer({
         name: 'test',
-        version: '1',
-        models: [model],
+        version: () => '1',
+        models: () => [model],
         isReady: () => true,
       }),
       maxBodyBytes: 1000,

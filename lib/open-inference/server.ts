@@ -27,18 +27,22 @@ export interface InferenceServer {
 export interface InferenceServerOptions {
   /** ServerMetadata's name, e.g. "banana-detector". */
   name: string;
-  version: string;
-  models: readonly InferenceModel[];
+  /** ServerMetadata's version: the served model's, which may change (a live swap). */
+  version(): string;
+  /** The models served now (a live swap replaces them). */
+  models(): readonly InferenceModel[];
   /** True once the service is ready (its models are loaded and warm). */
   isReady(): boolean;
 }
 
 export function createInferenceServer(options: InferenceServerOptions): InferenceServer {
-  const models = new Map(options.models.map((model) => [model.metadata.name, model]));
-  const served = [...models.keys()].map((name) => `"${name}"`).join(', ');
   const model = (name: string, version = ''): InferenceModel => {
-    const found = models.get(name);
-    if (!found) throw notFound(`model "${name}" is not served here (serving ${served})`);
+    const models = options.models();
+    const found = models.find((candidate) => candidate.metadata.name === name);
+    if (!found) {
+      const served = models.map((candidate) => `"${candidate.metadata.name}"`).join(', ');
+      throw notFound(`model "${name}" is not served here (serving ${served})`);
+    }
     if (version !== '' && version !== found.version) {
       throw notFound(
         `version "${version}" of ${name} is not served here (serving ${found.version})`,
@@ -49,7 +53,7 @@ export function createInferenceServer(options: InferenceServerOptions): Inferenc
   return {
     live: () => true,
     ready: () => options.isReady(),
-    serverMetadata: () => ({ name: options.name, version: options.version, extensions: [] }),
+    serverMetadata: () => ({ name: options.name, version: options.version(), extensions: [] }),
     model,
     modelReady: (name, version) => (model(name, version), options.isReady()),
     infer(request, signal) {

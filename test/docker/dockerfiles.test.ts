@@ -118,8 +118,10 @@ for (const service of ['detector', 'classifier'] as const) {
         ...env,
       });
       const copied = instructions(dockerfile.final, 'COPY').flatMap((c) => c.words);
-      assert.ok(copied.includes(config.modelPath) && copied.includes(config.modelCardPath));
-      assert.equal(config.modelPath, `models/${service}.onnx`);
+      assert.equal(config.modelDir, 'models');
+      for (const file of [`${service}.onnx`, `${service}.json`]) {
+        assert.ok(copied.includes(`models/${file}`), `the image lacks models/${file}`);
+      }
       assert.equal(config.grpcPort, C.components[service].grpcPort);
       assert.equal(config.metricsPort, C.components[service].metricsPort);
       const cmd = instructions(dockerfile.final, 'CMD').at(-1)?.words ?? [];

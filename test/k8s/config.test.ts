@@ -87,10 +87,10 @@ describe('model-service configuration', () => {
         assert.equal(config.intraOpThreads, Math.ceil(cpuCores(String(c.resources?.limits?.cpu))));
         assert.ok(config.shutdownGraceMs < (d.pod.terminationGracePeriodSeconds ?? 30) * 1000);
         // the model files the image is told to load are the ones its Dockerfile copies from the repo
-        assert.ok(
-          fileExists(config.modelPath) && fileExists(config.modelCardPath),
-          `${config.modelPath} missing`,
-        );
+        for (const file of [`${name}.onnx`, `${name}.json`]) {
+          const path = `${config.modelDir}/${file}`;
+          assert.ok(fileExists(path), `${path} missing`);
+        }
       });
     }
   }

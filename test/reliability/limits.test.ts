@@ -26,10 +26,7 @@ describe('limits', () => {
   it('defaults are finite and safe: 20 MiB bodies, 50 MP images, 25 MiB gRPC messages', () => {
     assert.equal(DEFAULT_FUNCTION_CONFIG.maxBodyBytes, 20 * 1024 * 1024);
     assert.equal(DEFAULT_FUNCTION_CONFIG.maxImagePixels, 50_000_000);
-    const service = parseModelServiceConfig(
-      {},
-      { grpcPort: 1, metricsPort: 2, modelPath: 'm', modelCardPath: 'c' },
-    );
+    const service = parseModelServiceConfig({}, { grpcPort: 1, metricsPort: 2 });
     assert.equal(service.maxImagePixels, 50_000_000);
     assert.equal(service.maxMessageBytes, 25 * 1024 * 1024);
     assert.ok(

@@ -21,7 +21,7 @@ import { startClassifierService } from './server.js';
 const MAX_BATCH = 8;
 
 function testConfig(overrides: Partial<ClassifierConfig> = {}): ClassifierConfig {
-  return localServiceConfig(parseClassifierConfig, 'classifier', {
+  return localServiceConfig(parseClassifierConfig, {
     maxBatch: MAX_BATCH,
     ...overrides,
   });

@@ -12,7 +12,5 @@ export function parseClassifierConfig(env: Env): ClassifierConfig {
   return parseModelServiceConfig(env, {
     grpcPort: 50052,
     metricsPort: 9092,
-    modelPath: 'models/classifier.onnx',
-    modelCardPath: 'models/classifier.json',
   });
 }

@@ -54,7 +54,7 @@ describe('classifier: Open Inference Protocol', () => {
 
   before(async () => {
     service = await startClassifierService(
-      localServiceConfig(parseClassifierConfig, 'classifier', { maxBatch: MAX_BATCH }),
+      localServiceConfig(parseClassifierConfig, { maxBatch: MAX_BATCH }),
     );
     oip = openInferenceClient(`127.0.0.1:${service.grpcPort}`);
     classifier = createClassifierClient({ target: `127.0.0.1:${service.grpcPort}` });

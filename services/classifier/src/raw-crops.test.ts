@@ -26,7 +26,7 @@ describe('classifier GetModelInfo, model-sized raw crops and decode admission', 
   before(async () => {
     card = await loadClassifierCard(repoPath('models/classifier.json'));
     service = await startClassifierService(
-      localServiceConfig(parseClassifierConfig, 'classifier', {
+      localServiceConfig(parseClassifierConfig, {
         maxBatch: 8,
         maxInflightPixels: BUDGET,
       }),

@@ -27,7 +27,7 @@ describe('classifier service under generated requests', () => {
 
   before(async () => {
     service = await startClassifierService(
-      localServiceConfig(parseClassifierConfig, 'classifier', { maxBatch: 4 }),
+      localServiceConfig(parseClassifierConfig, { maxBatch: 4 }),
     );
     classifier = createClassifierClient({
       target: `127.0.0.1:${service.grpcPort}`,

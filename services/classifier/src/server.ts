@@ -1,5 +1,5 @@
 import { ClassifierService, protobufFileName } from '../../../lib/gen/banana/v1/classifier.js';
-import { loadClassifierCard, type ClassifierCard } from '../../../lib/model-card/index.js';
+import { classifierCardOf, type ClassifierCard } from '../../../lib/model-card/index.js';
 import {
   startModelService,
   type ModelServiceSpec,
@@ -15,7 +15,7 @@ const classifierSpec: ModelServiceSpec<ClassifierCard, ClassifierConfig, typeof 
     kind: 'classifier',
     protoFile: protobufFileName,
     definition: ClassifierService,
-    loadCard: loadClassifierCard,
+    loadCard: classifierCardOf,
     createHandlers: createClassifyHandlers,
     openInference: createClassifierInferenceModel,
   };

@@ -34,7 +34,7 @@ describe('detector decode admission (MAX_INFLIGHT_PIXELS)', () => {
 
   before(async () => {
     service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', {
+      localServiceConfig(parseDetectorConfig, {
         maxImagePixels: 50_000_000,
         maxInflightPixels: BUDGET,
         maxQueue: MAX_WAITING,

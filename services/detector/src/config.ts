@@ -19,8 +19,6 @@ export function parseDetectorConfig(env: Env): DetectorConfig {
     ...parseModelServiceConfig(env, {
       grpcPort: 50051,
       metricsPort: 9091,
-      modelPath: 'models/detector.onnx',
-      modelCardPath: 'models/detector.json',
     }),
     streamMaxPending: readInteger(env, 'STREAM_MAX_PENDING', 4, { min: 1, max: 1024 }),
   };

@@ -18,7 +18,7 @@ import { startDetectorService } from './server.js';
 
 async function start(streamMaxPending: number) {
   const service = await startDetectorService(
-    localServiceConfig(parseDetectorConfig, 'detector', { streamMaxPending }),
+    localServiceConfig(parseDetectorConfig, { streamMaxPending }),
   );
   const client = createDetectorClient({ target: `127.0.0.1:${service.grpcPort}` });
   return { service, client };

@@ -26,7 +26,7 @@ import { startDetectorService } from './server.js';
 const MAX_IMAGE_PIXELS = 10_000_000;
 
 function testConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {
-  return localServiceConfig(parseDetectorConfig, 'detector', {
+  return localServiceConfig(parseDetectorConfig, {
     maxImagePixels: MAX_IMAGE_PIXELS,
     ...overrides,
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createDetectorClient } from '../../../lib/client/index.js';
-import { loadDetectorCard } from '../../../lib/model-card/index.js';
+import { detectorCardOf } from '../../../lib/model-card/index.js';
 import { prepareModel } from '../../../lib/model-service/model-pool.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { checkHealth } from '../../../test/support/health-client.js';
@@ -47,18 +47,18 @@ describe('detector main', () => {
   it('exits 1 when the model cannot be loaded', async () => {
     const service = startServiceProcess(MAIN, {
       ...BASE_ENV,
-      MODEL_PATH: '/nonexistent/detector.onnx',
+      MODEL_DIR: '/nonexistent',
     });
     assert.equal(await service.exited, 1);
     const line = service.lines.find((l) => l.level === 'fatal');
-    assert.match(String(line?.msg), /failed to start: .*nonexistent\/detector.onnx/);
+    assert.match(String(line?.msg), /failed to start: \/nonexistent: holds no detector model/);
   });
 
   it('reports NOT_SERVING (gRPC health and /healthz) until the model is loaded and warmed up', async () => {
     // Fixed ports: the service only says which ports it bound once it is SERVING.
     const [grpcPort, metricsPort] = await Promise.all([freePort(), freePort()]);
-    const config = localServiceConfig(parseDetectorConfig, 'detector', { grpcPort, metricsPort });
-    const prepared = await prepareModel('detector', config, loadDetectorCard);
+    const config = localServiceConfig(parseDetectorConfig, { grpcPort, metricsPort });
+    const prepared = await prepareModel('detector', config, detectorCardOf);
     // The pool resolves once every worker has loaded the model and run the warm-up input;
     // the test holds it back to look at the service in between.
     let loaded = (): void => undefined;

@@ -80,7 +80,7 @@ describe('detector: Open Inference Protocol (REST)', () => {
 
   before(async () => {
     service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', { maxMessageBytes: MAX_MESSAGE_BYTES }),
+      localServiceConfig(parseDetectorConfig, { maxMessageBytes: MAX_MESSAGE_BYTES }),
     );
     oip = openInferenceClient(`127.0.0.1:${service.grpcPort}`);
     base = `http://127.0.0.1:${service.metricsPort}`;
@@ -254,7 +254,7 @@ describe('detector: ModelInfer within the decode budget (MAX_INFLIGHT_PIXELS)', 
 
   before(async () => {
     service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', {
+      localServiceConfig(parseDetectorConfig, {
         maxInflightPixels: BUDGET,
         maxQueue: 1,
       }),

@@ -92,7 +92,7 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
   let prepared: Awaited<ReturnType<typeof letterboxed>>;
 
   before(async () => {
-    service = await startDetectorService(localServiceConfig(parseDetectorConfig, 'detector'));
+    service = await startDetectorService(localServiceConfig(parseDetectorConfig));
     oip = openInferenceClient(`127.0.0.1:${service.grpcPort}`);
     detector = createDetectorClient({ target: `127.0.0.1:${service.grpcPort}` });
     photo = await syntheticBananaPhoto({ width: 640, height: 480, bananas: 3 });

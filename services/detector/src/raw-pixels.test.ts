@@ -24,7 +24,7 @@ describe('detector GetModelInfo and letterboxed raw pixels', () => {
 
   before(async () => {
     card = await loadDetectorCard(repoPath('models/detector.json'));
-    service = await startDetectorService(localServiceConfig(parseDetectorConfig, 'detector'));
+    service = await startDetectorService(localServiceConfig(parseDetectorConfig));
     client = createDetectorClient({ target: `127.0.0.1:${service.grpcPort}` });
     info = await client.getModelInfo();
   });

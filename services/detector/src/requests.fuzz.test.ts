@@ -35,9 +35,7 @@ describe('detector service under generated requests', () => {
   let oip: OipClient;
 
   before(async () => {
-    service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', { maxBatch: 4 }),
-    );
+    service = await startDetectorService(localServiceConfig(parseDetectorConfig, { maxBatch: 4 }));
     detector = createDetectorClient({
       target: `127.0.0.1:${service.grpcPort}`,
       defaultDeadlineMs: 20_000,

@@ -71,7 +71,7 @@ describe('detector with TLS and API keys', () => {
     copyFileSync(issued.keyFile, serverKey);
     writeFileSync(keysFile, `# test keys\ngrader-1:${KEY_A}\n`);
     service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', {
+      localServiceConfig(parseDetectorConfig, {
         tls: { certFile: serverCert, keyFile: serverKey },
         apiKeysFile: keysFile,
       }),
@@ -246,7 +246,7 @@ describe('detector with mutual TLS', () => {
     ca = certs.createCa('ca');
     const server = certs.issue(ca, { name: 'detector', usage: 'server' });
     service = await startDetectorService(
-      localServiceConfig(parseDetectorConfig, 'detector', {
+      localServiceConfig(parseDetectorConfig, {
         tls: { ...server, clientCaFile: ca.certFile },
       }),
     );

@@ -1,5 +1,5 @@
 import { DetectorService, protobufFileName } from '../../../lib/gen/banana/v1/detector.js';
-import { loadDetectorCard, type DetectorCard } from '../../../lib/model-card/index.js';
+import { detectorCardOf, type DetectorCard } from '../../../lib/model-card/index.js';
 import {
   modelInfoResponse,
   startModelService,
@@ -39,7 +39,7 @@ const detectorSpec: ModelServiceSpec<DetectorCard, DetectorConfig, typeof Detect
   kind: 'detector',
   protoFile: protobufFileName,
   definition: DetectorService,
-  loadCard: loadDetectorCard,
+  loadCard: detectorCardOf,
   createHandlers: createDetectorHandlers,
   openInference: createDetectorInferenceModel,
 };
