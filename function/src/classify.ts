@@ -182,7 +182,11 @@ export interface ClassifyResponseBody {
   /** Stages from least to most ripe with the colour of their boxes. */
   stages: Array<{ name: string; colour: string }>;
   image: Size;
-  models: { detector: ModelInfo; classifier: ModelInfo };
+  models: {
+    /** With the confidence threshold applied and its source ("request", "model card", "calibration <n> ..."). */
+    detector: ModelInfo & { min_confidence?: number; min_confidence_source?: string };
+    classifier: ModelInfo;
+  };
   timings_ms: StageTimings & { total: number };
 }
 
@@ -232,7 +236,17 @@ export function buildResponseBody(
     summary,
     stages: classes.map((name, i) => ({ name, colour: stageColour(i, classes.length) })),
     image: { width: image.width, height: image.height },
-    models: { detector: result.detectorModel, classifier: result.catalogue.model },
+    models: {
+      detector: {
+        ...result.detectorModel,
+        // A detector that does not say (an older version) leaves them out.
+        ...(result.minConfidence.source !== '' && {
+          min_confidence: result.minConfidence.value,
+          min_confidence_source: result.minConfidence.source,
+        }),
+      },
+      classifier: result.catalogue.model,
+    },
     timings_ms: roundTimings(timings, totalMs),
   };
 }

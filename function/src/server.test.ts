@@ -41,7 +41,12 @@ const DETECTOR_INFO: GetModelInfoResponse = {
   classNames: ['banana'],
   classLabels: [],
   // float32 on the wire, as a real service sends them
-  detectionDefaults: { minConfidence: Math.fround(0.37), iouThreshold: 0.45, maxDetections: 60 },
+  detectionDefaults: {
+    minConfidence: Math.fround(0.37),
+    iouThreshold: 0.45,
+    maxDetections: 60,
+    minConfidenceSource: 'model card',
+  },
   maxBatch: 0,
   maxImagePixels: 0,
 };
@@ -96,7 +101,12 @@ describe('the function against model services started by the test', () => {
   before(async () => {
     services = await startFakeModelServices();
     services.handlers.detect = (_call, callback) => {
-      callback(null, { detections: [], model: MODEL });
+      callback(null, {
+        detections: [],
+        model: MODEL,
+        minConfidence: 0.38,
+        minConfidenceSource: 'model card',
+      });
     };
     services.handlers.classify = (call, callback) => {
       callback(null, {
@@ -172,7 +182,15 @@ describe('the function against model services started by the test', () => {
     const response = await fetch(`${fn.url}/models`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), {
-      detector: { ...MODEL, defaults: { min_confidence: 0.37, iou: 0.45, max_detections: 60 } },
+      detector: {
+        ...MODEL,
+        defaults: {
+          min_confidence: 0.37,
+          min_confidence_source: 'model card',
+          iou: 0.45,
+          max_detections: 60,
+        },
+      },
       classifier: { ...MODEL, stages: CLASSES },
     });
   });
@@ -216,7 +234,12 @@ describe('the function against model services started by the test', () => {
       .jpeg()
       .toBuffer();
     services.handlers.detect = (_call, callback) => {
-      callback(null, { detections: [], model: MODEL });
+      callback(null, {
+        detections: [],
+        model: MODEL,
+        minConfidence: 0.38,
+        minConfidenceSource: 'model card',
+      });
     };
     // The shared function server has asked both already (earlier tests): once each.
     assert.equal((await post('/?format=none', photo)).status, 200);
@@ -261,7 +284,12 @@ describe('the function against model services started by the test', () => {
         callback({ code: status.INVALID_ARGUMENT, details: 'pixels are not 192x192' });
         return;
       }
-      callback(null, { detections: [], model: MODEL });
+      callback(null, {
+        detections: [],
+        model: MODEL,
+        minConfidence: 0.38,
+        minConfidenceSource: 'model card',
+      });
     };
     try {
       assert.equal((await post('/?format=none', photo)).status, 422);
@@ -275,7 +303,12 @@ describe('the function against model services started by the test', () => {
       };
       await post('/?format=none', photo);
       services.handlers.detect = (_call, callback) => {
-        callback(null, { detections: [], model: MODEL });
+        callback(null, {
+          detections: [],
+          model: MODEL,
+          minConfidence: 0.38,
+          minConfidenceSource: 'model card',
+        });
       };
     }
   });
@@ -331,6 +364,8 @@ describe('the function against model services started by the test', () => {
           detections: photoBoxes.map((box) => ({ box, confidence: 0.9, label: 'banana' })),
           imageSize: SIZE,
           model: MODEL,
+          minConfidence: 0.38,
+          minConfidenceSource: 'model card',
         });
       };
       // Classifies a crop by the mean colour of its centre (the sides of a crop padded to a

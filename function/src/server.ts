@@ -211,6 +211,7 @@ function addModelsRoute(app: Express, models: PipelineDeps['models']): void {
         ...detector.model,
         defaults: defaults && {
           min_confidence: defaults.minConfidence,
+          min_confidence_source: defaults.minConfidenceSource,
           iou: defaults.iou,
           max_detections: defaults.maxDetections,
         },

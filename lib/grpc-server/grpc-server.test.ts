@@ -33,6 +33,8 @@ const response: DetectResponse = {
   detections: [],
   imageSize: { width: 1, height: 1 },
   model: { name: 'm', version: 'v' },
+  minConfidence: 0.38,
+  minConfidenceSource: 'model card',
 };
 
 type DetectStreamHandler = StreamHandler<DetectStreamRequest, DetectStreamResponse>;

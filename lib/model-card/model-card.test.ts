@@ -58,7 +58,12 @@ describe('parseDetectorCard', () => {
       ),
     );
     assert.deepEqual(card.output.levels, [{ stride: 8, gridWidth: 4, gridHeight: 2 }]);
-    assert.deepEqual(card.thresholds, { confidence: 0.3, iou: 0.45, maxDetections: 7 });
+    assert.deepEqual(card.thresholds, {
+      confidence: 0.3,
+      iou: 0.45,
+      maxDetections: 7,
+      source: 'model card',
+    });
   });
 
   it('names the offending field', async () => {

@@ -41,6 +41,17 @@ function parametersOf(map: Record<string, InferParameter>): Parameters {
   return out;
 }
 
+/** Parameters as the protocol's messages: numbers as doubles (int64 when integral), strings, booleans. */
+function protoParametersOf(parameters: Parameters): Record<string, InferParameter> {
+  const out: Record<string, InferParameter> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (typeof value === 'boolean') out[key] = { boolParam: value };
+    else if (typeof value === 'string') out[key] = { stringParam: value };
+    else out[key] = Number.isSafeInteger(value) ? { int64Param: value } : { doubleParam: value };
+  }
+  return out;
+}
+
 /** The fields of `contents` that hold elements. */
 function filledFields(contents: InferTensorContents | undefined): (keyof InferTensorContents)[] {
   if (!contents) return [];
@@ -139,6 +150,7 @@ export function createGrpcHandlers(
         versions: [...metadata.versions],
         inputs: metadata.inputs.map((t) => ({ ...t, shape: [...t.shape] })),
         outputs: metadata.outputs.map((t) => ({ ...t, shape: [...t.shape] })),
+        parameters: protoParametersOf(metadata.parameters ?? {}),
       });
     },
     modelInfer: async (request, { signal }) =>

@@ -48,6 +48,8 @@ export interface ImageModelOptions {
     'infer' | 'admitPixels' | 'metrics' | 'config'
   >;
   extraOutputs?: readonly ExtraOutput[];
+  /** The defaults of the request parameters, shown in the metadata. */
+  parameters?: Parameters;
 }
 
 /** The onnxruntime platform name of the protocol (Triton's). */
@@ -138,6 +140,7 @@ export function createImageModel(options: ImageModelOptions): InferenceModel {
     platform: ONNX_PLATFORM,
     inputs: [input],
     outputs: [output, ...extraOutputs.map((extra) => extra.metadata)],
+    ...(options.parameters && { parameters: options.parameters }),
   };
 
   return {

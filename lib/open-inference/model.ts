@@ -40,6 +40,8 @@ export interface ModelMetadata {
   platform: string;
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
+  /** The defaults of the request parameters the model takes, and where they come from. */
+  parameters?: Parameters;
 }
 
 /** A model the protocol serves. */

@@ -92,6 +92,8 @@ export function detections(
   return {
     detections: boxes.map((box) => ({ box, confidence: 0.9, label: 'banana' })),
     model: FAKE_MODEL,
+    minConfidence: 0.38,
+    minConfidenceSource: 'model card',
   };
 }
 

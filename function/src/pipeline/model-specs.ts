@@ -17,6 +17,8 @@ export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
 /** The thresholds a detector applies when a request leaves them out (its model card's). */
 export interface DetectionDefaults {
   minConfidence: number;
+  /** "model card", or the calibration in force. */
+  minConfidenceSource: string;
   iou: number;
   maxDetections: number;
 }
@@ -89,22 +91,53 @@ export function pixelInputSpec(
   };
 }
 
-/** A value fetched when first asked for; a failure is not kept. */
-function fetchedOnce<T>(fetch: () => Promise<T>): { get(): Promise<T>; forget(): void } {
-  let pending: Promise<T> | undefined;
+/**
+ * How long a service's model info is used before it is asked again: a model swapped in live
+ * (a new version, a calibration) shows in GET /models and the sliders' defaults within this.
+ */
+export const MODEL_INFO_MAX_AGE_MS = 10_000;
+
+/**
+ * A value fetched when first asked for, then again in the background once older than
+ * `maxAgeMs` (the old one answers meanwhile); a failure is not kept.
+ */
+function fetchedFresh<T>(
+  fetch: () => Promise<T>,
+  maxAgeMs: number,
+): { get(): Promise<T>; forget(): void } {
+  let current: Promise<T> | undefined;
+  let fetchedAt = 0;
+  let refreshing = false;
+  const start = () => {
+    const attempt = fetch();
+    fetchedAt = performance.now();
+    attempt.catch(() => {
+      if (current === attempt) current = undefined;
+    });
+    return attempt;
+  };
   return {
     get() {
-      if (pending === undefined) {
-        const attempt = fetch();
-        pending = attempt;
-        attempt.catch(() => {
-          if (pending === attempt) pending = undefined;
-        });
+      if (current === undefined) {
+        current = start();
+      } else if (!refreshing && performance.now() - fetchedAt > maxAgeMs) {
+        refreshing = true;
+        const next = start();
+        next
+          .then(
+            () => {
+              current = next;
+            },
+            () => undefined, // the old value stays until the next try
+          )
+          .finally(() => {
+            refreshing = false;
+          });
       }
-      return pending;
+      return current;
     },
     forget() {
-      pending = undefined;
+      current = undefined;
     },
   };
 }
@@ -120,7 +153,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       call,
     );
   const options = { deadlineMs: deps.deadlineMs };
-  const detector = fetchedOnce(async (): Promise<DetectorSpec> => {
+  const detector = fetchedFresh(async (): Promise<DetectorSpec> => {
     const info = await ask('detector', () => deps.detector.getModelInfo(options));
     const defaults = info.detectionDefaults;
     return {
@@ -130,13 +163,14 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
         // float on the wire: 0.38 arrives as 0.3799999952
         defaults: {
           minConfidence: Number(defaults.minConfidence.toPrecision(6)),
+          minConfidenceSource: defaults.minConfidenceSource,
           iou: Number(defaults.iouThreshold.toPrecision(6)),
           maxDetections: defaults.maxDetections,
         },
       }),
     };
-  });
-  const classifier = fetchedOnce(async (): Promise<ClassifierSpec> => {
+  }, MODEL_INFO_MAX_AGE_MS);
+  const classifier = fetchedFresh(async (): Promise<ClassifierSpec> => {
     const info = await ask('classifier', () => deps.classifier.getModelInfo(options));
     if (info.classNames.length === 0) throw unusable('classifier', 'no classes');
     return {
@@ -145,7 +179,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       classes: [...info.classNames],
       maxBatch: info.maxBatch,
     };
-  });
+  }, MODEL_INFO_MAX_AGE_MS);
   return {
     detector: () => detector.get(),
     classifier: () => classifier.get(),

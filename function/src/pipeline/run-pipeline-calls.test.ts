@@ -35,6 +35,8 @@ const ONE_BANANA: DetectResponse = {
     { box: { xMin: 10, yMin: 10, xMax: 60, yMax: 40 }, confidence: 0.9, label: 'banana' },
   ],
   model: MODEL,
+  minConfidence: 0.38,
+  minConfidenceSource: 'model card',
 };
 
 function classified(crops: number): ClassifyResponse {
@@ -138,7 +140,13 @@ describe('runPipeline with fake model clients', () => {
     ];
     let crops = -1;
     const { deps } = fakeDeps({
-      detect: () => Promise.resolve({ detections, model: MODEL }),
+      detect: () =>
+        Promise.resolve({
+          detections,
+          model: MODEL,
+          minConfidence: 0.38,
+          minConfidenceSource: 'model card',
+        }),
       classify: (count) => {
         crops = count;
         return Promise.resolve(classified(count));
@@ -246,6 +254,8 @@ describe('runPipeline: when the photo is decoded at full resolution', () => {
     // 20x15 px of the 80x60 photo: 16x12 in the detector's 64x48 decode, below the 32 px input.
     detections: [{ box: { xMin: 5, yMin: 5, xMax: 25, yMax: 20 }, confidence: 0.9, label: '' }],
     model: MODEL,
+    minConfidence: 0.38,
+    minConfidenceSource: 'model card',
   };
 
   it('never, without the photo in the answer, under load, when every box keeps the input size in the detector decode', async () => {

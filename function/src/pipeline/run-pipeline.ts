@@ -105,6 +105,8 @@ export interface PipelineResult {
   bananas: ClassifiedBanana[];
   catalogue: ClassifierCatalogue;
   detectorModel: ModelInfo;
+  /** The confidence threshold the detector applied, and where it came from (request, card, calibration). */
+  minConfidence: { value: number; source: string };
   annotatedJpeg?: Buffer;
 }
 
@@ -158,6 +160,11 @@ async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: P
   const found = response.detections.filter((d) => d.box !== undefined && hasArea(d.box));
   return {
     model: response.model ?? UNKNOWN_MODEL,
+    // float on the wire: 0.38 arrives as 0.3799999952
+    minConfidence: {
+      value: Number(response.minConfidence.toPrecision(6)),
+      source: response.minConfidenceSource,
+    },
     detections: found.map((d) => ({ box: d.box as Box, confidence: d.confidence })),
     scaled: { image: scaled, source: geometry.source },
   };
@@ -268,7 +275,12 @@ async function classifyAndDraw(
     ...d,
     classification: results[i] as Classification,
   }));
-  const result: PipelineResult = { bananas, catalogue, detectorModel: detected.model };
+  const result: PipelineResult = {
+    bananas,
+    catalogue,
+    detectorModel: detected.model,
+    minConfidence: detected.minConfidence,
+  };
   if (input.options.format === 'none') return result;
 
   const image = await run.full.get();

@@ -91,6 +91,13 @@ export interface ModelMetadataResponse {
   inputs: ModelMetadataResponse_TensorMetadata[];
   /** The model's outputs. */
   outputs: ModelMetadataResponse_TensorMetadata[];
+  /**
+   * Extension beyond the specification (as Seldon MLServer's copy has it): the
+   * defaults of the request parameters the model takes, and where they come from
+   * (the detector's "confidence" and "confidence_source"). A client that does
+   * not know the field skips it.
+   */
+  parameters: { [key: string]: InferParameter };
 }
 
 /** One input or output tensor of the model. */
@@ -101,6 +108,11 @@ export interface ModelMetadataResponse_TensorMetadata {
   datatype: string;
   /** The tensor's shape; -1 marks a dimension of variable size. */
   shape: number[];
+}
+
+export interface ModelMetadataResponse_ParametersEntry {
+  key: string;
+  value?: InferParameter | undefined;
 }
 
 export interface ModelInferRequest {
@@ -878,7 +890,7 @@ export const ModelMetadataRequest: MessageFns<ModelMetadataRequest> = {
 };
 
 function createBaseModelMetadataResponse(): ModelMetadataResponse {
-  return { name: "", versions: [], platform: "", inputs: [], outputs: [] };
+  return { name: "", versions: [], platform: "", inputs: [], outputs: [], parameters: {} };
 }
 
 export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
@@ -898,6 +910,9 @@ export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
     for (const v of message.outputs) {
       ModelMetadataResponse_TensorMetadata.encode(v!, writer.uint32(42).fork()).join();
     }
+    globalThis.Object.entries(message.parameters).forEach(([key, value]: [string, InferParameter]) => {
+      ModelMetadataResponse_ParametersEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
     return writer;
   },
 
@@ -954,6 +969,17 @@ export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
             message.outputs.push(ModelMetadataResponse_TensorMetadata.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = ModelMetadataResponse_ParametersEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.parameters[entry6.key] = entry6.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -977,6 +1003,20 @@ export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
       outputs: globalThis.Array.isArray(object?.outputs)
         ? object.outputs.map((e: any) => ModelMetadataResponse_TensorMetadata.fromJSON(e))
         : [],
+      parameters: isObject(object.parameters)
+        ? (globalThis.Object.entries(object.parameters) as [string, any][]).reduce(
+          (acc: { [key: string]: InferParameter }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: InferParameter.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -997,6 +1037,15 @@ export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
     if (message.outputs?.length) {
       obj.outputs = message.outputs.map((e) => ModelMetadataResponse_TensorMetadata.toJSON(e));
     }
+    if (message.parameters) {
+      const entries = globalThis.Object.entries(message.parameters) as [string, InferParameter][];
+      if (entries.length > 0) {
+        obj.parameters = {};
+        entries.forEach(([k, v]) => {
+          obj.parameters[k] = InferParameter.toJSON(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -1010,6 +1059,15 @@ export const ModelMetadataResponse: MessageFns<ModelMetadataResponse> = {
     message.platform = object.platform ?? "";
     message.inputs = object.inputs?.map((e) => ModelMetadataResponse_TensorMetadata.fromPartial(e)) || [];
     message.outputs = object.outputs?.map((e) => ModelMetadataResponse_TensorMetadata.fromPartial(e)) || [];
+    message.parameters = (globalThis.Object.entries(object.parameters ?? {}) as [string, InferParameter][]).reduce(
+      (acc: { [key: string]: InferParameter }, [key, value]: [string, InferParameter]) => {
+        if (value !== undefined) {
+          acc[key] = InferParameter.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
     return message;
   },
 };
@@ -1129,6 +1187,97 @@ export const ModelMetadataResponse_TensorMetadata: MessageFns<ModelMetadataRespo
     message.name = object.name ?? "";
     message.datatype = object.datatype ?? "";
     message.shape = object.shape?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseModelMetadataResponse_ParametersEntry(): ModelMetadataResponse_ParametersEntry {
+  return { key: "", value: undefined };
+}
+
+export const ModelMetadataResponse_ParametersEntry: MessageFns<ModelMetadataResponse_ParametersEntry> = {
+  encode(message: ModelMetadataResponse_ParametersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      InferParameter.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelMetadataResponse_ParametersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelMetadataResponse_ParametersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = InferParameter.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelMetadataResponse_ParametersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? InferParameter.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: ModelMetadataResponse_ParametersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = InferParameter.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelMetadataResponse_ParametersEntry>, I>>(
+    base?: I,
+  ): ModelMetadataResponse_ParametersEntry {
+    return ModelMetadataResponse_ParametersEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelMetadataResponse_ParametersEntry>, I>>(
+    object: I,
+  ): ModelMetadataResponse_ParametersEntry {
+    const message = createBaseModelMetadataResponse_ParametersEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? InferParameter.fromPartial(object.value)
+      : undefined;
     return message;
   },
 };

@@ -29,7 +29,12 @@ function heldDetect() {
       calls.push({
         request,
         release: () => {
-          resolve({ detections: [], model: { name: 'm', version: String(request.maxDetections) } });
+          resolve({
+            detections: [],
+            model: { name: 'm', version: String(request.maxDetections) },
+            minConfidence: 0.38,
+            minConfidenceSource: 'model card',
+          });
         },
       });
       onCall?.();

@@ -57,6 +57,8 @@ export function createDetect({
       detections: found.map(({ box, score }) => ({ box, confidence: score, label: card.label })),
       imageSize: geometry.source,
       model,
+      minConfidence: thresholds.minConfidence,
+      minConfidenceSource: request.minConfidence === undefined ? card.thresholds.source : 'request',
     };
   };
 }

@@ -133,6 +133,14 @@ describe('detector: Open Inference Protocol (gRPC)', () => {
         { name: 'head', datatype: 'FP32', shape: [-1, 525, 5] },
         { name: 'detections', datatype: 'FP32', shape: [-1, 6] },
       ],
+      // The detections output's defaults and where the confidence comes from (field 6, an
+      // extension of the protocol's message).
+      parameters: {
+        confidence: { double_param: 0.38, parameter_choice: 'double_param' },
+        confidence_source: { string_param: 'model card', parameter_choice: 'string_param' },
+        iou: { double_param: 0.4, parameter_choice: 'double_param' },
+        max_detections: { int64_param: 100, parameter_choice: 'int64_param' },
+      },
     });
     await rejectsWithStatus(
       oip.call('ModelMetadata', { name: 'banana-detektor' }),

@@ -96,5 +96,11 @@ export function createDetectorInferenceModel(
     outputShape: [-1, cells, 5],
     context,
     extraOutputs: [detectionsOutput(card)],
+    parameters: {
+      [DETECTION_PARAMETERS.minConfidence]: card.thresholds.confidence,
+      [`${DETECTION_PARAMETERS.minConfidence}_source`]: card.thresholds.source,
+      [DETECTION_PARAMETERS.iou]: card.thresholds.iou,
+      [DETECTION_PARAMETERS.maxDetections]: card.thresholds.maxDetections,
+    },
   });
 }

@@ -57,6 +57,7 @@ describe('detector GetModelInfo and letterboxed raw pixels', () => {
       minConfidence: Math.fround(card.thresholds.confidence),
       iouThreshold: Math.fround(card.thresholds.iou),
       maxDetections: card.thresholds.maxDetections,
+      minConfidenceSource: 'model card',
     });
     assert.ok(info.maxImagePixels > 0);
   });

@@ -23,6 +23,7 @@ function createDetectorHandlers(context: ModelServiceContext<DetectorCard, Detec
       minConfidence: card.thresholds.confidence,
       iouThreshold: card.thresholds.iou,
       maxDetections: card.thresholds.maxDetections,
+      minConfidenceSource: card.thresholds.source,
     },
   };
   return {

@@ -134,6 +134,11 @@ export interface DetectionDefaults {
   iouThreshold: number;
   /** Default DetectRequest.max_detections. */
   maxDetections: number;
+  /**
+   * Where min_confidence comes from: "model card", or the calibration in force
+   * ("calibration <n> (<date>): <what chose it>", an overlay in MODEL_DIR).
+   */
+  minConfidenceSource: string;
 }
 
 export interface GetModelInfoRequest {
@@ -1073,7 +1078,7 @@ export const ImageInputSpec: MessageFns<ImageInputSpec> = {
 };
 
 function createBaseDetectionDefaults(): DetectionDefaults {
-  return { minConfidence: 0, iouThreshold: 0, maxDetections: 0 };
+  return { minConfidence: 0, iouThreshold: 0, maxDetections: 0, minConfidenceSource: "" };
 }
 
 export const DetectionDefaults: MessageFns<DetectionDefaults> = {
@@ -1086,6 +1091,9 @@ export const DetectionDefaults: MessageFns<DetectionDefaults> = {
     }
     if (message.maxDetections !== 0) {
       writer.uint32(24).uint32(message.maxDetections);
+    }
+    if (message.minConfidenceSource !== "") {
+      writer.uint32(34).string(message.minConfidenceSource);
     }
     return writer;
   },
@@ -1127,6 +1135,14 @@ export const DetectionDefaults: MessageFns<DetectionDefaults> = {
             message.maxDetections = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.minConfidenceSource = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1156,6 +1172,11 @@ export const DetectionDefaults: MessageFns<DetectionDefaults> = {
         : isSet(object.max_detections)
         ? globalThis.Number(object.max_detections)
         : 0,
+      minConfidenceSource: isSet(object.minConfidenceSource)
+        ? globalThis.String(object.minConfidenceSource)
+        : isSet(object.min_confidence_source)
+        ? globalThis.String(object.min_confidence_source)
+        : "",
     };
   },
 
@@ -1170,6 +1191,9 @@ export const DetectionDefaults: MessageFns<DetectionDefaults> = {
     if (message.maxDetections !== 0) {
       obj.maxDetections = Math.round(message.maxDetections);
     }
+    if (message.minConfidenceSource !== "") {
+      obj.minConfidenceSource = message.minConfidenceSource;
+    }
     return obj;
   },
 
@@ -1181,6 +1205,7 @@ export const DetectionDefaults: MessageFns<DetectionDefaults> = {
     message.minConfidence = object.minConfidence ?? 0;
     message.iouThreshold = object.iouThreshold ?? 0;
     message.maxDetections = object.maxDetections ?? 0;
+    message.minConfidenceSource = object.minConfidenceSource ?? "";
     return message;
   },
 };

@@ -97,7 +97,16 @@ export interface DetectResponse {
     | ImageSize
     | undefined;
   /** The detector model that answered. */
-  model?: ModelInfo | undefined;
+  model?:
+    | ModelInfo
+    | undefined;
+  /**
+   * The confidence threshold this answer applied: the request's min_confidence,
+   * else the default in force (see GetModelInfo's detection_defaults).
+   */
+  minConfidence: number;
+  /** Where min_confidence came from: "request", or the default's source. */
+  minConfidenceSource: string;
 }
 
 /** One frame of a DetectStream. */
@@ -485,7 +494,7 @@ export const Detection: MessageFns<Detection> = {
 };
 
 function createBaseDetectResponse(): DetectResponse {
-  return { detections: [], imageSize: undefined, model: undefined };
+  return { detections: [], imageSize: undefined, model: undefined, minConfidence: 0, minConfidenceSource: "" };
 }
 
 export const DetectResponse: MessageFns<DetectResponse> = {
@@ -498,6 +507,12 @@ export const DetectResponse: MessageFns<DetectResponse> = {
     }
     if (message.model !== undefined) {
       ModelInfo.encode(message.model, writer.uint32(26).fork()).join();
+    }
+    if (message.minConfidence !== 0) {
+      writer.uint32(37).float(message.minConfidence);
+    }
+    if (message.minConfidenceSource !== "") {
+      writer.uint32(42).string(message.minConfidenceSource);
     }
     return writer;
   },
@@ -539,6 +554,22 @@ export const DetectResponse: MessageFns<DetectResponse> = {
             message.model = ModelInfo.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 37) {
+              break;
+            }
+
+            message.minConfidence = reader.float();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.minConfidenceSource = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -562,6 +593,16 @@ export const DetectResponse: MessageFns<DetectResponse> = {
         ? ImageSize.fromJSON(object.image_size)
         : undefined,
       model: isSet(object.model) ? ModelInfo.fromJSON(object.model) : undefined,
+      minConfidence: isSet(object.minConfidence)
+        ? globalThis.Number(object.minConfidence)
+        : isSet(object.min_confidence)
+        ? globalThis.Number(object.min_confidence)
+        : 0,
+      minConfidenceSource: isSet(object.minConfidenceSource)
+        ? globalThis.String(object.minConfidenceSource)
+        : isSet(object.min_confidence_source)
+        ? globalThis.String(object.min_confidence_source)
+        : "",
     };
   },
 
@@ -575,6 +616,12 @@ export const DetectResponse: MessageFns<DetectResponse> = {
     }
     if (message.model !== undefined) {
       obj.model = ModelInfo.toJSON(message.model);
+    }
+    if (message.minConfidence !== 0) {
+      obj.minConfidence = floatToJson(message.minConfidence);
+    }
+    if (message.minConfidenceSource !== "") {
+      obj.minConfidenceSource = message.minConfidenceSource;
     }
     return obj;
   },
@@ -591,6 +638,8 @@ export const DetectResponse: MessageFns<DetectResponse> = {
     message.model = (object.model !== undefined && object.model !== null)
       ? ModelInfo.fromPartial(object.model)
       : undefined;
+    message.minConfidence = object.minConfidence ?? 0;
+    message.minConfidenceSource = object.minConfidenceSource ?? "";
     return message;
   },
 };
