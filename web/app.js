@@ -109,9 +109,10 @@ function defaultableSlider(name, spec) {
   });
   return {
     value: () => (chosen ? input.value : undefined),
-    showDefault(value) {
+    showDefault(value, source) {
       initial = String(value);
       defaultKnown = true;
+      if (source) output.title = `default set by ${source}`;
       if (chosen) return;
       input.value = initial;
       output.textContent = defaultText();
@@ -133,7 +134,10 @@ async function showServedDefaults(attempt = 0) {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { detector } = await response.json();
     if (detector.defaults) {
-      sliders.min_confidence.showDefault(detector.defaults.min_confidence);
+      sliders.min_confidence.showDefault(
+        detector.defaults.min_confidence,
+        detector.defaults.min_confidence_source,
+      );
       sliders.iou.showDefault(detector.defaults.iou);
       maxDetections.placeholder = `model default (${detector.defaults.max_detections})`;
     }
@@ -265,7 +269,13 @@ function renderTimings(response) {
     ]),
   );
   const { detector, classifier } = response.models;
-  modelsLine.textContent = `Models: ${detector.name} ${detector.version}, ${classifier.name} ${classifier.version}.`;
+  // The confidence threshold applied and where it came from: the slider ("request"), the
+  // model card, or a calibration written by npm run calibrate.
+  const threshold =
+    detector.min_confidence === undefined
+      ? ''
+      : ` (boxes from confidence ${detector.min_confidence}, set by ${detector.min_confidence_source})`;
+  modelsLine.textContent = `Models: ${detector.name} ${detector.version}${threshold}, ${classifier.name} ${classifier.version}.`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { repoPath } from '../../support/paths.js';
+import { loadDetectorCard } from '../../../lib/model-card/index.js';
 import { useLocalStack } from '../stack-fixture.js';
 import { writeFakeCameraVideo } from './fake-camera.js';
 import { startGatewayProxy } from './gateway-proxy.js';
@@ -122,6 +123,19 @@ describe('web tester', () => {
     assert.match(
       (await page.locator('#status').textContent()) ?? '',
       new RegExp(`^Done: ${count} found \\(detector ${range} sure\\) in \\d+ ms\\.$`),
+    );
+    // The threshold applied and its source: the slider's 0 (moved above), sent with the request;
+    // the slider's tooltip names the default's source, the model card.
+    const card = await loadDetectorCard(repoPath('models/detector.json'));
+    assert.match(
+      (await page.locator('#models').textContent()) ?? '',
+      new RegExp(
+        `^Models: ${card.name} ${card.version} \\(boxes from confidence 0, set by request\\), `,
+      ),
+    );
+    assert.equal(
+      await page.locator('#min-confidence-value').getAttribute('title'),
+      'default set by model card',
     );
     assert.equal(await page.locator('#error').isHidden(), true);
     await page.screenshot({ path: `${RESULTS}/web-tester.png`, fullPage: true });
