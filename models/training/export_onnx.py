@@ -50,10 +50,18 @@ def main():
         net.load_state_dict(state["model"])
     if out.get("test_time_augmentation") == "horizontal_flip_mean":
         net = FlipAveraged(net)
+    dest = args.out or os.path.join(MODELS_DIR, card["file"])
+    export_network(net, card, output_names, dynamic, dest, args.float_out)
+
+
+def export_network(net, card, output_names, dynamic, dest, float_out=None):
+    """The network as the services load it: float32 NCHW export, then the uint8 NHWC input with
+    the card's normalisation prepended (add_uint8_input.py)."""
+    import onnx
+
+    inp = card["input"]
     net.eval()
     dummy = torch.zeros(1, 3, inp["height"], inp["width"])
-    dest = args.out or os.path.join(MODELS_DIR, card["file"])
-    import onnx
     with tempfile.TemporaryDirectory() as tmp:
         float_path = os.path.join(tmp, "float.onnx")
         torch.onnx.export(
@@ -61,12 +69,11 @@ def main():
             dynamic_axes=dynamic, opset_version=13, do_constant_folding=True,
         )
         model = prepend_uint8_input(onnx.load(float_path), inp)
-        if args.float_out:
+        if float_out:
             import shutil
-            shutil.copyfile(float_path, args.float_out)
+            shutil.copyfile(float_path, float_out)
     onnx.save(model, dest)
     print(f"wrote {dest} ({os.path.getsize(dest) / 1e6:.2f} MB)")
-
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { integerFlag, UsageError, userPath } from '../lib/cli.js';
+import { REPO_ROOT } from '../lib/repo-root.js';
+
+export const MODELS = ['detector', 'classifier'] as const;
+export type FinetuneModel = (typeof MODELS)[number];
+
+export interface FinetuneArgs {
+  model: FinetuneModel;
+  data: string;
+  modelDir: string;
+  /** The shipped training data mixed in (rehearsal) and its val split reported; undefined: none. */
+  replay?: string | undefined;
+  epochs: number;
+  holdout: number;
+  force: boolean;
+}
+
+/** Where `npm run eval` and the trainers read the shipped training data. */
+export const SHIPPED_DATA = join(REPO_ROOT, '..', 'shared', 'data', 'banana-ripening');
+
+export const FINETUNE_USAGE = `Usage: npm run finetune -- detector|classifier --data DIR [options]
+Continues training the served model (the newest version in the models directory) on your photos
+with models/training (Debian's python3-torch), holds out a fifth of them, prints the hold-out and
+the shipped val split before and after, and writes the best epoch as a new version folder
+(<model dir>/<model>/<n>/) that running services swap in within MODEL_POLL_MS. Ctrl-C stops
+after the current step and keeps the best epoch so far.
+
+  detector:    DIR/images/*.jpg with DIR/labels/<name>.txt in YOLO format ("0 cx cy w h" per
+               banana, normalised); a photo without a label file, or with an empty one, shows
+               no banana: photos of your place without bananas teach it what is not one
+  classifier:  DIR/<stage>/*.jpg, one banana per photo, stage folders named as the model's
+               classes (underripe, barely_ripe, ripe, very_ripe, overripe, rotten)
+
+Options:
+  --model-dir DIR   the models directory (default $MODEL_DIR or models)
+  --epochs N        passes over your photos, 1..100 (default 8)
+  --holdout X       share of your photos held out to judge each epoch, 0.1..0.5 (default 0.2)
+  --replay DIR      the shipped training data, mixed in as many photos as yours so the model
+                    keeps what it knew (default ${SHIPPED_DATA} when present)
+  --no-replay       train on your photos only
+  --force           write the best epoch even when it does not beat the served model
+  -h, --help        show this help`;
+
+export function parseFinetuneArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  shippedData: string = SHIPPED_DATA,
+): FinetuneArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      'model-dir': { type: 'string' },
+      epochs: { type: 'string' },
+      holdout: { type: 'string' },
+      replay: { type: 'string' },
+      'no-replay': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  const [model, ...rest] = positionals;
+  if (model === undefined || !MODELS.includes(model as FinetuneModel)) {
+    throw new UsageError(`say which model: detector or classifier${model ? `, got ${model}` : ''}`);
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
+  if (values.data === undefined) throw new UsageError('give --data DIR (your photos)');
+  if (values.replay !== undefined && values['no-replay']) {
+    throw new UsageError('give --replay DIR or --no-replay, not both');
+  }
+  const holdoutText = values.holdout ?? '0.2';
+  const holdout = Number(holdoutText);
+  if (holdoutText.trim() === '' || !(holdout >= 0.1 && holdout <= 0.5)) {
+    throw new UsageError(`--holdout needs a share from 0.1 to 0.5, got ${holdoutText}`);
+  }
+  const replay = values['no-replay']
+    ? undefined
+    : values.replay !== undefined
+      ? userPath(values.replay, env)
+      : existsSync(shippedData)
+        ? shippedData
+        : undefined;
+  return {
+    model: model as FinetuneModel,
+    data: userPath(values.data, env),
+    modelDir: userPath(values['model-dir'] ?? env.MODEL_DIR ?? 'models', env),
+    replay,
+    epochs: integerFlag('--epochs', values.epochs ?? '8', 1, 100),
+    holdout,
+    force: values.force,
+  };
+}
