@@ -133,8 +133,8 @@ def finetune_detector(args, card):
     b_train = [bs[n] for n in train]
     x_hold, b_hold = np.stack([xs[n] for n in hold]), [bs[n] for n in hold]
     replay = cached_arrays("detector", args.replay, card, td.build_cache) if args.replay else None
-    print(f"photos: {len(train)} to train on, {len(hold)} held out"
-          f" ({sum(1 for b in b_train if len(b))} / {sum(1 for b in b_hold if len(b))} with bananas);"
+    print(f"photos: {len(train)} to train on ({sum(1 for b in b_train if len(b))} with bananas),"
+          f" {len(hold)} held out ({sum(1 for b in b_hold if len(b))} with bananas);"
           f" replay: {0 if replay is None else len(replay['x_train'])} shipped training photos", flush=True)
     model = detector_for(card)
     realworld_training.init_detector_from_onnx(model, args.onnx, replay["x_train"] if replay else x_train, card)
@@ -156,8 +156,9 @@ def finetune_detector(args, card):
             pick = rng.choice(len(replay["x_train"]), size=len(user), replace=False)
             mixed = [(replay["x_train"][i], replay["b_train"][i]) for i in pick]
             user = [p for pair in zip(user, mixed) for p in pair]
-        for s in range(0, len(user) - args.batch + 1, args.batch):
-            chunk = user[s:s + args.batch]
+        size = min(args.batch, len(user))  # a handful of photos: one batch of all of them
+        for s in range(0, len(user) - size + 1, size):
+            chunk = user[s:s + size]
             yield np.stack([c[0] for c in chunk]), [c[1] for c in chunk]
 
     return train_loop(args, model, reports, detector_score, step, batches,
@@ -223,8 +224,9 @@ def finetune_classifier(args, card):
             pick = rng.choice(len(replay["x_train"]), size=len(pairs), replace=False)
             mixed = [(replay["x_train"][i], replay["y_train"][i]) for i in pick]
             pairs = [p for pair in zip(pairs, mixed) for p in pair]
-        for s in range(0, len(pairs) - args.batch + 1, args.batch):
-            chunk = pairs[s:s + args.batch]
+        size = min(args.batch, len(pairs))  # a handful of photos: one batch of all of them
+        for s in range(0, len(pairs) - size + 1, size):
+            chunk = pairs[s:s + size]
             yield np.stack([c[0] for c in chunk]), [int(c[1]) for c in chunk]
 
     out = card["output"]["name"]
@@ -257,8 +259,6 @@ def train_loop(args, model, reports, score, step, batches, export, counts):
             losses.append(loss.item())
             if stop_requested:
                 break
-        if not losses:
-            sys.exit(f"finetune: fewer photos than one batch ({args.batch}); lower --batch")
         rep = reports(ema.model)
         improved = score(rep) > best
         if improved:
