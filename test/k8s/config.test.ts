@@ -66,7 +66,11 @@ describe('model-service configuration', () => {
       assert.equal(config.metricsPort, contract().components[name].metricsPort);
     });
 
-    for (const dir of ['k8s/overlays/dev', 'k8s/overlays/prod']) {
+    for (const dir of [
+      'k8s/overlays/dev',
+      'k8s/overlays/prod',
+      'k8s/overlays/prod-models-volume',
+    ]) {
       it(`${name} in ${dir}: the service accepts and reads every variable, ports match the container's`, () => {
         const d = deployments(render(dir)).find((x) => x.dep.metadata.name === name);
         const c = d?.pod.containers[0];
@@ -86,11 +90,35 @@ describe('model-service configuration', () => {
         assert.equal(config.metricsPort, port('metrics'));
         assert.equal(config.intraOpThreads, Math.ceil(cpuCores(String(c.resources?.limits?.cpu))));
         assert.ok(config.shutdownGraceMs < (d.pod.terminationGracePeriodSeconds ?? 30) * 1000);
-        // the model files the image is told to load are the ones its Dockerfile copies from the repo
-        for (const file of [`${name}.onnx`, `${name}.json`]) {
-          const path = `${config.modelDir}/${file}`;
-          assert.ok(fileExists(path), `${path} missing`);
+        // the model files the image is told to load are the ones its Dockerfile copies from the
+        // repo, or (models on a volume) the ones its init container seeds the volume with from there
+        const files = [`${name}.onnx`, `${name}.json`];
+        const mount = c.volumeMounts?.find((m) => m.mountPath === config.modelDir);
+        if (mount === undefined) {
+          for (const file of files) assert.ok(fileExists(`${config.modelDir}/${file}`));
+          return;
         }
+        assert.equal(mount.readOnly, true, 'the services only read the models volume');
+        const volume = d.pod.volumes?.find((v) => v.name === mount.name);
+        assert.ok(volume?.persistentVolumeClaim, 'the models volume is a PersistentVolumeClaim');
+        const claim = volume.persistentVolumeClaim.claimName;
+        assert.ok(
+          render(dir).some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claim),
+        );
+        const seed = d.pod.initContainers?.find((i) =>
+          i.volumeMounts?.some((m) => m.name === mount.name),
+        );
+        assert.ok(seed, 'an init container seeds the volume');
+        assert.equal(seed.image, c.image, 'seeded from the service image itself');
+        const copied = files.map((file) => `/app/models/${file}`);
+        for (const path of copied)
+          assert.ok(seed.command?.join(' ').includes(path), `seeds ${path}`);
+        assert.ok(
+          seed.command?.join(' ').includes(`cp -n ${copied.join(' ')} ${config.modelDir}/`),
+        );
+        // ... which the image holds (WORKDIR /app, COPY to ./models/; test/docker checks the rest)
+        for (const file of files)
+          assert.ok(parseDockerfile(name).copies.includes(`models/${file}`));
       });
     }
   }

@@ -133,6 +133,7 @@ export const OVERLAYS = [
   'k8s/overlays/prod',
   'k8s/overlays/prod-prometheus-operator',
   'k8s/overlays/prod-keda',
+  'k8s/overlays/prod-models-volume',
 ] as const;
 export const ALL_RENDERED = [...OVERLAYS, 'k8s/base', 'k8s/monitoring'] as const;
 
