@@ -76,7 +76,7 @@ def user_detection_photos(folder, card):
 
 
 def read_photo(image_path, label_path, card):
-    if os.path.exists(label_path):
+    if label_path and os.path.exists(label_path):
         return td.read_yolo(image_path, label_path, card)
     inp = card["input"]
     x, _, _, _ = letterbox(open_rgb(image_path), inp["width"], inp["height"], inp["resize"]["pad_value"])
@@ -126,19 +126,36 @@ def detector_score(report):
     return hold.get("map50", 0.0) + report.get("shipped_val", {}).get("map50", 0.0) - (hold["flagged"] or 0.0)
 
 
+def pseudo_labelled(folder, model, card, grid):
+    """Photos known to show bananas, without boxes: boxed by the served model (its weights, its
+    thresholds); a photo where it finds none cannot be labelled and is left out."""
+    gxy, strides = grid
+    names = sorted(f for f in os.listdir(folder) if f.lower().endswith(PHOTO))
+    xs = {f"with-bananas/{n}": read_photo(os.path.join(folder, n), "", card)[0] for n in names}
+    preds = td.predict(model, np.stack(list(xs.values())), card, gxy, strides, conf=card["thresholds"]["confidence"])
+    boxes = {name: b.astype(np.float32) for name, (b, _) in zip(xs, preds) if len(b)}
+    print(f"--with-bananas: {len(boxes)} of {len(names)} photos boxed by the served model"
+          f" ({sum(len(b) for b in boxes.values())} boxes); {len(names) - len(boxes)} without a box left out", flush=True)
+    return {n: xs[n] for n in boxes}, boxes
+
+
 def finetune_detector(args, card):
     names, xs, bs = user_detection_photos(args.data, card)
+    replay = cached_arrays("detector", args.replay, card, td.build_cache) if args.replay else None
+    model = detector_for(card)
+    realworld_training.init_detector_from_onnx(
+        model, args.onnx, replay["x_train"] if replay else np.stack(list(xs.values())), card)
+    gxy, centers, strides = td.grids(card)
+    if args.with_bananas:
+        px, pb = pseudo_labelled(args.with_bananas, model, card, (gxy, strides))
+        xs, bs, names = {**xs, **px}, {**bs, **pb}, names + sorted(px)
     train, hold = split_names(names, args.holdout)
     x_train = np.stack([xs[n] for n in train])
     b_train = [bs[n] for n in train]
     x_hold, b_hold = np.stack([xs[n] for n in hold]), [bs[n] for n in hold]
-    replay = cached_arrays("detector", args.replay, card, td.build_cache) if args.replay else None
     print(f"photos: {len(train)} to train on ({sum(1 for b in b_train if len(b))} with bananas),"
           f" {len(hold)} held out ({sum(1 for b in b_hold if len(b))} with bananas);"
           f" replay: {0 if replay is None else len(replay['x_train'])} shipped training photos", flush=True)
-    model = detector_for(card)
-    realworld_training.init_detector_from_onnx(model, args.onnx, replay["x_train"] if replay else x_train, card)
-    gxy, centers, strides = td.grids(card)
     replay_val = (replay["x_val"], replay["b_val"]) if replay is not None else None
 
     def reports(m):
@@ -315,6 +332,8 @@ def main():
     ap.add_argument("--onnx", required=True, help="the served model's weights")
     ap.add_argument("--out", required=True, help="folder for the new ONNX, card and checkpoint")
     ap.add_argument("--version", required=True, help="the new card's version")
+    ap.add_argument("--with-bananas", default=None,
+                    help="detector: photos that show bananas, without boxes; boxed by the served model (pseudo-labels)")
     ap.add_argument("--replay", default=None, help="the shipped training data (rehearsal and the shipped val split)")
     ap.add_argument("--holdout", type=float, default=0.2)
     ap.add_argument("--epochs", type=int, default=8)

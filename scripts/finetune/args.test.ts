@@ -10,6 +10,7 @@ describe('npm run finetune arguments', () => {
     assert.deepEqual(parseFinetuneArgs(['detector', '--data', 'shop'], env, '/'), {
       model: 'detector',
       data: '/home/me/shop',
+      withBananas: undefined,
       modelDir: '/home/me/models',
       replay: '/',
       epochs: 8,
@@ -55,6 +56,10 @@ describe('npm run finetune arguments', () => {
     refuses(['detector'], /give --data DIR/);
     refuses(['detector', '--data', 'd', 'x'], /unexpected argument x/);
     refuses(['detector', '--data', 'd', '--replay', 'r', '--no-replay'], /not both/);
+    refuses(
+      ['classifier', '--data', 'd', '--with-bananas', 'b'],
+      /--with-bananas is for the detector/,
+    );
     refuses(
       ['detector', '--data', 'd', '--epochs', '0'],
       /--epochs needs a whole number from 1 to 100/,

@@ -10,6 +10,8 @@ export type FinetuneModel = (typeof MODELS)[number];
 export interface FinetuneArgs {
   model: FinetuneModel;
   data: string;
+  /** Detector: photos that show bananas, without boxes (boxed by the served model). */
+  withBananas?: string | undefined;
   modelDir: string;
   /** The shipped training data mixed in (rehearsal) and its val split reported; undefined: none. */
   replay?: string | undefined;
@@ -31,10 +33,13 @@ after the current step and keeps the best epoch so far.
   detector:    DIR/images/*.jpg with DIR/labels/<name>.txt in YOLO format ("0 cx cy w h" per
                banana, normalised); a photo without a label file, or with an empty one, shows
                no banana: photos of your place without bananas teach it what is not one
+               --with-bananas DIR adds photos that show bananas but have no boxes: the
+               served model boxes them (pseudo-labels; those where it finds none are left out)
   classifier:  DIR/<stage>/*.jpg, one banana per photo, stage folders named as the model's
                classes (underripe, barely_ripe, ripe, very_ripe, overripe, rotten)
 
 Options:
+  --with-bananas DIR  detector: photos with bananas, not boxed (see above)
   --model-dir DIR   the models directory (default $MODEL_DIR or models)
   --epochs N        passes over your photos, 1..100 (default 8)
   --holdout X       share of your photos held out to judge each epoch, 0.1..0.5 (default 0.2)
@@ -53,6 +58,7 @@ export function parseFinetuneArgs(
     args: argv,
     options: {
       data: { type: 'string' },
+      'with-bananas': { type: 'string' },
       'model-dir': { type: 'string' },
       epochs: { type: 'string' },
       holdout: { type: 'string' },
@@ -68,6 +74,11 @@ export function parseFinetuneArgs(
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   if (values.data === undefined) throw new UsageError('give --data DIR (your photos)');
+  if (values['with-bananas'] !== undefined && model !== 'detector') {
+    throw new UsageError(
+      '--with-bananas is for the detector (the classifier learns from stage folders)',
+    );
+  }
   if (values.replay !== undefined && values['no-replay']) {
     throw new UsageError('give --replay DIR or --no-replay, not both');
   }
@@ -86,6 +97,8 @@ export function parseFinetuneArgs(
   return {
     model: model as FinetuneModel,
     data: userPath(values.data, env),
+    withBananas:
+      values['with-bananas'] === undefined ? undefined : userPath(values['with-bananas'], env),
     modelDir: userPath(values['model-dir'] ?? env.MODEL_DIR ?? 'models', env),
     replay,
     epochs: integerFlag('--epochs', values.epochs ?? '8', 1, 100),

@@ -57,6 +57,7 @@ const child = spawn(
     String(args.epochs),
     '--holdout',
     String(args.holdout),
+    ...(args.withBananas ? ['--with-bananas', args.withBananas] : []),
     ...(args.replay ? ['--replay', args.replay] : []),
     ...(args.force ? ['--force'] : []),
   ],
