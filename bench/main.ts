@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|fairness|one-process|all ...] [--quick] [--threads N] [--transport unix|tcp]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|fairness|one-process|model-swap|all ...] [--quick] [--threads N] [--transport unix|tcp]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
@@ -15,6 +15,7 @@ import { runLimit } from './limit.js';
 import { createContext, type BenchContext } from './harness/context.js';
 import { machineInfo } from './harness/machine.js';
 import { runMemory } from './memory.js';
+import { runModelSwap } from './model-swap.js';
 import { runAdmission } from './admission.js';
 import { runOverload } from './overload.js';
 import { runOneProcess } from './one-process.js';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   admission: runAdmission,
   fairness: runFairness,
   'one-process': runOneProcess,
+  'model-swap': runModelSwap,
 };
 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>
