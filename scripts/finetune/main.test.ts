@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { findModelFiles, loadDetectorCard } from '../../lib/model-card/index.js';
+import {
+  findModelFiles,
+  loadClassifierCard,
+  loadDetectorCard,
+} from '../../lib/model-card/index.js';
 import { repoPath } from '../../test/support/paths.js';
 import { runCli } from '../../test/support/run-cli.js';
 import { syntheticBananaPhoto } from '../lib/synthetic-photo.js';
@@ -97,6 +101,49 @@ describe(
       assert.ok(written.finetuned.held_out >= 1 && written.finetuned.held_out < 16);
       const session = await ort.InferenceSession.create(files.modelPath);
       assert.deepEqual(session.inputNames, [card.input.name]);
+      assert.deepEqual(session.outputNames, [card.output.name]);
+    });
+
+    it('fine-tunes the classifier from stage folders', async () => {
+      for (const file of ['classifier.onnx', 'classifier.json']) {
+        await copyFile(repoPath(`models/${file}`), join(modelDir, file));
+      }
+      const stages = (await loadClassifierCard(repoPath('models/classifier.json'))).classes;
+      const crops = join(dir, 'stages');
+      for (const [i, stage] of stages.entries()) {
+        await mkdir(join(crops, stage), { recursive: true });
+        for (const seed of [1, 2]) {
+          const photo = await syntheticBananaPhoto({
+            width: 96,
+            height: 64,
+            bananas: 1,
+            seed: i * 10 + seed,
+          });
+          await writeFile(join(crops, stage, `${seed}.jpg`), photo);
+        }
+      }
+      const result = await runCli(
+        MAIN,
+        [
+          'classifier',
+          '--data',
+          crops,
+          '--model-dir',
+          modelDir,
+          '--epochs',
+          '1',
+          '--no-replay',
+          '--force',
+        ],
+        { timeoutMs: 300_000 },
+      );
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      const files = await findModelFiles(modelDir, 'classifier');
+      assert.equal(files.origin, 'classifier/1');
+      const card = await loadClassifierCard(files.cardPath);
+      assert.match(card.version, /-ft\.1$/);
+      assert.deepEqual(card.classes, stages);
+      const session = await ort.InferenceSession.create(files.modelPath);
       assert.deepEqual(session.outputNames, [card.output.name]);
     });
 
