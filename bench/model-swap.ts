@@ -56,6 +56,69 @@ async function writeVersions(dir: string): Promise<void> {
   }
 }
 
+/** `CLIENTS` closed-loop clients posting `jpeg` until stopped: each answer's start and time. */
+function closedLoop(url: string, jpeg: Buffer) {
+  const agent = createAgent(CLIENTS);
+  const samples: Array<{ at: number; ms: number }> = [];
+  let failures = 0;
+  let running = true;
+  const clients = Array.from({ length: CLIENTS }, async () => {
+    while (running) {
+      const at = performance.now();
+      const answer = await postImage(url, jpeg, { agent, timeoutMs: 60_000 }).catch(() => ({
+        status: 0,
+        ms: 0,
+      }));
+      if (answer.status === 200) samples.push({ at, ms: answer.ms });
+      else failures += 1;
+    }
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    /** Latencies of the requests started in [from, to). */
+    window: (from: number, to: number) =>
+      samples.filter((s) => s.at >= from && s.at < to).map((s) => s.ms),
+    failures: () => failures,
+    stop: () =>
+      (stopped ??= (async () => {
+        running = false;
+        await Promise.all(clients);
+        agent.destroy();
+      })()),
+  };
+}
+
+function printResult(result: SwapResult, photoName: string): void {
+  const { beforeMs, duringMs } = result;
+  printTables([
+    {
+      title: `Live model swap: both models replaced in MODEL_DIR under ${CLIENTS} clients (${photoName})`,
+      header: [
+        'p50 before',
+        'p99 before',
+        'p50 during swap',
+        'p99 during swap',
+        'p99 ratio',
+        'write → both swapped (s)',
+        'failed requests',
+        `target (0 failed, ratio ≤ ${P99_LIMIT})`,
+      ],
+      rows: [
+        [
+          beforeMs.p50,
+          beforeMs.p99,
+          duringMs.p50,
+          duringMs.p99,
+          result.p99Ratio,
+          result.swapSeconds,
+          result.failures,
+          yesNo(result.target.met),
+        ],
+      ],
+    },
+  ]);
+}
+
 export async function runModelSwap(context: BenchContext): Promise<SwapResult> {
   await ensureBuilt();
   const photo = await context.photo(TARGET_PHOTO);
@@ -75,21 +138,7 @@ export async function runModelSwap(context: BenchContext): Promise<SwapResult> {
     },
   });
   const url = `${stack.url}/?min_confidence=0&max_detections=${photo.bananas}&format=none`;
-  const agent = createAgent(CLIENTS);
-  const samples: Array<{ at: number; ms: number }> = [];
-  let failures = 0;
-  let running = true;
-  const clients = Array.from({ length: CLIENTS }, async () => {
-    while (running) {
-      const at = performance.now();
-      const answer = await postImage(url, photo.jpeg, { agent, timeoutMs: 60_000 }).catch(() => ({
-        status: 0,
-        ms: 0,
-      }));
-      if (answer.status === 200) samples.push({ at, ms: answer.ms });
-      else failures += 1;
-    }
-  });
+  const load = closedLoop(url, photo.jpeg);
   try {
     await new Promise((resolve) => setTimeout(resolve, 2000)); // warm-up
     const baselineFrom = performance.now();
@@ -104,12 +153,10 @@ export async function runModelSwap(context: BenchContext): Promise<SwapResult> {
     }
     const swapped = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    running = false;
-    await Promise.all(clients);
-    const window = (from: number, to: number) =>
-      samples.filter((s) => s.at >= from && s.at < to).map((s) => s.ms);
-    const beforeMs = rounded(summarize(window(baselineFrom, written)));
-    const duringMs = rounded(summarize(window(written, swapped + 1000)));
+    await load.stop();
+    const failures = load.failures();
+    const beforeMs = rounded(summarize(load.window(baselineFrom, written)));
+    const duringMs = rounded(summarize(load.window(written, swapped + 1000)));
     const p99Ratio = round2(duringMs.p99 / beforeMs.p99);
     const result = {
       beforeMs,
@@ -119,33 +166,7 @@ export async function runModelSwap(context: BenchContext): Promise<SwapResult> {
       failures,
       target: { p99RatioLimit: P99_LIMIT, met: failures === 0 && p99Ratio <= P99_LIMIT },
     };
-    printTables([
-      {
-        title: `Live model swap: both models replaced in MODEL_DIR under ${CLIENTS} clients (${photo.name})`,
-        header: [
-          'p50 before',
-          'p99 before',
-          'p50 during swap',
-          'p99 during swap',
-          'p99 ratio',
-          'write → both swapped (s)',
-          'failed requests',
-          `target (0 failed, ratio ≤ ${P99_LIMIT})`,
-        ],
-        rows: [
-          [
-            beforeMs.p50,
-            beforeMs.p99,
-            duringMs.p50,
-            duringMs.p99,
-            p99Ratio,
-            result.swapSeconds,
-            failures,
-            yesNo(result.target.met),
-          ],
-        ],
-      },
-    ]);
+    printResult(result, photo.name);
     writeResult(
       'model-swap',
       {
@@ -159,9 +180,7 @@ export async function runModelSwap(context: BenchContext): Promise<SwapResult> {
     );
     return result;
   } finally {
-    running = false;
-    await Promise.all(clients);
-    agent.destroy();
+    await load.stop();
     await stack.stop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -33,7 +33,7 @@ const response: DetectResponse = {
   detections: [],
   imageSize: { width: 1, height: 1 },
   model: { name: 'm', version: 'v' },
-  minConfidence: 0.38,
+  minConfidence: 0.5,
   minConfidenceSource: 'model card',
 };
 

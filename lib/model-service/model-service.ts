@@ -32,7 +32,13 @@ import { requireApiKey } from '../auth/index.js';
 import { createDecodeAdmission } from './decode-admission.js';
 import type { InferOutput, ModelServiceContext, PreparedModel } from './types.js';
 import type { ModelFiles } from '../model-card/index.js';
-import { leased, retire, watchModelDir, type Generation } from './model-versions.js';
+import {
+  leased,
+  retire,
+  watchModelDir,
+  type Generation,
+  type ModelDirWatch,
+} from './model-versions.js';
 import type { ImageModelCard } from './describe-model.js';
 import { prepareModel } from './model-pool.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -119,45 +125,14 @@ export async function startModelService<
   const logger = createLogger(spec.kind, config.logLevel);
   // Every request brings a new image: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  const loadCard = (files: ModelFiles) => spec.loadCard(files);
-  const first = prepared ?? (await prepareModel(spec.kind, config, loadCard));
+  const first =
+    prepared ?? (await prepareModel(spec.kind, config, (files) => spec.loadCard(files)));
   const metrics = createModelServiceMetrics(createMetricsRegistry(), {
     service: spec.kind,
     model: first.model.name,
     version: first.model.version,
   });
-  const admitPixels = createDecodeAdmission({
-    maxInflightPixels: config.maxInflightPixels,
-    maxWaiting: config.maxQueue,
-    metrics,
-  });
-  /** A generation of `card`: handlers and protocol model bound to it and its pool. */
-  const generation = (card: Card, files: ModelFiles, pool?: InferencePool) => {
-    const made: Generation<Card, Built<Definition>> = {
-      card,
-      files,
-      pool,
-      leases: 0,
-      built: { handlers: {} as AsyncHandlers<Definition>, openInference: undefined },
-    };
-    const context = {
-      card,
-      config,
-      metrics,
-      infer: createInfer(spec.kind, metrics, () => made.pool),
-      admitPixels,
-    };
-    const model = spec.openInference?.(context);
-    made.built = {
-      handlers: spec.createHandlers(context),
-      openInference: model && {
-        ...model,
-        infer: (request, signal) => leased(made, () => model.infer(request, signal)),
-      },
-    };
-    return made;
-  };
-  let serving = generation(first.card, first.files);
+  const models = servedModels(spec, config, metrics, logger, first);
   // What a failed start has to release, last first.
   const undo: Array<() => unknown> = [
     () =>
@@ -175,10 +150,11 @@ export async function startModelService<
     undo.push(() => {
       security.close();
     });
-    const served = buildGrpcServer(spec, () => serving, config, metrics, security, logger);
+    const served = buildGrpcServer(spec, models.current, config, metrics, security, logger);
     const bound = await listen(served, security, config, metrics, undo);
-    serving.pool = await first.pool;
-    metrics.watchLoad(serving.pool);
+    const pool = await first.pool;
+    models.current().pool = pool;
+    metrics.watchLoad(pool);
     served.health.set('SERVING');
     const { grpcSocket } = config;
     const where = { grpcPort: bound.grpcPort, grpcSocket, metricsPort: bound.metricsServer.port };
@@ -191,51 +167,14 @@ export async function startModelService<
       },
       'serving',
     );
-    const retiring = new Set<Promise<void>>();
-    const watch = watchModelDir({
-      dir: config.modelDir,
-      kind: spec.kind,
-      pollMs: config.modelPollMs,
-      served: () => serving.files,
-      logger,
-      metrics,
-      async swapIn(files) {
-        const next = await prepareModel(spec.kind, config, loadCard, files);
-        const pool = await next.pool;
-        if (next.card.name !== serving.card.name) {
-          await pool.close();
-          throw new Error(
-            `${files.cardPath} names the model "${next.card.name}", the served one is "${serving.card.name}": a new version keeps its model's name`,
-          );
-        }
-        const replaced = serving;
-        serving = generation(next.card, files, pool);
-        metrics.showModel({ model: next.model.name, version: next.model.version });
-        metrics.watchLoad(pool);
-        logger.info(
-          {
-            model: next.model.name,
-            version: next.model.version,
-            origin: files.origin,
-            replaced: { version: replaced.card.version, origin: replaced.files.origin },
-            ...('thresholds' in next.card ? { thresholds: next.card.thresholds } : {}),
-          },
-          'model swapped in',
-        );
-        const closing = retire(replaced, config.shutdownGraceMs, logger).finally(() =>
-          retiring.delete(closing),
-        );
-        retiring.add(closing);
-      },
-    });
+    const watch = models.watch();
     const stop = () =>
       stopService(served, config.shutdownGraceMs, logger, [
         () => watch.stop(),
         () => {
           security.close();
         },
-        () => Promise.all([...retiring]),
-        () => serving.pool?.close(),
+        () => models.close(),
         () => bound.metricsServer.close(),
         bound.removeSocket,
       ]);
@@ -250,6 +189,112 @@ export async function startModelService<
     await release();
     throw error;
   }
+}
+
+/** Makes generations: handlers and protocol model bound to a card and its pool. */
+function generations<
+  Card extends ImageModelCard,
+  Config extends ModelServiceConfig,
+  Definition extends ServiceDefinition,
+>(
+  spec: ModelServiceSpec<Card, Config, Definition>,
+  config: Config,
+  metrics: ModelServiceMetrics,
+  admitPixels: ReturnType<typeof createDecodeAdmission>,
+) {
+  return (card: Card, files: ModelFiles, pool?: InferencePool) => {
+    const made: Generation<Card, Built<Definition>> = {
+      card,
+      files,
+      pool,
+      leases: 0,
+      built: { handlers: {} as AsyncHandlers<Definition>, openInference: undefined },
+    };
+    const infer = createInfer(spec.kind, metrics, () => made.pool);
+    const context = { card, config, metrics, infer, admitPixels };
+    const model = spec.openInference?.(context);
+    made.built = {
+      handlers: spec.createHandlers(context),
+      openInference: model && {
+        ...model,
+        infer: (request, signal) => leased(made, () => model.infer(request, signal)),
+      },
+    };
+    return made;
+  };
+}
+
+/**
+ * The generation served now, and swapping in the next one: loaded and warmed first, refused
+ * when it fails or renames the model; the replaced one retires in the background.
+ */
+function servedModels<
+  Card extends ImageModelCard,
+  Config extends ModelServiceConfig,
+  Definition extends ServiceDefinition,
+>(
+  spec: ModelServiceSpec<Card, Config, Definition>,
+  config: Config,
+  metrics: ModelServiceMetrics,
+  logger: Logger,
+  first: PreparedModel<Card>,
+) {
+  const admitPixels = createDecodeAdmission({
+    maxInflightPixels: config.maxInflightPixels,
+    maxWaiting: config.maxQueue,
+    metrics,
+  });
+  const generation = generations(spec, config, metrics, admitPixels);
+  let serving = generation(first.card, first.files);
+  const retiring = new Set<Promise<void>>();
+  return {
+    current: () => serving,
+    async swapIn(files: ModelFiles) {
+      const next = await prepareModel(spec.kind, config, (f) => spec.loadCard(f), files);
+      const pool = await next.pool;
+      if (next.card.name !== serving.card.name) {
+        await pool.close();
+        throw new Error(
+          `${files.cardPath} names the model "${next.card.name}", the served one is "${serving.card.name}": a new version keeps its model's name`,
+        );
+      }
+      const replaced = serving;
+      serving = generation(next.card, files, pool);
+      metrics.showModel({ model: next.model.name, version: next.model.version });
+      metrics.watchLoad(pool);
+      logger.info(
+        {
+          model: next.model.name,
+          version: next.model.version,
+          origin: files.origin,
+          replaced: { version: replaced.card.version, origin: replaced.files.origin },
+          ...('thresholds' in next.card ? { thresholds: next.card.thresholds } : {}),
+        },
+        'model swapped in',
+      );
+      const closing = retire(replaced, config.shutdownGraceMs, logger).finally(() =>
+        retiring.delete(closing),
+      );
+      retiring.add(closing);
+    },
+    /** Polls MODEL_DIR (MODEL_POLL_MS) and swaps in what it finds. */
+    watch(): ModelDirWatch {
+      return watchModelDir({
+        dir: config.modelDir,
+        kind: spec.kind,
+        pollMs: config.modelPollMs,
+        served: () => serving.files,
+        swapIn: (files) => this.swapIn(files),
+        logger,
+        metrics,
+      });
+    },
+    /** Waits for the replaced generations, then closes the served one's workers. */
+    async close() {
+      await Promise.all([...retiring]);
+      await serving.pool?.close();
+    },
+  };
 }
 
 /**

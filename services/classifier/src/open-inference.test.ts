@@ -81,6 +81,7 @@ describe('classifier: Open Inference Protocol', () => {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: 'crops', datatype: 'UINT8', shape: [-1, 128, 128, 3] }],
       outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 6] }],
+      parameters: {}, // the classifier takes no request parameters
     });
     await rejectsWithStatus(
       oip.call('ModelMetadata', { name: 'banana-detector' }),
