@@ -167,16 +167,7 @@ def finetune_detector(args, card):
         return td.loss_fn(raw, bb, gxy, centers, strides)[0]
 
     def batches(rng):
-        order = rng.permutation(len(x_train))
-        user = [(x_train[i], b_train[i]) for i in order]
-        if replay is not None:  # as many shipped photos as the user's, interleaved
-            pick = rng.choice(len(replay["x_train"]), size=len(user), replace=False)
-            mixed = [(replay["x_train"][i], replay["b_train"][i]) for i in pick]
-            user = [p for pair in zip(user, mixed) for p in pair]
-        size = min(args.batch, len(user))  # a handful of photos: one batch of all of them
-        for s in range(0, len(user) - size + 1, size):
-            chunk = user[s:s + size]
-            yield np.stack([c[0] for c in chunk]), [c[1] for c in chunk]
+        return mixed_batches(x_train, b_train, replay and (replay["x_train"], replay["b_train"]), args.batch, rng)
 
     return train_loop(args, model, reports, detector_score, step, batches,
                       lambda m: export_network(m, card, [card["output"]["name"]],
@@ -235,22 +226,28 @@ def finetune_classifier(args, card):
         return F.cross_entropy(logits, torch.from_numpy(np.asarray(batch_y)), label_smoothing=0.1)
 
     def batches(rng):
-        order = rng.permutation(len(x_train))
-        pairs = [(x_train[i], y_train[i]) for i in order]
-        if replay is not None:
-            pick = rng.choice(len(replay["x_train"]), size=len(pairs), replace=False)
-            mixed = [(replay["x_train"][i], replay["y_train"][i]) for i in pick]
-            pairs = [p for pair in zip(pairs, mixed) for p in pair]
-        size = min(args.batch, len(pairs))  # a handful of photos: one batch of all of them
-        for s in range(0, len(pairs) - size + 1, size):
-            chunk = pairs[s:s + size]
-            yield np.stack([c[0] for c in chunk]), [int(c[1]) for c in chunk]
+        return mixed_batches(x_train, y_train, replay and (replay["x_train"], replay["y_train"]), args.batch, rng)
 
     out = card["output"]["name"]
     return train_loop(args, model, reports, score, step, batches,
                       lambda m: export_network(m, card, [out], {card["input"]["name"]: {0: "batch"}, out: {0: "batch"}},
                                                os.path.join(args.out, "classifier.onnx")),
                       {"photos": len(names), "held_out": len(hold)})
+
+
+def mixed_batches(x, labels, replay, batch, rng):
+    """The user's photos in a new order, each followed by a random shipped one when `replay`
+    (x, labels) is given (as many shipped photos as the user's), in batches of `batch` (one batch
+    of all of them when there are fewer)."""
+    order = rng.permutation(len(x))
+    pairs = [(x[i], labels[i]) for i in order]
+    if replay is not None:
+        pick = rng.choice(len(replay[0]), size=len(pairs), replace=False)
+        pairs = [p for pair in zip(pairs, [(replay[0][i], replay[1][i]) for i in pick]) for p in pair]
+    size = min(batch, len(pairs))
+    for s in range(0, len(pairs) - size + 1, size):
+        chunk = pairs[s:s + size]
+        yield np.stack([c[0] for c in chunk]), [c[1] for c in chunk]
 
 
 def train_loop(args, model, reports, score, step, batches, export, counts):
