@@ -2,7 +2,7 @@
 // present: the new version folder is written whole, its card names the new version and the
 // fine-tuning, its ONNX loads, and the models directory serves it next.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +147,43 @@ describe(
       assert.deepEqual(session.outputNames, [card.output.name]);
     });
 
+    it('Ctrl-C stops after the current step and keeps the best epoch so far', async () => {
+      // A terminal's Ctrl-C signals the whole foreground process group: npm's node and the trainer.
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          repoPath(MAIN),
+          'detector',
+          '--data',
+          data,
+          '--model-dir',
+          modelDir,
+        ].concat(['--epochs', '100', '--no-replay', '--force']),
+        { cwd: repoPath('.'), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      const secondEpoch = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/^epoch 2\//m.test(stdout)) resolve();
+        });
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await Promise.race([secondEpoch, exited]);
+      process.kill(-(child.pid ?? 0), 'SIGINT');
+      assert.equal(await exited, 0, stdout);
+      assert.match(stdout, /stopped after epoch \d+ \(Ctrl-C\)/);
+      assert.match(stdout, /Wrote .*detector\/2 /);
+      const card = JSON.parse(
+        await readFile(join(modelDir, 'detector', '2', 'detector.json'), 'utf8'),
+      ) as {
+        finetuned: { epochs: number };
+      };
+      assert.equal(card.finetuned.epochs, 100);
+    });
+
     it('refuses data it cannot train on, writing nothing', async () => {
       const few = join(dir, 'few');
       await mkdir(join(few, 'images'), { recursive: true });
@@ -164,7 +201,11 @@ describe(
       ]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /holds 1 photos; give at least 10/);
-      assert.deepEqual((await readdir(join(modelDir, 'detector'))).sort(), ['1']);
+      assert.deepEqual(
+        (await readdir(join(modelDir, 'detector'))).sort(),
+        ['1', '2'],
+        'nothing new',
+      );
     });
   },
 );
