@@ -264,6 +264,36 @@ describe('the function against model services started by the test', () => {
     }
   });
 
+  it('names in the answer the threshold the detector applied and where it came from', async () => {
+    const photo = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: '#808080' },
+    })
+      .jpeg()
+      .toBuffer();
+    const source = 'calibration 2 (2026-12-07): 95.0% of 40 photos with bananas found';
+    services.handlers.detect = (_call, callback) => {
+      // float32 on the wire, as a real service sends it
+      callback(null, {
+        detections: [],
+        model: MODEL,
+        minConfidence: Math.fround(0.61),
+        minConfidenceSource: source,
+      });
+    };
+    let { body } = await post('/?format=none', photo);
+    assert.deepEqual(body.models.detector, {
+      ...MODEL,
+      min_confidence: 0.61,
+      min_confidence_source: source,
+    });
+    // A detector of an earlier version says nothing about it: the fields are left out.
+    services.handlers.detect = (_call, callback) => {
+      callback(null, { detections: [], model: MODEL, minConfidence: 0, minConfidenceSource: '' });
+    };
+    ({ body } = await post('/?format=none', photo));
+    assert.deepEqual(body.models.detector, MODEL);
+  });
+
   it('asks the detector again after it refused pixels prepared for its previous input size', async () => {
     const photo = await sharp({
       create: { width: 64, height: 48, channels: 3, background: '#808080' },

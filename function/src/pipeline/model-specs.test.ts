@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { GetModelInfoResponse } from '../../../lib/gen/banana/v1/common.js';
 import { UnusableAnswerError } from './errors.js';
 import { classifyBatchSize } from './run-pipeline.js';
-import { pixelInputSpec } from './model-specs.js';
+import { createModelSpecs, pixelInputSpec } from './model-specs.js';
 
 function info(input: Partial<NonNullable<GetModelInfoResponse['input']>>): GetModelInfoResponse {
   return {
@@ -68,5 +68,44 @@ describe('classifyBatchSize', () => {
   });
   it('has no bound when neither says one', () => {
     assert.equal(classifyBatchSize(spec(0), undefined), Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('createModelSpecs', () => {
+  it('asks a service again once its answer is older than the maximum age, answering with the old one meanwhile', async () => {
+    let version = 1;
+    let calls = 0;
+    let failNext = false;
+    const answer = (): Promise<GetModelInfoResponse> => {
+      calls += 1;
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error('unavailable'));
+      }
+      return Promise.resolve({ ...info({}), model: { name: 'd', version: String(version) } });
+    };
+    const specs = createModelSpecs({
+      detector: { getModelInfo: answer },
+      classifier: { getModelInfo: answer },
+      deadlineMs: 1000,
+      onUpstreamError: () => undefined,
+      infoMaxAgeMs: 200,
+    });
+    const seen = async () => (await specs.detector()).model.version;
+    assert.equal(await seen(), '1');
+    version = 2; // swapped in at the service
+    assert.equal(await seen(), '1', 'within the maximum age: not asked again');
+    assert.equal(calls, 1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await seen(), '1', 'the old answer while the service is asked again');
+    assert.equal(calls, 2);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // its answer arrives
+    assert.equal(await seen(), '2');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    failNext = true;
+    version = 3;
+    assert.equal(await seen(), '2');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await seen(), '2', 'a failed refresh keeps the answer it had');
   });
 });

@@ -55,6 +55,8 @@ export interface ModelSpecDeps {
   deadlineMs: number;
   /** Called for every failed GetModelInfo call (metrics). */
   onUpstreamError(service: ModelService, error: unknown): void;
+  /** Age after which a service is asked again (default MODEL_INFO_MAX_AGE_MS). */
+  infoMaxAgeMs?: number;
 }
 
 function unusable(service: ModelService, what: string): UnusableAnswerError {
@@ -153,6 +155,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       call,
     );
   const options = { deadlineMs: deps.deadlineMs };
+  const maxAgeMs = deps.infoMaxAgeMs ?? MODEL_INFO_MAX_AGE_MS;
   const detector = fetchedFresh(async (): Promise<DetectorSpec> => {
     const info = await ask('detector', () => deps.detector.getModelInfo(options));
     const defaults = info.detectionDefaults;
@@ -169,7 +172,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
         },
       }),
     };
-  }, MODEL_INFO_MAX_AGE_MS);
+  }, maxAgeMs);
   const classifier = fetchedFresh(async (): Promise<ClassifierSpec> => {
     const info = await ask('classifier', () => deps.classifier.getModelInfo(options));
     if (info.classNames.length === 0) throw unusable('classifier', 'no classes');
@@ -179,7 +182,7 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       classes: [...info.classNames],
       maxBatch: info.maxBatch,
     };
-  }, MODEL_INFO_MAX_AGE_MS);
+  }, maxAgeMs);
   return {
     detector: () => detector.get(),
     classifier: () => classifier.get(),
