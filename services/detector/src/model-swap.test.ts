@@ -109,6 +109,15 @@ describe('detector: models swapped live from MODEL_DIR', () => {
     await service.checkModelDir();
     assert.deepEqual(await reloads(service), { swapped: 1, failed: 1 }, 'not retried unchanged');
     await rm(folder, { recursive: true });
+
+    // A version must keep the model's name: clients and the Open Inference routes use it.
+    const renamed = await writeVersion(dir, 3, '9.0.0-renamed');
+    const card = JSON.parse(await readFile(join(renamed, 'detector.json'), 'utf8')) as object;
+    await writeFile(join(renamed, 'detector.json'), JSON.stringify({ ...card, name: 'other' }));
+    await service.checkModelDir();
+    assert.deepEqual(await reloads(service), { swapped: 1, failed: 2 });
+    assert.equal((await client.getModelInfo()).model?.version, '9.0.0-swap.1');
+    await rm(renamed, { recursive: true });
   });
 
   it('applies a calibration overlay written for the served version, naming it as the source', async () => {
@@ -140,6 +149,6 @@ describe('detector: models swapped live from MODEL_DIR', () => {
     const base = await loadDetectorCard(repoPath('models/detector.json'));
     assert.equal(info.model?.version, base.version);
     assert.equal(info.detectionDefaults?.minConfidenceSource, 'model card');
-    assert.deepEqual(await reloads(service), { swapped: 3, failed: 1 });
+    assert.deepEqual(await reloads(service), { swapped: 3, failed: 2 });
   });
 });
