@@ -28,6 +28,23 @@ describe(
     let dir: string;
     let modelDir: string;
     let data: string;
+    /** One epoch on `photos`, the user's only, exported whatever it scores. */
+    const fewSteps = (model: string, photos: string) =>
+      runCli(
+        MAIN,
+        [
+          model,
+          '--data',
+          photos,
+          '--model-dir',
+          modelDir,
+          '--epochs',
+          '1',
+          '--no-replay',
+          '--force',
+        ],
+        { timeoutMs: 300_000 },
+      );
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'finetune-'));
@@ -59,21 +76,7 @@ describe(
 
     it('writes the next version folder, whole, which the models directory then serves', async () => {
       const base = await loadDetectorCard(join(modelDir, 'detector.json'));
-      const result = await runCli(
-        MAIN,
-        [
-          'detector',
-          '--data',
-          data,
-          '--model-dir',
-          modelDir,
-          '--epochs',
-          '1',
-          '--no-replay',
-          '--force',
-        ],
-        { timeoutMs: 300_000 },
-      );
+      const result = await fewSteps('detector', data);
       assert.equal(result.code, 0, result.stderr + result.stdout);
       assert.match(result.stdout, /before: \{"holdout":/);
       assert.match(result.stdout, /epoch 1\/1 loss [\d.]+ /);
@@ -122,21 +125,7 @@ describe(
           await writeFile(join(crops, stage, `${seed}.jpg`), photo);
         }
       }
-      const result = await runCli(
-        MAIN,
-        [
-          'classifier',
-          '--data',
-          crops,
-          '--model-dir',
-          modelDir,
-          '--epochs',
-          '1',
-          '--no-replay',
-          '--force',
-        ],
-        { timeoutMs: 300_000 },
-      );
+      const result = await fewSteps('classifier', crops);
       assert.equal(result.code, 0, result.stderr + result.stdout);
       const files = await findModelFiles(modelDir, 'classifier');
       assert.equal(files.origin, 'classifier/1');
