@@ -11,6 +11,8 @@ export interface ClassifyArgs {
   output?: string;
   /** The results file of a batch (.csv or .jsonl). */
   out?: string;
+  /** The crate report of a batch (.html). */
+  report?: string;
   url: string;
   minConfidence?: string;
   json: boolean;
@@ -32,6 +34,9 @@ Options:
   --out FILE            results file, .csv or .jsonl; a photo already in it (same path from
                         the file's folder, same SHA-256) is skipped, so an interrupted batch
                         continues where it stopped
+  --report FILE         also write a crate report of the batch: one HTML file (opens without
+                        network) with bananas per stage, a ripeness histogram, the photos
+                        ripest first with their boxes, and the failures
   --concurrency N       photos sent at once in a batch, 1..64 (default ${DEFAULT_CONCURRENCY})
   -o, --output FILE     save the annotated photo (JPEG; one photo only)
   --url URL             the function (default $BANANA_URL or ${DEFAULT_URL}); start one with npm start
@@ -59,6 +64,7 @@ export function parseClassifyArgs(
     options: {
       output: { type: 'string', short: 'o' },
       out: { type: 'string' },
+      report: { type: 'string' },
       url: { type: 'string', default: env.BANANA_URL ?? DEFAULT_URL },
       'min-confidence': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -78,8 +84,15 @@ export function parseClassifyArgs(
   ) {
     throw new UsageError(`--out needs a .csv or .jsonl file, got ${values.out}`);
   }
+  if (values.report !== undefined && extname(values.report).toLowerCase() !== '.html') {
+    throw new UsageError(`--report needs an .html file, got ${values.report}`);
+  }
+  if (values.report !== undefined && values.out === undefined) {
+    throw new UsageError("--report is built from a batch's results: add --out results.csv");
+  }
   return {
     inputs: positionals.map((path) => userPath(path, env)),
+    ...(values.report !== undefined && { report: userPath(values.report, env) }),
     output: values.output === undefined ? undefined : userPath(values.output, env),
     out: values.out === undefined ? undefined : userPath(values.out, env),
     url: values.url.replace(/\/+$/, ''),

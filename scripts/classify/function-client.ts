@@ -62,3 +62,17 @@ export async function postPhoto(photo: Buffer, options: PostOptions): Promise<Fu
   }
   return body;
 }
+
+/** The classifier's stages, least to most ripe, as the function's GET /models reports them. */
+export async function fetchStages(url: string, apiKey?: string): Promise<string[]> {
+  const response = await fetch(`${url}/models`, {
+    headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+  });
+  const body = (await response.json().catch(() => undefined)) as
+    { classifier?: { stages?: unknown } } | undefined;
+  const stages = body?.classifier?.stages;
+  if (!response.ok || !Array.isArray(stages) || !stages.every((s) => typeof s === 'string')) {
+    throw new FunctionRefused(`GET ${url}/models: HTTP ${response.status}, no stage list`);
+  }
+  return stages;
+}

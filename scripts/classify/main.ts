@@ -5,12 +5,15 @@
  * is the one at --url ($BANANA_URL, or the local stack of `npm start`).
  */
 import { stat, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { readCli } from '../lib/cli.js';
 import { CLASSIFY_USAGE, parseClassifyArgs, type ClassifyArgs } from './args.js';
 import { runBatch } from './batch.js';
 import { formatAnswer } from './format-result.js';
-import { postPhoto } from './function-client.js';
-import { listPhotos } from './photos.js';
+import { fetchStages, postPhoto } from './function-client.js';
+import { displayName, listPhotos } from './photos.js';
+import { formatOf, readResults } from './results-file.js';
+import { writeReport } from './report.js';
 import { formatSummary } from './progress.js';
 
 function fail(message: string, code = 1): never {
@@ -40,6 +43,32 @@ async function classifyOne(args: ClassifyArgs, path: string): Promise<void> {
     await writeFile(args.output, Buffer.from(answer.img, 'base64'));
     console.log(`\nannotated photo saved to ${args.output}`);
   }
+}
+
+/** The crate report of the batch's photos, from the results file (their latest grading). */
+async function reportBatch(
+  args: ClassifyArgs,
+  reportPath: string,
+  resultsPath: string,
+  photos: readonly string[],
+): Promise<void> {
+  const started = performance.now();
+  const base = dirname(resultsPath);
+  const stages = await fetchStages(args.url, args.apiKey).catch((error: unknown) =>
+    fail(`Cannot build the report: ${(error as Error).message}`),
+  );
+  const { rows } = readResults(await readFile(resultsPath), formatOf(resultsPath));
+  const written = await writeReport({
+    reportPath,
+    photos: photos.map((path) => ({ path, file: displayName(path, base) })),
+    rows,
+    stages,
+    title: `Ripeness of ${args.inputs.map((input) => basename(input)).join(', ')}`,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `Report: ${reportPath} (${written.photos} photos, ${(written.bytes / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s`,
+  );
 }
 
 async function classifyBatch(args: ClassifyArgs): Promise<void> {
@@ -81,6 +110,7 @@ async function classifyBatch(args: ClassifyArgs): Promise<void> {
   }).catch((error: unknown) => fail(`${terminal ? '\n' : ''}${(error as Error).message}`));
   if (terminal) process.stderr.write('\n');
   console.log(formatSummary(summary, args.out));
+  if (args.report !== undefined) await reportBatch(args, args.report, args.out, photos);
   if (summary.failed > 0) {
     console.error(
       `${summary.failed} ${summary.failed === 1 ? 'photo' : 'photos'} failed (the error column says why); ` +
