@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ResultRow } from './results-file.js';
+import { errorRow, type ResultRow } from './results-file.js';
 import { renderReport, summarizeRows } from './report.js';
 
 const STAGES = ['underripe', 'ripe', 'rotten'];
@@ -22,18 +22,8 @@ function banana(file: string, n: number, stage: string, index: number, sha = 'a'
   };
 }
 
-const none = (file: string): ResultRow => ({
-  ...banana(file, 0, '', 0),
-  banana: null,
-  stage: null,
-  stage_confidence: null,
-  ripeness_index: null,
-  detection_confidence: null,
-  x_min: null,
-  y_min: null,
-  x_max: null,
-  y_max: null,
-});
+/** A photo without a banana: the row the results file gives it (an error row without its error). */
+const none = (file: string): ResultRow => ({ ...errorRow({ file, sha256: 'a' }, ''), error: null });
 
 describe('crate report', () => {
   const rows = [
@@ -41,7 +31,7 @@ describe('crate report', () => {
     banana('a.jpg', 2, 'underripe', 0.1),
     banana('b.jpg', 1, 'rotten', 1.9),
     none('c.jpg'),
-    { ...none('d.jpg'), photo_sha256: null, error: 'HTTP 422: not an image' },
+    errorRow({ file: 'd.jpg', sha256: null }, 'HTTP 422: not an image'),
     // graded again after it changed: only its latest rows count
     banana('e.jpg', 1, 'rotten', 2, 'old'),
     banana('e.jpg', 1, 'underripe', 0.5, 'new'),
