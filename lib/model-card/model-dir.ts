@@ -10,6 +10,7 @@
  * Writers build a folder or file under a dot-name and rename it into place, so a reader never
  * sees half a version. Removing the newest folder or overlay rolls back.
  */
+import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonFields } from './json-fields.js';
@@ -52,12 +53,22 @@ async function entries(dir: string): Promise<string[]> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+/** The file's stat, or undefined when there is no such file. */
+async function fileStat(path: string): Promise<Stats | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() ? info : undefined;
+}
+
+/** One line per file that changes whenever its size, time or inode does. */
+const fingerprintPart = (path: string, info: Stats) =>
+  `${path}:${info.size}:${info.mtimeMs}:${info.ino}`;
+
+/** Both files of a model and their fingerprint parts, or undefined unless both are there. */
+async function modelAt(modelPath: string, cardPath: string) {
+  const [model, card] = await Promise.all([fileStat(modelPath), fileStat(cardPath)]);
+  if (!model || !card) return undefined;
+  const parts = [fingerprintPart(modelPath, model), fingerprintPart(cardPath, card)];
+  return { modelPath, cardPath, parts };
 }
 
 /** Numbered names (`7`, or `7.json` with `pattern`), highest number first. */
@@ -69,16 +80,6 @@ function newestFirst(names: string[], pattern: RegExp): Array<{ name: string; n:
     .sort((a, b) => b.n - a.n);
 }
 
-async function fingerprintOf(paths: string[]): Promise<string> {
-  const parts = await Promise.all(
-    paths.map(async (path) => {
-      const info = await stat(path);
-      return `${path}:${info.size}:${info.mtimeMs}:${info.ino}`;
-    }),
-  );
-  return parts.join('|');
-}
-
 /**
  * The model files `kind` ("detector", "classifier") is served from: the highest complete
  * version folder, else the base files; plus the threshold overlays. Fails naming the
@@ -86,32 +87,36 @@ async function fingerprintOf(paths: string[]): Promise<string> {
  */
 export async function findModelFiles(dir: string, kind: string): Promise<ModelFiles> {
   const versionsDir = join(dir, kind);
-  let chosen: { modelPath: string; cardPath: string; origin: string } | undefined;
+  let chosen: { modelPath: string; cardPath: string; parts: string[]; origin: string } | undefined;
   for (const { name } of newestFirst(await entries(versionsDir), NUMBERED)) {
-    const modelPath = join(versionsDir, name, `${kind}.onnx`);
-    const cardPath = join(versionsDir, name, `${kind}.json`);
-    if ((await exists(modelPath)) && (await exists(cardPath))) {
-      chosen = { modelPath, cardPath, origin: `${kind}/${name}` };
+    const found = await modelAt(
+      join(versionsDir, name, `${kind}.onnx`),
+      join(versionsDir, name, `${kind}.json`),
+    );
+    if (found) {
+      chosen = { ...found, origin: `${kind}/${name}` };
       break;
     }
   }
   if (chosen === undefined) {
-    const modelPath = join(dir, `${kind}.onnx`);
-    const cardPath = join(dir, `${kind}.json`);
-    if (!(await exists(modelPath)) || !(await exists(cardPath))) {
+    const base = await modelAt(join(dir, `${kind}.onnx`), join(dir, `${kind}.json`));
+    if (base === undefined) {
       throw new ModelCardError(
         dir,
         `holds no ${kind} model: expected ${kind}.onnx and ${kind}.json, or a version folder ${kind}/<n>/ with both (MODEL_DIR)`,
       );
     }
-    chosen = { modelPath, cardPath, origin: 'base' };
+    chosen = { ...base, origin: 'base' };
   }
   const overlaysDir = join(versionsDir, 'thresholds');
   const overlayPaths = newestFirst(await entries(overlaysDir), NUMBERED_JSON).map(({ name }) =>
     join(overlaysDir, name),
   );
-  const fingerprint = await fingerprintOf([chosen.modelPath, chosen.cardPath, ...overlayPaths]);
-  return { ...chosen, overlayPaths, fingerprint };
+  const { parts, ...files } = chosen;
+  const overlayParts = await Promise.all(
+    overlayPaths.map(async (path) => fingerprintPart(path, await stat(path))),
+  );
+  return { ...files, overlayPaths, fingerprint: [...parts, ...overlayParts].join('|') };
 }
 
 /** Validates one overlay file's JSON. */

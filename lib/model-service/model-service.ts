@@ -203,21 +203,21 @@ function generations<
   admitPixels: ReturnType<typeof createDecodeAdmission>,
 ) {
   return (card: Card, files: ModelFiles, pool?: InferencePool) => {
+    // The closures read `made` when called, by which time it exists.
+    const infer = createInfer(spec.kind, metrics, () => made.pool);
+    const context = { card, config, metrics, infer, admitPixels };
+    const model = spec.openInference?.(context);
     const made: Generation<Card, Built<Definition>> = {
       card,
       files,
       pool,
       leases: 0,
-      built: { handlers: {} as AsyncHandlers<Definition>, openInference: undefined },
-    };
-    const infer = createInfer(spec.kind, metrics, () => made.pool);
-    const context = { card, config, metrics, infer, admitPixels };
-    const model = spec.openInference?.(context);
-    made.built = {
-      handlers: spec.createHandlers(context),
-      openInference: model && {
-        ...model,
-        infer: (request, signal) => leased(made, () => model.infer(request, signal)),
+      built: {
+        handlers: spec.createHandlers(context),
+        openInference: model && {
+          ...model,
+          infer: (request, signal) => leased(made, () => model.infer(request, signal)),
+        },
       },
     };
     return made;

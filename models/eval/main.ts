@@ -27,6 +27,7 @@ import { detectionReport } from './detection-metrics.js';
 import { formatConfusion } from './format.js';
 import { evaluateRealWorld } from './realworld.js';
 import { COARSE_RIPENESS, ripenessIndex, spearman } from './realworld-metrics.js';
+import { SHIPPED_DATA } from '../../scripts/lib/repo-root.js';
 import {
   countPhotosWithDetections,
   openSession,
@@ -171,9 +172,7 @@ async function recordInCard(path: string, val?: object, realworld?: object): Pro
 }
 
 async function main(): Promise<number> {
-  const values = readCli(EVAL_USAGE, (argv) =>
-    parseEvalArgs(argv, process.env, repoPath('../shared/data/banana-ripening')),
-  );
+  const values = readCli(EVAL_USAGE, (argv) => parseEvalArgs(argv, process.env, SHIPPED_DATA));
   const dataDir = resolve(values.data);
   if (!existsSync(resolve(dataDir, 'splits.csv'))) {
     console.error(`eval: no dataset at ${dataDir} (expected splits.csv there); pass --data DIR`);

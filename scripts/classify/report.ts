@@ -6,15 +6,19 @@
  * the photos that failed.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { drawAnnotations, encodeJpeg } from '../../lib/drawing/annotate.js';
 import { stageColour, stageText } from '../../lib/drawing/labels.js';
-import { escapeXml } from '../../lib/drawing/label-svg.js';
+import { escapeXml as html } from '../../lib/drawing/label-svg.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from '../../lib/config/index.js';
+import { decodeResized, readImageSize } from '../../lib/vision/index.js';
+import { runLoad } from '../lib/load.js';
 import type { ResultRow } from './results-file.js';
 
 /** Longest side of a thumbnail: 1,000 photos stay near 20 MB. */
 export const THUMBNAIL_SIZE = 360;
 const THUMBNAIL_QUALITY = 70;
+/** The function's own image limit: a photo it graded decodes here too. */
+const LIMITS = { maxPixels: DEFAULT_MAX_IMAGE_PIXELS };
 /** Width of a histogram bin, in ripeness-index units. */
 export const BIN_WIDTH = 0.5;
 
@@ -90,23 +94,19 @@ export async function thumbnail(
   stages: readonly string[],
 ): Promise<Buffer> {
   const bytes = await readFile(path);
-  const meta = await sharp(bytes).metadata();
-  const turned = (meta.orientation ?? 1) >= 5;
-  const width = turned ? meta.height : meta.width;
-  const { data, info } = await sharp(bytes)
-    .rotate()
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const scale = info.width / width;
-  const image = { data, width: info.width, height: info.height };
+  const source = await readImageSize(bytes, LIMITS);
+  const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(source.width, source.height));
+  const size = {
+    width: Math.max(1, Math.round(source.width * scale)),
+    height: Math.max(1, Math.round(source.height * scale)),
+  };
+  const image = await decodeResized(bytes, size, 'linear', LIMITS);
   const annotations = photo.bananas.map((row) => ({
     box: {
-      xMin: (row.x_min ?? 0) * scale,
-      yMin: (row.y_min ?? 0) * scale,
-      xMax: (row.x_max ?? 0) * scale,
-      yMax: (row.y_max ?? 0) * scale,
+      xMin: ((row.x_min ?? 0) * size.width) / source.width,
+      yMin: ((row.y_min ?? 0) * size.height) / source.height,
+      xMax: ((row.x_max ?? 0) * size.width) / source.width,
+      yMax: ((row.y_max ?? 0) * size.height) / source.height,
     },
     colour: stageColour(Math.max(0, stages.indexOf(row.stage ?? '')), stages.length),
     stageLabel: stageText(row.stage ?? ''),
@@ -114,8 +114,6 @@ export async function thumbnail(
   }));
   return encodeJpeg(await drawAnnotations(image, annotations), THUMBNAIL_QUALITY);
 }
-
-const html = (text: string) => escapeXml(text);
 
 function stageTable(summary: ReportSummary): string {
   const rows = summary.stages.map((stage, i) => {
@@ -201,18 +199,17 @@ export async function writeReport(
     options.stages,
   );
   const thumbnails = new Map<string, Buffer>();
-  const queue = [...summary.photos];
-  const worker = async () => {
-    for (let photo = queue.shift(); photo; photo = queue.shift()) {
-      const path = inBatch.get(photo.file);
-      const jpeg =
-        path === undefined
-          ? undefined
-          : await thumbnail(path, photo, options.stages).catch(() => undefined);
-      if (jpeg) thumbnails.set(photo.file, jpeg);
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await runLoad({
+    concurrency: 4,
+    requests: summary.photos.length,
+    async send(index) {
+      const photo = summary.photos[index];
+      const path = photo && inBatch.get(photo.file);
+      if (!photo || path === undefined) return false;
+      thumbnails.set(photo.file, await thumbnail(path, photo, options.stages));
+      return true;
+    },
+  });
   const text = renderReport(summary, thumbnails, {
     title: options.title,
     generated: new Date().toISOString().slice(0, 16).replace('T', ' '),

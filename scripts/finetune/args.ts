@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { integerFlag, UsageError, userPath } from '../lib/cli.js';
-import { REPO_ROOT } from '../lib/repo-root.js';
+import { SHIPPED_DATA } from '../lib/repo-root.js';
 
 export const MODELS = ['detector', 'classifier'] as const;
 export type FinetuneModel = (typeof MODELS)[number];
@@ -19,9 +18,6 @@ export interface FinetuneArgs {
   holdout: number;
   force: boolean;
 }
-
-/** Where `npm run eval` and the trainers read the shipped training data. */
-export const SHIPPED_DATA = join(REPO_ROOT, '..', 'shared', 'data', 'banana-ripening');
 
 export const FINETUNE_USAGE = `Usage: npm run finetune -- detector|classifier --data DIR [options]
 Continues training the served model (the newest version in the models directory) on your photos

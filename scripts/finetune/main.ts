@@ -6,9 +6,14 @@
  * place, so a service never sees half of it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findModelFiles, nextVersionNumber } from '../../lib/model-card/index.js';
+import {
+  findModelFiles,
+  loadClassifierCard,
+  loadDetectorCard,
+  nextVersionNumber,
+} from '../../lib/model-card/index.js';
 import { readCli } from '../lib/cli.js';
 import { REPO_ROOT } from '../lib/repo-root.js';
 import { FINETUNE_USAGE, parseFinetuneArgs } from './args.js';
@@ -27,7 +32,10 @@ if (problem !== undefined) fail(problem);
 const files = await findModelFiles(args.modelDir, args.model).catch((error: unknown) =>
   fail((error as Error).message),
 );
-const card = JSON.parse(await readFile(files.cardPath, 'utf8')) as { version: string };
+const loadCard = { detector: loadDetectorCard, classifier: loadClassifierCard }[args.model];
+const card = await loadCard(files.cardPath).catch((error: unknown) =>
+  fail((error as Error).message),
+);
 const n = await nextVersionNumber(args.modelDir, args.model);
 // A version of a version keeps the base's number: 2.2.0-ft.1, then 2.2.0-ft.2.
 const version = `${card.version.replace(/-ft\.\d+$/, '')}-ft.${n}`;

@@ -14,6 +14,9 @@ import { callService, UnusableAnswerError, type ModelService } from './errors.js
 /** What an answer reports for a service that did not say which model it ran (proto3 message unset). */
 export const UNKNOWN_MODEL: ModelInfo = { name: 'unknown', version: 'unknown' };
 
+/** A float32 from the wire as it was written: 0.38 arrives as 0.3799999952. */
+export const fromFloat32 = (value: number): number => Number(value.toPrecision(6));
+
 /** The thresholds a detector applies when a request leaves them out (its model card's). */
 export interface DetectionDefaults {
   minConfidence: number;
@@ -163,11 +166,10 @@ export function createModelSpecs(deps: ModelSpecDeps): ModelSpecs {
       model: info.model ?? UNKNOWN_MODEL,
       input: pixelInputSpec('detector', info, 'letterbox'),
       ...(defaults && {
-        // float on the wire: 0.38 arrives as 0.3799999952
         defaults: {
-          minConfidence: Number(defaults.minConfidence.toPrecision(6)),
+          minConfidence: fromFloat32(defaults.minConfidence),
           minConfidenceSource: defaults.minConfidenceSource,
-          iou: Number(defaults.iouThreshold.toPrecision(6)),
+          iou: fromFloat32(defaults.iouThreshold),
           maxDetections: defaults.maxDetections,
         },
       }),

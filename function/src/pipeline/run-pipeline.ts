@@ -17,6 +17,7 @@ import type { PipelineStage } from '../metrics.js';
 import type { OpenedPhoto } from '../image/decode-photo.js';
 import { cropsForClassifier, letterboxedImage } from './model-inputs.js';
 import {
+  fromFloat32,
   UNKNOWN_MODEL,
   type ClassifierSpec,
   type DetectorSpec,
@@ -160,9 +161,8 @@ async function detect(spec: Promise<DetectorSpec>, input: PipelineInput, deps: P
   const found = response.detections.filter((d) => d.box !== undefined && hasArea(d.box));
   return {
     model: response.model ?? UNKNOWN_MODEL,
-    // float on the wire: 0.38 arrives as 0.3799999952
     minConfidence: {
-      value: Number(response.minConfidence.toPrecision(6)),
+      value: fromFloat32(response.minConfidence),
       source: response.minConfidenceSource,
     },
     detections: found.map((d) => ({ box: d.box as Box, confidence: d.confidence })),
