@@ -1,8 +1,9 @@
 // Web tester for the banana-ripeness function. No framework, no build step.
 // Every URL is relative, so the page works at "/" and under "/function/banana-ripeness/".
-/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout, createImageBitmap */
+/* global document, fetch, FormData, URLSearchParams, Blob, URL, atob, setTimeout, clearTimeout, createImageBitmap, performance, FileReader */
 import { apiKeyHeaders, setUpApiKey } from './api-key.js';
 import { drawDetections, setUpCamera } from './camera.js';
+import { analyseOnDevice, runsOn, setUpDeviceMode } from './device-mode.js';
 import { stageText } from './modules/labels.js';
 import { checkOption, OPTIONS } from './modules/options.js';
 
@@ -27,6 +28,10 @@ const timingsList = document.querySelector('#timings');
 const modelsLine = document.querySelector('#models');
 
 const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/** JPEG quality of the annotated photo made on the device (the function's default). */
+const DEVICE_JPEG_QUALITY = 0.85;
+/** JPEG quality of a camera frame sent to the function. */
+const FRAME_JPEG_QUALITY = 0.8;
 /**
  * A photo whose short side is below this many pixels is shown enlarged to it, its boxes and
  * labels drawn by the page at that size: drawn at the photo's own size (as in the JPEG the
@@ -159,6 +164,11 @@ function optionQuery(extra = {}) {
   return query;
 }
 
+/** The options as the device mode takes them: text, or undefined where the model decides. */
+function deviceOptions() {
+  return Object.fromEntries(optionQuery().entries());
+}
+
 async function errorMessage(response) {
   try {
     const body = await response.json();
@@ -275,7 +285,8 @@ function renderTimings(response) {
     detector.min_confidence === undefined
       ? ''
       : ` (boxes from confidence ${detector.min_confidence}, set by ${detector.min_confidence_source})`;
-  modelsLine.textContent = `Models: ${detector.name} ${detector.version}${threshold}, ${classifier.name} ${classifier.version}.`;
+  const where = response.on_device ? ', run on this device' : '';
+  modelsLine.textContent = `Models: ${detector.name} ${detector.version}${threshold}, ${classifier.name} ${classifier.version}${where}.`;
 }
 
 /**
@@ -394,26 +405,26 @@ async function analyse() {
     }
   }
   submitButton.disabled = true;
-  statusLine.textContent = 'Analysing the photo…';
-  const body = new FormData();
-  body.append('img', file, file.name);
   analysing = true;
   try {
-    const response = await fetch(`./?${optionQuery()}`, {
-      method: 'POST',
-      headers: apiKeyHeaders(),
-      body,
-    });
-    if (!response.ok) {
-      showError(await errorMessage(response));
-      return;
-    }
-    const payload = await response.json();
+    const onDevice = runsOn() === 'device';
+    statusLine.textContent = onDevice
+      ? 'Analysing the photo on this device…'
+      : 'Analysing the photo…';
+    const payload = onDevice ? await analysePhotoOnDevice(file) : await analyseOnServer(file);
+    if (!payload) return;
     await render(payload, file);
-    statusLine.textContent = `Done: ${foundText(payload.detections)} in ${payload.timings_ms.total.toFixed(0)} ms.`;
+    const where = onDevice ? ' on this device' : '';
+    statusLine.textContent = `Done: ${foundText(payload.detections)} in ${payload.timings_ms.total.toFixed(0)} ms${where}.`;
     resultHeading.focus();
   } catch (error) {
-    showError(`The request failed: ${error.message}. Is the server running?`);
+    showError(
+      error.name === 'DeviceInputError'
+        ? `The photo was refused: ${error.message}.`
+        : runsOn() === 'device'
+          ? `The photo could not be analysed on this device: ${error.message}.`
+          : `The request failed: ${error.message}. Is the server running?`,
+    );
   } finally {
     analysing = false;
     submitButton.disabled = false;
@@ -424,6 +435,90 @@ async function analyse() {
       void analyse();
     }
   }
+}
+
+/** The function's answer for the photo, or undefined after showing its refusal. */
+async function analyseOnServer(file) {
+  const body = new FormData();
+  body.append('img', file, file.name);
+  const response = await fetch(`./?${optionQuery()}`, {
+    method: 'POST',
+    headers: apiKeyHeaders(),
+    body,
+  });
+  if (!response.ok) {
+    showError(await errorMessage(response));
+    return undefined;
+  }
+  return response.json();
+}
+
+/** Base64 of a blob's bytes. */
+function base64Of(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () =>
+      resolve(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/**
+ * The answer made on this device, in the function's shape: the models run in the page
+ * (device-mode.js), and the annotated JPEG is drawn here by the camera view's drawing
+ * (lib/drawing's placement), its time in `draw` and `encode`.
+ */
+async function analysePhotoOnDevice(file) {
+  const { answer, photo } = await analyseOnDevice(file, deviceOptions());
+  let mark = performance.now();
+  const canvas = document.createElement('canvas');
+  canvas.width = answer.image.width;
+  canvas.height = answer.image.height;
+  const context = canvas.getContext('2d');
+  context.putImageData(photo.rgba, 0, 0);
+  drawDetections(context, answer);
+  const draw = performance.now() - mark;
+  mark = performance.now();
+  const jpeg = await new Promise((resolve) =>
+    canvas.toBlob(resolve, 'image/jpeg', DEVICE_JPEG_QUALITY),
+  );
+  const img = await base64Of(jpeg);
+  const encode = performance.now() - mark;
+  const round = (ms) => Math.round(ms * 10) / 10;
+  const timings = { ...answer.timings_ms, draw: round(draw), encode: round(encode) };
+  timings.total = round(answer.timings_ms.total + draw + encode);
+  return { img, ...answer, timings_ms: timings, on_device: true };
+}
+
+/** A camera frame's answer: from the function (JPEG, format=none) or from this device. */
+async function analyseFrame(capture) {
+  if (runsOn() === 'device') {
+    try {
+      return (await analyseOnDevice(capture, deviceOptions())).answer;
+    } catch (error) {
+      throw new Error(`The frame could not be analysed on this device: ${error.message}`, {
+        cause: error,
+      });
+    }
+  }
+  const blob = await new Promise((resolve) =>
+    capture.toBlob(resolve, 'image/jpeg', FRAME_JPEG_QUALITY),
+  );
+  let response;
+  try {
+    response = await fetch(`./?${optionQuery({ format: 'none' })}`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg', ...apiKeyHeaders() },
+      body: blob,
+    });
+  } catch (error) {
+    throw new Error(`The request failed: ${error.message}. Is the server running?`, {
+      cause: error,
+    });
+  }
+  if (!response.ok) throw new Error(await errorMessage(response));
+  return response.json();
 }
 
 setUpApiKey();
@@ -447,10 +542,9 @@ dropZone.addEventListener('drop', (event) => {
   selectFile(event.dataTransfer.files[0]);
 });
 
-const camera = setUpCamera({
-  query: () => optionQuery({ format: 'none' }),
-  errorMessage,
-  stageCounts,
+const camera = setUpCamera({ analyseFrame, stageCounts });
+setUpDeviceMode(() => {
+  if (selectedFile) void analyse();
 });
 
 // Tabs: Photo and Camera; the camera runs only while its tab is open.

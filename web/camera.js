@@ -1,8 +1,8 @@
-// Live camera mode: frames from the camera, downscaled to at most 640 px and sent as JPEG one
-// at a time (format=none: detections only), with the boxes and numbered labels drawn on a
-// canvas over the video by the same label placement as the function's annotated photos.
-/* global document, navigator, fetch, performance, setTimeout */
-import { apiKeyHeaders } from './api-key.js';
+// Live camera mode: frames from the camera, downscaled to at most 640 px and analysed one at
+// a time (by the function, sent as JPEG with format=none, or on this device: app.js decides),
+// with the boxes and numbered labels drawn on a canvas over the video by the same label
+// placement as the function's annotated photos.
+/* global document, navigator, performance, setTimeout */
 import {
   LABEL_FONT_FAMILY,
   contrastingColour,
@@ -11,9 +11,8 @@ import {
   strokeWidthFor,
 } from './modules/labels.js';
 
-/** Longest side of a frame sent to the function, in pixels. */
+/** Longest side of a frame analysed, in pixels. */
 export const MAX_FRAME_SIDE = 640;
-const JPEG_QUALITY = 0.8;
 /** Frames per second are averaged over this many of the last frames. */
 const FPS_WINDOW = 10;
 /** Pause before the next frame after a failed request. */
@@ -87,10 +86,11 @@ export function drawDetections(context, response) {
 }
 
 /**
- * Wires the Camera tab. `query()` gives the request's query parameters, `errorMessage(response)`
- * the text for a refused request, `stageCounts(response)` the list items of the per-stage counts.
+ * Wires the Camera tab. `analyseFrame(canvas)` answers for a frame (the server's JSON shape)
+ * or throws an error whose message is shown; `stageCounts(answer)` gives the list items of the
+ * per-stage counts.
  */
-export function setUpCamera({ query, errorMessage, stageCounts }) {
+export function setUpCamera({ analyseFrame, stageCounts }) {
   const elements = cameraElements();
   const { video, toggle, message } = elements;
   const capture = document.createElement('canvas');
@@ -114,7 +114,7 @@ export function setUpCamera({ query, errorMessage, stageCounts }) {
     generation += 1;
     const mine = generation;
     const live = () => state === 'running' && generation === mine;
-    const frames = { video, capture, live, query, errorMessage, say, showAnswer: view.show };
+    const frames = { video, capture, live, analyseFrame, say, showAnswer: view.show };
     loop = loop.then(() => analyseFrames(frames));
   }
 
@@ -221,13 +221,14 @@ function stopTracks(stream) {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }
 
-/** The video's current frame, downscaled to frameSize in `capture`, as a JPEG blob. */
+/** The video's current frame, downscaled to frameSize, drawn in `capture`. */
 function grabFrame(video, capture) {
   const size = frameSize(video.videoWidth, video.videoHeight);
   capture.width = size.width;
   capture.height = size.height;
-  capture.getContext('2d').drawImage(video, 0, 0, size.width, size.height);
-  return new Promise((resolve) => capture.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
+  capture
+    .getContext('2d', { willReadFrequently: true })
+    .drawImage(video, 0, 0, size.width, size.height);
 }
 
 /**
@@ -286,36 +287,29 @@ function createFrameStats(stats) {
 }
 
 /**
- * One request in flight at a time, while `live()`: a frame is grabbed, sent, and its answer
- * drawn by `showAnswer` before the next frame. A refused or failed request is shown by `say`
- * and retried after RETRY_DELAY_MS.
+ * One frame analysed at a time, while `live()`: a frame is grabbed, analysed, and its answer
+ * drawn by `showAnswer` before the next frame. A refusal or failure is shown by `say` and the
+ * next frame tried after RETRY_DELAY_MS.
  */
-async function analyseFrames({ video, capture, live, query, errorMessage, say, showAnswer }) {
+async function analyseFrames({ video, capture, live, analyseFrame, say, showAnswer }) {
   while (live()) {
     if (video.readyState < 2 || video.videoWidth === 0) {
       await sleep(50);
       continue;
     }
-    const blob = await grabFrame(video, capture);
+    // A task boundary per frame: an analysis on the device may finish in microtasks alone,
+    // and the page must still paint, play the video and handle input in between.
+    await sleep(0);
     const started = performance.now();
+    grabFrame(video, capture);
     try {
-      const response = await fetch(`./?${query()}`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/jpeg', ...apiKeyHeaders() },
-        body: blob,
-      });
-      if (!live()) break;
-      if (!response.ok) {
-        say(await errorMessage(response));
-        await sleep(RETRY_DELAY_MS);
-        continue;
-      }
-      const answer = await response.json();
+      const answer = await analyseFrame(capture);
       if (!live()) break;
       say('');
       showAnswer(answer, started);
     } catch (error) {
-      say(`The request failed: ${error.message}. Is the server running?`);
+      if (!live()) break;
+      say(error.message);
       await sleep(RETRY_DELAY_MS);
     }
   }

@@ -49,6 +49,11 @@ export interface FunctionConfig {
   serveWeb: boolean;
   /** Folder holding index.html, app.js and style.css. */
   webRoot: string;
+  /**
+   * Models the page's device mode runs in the browser (MODEL_DIR, the services' layout): the
+   * repository's models/ by default, /app/models in the image.
+   */
+  modelDir: string;
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   shutdownGraceMs: number;
   logLevel: LogLevel;
@@ -74,6 +79,12 @@ function locateWebRoot(): string {
 
 export const DEFAULT_WEB_ROOT = locateWebRoot();
 
+/** The repository's models/ folder (or the image's), found like web/. */
+function locateModelDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return findUp(here, 'models', 'detector.json') ?? join(process.cwd(), 'models');
+}
+
 export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   host: '0.0.0.0',
   port: 3000,
@@ -89,6 +100,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   maxQueueWaitMs: 1500,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,
+  modelDir: locateModelDir(),
   shutdownGraceMs: 25_000,
   logLevel: 'info',
   apiKeysFile: undefined,
@@ -148,6 +160,7 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
     }),
     serveWeb: readBoolean(env, 'SERVE_WEB', d.serveWeb),
     webRoot: readString(env, 'WEB_ROOT', d.webRoot),
+    modelDir: readString(env, 'MODEL_DIR', d.modelDir),
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs, {
       min: 0,
       max: MAX_INT32,

@@ -17,7 +17,7 @@ import {
   type UnaryHandler,
 } from '../../test/support/fake-model-services.js';
 import { bananaScene } from '../../test/support/images.js';
-import type { ClassifyResponseBody } from './classify.js';
+import type { ClassifyResponseBody } from './answer.js';
 import type { FunctionServer } from './server.js';
 
 type InfoHandler = UnaryHandler<unknown, GetModelInfoResponse>;

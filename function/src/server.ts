@@ -3,7 +3,6 @@
  * POST / (or /classify) runs the pipeline, GET / serves the web tester, /_/health, /_/ready
  * and /metrics; one error-handling middleware turns every failure into `{"error":{...}}`.
  */
-import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +33,7 @@ import { createFunctionMetrics, type FunctionMetrics } from './metrics.js';
 import { createModelSpecs } from './pipeline/model-specs.js';
 import { createPixelBudget } from '../../lib/admission/pixel-budget.js';
 import { createRequestReader } from './request.js';
+import { addWebTester } from './web-tester.js';
 
 export interface FunctionServer {
   /** The port actually listened on (useful with port 0). */
@@ -49,11 +49,6 @@ export interface FunctionServerOptions {
 }
 
 const CLASSIFY_PATHS = ['/', '/classify'];
-/** lib/ modules served to the page under modules/, found beside this file under tsx and in dist/. */
-const BROWSER_MODULES: Record<string, string> = {
-  'labels.js': fileURLToPath(new URL('../../lib/drawing/labels.js', import.meta.url)),
-  'options.js': fileURLToPath(new URL('../../lib/options/options.js', import.meta.url)),
-};
 /** Longer than any proxy's idle timeout in front of us (of-watchdog, gateway), so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const READINESS_DEADLINE_MS = 2000;
@@ -221,26 +216,6 @@ function addModelsRoute(app: Express, models: PipelineDeps['models']): void {
   });
 }
 
-/** The web tester's files, and the lib/ modules the page imports as they are. */
-function addWebTester(app: Express, webRoot: string): void {
-  const headers = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
-  for (const [name, path] of Object.entries(BROWSER_MODULES)) {
-    app.get(`/modules/${name}`, (_req, res) => {
-      res.sendFile(path, { headers });
-    });
-  }
-  app.use(
-    express.static(webRoot, {
-      index: 'index.html',
-      redirect: false,
-      cacheControl: false,
-      setHeaders: (res) => {
-        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      },
-    }),
-  );
-}
-
 /** The one error handler: every refusal and failure as `{"error":{"code","message"}}`. */
 function answerErrors(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -334,7 +309,13 @@ export async function startFunctionServer(
   app.post(CLASSIFY_PATHS, requireKey(apiKeys, keyLimits), classify(classifyDeps));
   addOperationalRoutes(app, { detector, classifier }, registry, () => shuttingDown);
   addModelsRoute(app, pipeline.models);
-  if (config.serveWeb) addWebTester(app, config.webRoot);
+  if (config.serveWeb) {
+    addWebTester(app, {
+      webRoot: config.webRoot,
+      modelDir: config.modelDir,
+      maxImagePixels: config.maxImagePixels,
+    });
+  }
   app.all(CLASSIFY_PATHS, (req) => {
     throw new HttpError(405, 'method_not_allowed', `use POST ${req.path} with a photo`);
   });

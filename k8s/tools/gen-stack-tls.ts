@@ -8,7 +8,7 @@
  *   npm run gen:k8s
  */
 import { fileURLToPath } from 'node:url';
-import { ROOT, writeOrCheck } from './generated-file.js';
+import { ROOT, writeOrCheck } from '../../scripts/lib/generated-file.js';
 import { format, resolveConfig } from 'prettier';
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 

@@ -1,17 +1,7 @@
 import type { ImageInputSpec } from '../model-card/index.js';
 import { assertUsableBox, boxToPixelRect } from './crop.js';
 import { cropToModelInput } from './model-input.js';
-import { softmax } from './softmax.js';
 import type { Box, RgbImage } from './types.js';
-
-export interface ClassProbabilities {
-  /** Index of the most probable class (the first one on ties). */
-  index: number;
-  /** Probability of that class. */
-  confidence: number;
-  /** Softmax over all classes, in model-card order. */
-  probabilities: number[];
-}
 
 /** Pads a decoded crop to a centred square and resizes it to the classifier input. */
 export async function preprocessCrop(crop: RgbImage, input: ImageInputSpec): Promise<RgbImage> {
@@ -34,26 +24,4 @@ export async function cropBoxesToModelInput(
   return Promise.all(
     boxes.map((box) => cropToModelInput(image, boxToPixelRect(box, image), input)),
   );
-}
-
-/** Splits [N, classes] logits into per-row softmax probabilities and the winning class. */
-export function logitsToClassProbabilities(
-  logits: Float32Array,
-  classCount: number,
-): ClassProbabilities[] {
-  if (classCount < 1 || logits.length % classCount !== 0) {
-    throw new RangeError(
-      `classifier output has ${logits.length} values, not a multiple of ${classCount}`,
-    );
-  }
-  const results: ClassProbabilities[] = [];
-  for (let row = 0; row < logits.length; row += classCount) {
-    const probabilities = softmax(logits.subarray(row, row + classCount));
-    let index = 0;
-    probabilities.forEach((p, i) => {
-      if (p > (probabilities[index] ?? -Infinity)) index = i;
-    });
-    results.push({ index, confidence: probabilities[index] ?? 0, probabilities });
-  }
-  return results;
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  cropBoxesFromDecodes,
   halvingsFor,
   keepsInputSize,
   levelPixels,
   levelSize,
   scaledPixelRect,
 } from './crop-source.js';
+import { cropBoxesFromDecodes } from './model-input.js';
 import { cropRgb } from './crop.js';
 import type { PixelInputSpec } from './model-input.js';
 import { positionalGradient } from '../../test/support/images.js';

@@ -11,9 +11,8 @@
  * at 1280x960 would otherwise read about 50 M pixels); otherwise each box's block means are
  * computed for that box alone. Both give the same pixels.
  */
-import { setImmediate } from 'node:timers/promises';
 import { boxToPixelRect, type PixelRect } from './crop.js';
-import { cropToModelInput, type PixelInputSpec } from './model-input.js';
+import type { PixelInputSpec } from './square-crop.js';
 import { RGB_CHANNELS, type Box, type RgbImage, type Size } from './types.js';
 
 /** The photo decoded at a lower resolution: its pixels, and the photo's size they stand for. */
@@ -136,13 +135,47 @@ function planCrop(
  */
 const CROPS_IN_FLIGHT = 4;
 
+/** Pads a region of an image to a centred square and resizes it to the input (the card's rule). */
+export type CropToInput = (
+  image: RgbImage,
+  rect: PixelRect,
+  input: PixelInputSpec,
+) => Promise<RgbImage> | RgbImage;
+
 /**
- * Every box (in the photo's pixels) at the classifier's input size, cut from the smallest
- * image that keeps it at least that size: a level of `scaled` (the detector's decode), else a
- * level of the full-resolution decode from `full()` (called at most once, only when some box
- * needs it). Crops come back in the order of the boxes.
+ * Lets other work in between crops: the next turn of the event loop (setImmediate) in Node;
+ * in a browser, where there is no setImmediate, a resolved promise (the page's analysis is
+ * one burst of work).
  */
-export async function cropBoxesFromDecodes(
+const { setImmediate: immediate } = globalThis as {
+  setImmediate?: (callback: () => void) => unknown;
+};
+const nextTurn = (): Promise<void> =>
+  immediate ? new Promise((resolve) => immediate(resolve)) : Promise.resolve();
+
+/**
+ * cropBoxesFromDecodes with `crop` as the resize: lib/vision/model-input.ts binds
+ * cropToModelInput (sharp for what JavaScript does not resize), the browser's device mode
+ * (web/src/device.ts) the JavaScript resize alone. This file imports nothing from Node, so
+ * that the browser bundle is built from it as it is.
+ */
+export function cropBoxesWith(crop: CropToInput) {
+  /**
+   * Every box (in the photo's pixels) at the classifier's input size, cut from the smallest
+   * image that keeps it at least that size: a level of `scaled` (the detector's decode), else
+   * a level of the full-resolution decode from `full()` (called at most once, only when some
+   * box needs it). Crops come back in the order of the boxes.
+   */
+  return (
+    boxes: readonly Box[],
+    scaled: ScaledPhoto | undefined,
+    full: () => Promise<RgbImage>,
+    input: PixelInputSpec,
+  ): Promise<RgbImage[]> => cropBoxes(crop, boxes, scaled, full, input);
+}
+
+async function cropBoxes(
+  cropToModelInput: CropToInput,
   boxes: readonly Box[],
   scaled: ScaledPhoto | undefined,
   full: () => Promise<RgbImage>,
@@ -196,7 +229,7 @@ export async function cropBoxesFromDecodes(
         crops[i] = await cropToModelInput(region, all, input);
       }
       // Resizes run on this thread (resample.ts): let I/O and other requests in between crops.
-      await setImmediate();
+      await nextTurn();
     }
   };
   await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));

@@ -1,33 +1,9 @@
-import type { DetectorCard, ImageInputSpec } from '../model-card/index.js';
 import { placeOnCanvas } from './canvas.js';
 import { decodeResized, readImageSize, type DecodeLimits } from './decode.js';
-import { letterboxGeometry, unletterboxBox, type LetterboxGeometry } from './letterbox.js';
-import { nonMaxSuppression } from './nms.js';
-import type { PixelInputSpec } from './model-input.js';
-import { placedImagesTensor } from './tensor.js';
-import { hasArea, type Box, type RgbImage, type ScoredBox, type Size } from './types.js';
-import { decodeYoloHead } from './yolo-head.js';
-
-/** The image scaled to geometry.resized (not yet padded), and where it goes. */
-export interface ScaledForLetterbox {
-  image: RgbImage;
-  geometry: LetterboxGeometry;
-}
-
-export interface DetectorInput {
-  /** [1, H, W, 3] uint8 RGB: the letterboxed image, fed to the model as it is. */
-  tensor: Uint8Array;
-  dims: [number, number, number, number];
-  geometry: LetterboxGeometry;
-}
-
-export interface DetectionThresholds {
-  /** Keep boxes with score >= minConfidence. */
-  minConfidence: number;
-  /** Suppress boxes overlapping a more confident one with IoU > iou. */
-  iou: number;
-  maxDetections: number;
-}
+import { letterboxGeometry, type LetterboxGeometry } from './letterbox.js';
+import type { ScaledForLetterbox } from './detections.js';
+import type { PixelInputSpec } from './square-crop.js';
+import type { RgbImage, Size } from './types.js';
 
 function targetSize(input: { width: number; height: number }) {
   return { width: input.width, height: input.height };
@@ -74,49 +50,4 @@ export async function decodeLetterboxed(
     ),
     geometry,
   };
-}
-
-/** Pads the scaled image onto the model canvas: the [1, H, W, 3] uint8 model input. */
-export function letterboxTensor(scaled: ScaledForLetterbox, input: ImageInputSpec): DetectorInput {
-  const { image, geometry } = scaled;
-  if (geometry.target.width !== input.width || geometry.target.height !== input.height) {
-    throw new RangeError(
-      `letterbox target ${geometry.target.width}x${geometry.target.height} is not the ${input.width}x${input.height} model input`,
-    );
-  }
-  return {
-    tensor: placedImagesTensor([{ image, left: geometry.offsetX, top: geometry.offsetY }], input),
-    dims: [1, input.height, input.width, 3],
-    geometry,
-  };
-}
-
-/** True if a box in model-input pixels covers some of the image, not only padding. */
-function overlapsImage(box: Box, geometry: LetterboxGeometry): boolean {
-  const { offsetX, offsetY, resized } = geometry;
-  return (
-    box.xMax > offsetX &&
-    box.yMax > offsetY &&
-    box.xMin < offsetX + resized.width &&
-    box.yMin < offsetY + resized.height
-  );
-}
-
-/**
- * Raw head -> score filter -> NMS (in model-input pixels) -> boxes in original-image
- * pixels, clamped to the image, most confident first. Boxes lying entirely in the padding
- * or outside the image are dropped before NMS (they would be empty once clamped).
- */
-export function postprocessDetections(
-  head: Float32Array,
-  card: DetectorCard,
-  geometry: LetterboxGeometry,
-  thresholds: DetectionThresholds,
-): ScoredBox[] {
-  const candidates = decodeYoloHead(head, card.output.levels, thresholds.minConfidence).filter(
-    ({ box }) => overlapsImage(box, geometry),
-  );
-  return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections)
-    .map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score }))
-    .filter(({ box }) => hasArea(box));
 }

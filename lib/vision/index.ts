@@ -30,25 +30,12 @@
 export { filledImage, placeInto, placeOnCanvas } from './canvas.js';
 export { boxToPixelRect, cropRgb, assertUsableBox } from './crop.js';
 export type { PixelRect } from './crop.js';
-export {
-  cropBoxesToModelInput,
-  logitsToClassProbabilities,
-  preprocessCrop,
-} from './classifier-pipeline.js';
-export type { ClassProbabilities } from './classifier-pipeline.js';
+export { cropBoxesToModelInput, preprocessCrop } from './classifier-pipeline.js';
 export { decodeImage, decodeOriented, decodeResized, readImageSize } from './decode.js';
 export type { DecodeLimits } from './decode.js';
-export {
-  decodeLetterboxed,
-  decodeScaledForLetterbox,
-  letterboxTensor,
-  postprocessDetections,
-} from './detector-pipeline.js';
-export type {
-  DetectionThresholds,
-  DetectorInput,
-  ScaledForLetterbox,
-} from './detector-pipeline.js';
+export { decodeLetterboxed, decodeScaledForLetterbox } from './detector-pipeline.js';
+export { letterboxTensor, postprocessDetections } from './detections.js';
+export type { DetectionThresholds, DetectorInput, ScaledForLetterbox } from './detections.js';
 export { assertSupportedImage, sniffImageFormat, SUPPORTED_FORMATS } from './image-format.js';
 export type { ImageFormat, SupportedFormat } from './image-format.js';
 export {
@@ -59,12 +46,12 @@ export {
 } from './image-input-error.js';
 export { letterboxGeometry, unletterboxBox } from './letterbox.js';
 export type { LetterboxGeometry } from './letterbox.js';
-export { cropPaddedToSquare, cropToModelInput } from './model-input.js';
-export { cropBoxesFromDecodes } from './crop-source.js';
+export { cropBoxesFromDecodes, cropPaddedToSquare, cropToModelInput } from './model-input.js';
 export type { ScaledPhoto } from './crop-source.js';
-export type { PixelInputSpec } from './model-input.js';
+export type { PixelInputSpec } from './square-crop.js';
 export { iou, nonMaxSuppression } from './nms.js';
-export { ripenessIndex, softmax } from './softmax.js';
+export { logitsToClassProbabilities, ripenessIndex, softmax } from './softmax.js';
+export type { ClassProbabilities } from './softmax.js';
 export { paddingTensor, placedImagesTensor, toInputTensor } from './tensor.js';
 export type { PlacedImage } from './tensor.js';
 export { hasArea, RGB_CHANNELS } from './types.js';

@@ -4,11 +4,8 @@ import { loadClassifierCard, loadDetectorCard } from '../model-card/index.js';
 import { solidImage } from '../../test/support/images.js';
 import { repoPath } from '../../test/support/paths.js';
 import { cropBoxesToModelInput } from './classifier-pipeline.js';
-import {
-  decodeScaledForLetterbox,
-  letterboxTensor,
-  postprocessDetections,
-} from './detector-pipeline.js';
+import { decodeScaledForLetterbox } from './detector-pipeline.js';
+import { letterboxTensor, postprocessDetections } from './detections.js';
 import { letterboxGeometry } from './letterbox.js';
 import type { RgbImage } from './types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bilinearCoefficients, resizePaddedSquareBilinear } from './resample.js';
+import { bilinearCoefficients, resizeBilinear, resizePaddedSquareBilinear } from './resample.js';
 
 describe('bilinearCoefficients', () => {
   it("halving: Pillow's triangle widened to 2 px, normalised, in 22-bit fixed point", () => {
@@ -31,5 +31,30 @@ describe('resizePaddedSquareBilinear', () => {
     );
     // The mean of two padding pixels and the two image pixels: (0 + 0 + 10 + 50) / 4 = 15.
     assert.deepEqual([...out.data], [15, 20, 25]);
+  });
+});
+
+describe('resizeBilinear', () => {
+  it('halves a 2x1 image horizontally: the mean of the two pixels', () => {
+    const image = { data: new Uint8Array([10, 20, 30, 50, 61, 70]), width: 2, height: 1 };
+    const out = resizeBilinear(image, 1, 1);
+    assert.deepEqual([...out.data], [30, 41, 50]);
+  });
+
+  it('on a square image, the padded-square resize of the whole image', () => {
+    const side = 9;
+    const data = Uint8Array.from({ length: side * side * 3 }, (_, i) => (i * 37) % 256);
+    const image = { data, width: side, height: side };
+    const whole = { left: 0, top: 0, width: side, height: side };
+    for (const [width, height] of [
+      [4, 4],
+      [5, 3],
+      [12, 7],
+    ] as const) {
+      assert.deepEqual(
+        resizeBilinear(image, width, height),
+        resizePaddedSquareBilinear(image, whole, [0, 0, 0], width, height),
+      );
+    }
   });
 });

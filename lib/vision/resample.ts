@@ -158,3 +158,21 @@ function resampleColumns(rows: Uint8Array, stride: number, c: ResampleCoefficien
   }
   return out;
 }
+
+/**
+ * A whole image resized to width x height as Pillow's BILINEAR resize does it (horizontal
+ * pass, then vertical). The browser's device mode scales a photo to the detector's letterbox
+ * size with it; the server lets sharp do that while decoding (shrink-on-load), whose pixels
+ * differ from these by a few levels (the boxes by well under a pixel: see the parity test).
+ */
+export function resizeBilinear(image: RgbImage, width: number, height: number): RgbImage {
+  const horizontal = bilinearCoefficients(image.width, width);
+  const vertical = bilinearCoefficients(image.height, height);
+  const rowBytes = image.width * RGB_CHANNELS;
+  const rows = new Uint8Array(image.height * width * RGB_CHANNELS);
+  for (let y = 0; y < image.height; y++) {
+    const row = image.data.subarray(y * rowBytes, (y + 1) * rowBytes);
+    resampleRow(row, horizontal, rows, y * width * RGB_CHANNELS);
+  }
+  return { data: resampleColumns(rows, width * RGB_CHANNELS, vertical), width, height };
+}

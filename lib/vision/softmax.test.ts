@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logitsToClassProbabilities } from './classifier-pipeline.js';
+import { logitsToClassProbabilities } from './softmax.js';
 import { ripenessIndex, softmax } from './softmax.js';
 
 describe('softmax', () => {

@@ -22,3 +22,34 @@ export function ripenessIndex(stageProbabilities: readonly number[]): number {
   });
   return total > 0 ? weighted / total : 0;
 }
+
+export interface ClassProbabilities {
+  /** Index of the most probable class (the first one on ties). */
+  index: number;
+  /** Probability of that class. */
+  confidence: number;
+  /** Softmax over all classes, in model-card order. */
+  probabilities: number[];
+}
+
+/** Splits [N, classes] logits into per-row softmax probabilities and the winning class. */
+export function logitsToClassProbabilities(
+  logits: Float32Array,
+  classCount: number,
+): ClassProbabilities[] {
+  if (classCount < 1 || logits.length % classCount !== 0) {
+    throw new RangeError(
+      `classifier output has ${logits.length} values, not a multiple of ${classCount}`,
+    );
+  }
+  const results: ClassProbabilities[] = [];
+  for (let row = 0; row < logits.length; row += classCount) {
+    const probabilities = softmax(logits.subarray(row, row + classCount));
+    let index = 0;
+    probabilities.forEach((p, i) => {
+      if (p > (probabilities[index] ?? -Infinity)) index = i;
+    });
+    results.push({ index, confidence: probabilities[index] ?? 0, probabilities });
+  }
+  return results;
+}

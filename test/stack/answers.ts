@@ -1,7 +1,7 @@
 /** Checks shared by the stack tests: the shape of a classify answer, never what the model found. */
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import type { ClassifyResponseBody } from '../../function/src/classify.js';
+import type { ClassifyResponseBody } from '../../function/src/answer.js';
 
 export type Answer = ClassifyResponseBody;
 
