@@ -1,11 +1,12 @@
 /**
- * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|fairness|one-process|model-swap|all ...] [--quick] [--threads N] [--transport unix|tcp]
+ * npm run bench [-- limit|floor|e2e|batching|cold-start|memory|event-loop|camera|tracing|overload|admission|fairness|one-process|model-swap|device|all ...] [--quick] [--threads N] [--transport unix|tcp]
  * Prints a table per benchmark and writes bench/results/<name>.json.
  */
 import { readCli } from '../scripts/lib/cli.js';
 import { benchUsage, parseBenchArgs } from './args.js';
 import { runBatching } from './batching.js';
 import { runCamera } from './camera.js';
+import { runDevice } from './device.js';
 import { runColdStart } from './cold-start.js';
 import { runE2e } from './e2e.js';
 import { runEventLoop } from './event-loop.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<unknown>> = 
   fairness: runFairness,
   'one-process': runOneProcess,
   'model-swap': runModelSwap,
+  device: runDevice,
 };
 
 const args = readCli(benchUsage(Object.keys(BENCHMARKS)), (argv) =>

@@ -16,6 +16,7 @@ const SHELL = [
   'app.js',
   'camera.js',
   'api-key.js',
+  'device-mode.js',
   'style.css',
   'icon.svg',
   'manifest.webmanifest',
@@ -82,9 +83,18 @@ self.addEventListener('activate', (event) => {
 
 /** Whether the worker answers for this request: the page's own files, fetched with GET. */
 function isPageFile(request, url) {
-  if (request.method !== 'GET' || !url.href.startsWith(scope().href)) return false;
-  const path = url.href.slice(scope().href.length);
-  return SHELL.includes(path) || path === 'index.html' || path === MANIFEST || isVersioned(url);
+  const root = scope();
+  if (request.method !== 'GET' || url.origin !== root.origin) return false;
+  if (!url.pathname.startsWith(root.pathname)) return false;
+  const path = url.pathname.slice(root.pathname.length);
+  // The page itself is the scope's own URL ('' here, './' in SHELL).
+  return (
+    path === '' ||
+    path === 'index.html' ||
+    SHELL.includes(path) ||
+    path === MANIFEST ||
+    isVersioned(url)
+  );
 }
 
 async function answer(request) {

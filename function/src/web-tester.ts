@@ -27,7 +27,11 @@ const BROWSER_MODULES: Record<string, string> = {
  * onnxruntime-web's WebAssembly build (the wasm execution provider only): the module the page
  * imports, the loader it imports, and the WebAssembly itself.
  */
-const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+export const ORT_FILES = [
+  'ort.wasm.min.mjs',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+];
 const ORT_DIST = dirname(
   fileURLToPath(import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')),
 );

@@ -12,6 +12,7 @@ import { DEFAULT_FUNCTION_CONFIG } from '../../function/src/config.js';
 import { parseClassifierConfig } from '../../services/classifier/src/config.js';
 import { parseDetectorConfig } from '../../services/detector/src/config.js';
 import { contract, durationMs } from '../k8s/helpers.js';
+import { ORT_FILES } from '../../function/src/web-tester.js';
 import {
   IMAGES,
   envOf,
@@ -204,6 +205,23 @@ describe('function image', () => {
     assert.match(run, /apt-get install[^&]*fonts-dejavu-core/);
     const copied = instructions(dockerfile.final, 'COPY').map((c) => c.words.join(' '));
     assert.ok(copied.includes('web ./web'));
+  });
+
+  it('ships the device mode: the models, and of onnxruntime-web the files the page loads', () => {
+    const copied = instructions(dockerfile.final, 'COPY').map((c) => c.words.join(' '));
+    assert.ok(
+      copied.includes(
+        'models/detector.onnx models/detector.json models/classifier.onnx models/classifier.json ./models/',
+      ),
+      copied.join('\n'),
+    );
+    const pruning = instructions(
+      dockerfile.stages.find((s) => s.name === 'deps') ?? dockerfile.final,
+      'RUN',
+    )
+      .map((r) => r.args)
+      .join(' ');
+    for (const file of ORT_FILES) assert.ok(pruning.includes(`-name ${file}`), `${file} is kept`);
   });
 
   it('is also the repository root Dockerfile that faas-cli builds (handler ./)', () => {
