@@ -99,6 +99,7 @@ export async function runDevice(context: BenchContext): Promise<DeviceBenchResul
     transport: context.transport,
     runtime: 'dist',
     serviceEnv: { INTRA_OP_THREADS: String(context.intraOpThreads) },
+    functionEnv: { SERVE_WEB: 'true' },
   });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
