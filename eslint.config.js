@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   // Generated, built, scratch and vendored paths (mirrors .gitignore).
   {
-    ignores: ['node_modules/', 'dist/', 'lib/gen/', 'web/gen/', 'models/training/', 'test-results/', '.cache/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'lib/gen/',
+      'web/gen/',
+      'models/training/',
+      'test-results/',
+      '.cache/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,

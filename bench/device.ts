@@ -91,6 +91,69 @@ export interface DeviceBenchResult {
   crossOriginIsolated: boolean;
 }
 
+type Run = (call: string) => Promise<{ ms: number; found: number }>;
+
+// Every candidate up to the photo's bananas: both modes classify the same number of crops.
+const QUERY = `min_confidence=0&max_detections=${TARGET_PHOTO.bananas}`;
+const OPTIONS = JSON.stringify({
+  min_confidence: '0',
+  max_detections: String(TARGET_PHOTO.bananas),
+});
+const FRAME_QUERY = `min_confidence=0&max_detections=${BANANAS_PER_FRAME}`;
+const FRAME_OPTIONS = JSON.stringify({
+  min_confidence: '0',
+  max_detections: String(BANANAS_PER_FRAME),
+});
+
+/** The single photo, the modes alternating, after 3 warm-up rounds of each. */
+async function singlePhoto(run: Run, rounds: number): Promise<DeviceBenchResult['single']> {
+  const ms = { server: [] as number[], device: [] as number[] };
+  let found = [0, 0];
+  for (let i = 0; i < rounds + 3; i++) {
+    const server = await run(`window.bench.server('${QUERY}')`);
+    const device = await run(`window.bench.device(${OPTIONS})`);
+    if (i < 3) continue;
+    ms.server.push(server.ms);
+    ms.device.push(device.ms);
+    found = [server.found, device.found];
+  }
+  const server = summarize(ms.server);
+  const device = summarize(ms.device);
+  const ratio = device.p50 / server.p50;
+  return {
+    server: { ms: rounded(server), found: found[0] ?? 0 },
+    device: { ms: rounded(device), found: found[1] ?? 0 },
+    ratio: round2(ratio),
+    meetsTarget: ratio <= SINGLE_TARGET_RATIO,
+  };
+}
+
+/** Camera frames: one-second turns of each mode until each has had `totalMs`. */
+async function cameraFrames(run: Run, totalMs: number): Promise<DeviceBenchResult['camera']> {
+  const frames = { server: 0, device: 0 };
+  const spent = { server: 0, device: 0 };
+  while (spent.server < totalMs || spent.device < totalMs) {
+    for (const mode of ['server', 'device'] as const) {
+      const turnStarted = performance.now();
+      while (performance.now() - turnStarted < 1000) {
+        await run(
+          mode === 'server'
+            ? `window.bench.serverFrame('${FRAME_QUERY}')`
+            : `window.bench.deviceFrame(${FRAME_OPTIONS})`,
+        );
+        frames[mode]++;
+      }
+      spent[mode] += performance.now() - turnStarted;
+    }
+  }
+  const deviceFps = (frames.device * 1000) / spent.device;
+  return {
+    serverFps: round2((frames.server * 1000) / spent.server),
+    deviceFps: round2(deviceFps),
+    meetsTarget: deviceFps >= CAMERA_TARGET_FPS,
+  };
+}
+
 export async function runDevice(context: BenchContext): Promise<DeviceBenchResult> {
   const photo = await context.photo(TARGET_PHOTO);
   const frame = await context.photo({ ...CAMERA_FRAME, bananas: BANANAS_PER_FRAME, seed: 1 });
@@ -107,11 +170,6 @@ export async function runDevice(context: BenchContext): Promise<DeviceBenchResul
   });
   const rounds = context.scale(30, 6);
   const cameraMs = context.scale(10_000, 3_000);
-  // Every candidate up to the photo's bananas: both modes classify the same number of crops.
-  const query = `min_confidence=0&max_detections=${TARGET_PHOTO.bananas}`;
-  const options = { min_confidence: '0', max_detections: String(TARGET_PHOTO.bananas) };
-  const frameQuery = `min_confidence=0&max_detections=${BANANAS_PER_FRAME}`;
-  const frameOptions = { min_confidence: '0', max_detections: String(BANANAS_PER_FRAME) };
   let result: DeviceBenchResult;
   try {
     const page = await browser.newPage();
@@ -120,51 +178,10 @@ export async function runDevice(context: BenchContext): Promise<DeviceBenchResul
     await page.evaluate(
       `window.bench.load('${photo.jpeg.toString('base64')}', '${frame.jpeg.toString('base64')}')`,
     );
-    const run = (call: string) => page.evaluate<{ ms: number; found: number }>(call);
-    const single = { server: [] as number[], device: [] as number[], found: [0, 0] };
-    for (let i = 0; i < 3; i++) {
-      await run(`window.bench.server('${query}')`);
-      await run(`window.bench.device(${JSON.stringify(options)})`);
-    }
-    for (let i = 0; i < rounds; i++) {
-      const server = await run(`window.bench.server('${query}')`);
-      const device = await run(`window.bench.device(${JSON.stringify(options)})`);
-      single.server.push(server.ms);
-      single.device.push(device.ms);
-      single.found = [server.found, device.found];
-    }
-    // Camera: alternate one-second turns of each mode until each has had cameraMs.
-    const frames = { server: 0, device: 0, serverMs: 0, deviceMs: 0 };
-    while (frames.serverMs < cameraMs || frames.deviceMs < cameraMs) {
-      for (const mode of ['server', 'device'] as const) {
-        const turnStarted = performance.now();
-        while (performance.now() - turnStarted < 1000) {
-          await run(
-            mode === 'server'
-              ? `window.bench.serverFrame('${frameQuery}')`
-              : `window.bench.deviceFrame(${JSON.stringify(frameOptions)})`,
-          );
-          frames[mode]++;
-        }
-        frames[`${mode}Ms`] += performance.now() - turnStarted;
-      }
-    }
-    const server = summarize(single.server);
-    const device = summarize(single.device);
-    const ratio = device.p50 / server.p50;
-    const deviceFps = (frames.device * 1000) / frames.deviceMs;
+    const run: Run = (call) => page.evaluate(call);
     result = {
-      single: {
-        server: { ms: rounded(server), found: single.found[0] ?? 0 },
-        device: { ms: rounded(device), found: single.found[1] ?? 0 },
-        ratio: round2(ratio),
-        meetsTarget: ratio <= SINGLE_TARGET_RATIO,
-      },
-      camera: {
-        serverFps: round2((frames.server * 1000) / frames.serverMs),
-        deviceFps: round2(deviceFps),
-        meetsTarget: deviceFps >= CAMERA_TARGET_FPS,
-      },
+      single: await singlePhoto(run, rounds),
+      camera: await cameraFrames(run, cameraMs),
       crossOriginIsolated: await page.evaluate<boolean>('crossOriginIsolated'),
     };
   } finally {

@@ -754,15 +754,8 @@ function option(name, text) {
   if (checked.error !== void 0) throw new DeviceInputError(`option ${name} ${checked.error}`);
   return checked.value;
 }
-async function loadDeviceModels(base, manifest) {
+async function loadRunners(base, manifest) {
   const { detector, classifier } = manifest;
-  for (const { card } of [detector, classifier]) {
-    if (card.input.kernel !== "linear") {
-      throw new Error(
-        `${card.name} ${card.version} resizes with the ${card.input.kernel} kernel; the device mode resizes with the linear one only`
-      );
-    }
-  }
   const ort = await loadOrt(base, manifest.ort);
   const session = async (model) => {
     const response = await fetch(new URL(model.url, base));
@@ -774,112 +767,128 @@ async function loadDeviceModels(base, manifest) {
     session(detector),
     session(classifier)
   ]);
-  const runDetector = async (tensor, dims) => {
-    const feeds = { [detector.card.input.name]: new ort.Tensor("uint8", tensor, dims) };
-    const out = await detectorSession.run(feeds);
-    return out[detector.card.output.name]?.data;
-  };
-  const runClassifier = async (crops) => {
-    const { input: input2, output } = classifier.card;
-    const dims = [crops.length, input2.height, input2.width, RGB_CHANNELS];
-    const feeds = { [input2.name]: new ort.Tensor("uint8", toInputTensor(crops, input2), dims) };
-    const out = await classifierSession.run(feeds);
-    return out[output.name]?.data;
-  };
-  async function analyse(source, options = {}) {
-    const started = performance.now();
-    const timings = {};
-    let mark = started;
-    const lap = (stage) => {
-      const now = performance.now();
-      timings[stage] = now - mark;
-      mark = now;
-    };
-    const { card } = detector;
-    const asked = {
-      minConfidence: option("min_confidence", options.min_confidence),
-      iou: option("iou", options.iou),
-      maxDetections: option("max_detections", options.max_detections)
-    };
-    const thresholds = {
-      minConfidence: asked.minConfidence ?? card.thresholds.confidence,
-      iou: asked.iou ?? card.thresholds.iou,
-      maxDetections: asked.maxDetections ?? card.thresholds.maxDetections
-    };
-    const photo = await decodePhoto(source, manifest.max_image_pixels);
-    const full = photo.rgb;
-    const geometry = letterboxGeometry(full, card.input);
-    const scaled = resizeBilinear(full, geometry.resized.width, geometry.resized.height);
-    lap("parse");
-    const input2 = letterboxTensor({ image: scaled, geometry }, card.input);
-    const head = await runDetector(input2.tensor, input2.dims);
-    const found = postprocessDetections(head, card, geometry, thresholds);
-    lap("detect");
-    const classes = classifier.card.classes;
-    const crops = await cropBoxes2(
-      found.map(({ box }) => box),
-      { image: scaled, source: full },
-      () => Promise.resolve(full),
-      classifier.card.input
-    );
-    const logits = crops.length > 0 ? await runClassifier(crops) : new Float32Array();
-    const graded = logitsToClassProbabilities(logits, classes.length);
-    lap("classify");
-    const bananas = found.map(({ box, score }, i) => {
-      const p = graded[i];
-      if (p === void 0) throw new Error(`the classifier answered for ${graded.length} crops`);
-      const stage = classes[p.index] ?? String(p.index);
-      return {
-        box,
-        confidence: score,
-        classification: {
-          stage,
-          stageIndex: p.index,
-          confidence: p.confidence,
-          probabilities: p.probabilities
-        }
-      };
-    });
-    const answer = buildResponseBody(
-      {
-        bananas,
-        catalogue: {
-          classes: [...classes],
-          model: { name: classifier.card.name, version: classifier.card.version }
-        },
-        detectorModel: { name: card.name, version: card.version },
-        minConfidence: {
-          value: thresholds.minConfidence,
-          source: asked.minConfidence === void 0 ? card.thresholds.source : "request"
-        }
-      },
-      { width: full.width, height: full.height },
-      timings,
-      performance.now() - started
-    );
-    return { answer, photo };
-  }
-  const { input } = detector.card;
-  await runDetector(new Uint8Array(input.width * input.height * RGB_CHANNELS), [
-    1,
-    input.height,
-    input.width,
-    RGB_CHANNELS
-  ]);
-  const crop = classifier.card.input;
-  await runClassifier([
-    {
-      data: new Uint8Array(crop.width * crop.height * RGB_CHANNELS),
-      width: crop.width,
-      height: crop.height
-    }
-  ]);
   return {
-    manifest,
-    analyse,
+    async detector(tensor, dims) {
+      const feeds = { [detector.card.input.name]: new ort.Tensor("uint8", tensor, dims) };
+      const out = await detectorSession.run(feeds);
+      return out[detector.card.output.name]?.data;
+    },
+    async classifier(crops) {
+      const { input, output } = classifier.card;
+      const dims = [crops.length, input.height, input.width, RGB_CHANNELS];
+      const feeds = { [input.name]: new ort.Tensor("uint8", toInputTensor(crops, input), dims) };
+      const out = await classifierSession.run(feeds);
+      return out[output.name]?.data;
+    },
     async release() {
       await Promise.all([detectorSession.release(), classifierSession.release()]);
     }
+  };
+}
+function thresholdsFor(card, options) {
+  const asked = {
+    minConfidence: option("min_confidence", options.min_confidence),
+    iou: option("iou", options.iou),
+    maxDetections: option("max_detections", options.max_detections)
+  };
+  return {
+    minConfidence: asked.minConfidence ?? card.thresholds.confidence,
+    iou: asked.iou ?? card.thresholds.iou,
+    maxDetections: asked.maxDetections ?? card.thresholds.maxDetections,
+    source: asked.minConfidence === void 0 ? card.thresholds.source : "request"
+  };
+}
+async function classifyBoxes(run, card, found, scaled, full) {
+  const crops = await cropBoxes2(
+    found.map(({ box }) => box),
+    scaled,
+    () => Promise.resolve(full),
+    card.input
+  );
+  const logits = crops.length > 0 ? await run.classifier(crops) : new Float32Array();
+  const graded = logitsToClassProbabilities(logits, card.classes.length);
+  return found.map(({ box, score }, i) => {
+    const p = graded[i];
+    if (p === void 0) throw new Error(`the classifier answered for ${graded.length} crops`);
+    return {
+      box,
+      confidence: score,
+      classification: {
+        stage: card.classes[p.index] ?? String(p.index),
+        stageIndex: p.index,
+        confidence: p.confidence,
+        probabilities: p.probabilities
+      }
+    };
+  });
+}
+async function analyseWith(run, manifest, source, options) {
+  const started = performance.now();
+  const timings = {};
+  let mark = started;
+  const lap = (stage) => {
+    const now = performance.now();
+    timings[stage] = now - mark;
+    mark = now;
+  };
+  const detector = manifest.detector.card;
+  const classifier = manifest.classifier.card;
+  const thresholds = thresholdsFor(detector, options);
+  const photo = await decodePhoto(source, manifest.max_image_pixels);
+  const full = photo.rgb;
+  const geometry = letterboxGeometry(full, detector.input);
+  const scaled = resizeBilinear(full, geometry.resized.width, geometry.resized.height);
+  lap("parse");
+  const input = letterboxTensor({ image: scaled, geometry }, detector.input);
+  const head = await run.detector(input.tensor, input.dims);
+  const found = postprocessDetections(head, detector, geometry, thresholds);
+  lap("detect");
+  const bananas = await classifyBoxes(
+    run,
+    classifier,
+    found,
+    { image: scaled, source: full },
+    full
+  );
+  lap("classify");
+  const answer = buildResponseBody(
+    {
+      bananas,
+      catalogue: {
+        classes: [...classifier.classes],
+        model: { name: classifier.name, version: classifier.version }
+      },
+      detectorModel: { name: detector.name, version: detector.version },
+      minConfidence: { value: thresholds.minConfidence, source: thresholds.source }
+    },
+    { width: full.width, height: full.height },
+    timings,
+    performance.now() - started
+  );
+  return { answer, photo };
+}
+async function loadDeviceModels(base, manifest) {
+  const { detector, classifier } = manifest;
+  for (const { card } of [detector, classifier]) {
+    if (card.input.kernel !== "linear") {
+      throw new Error(
+        `${card.name} ${card.version} resizes with the ${card.input.kernel} kernel; the device mode resizes with the linear one only`
+      );
+    }
+  }
+  const run = await loadRunners(base, manifest);
+  const { input } = detector.card;
+  const blank = (width, height) => ({
+    data: new Uint8Array(width * height * RGB_CHANNELS),
+    width,
+    height
+  });
+  await run.detector(blank(input.width, input.height).data, [1, input.height, input.width, 3]);
+  await run.classifier([blank(classifier.card.input.width, classifier.card.input.height)]);
+  return {
+    manifest,
+    analyse: (source, options = {}) => analyseWith(run, manifest, source, options),
+    release: () => run.release()
   };
 }
 export {

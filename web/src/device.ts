@@ -16,6 +16,7 @@ import type * as Ort from 'onnxruntime-web';
 import { buildResponseBody, type ClassifyResponseBody } from '../../function/src/answer.js';
 import type { StageTimings } from '../../function/src/pipeline/run-pipeline.js';
 import type { ClassifierCard, DetectorCard } from '../../lib/model-card/types.js';
+import type { ScaledPhoto } from '../../lib/vision/crop-source.js';
 import { checkOption } from '../../lib/options/options.js';
 import { cropBoxesWith } from '../../lib/vision/crop-source.js';
 import { letterboxTensor, postprocessDetections } from '../../lib/vision/detections.js';
@@ -24,7 +25,7 @@ import { resizeBilinear } from '../../lib/vision/resample.js';
 import { logitsToClassProbabilities } from '../../lib/vision/softmax.js';
 import { squareCropInJavaScript } from '../../lib/vision/square-crop.js';
 import { toInputTensor } from '../../lib/vision/tensor.js';
-import { RGB_CHANNELS, type RgbImage } from '../../lib/vision/types.js';
+import { RGB_CHANNELS, type RgbImage, type ScoredBox } from '../../lib/vision/types.js';
 
 /** One model as GET device/models.json describes it. */
 interface ServedModel<Card> {
@@ -215,6 +216,152 @@ export interface DeviceModels {
   release(): Promise<void>;
 }
 
+/** The two sessions and how to run them on pixels. */
+interface Runners {
+  detector(tensor: Uint8Array, dims: readonly number[]): Promise<Float32Array>;
+  classifier(crops: RgbImage[]): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** Both ONNX files fetched (through the service worker, which keeps them) and loaded. */
+async function loadRunners(base: URL, manifest: DeviceManifest): Promise<Runners> {
+  const { detector, classifier } = manifest;
+  const ort = await loadOrt(base, manifest.ort);
+  const session = async (model: ServedModel<unknown>) => {
+    const response = await fetch(new URL(model.url, base));
+    if (!response.ok) throw new Error(`${model.url}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  };
+  const [detectorSession, classifierSession] = await Promise.all([
+    session(detector),
+    session(classifier),
+  ]);
+  return {
+    async detector(tensor, dims) {
+      const feeds = { [detector.card.input.name]: new ort.Tensor('uint8', tensor, dims) };
+      const out = await detectorSession.run(feeds);
+      return out[detector.card.output.name]?.data as Float32Array;
+    },
+    async classifier(crops) {
+      const { input, output } = classifier.card;
+      const dims = [crops.length, input.height, input.width, RGB_CHANNELS];
+      const feeds = { [input.name]: new ort.Tensor('uint8', toInputTensor(crops, input), dims) };
+      const out = await classifierSession.run(feeds);
+      return out[output.name]?.data as Float32Array;
+    },
+    async release() {
+      await Promise.all([detectorSession.release(), classifierSession.release()]);
+    },
+  };
+}
+
+/** The detector's thresholds: the page's where set, the card's (calibration included) otherwise. */
+function thresholdsFor(card: DetectorCard, options: DeviceOptions) {
+  const asked = {
+    minConfidence: option('min_confidence', options.min_confidence),
+    iou: option('iou', options.iou),
+    maxDetections: option('max_detections', options.max_detections),
+  };
+  return {
+    minConfidence: asked.minConfidence ?? card.thresholds.confidence,
+    iou: asked.iou ?? card.thresholds.iou,
+    maxDetections: asked.maxDetections ?? card.thresholds.maxDetections,
+    source: asked.minConfidence === undefined ? card.thresholds.source : 'request',
+  };
+}
+
+/**
+ * The classifier's answers for the boxes, in the shape of the Classify service's: crops cut
+ * from the letterbox-scaled image where they keep the input size there, else from `full`.
+ */
+async function classifyBoxes(
+  run: Runners,
+  card: ClassifierCard,
+  found: readonly ScoredBox[],
+  scaled: ScaledPhoto,
+  full: RgbImage,
+) {
+  const crops = await cropBoxes(
+    found.map(({ box }) => box),
+    scaled,
+    () => Promise.resolve(full),
+    card.input,
+  );
+  const logits = crops.length > 0 ? await run.classifier(crops) : new Float32Array();
+  const graded = logitsToClassProbabilities(logits, card.classes.length);
+  return found.map(({ box, score }, i) => {
+    const p = graded[i];
+    if (p === undefined) throw new Error(`the classifier answered for ${graded.length} crops`);
+    return {
+      box,
+      confidence: score,
+      classification: {
+        stage: card.classes[p.index] ?? String(p.index),
+        stageIndex: p.index,
+        confidence: p.confidence,
+        probabilities: p.probabilities,
+      },
+    };
+  });
+}
+
+/** One photo or frame through both models, as the function's pipeline runs it. */
+async function analyseWith(
+  run: Runners,
+  manifest: DeviceManifest,
+  source: DeviceSource,
+  options: DeviceOptions,
+): Promise<{ answer: DeviceAnswer; photo: DevicePhoto }> {
+  const started = performance.now();
+  const timings: StageTimings = {};
+  let mark = started;
+  const lap = (stage: keyof StageTimings) => {
+    const now = performance.now();
+    timings[stage] = now - mark;
+    mark = now;
+  };
+  const detector = manifest.detector.card;
+  const classifier = manifest.classifier.card;
+  const thresholds = thresholdsFor(detector, options);
+
+  const photo = await decodePhoto(source, manifest.max_image_pixels);
+  const full = photo.rgb;
+  const geometry = letterboxGeometry(full, detector.input);
+  const scaled = resizeBilinear(full, geometry.resized.width, geometry.resized.height);
+  lap('parse');
+
+  const input = letterboxTensor({ image: scaled, geometry }, detector.input);
+  const head = await run.detector(input.tensor, input.dims);
+  const found = postprocessDetections(head, detector, geometry, thresholds);
+  lap('detect');
+
+  const bananas = await classifyBoxes(
+    run,
+    classifier,
+    found,
+    { image: scaled, source: full },
+    full,
+  );
+  lap('classify');
+
+  const answer = buildResponseBody(
+    {
+      bananas,
+      catalogue: {
+        classes: [...classifier.classes],
+        model: { name: classifier.name, version: classifier.version },
+      },
+      detectorModel: { name: detector.name, version: detector.version },
+      minConfidence: { value: thresholds.minConfidence, source: thresholds.source },
+    },
+    { width: full.width, height: full.height },
+    timings,
+    performance.now() - started,
+  );
+  return { answer, photo };
+}
+
 /**
  * Loads both models in onnxruntime-web (fetched through the page's service worker, which keeps
  * them for offline use) and warms them up with one run each.
@@ -228,131 +375,19 @@ export async function loadDeviceModels(base: URL, manifest: DeviceManifest): Pro
       );
     }
   }
-  const ort = await loadOrt(base, manifest.ort);
-  const session = async (model: ServedModel<unknown>) => {
-    const response = await fetch(new URL(model.url, base));
-    if (!response.ok) throw new Error(`${model.url}: HTTP ${response.status}`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  };
-  const [detectorSession, classifierSession] = await Promise.all([
-    session(detector),
-    session(classifier),
-  ]);
-
-  const runDetector = async (tensor: Uint8Array, dims: readonly number[]) => {
-    const feeds = { [detector.card.input.name]: new ort.Tensor('uint8', tensor, dims) };
-    const out = await detectorSession.run(feeds);
-    return out[detector.card.output.name]?.data as Float32Array;
-  };
-  const runClassifier = async (crops: RgbImage[]) => {
-    const { input, output } = classifier.card;
-    const dims = [crops.length, input.height, input.width, RGB_CHANNELS];
-    const feeds = { [input.name]: new ort.Tensor('uint8', toInputTensor(crops, input), dims) };
-    const out = await classifierSession.run(feeds);
-    return out[output.name]?.data as Float32Array;
-  };
-
-  async function analyse(source: DeviceSource, options: DeviceOptions = {}) {
-    const started = performance.now();
-    const timings: StageTimings = {};
-    let mark = started;
-    const lap = (stage: keyof StageTimings) => {
-      const now = performance.now();
-      timings[stage] = now - mark;
-      mark = now;
-    };
-    const { card } = detector;
-    const asked = {
-      minConfidence: option('min_confidence', options.min_confidence),
-      iou: option('iou', options.iou),
-      maxDetections: option('max_detections', options.max_detections),
-    };
-    const thresholds = {
-      minConfidence: asked.minConfidence ?? card.thresholds.confidence,
-      iou: asked.iou ?? card.thresholds.iou,
-      maxDetections: asked.maxDetections ?? card.thresholds.maxDetections,
-    };
-
-    const photo = await decodePhoto(source, manifest.max_image_pixels);
-    const full = photo.rgb;
-    const geometry = letterboxGeometry(full, card.input);
-    const scaled = resizeBilinear(full, geometry.resized.width, geometry.resized.height);
-    lap('parse');
-
-    const input = letterboxTensor({ image: scaled, geometry }, card.input);
-    const head = await runDetector(input.tensor, input.dims);
-    const found = postprocessDetections(head, card, geometry, thresholds);
-    lap('detect');
-
-    const classes = classifier.card.classes;
-    const crops = await cropBoxes(
-      found.map(({ box }) => box),
-      { image: scaled, source: full },
-      () => Promise.resolve(full),
-      classifier.card.input,
-    );
-    const logits = crops.length > 0 ? await runClassifier(crops) : new Float32Array();
-    const graded = logitsToClassProbabilities(logits, classes.length);
-    lap('classify');
-
-    const bananas = found.map(({ box, score }, i) => {
-      const p = graded[i];
-      if (p === undefined) throw new Error(`the classifier answered for ${graded.length} crops`);
-      const stage = classes[p.index] ?? String(p.index);
-      return {
-        box,
-        confidence: score,
-        classification: {
-          stage,
-          stageIndex: p.index,
-          confidence: p.confidence,
-          probabilities: p.probabilities,
-        },
-      };
-    });
-    const answer = buildResponseBody(
-      {
-        bananas,
-        catalogue: {
-          classes: [...classes],
-          model: { name: classifier.card.name, version: classifier.card.version },
-        },
-        detectorModel: { name: card.name, version: card.version },
-        minConfidence: {
-          value: thresholds.minConfidence,
-          source: asked.minConfidence === undefined ? card.thresholds.source : 'request',
-        },
-      },
-      { width: full.width, height: full.height },
-      timings,
-      performance.now() - started,
-    );
-    return { answer, photo };
-  }
-
+  const run = await loadRunners(base, manifest);
   // One run each, so that the first photo does not pay for WebAssembly's start.
   const { input } = detector.card;
-  await runDetector(new Uint8Array(input.width * input.height * RGB_CHANNELS), [
-    1,
-    input.height,
-    input.width,
-    RGB_CHANNELS,
-  ]);
-  const crop = classifier.card.input;
-  await runClassifier([
-    {
-      data: new Uint8Array(crop.width * crop.height * RGB_CHANNELS),
-      width: crop.width,
-      height: crop.height,
-    },
-  ]);
-
+  const blank = (width: number, height: number) => ({
+    data: new Uint8Array(width * height * RGB_CHANNELS),
+    width,
+    height,
+  });
+  await run.detector(blank(input.width, input.height).data, [1, input.height, input.width, 3]);
+  await run.classifier([blank(classifier.card.input.width, classifier.card.input.height)]);
   return {
     manifest,
-    analyse,
-    async release() {
-      await Promise.all([detectorSession.release(), classifierSession.release()]);
-    },
+    analyse: (source, options = {}) => analyseWith(run, manifest, source, options),
+    release: () => run.release(),
   };
 }
