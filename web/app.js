@@ -132,21 +132,37 @@ const sliders = {
 applyRange(maxDetections, OPTIONS.max_detections);
 maxDetections.addEventListener('input', scheduleRerun);
 
-/** The served models' defaults on the sliders, and their names; retried while a service starts. */
+/** A detector's default thresholds on the sliders and in the placeholder. */
+function showDefaults({ min_confidence, min_confidence_source, iou, max_detections }) {
+  sliders.min_confidence.showDefault(min_confidence, min_confidence_source);
+  sliders.iou.showDefault(iou);
+  maxDetections.placeholder = `model default (${max_detections})`;
+}
+
+/**
+ * The served models' defaults on the sliders; retried while a service starts. Without the
+ * server (offline), the card of the device's detector (device/models.json, kept by the
+ * service worker) gives them.
+ */
 async function showServedDefaults(attempt = 0) {
   try {
     const response = await fetch('./models');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { detector } = await response.json();
-    if (detector.defaults) {
-      sliders.min_confidence.showDefault(
-        detector.defaults.min_confidence,
-        detector.defaults.min_confidence_source,
-      );
-      sliders.iou.showDefault(detector.defaults.iou);
-      maxDetections.placeholder = `model default (${detector.defaults.max_detections})`;
-    }
+    if (detector.defaults) showDefaults(detector.defaults);
   } catch {
+    const device = await fetch('./device/models.json')
+      .then((response) => (response.ok ? response.json() : undefined))
+      .catch(() => undefined);
+    const thresholds = device?.detector.card.thresholds;
+    if (thresholds) {
+      showDefaults({
+        min_confidence: thresholds.confidence,
+        min_confidence_source: thresholds.source,
+        iou: thresholds.iou,
+        max_detections: thresholds.maxDetections,
+      });
+    }
     if (attempt < 10) setTimeout(() => void showServedDefaults(attempt + 1), 2000);
   }
 }

@@ -4,41 +4,28 @@
 // once it has been opened (service worker), picking up a changed model when online again.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { ClassifyResponseBody } from '../../../function/src/answer.js';
 import { patternImage } from '../../../models/parity/cases.js';
 import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 import { repoPath } from '../../support/paths.js';
 import { startSecondFunction, useLocalStack } from '../stack-fixture.js';
-import { writeFakeCameraVideo } from './fake-camera.js';
+import { launchWithFakeCamera, writeFakeCameraVideo } from './fake-camera.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = 'test-results';
 const stack = useLocalStack();
 let browser: Browser;
 let scratch: string;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   scratch = await mkdtemp(join(tmpdir(), 'device-mode-'));
   const cameraVideo = join(scratch, 'bananas.y4m');
   await writeFakeCameraVideo(cameraVideo);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${cameraVideo}`,
-    ],
-  });
+  browser = await launchWithFakeCamera(cameraVideo);
 });
 after(async () => {
   await browser.close();
@@ -152,6 +139,8 @@ describe('device mode', () => {
         "(async () => { const img = document.querySelector('#annotated'); await img.decode(); return [img.naturalWidth, img.naturalHeight]; })()",
       );
       assert.deepEqual(size, [1280, 960]);
+      await mkdir(RESULTS, { recursive: true });
+      await page.screenshot({ path: `${RESULTS}/web-tester-device-mode.png`, fullPage: true });
 
       assert.deepEqual(
         seen.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`),
@@ -320,6 +309,14 @@ describe('offline', () => {
       await page.reload();
       // The choice of the device was remembered, and the models come from the cache.
       assert.match(await waitForDeviceModels(page), /banana-detector 9\.9\.9,/);
+      // The sliders start at the device's card without the server's GET models.
+      const confidence = (card as unknown as { thresholds: { confidence: number } }).thresholds
+        .confidence;
+      await page.waitForFunction(
+        `document.querySelector('#min-confidence-value').textContent === 'model default (${confidence})'`,
+        undefined,
+        { timeout: 10_000 },
+      );
       const photo = await syntheticBananaPhoto({ width: 800, height: 600, bananas: 2, seed: 5 });
       await page.setInputFiles('#photo', {
         name: 'offline.jpg',

@@ -3,7 +3,9 @@
  * header and raw I420 frames (a full-size luma plane, then quarter-size U and V planes),
  * made from synthetic banana photos. Chromium plays the frames in a loop.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { chromium, type Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 
@@ -57,4 +59,31 @@ export async function writeFakeCameraVideo(
     parts.push(Buffer.from('FRAME\n'), rgbToI420(rgb, width, height));
   }
   await writeFile(path, Buffer.concat(parts));
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, whose camera plays `cameraVideo` (written by
+ * writeFakeCameraVideo); pages get it only where the camera permission is granted (Playwright
+ * denies permissions that a context did not grant).
+ */
+export function launchWithFakeCamera(cameraVideo: string): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraVideo}`,
+    ],
+  });
 }

@@ -2,20 +2,19 @@
 // generated photo, see the annotated result and the table, on desktop and phone widths; and
 // the live camera mode on Chromium's fake camera, fed a video made from synthetic photos.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { repoPath } from '../../support/paths.js';
 import { loadDetectorCard } from '../../../lib/model-card/index.js';
 import { useLocalStack } from '../stack-fixture.js';
-import { writeFakeCameraVideo } from './fake-camera.js';
+import { launchWithFakeCamera, writeFakeCameraVideo } from './fake-camera.js';
 import { startGatewayProxy } from './gateway-proxy.js';
 import { syntheticBananaPhoto } from '../../../scripts/lib/synthetic-photo.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = 'test-results';
 const stack = useLocalStack();
 let browser: Browser;
@@ -23,25 +22,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'web-tester-'));
 const cameraVideo = join(scratch, 'bananas.y4m');
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(RESULTS, { recursive: true });
   await writeFakeCameraVideo(cameraVideo);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-sync',
-      // A camera that plays the video above; pages get it only where the camera permission
-      // is granted (Playwright denies permissions that a context did not grant).
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${cameraVideo}`,
-    ],
-  });
+  browser = await launchWithFakeCamera(cameraVideo);
 });
 after(async () => {
   await browser.close();
