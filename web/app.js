@@ -502,8 +502,13 @@ async function analysePhotoOnDevice(file) {
   const img = await base64Of(jpeg);
   const encode = performance.now() - mark;
   const round = (ms) => Math.round(ms * 10) / 10;
-  const timings = { ...answer.timings_ms, draw: round(draw), encode: round(encode) };
-  timings.total = round(answer.timings_ms.total + draw + encode);
+  const { total, ...stages } = answer.timings_ms;
+  const timings = {
+    ...stages,
+    draw: round(draw),
+    encode: round(encode),
+    total: round(total + draw + encode),
+  };
   return { img, ...answer, timings_ms: timings, on_device: true };
 }
 

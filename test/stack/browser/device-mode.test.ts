@@ -134,6 +134,14 @@ describe('device mode', () => {
         server.detections.map((d) => d.stage.replaceAll('_', ' ')),
       );
       assert.match((await page.locator('#models').textContent()) ?? '', /run on this device\.$/);
+      assert.deepEqual(await page.locator('#timings dt').allTextContents(), [
+        'parse',
+        'detect',
+        'classify',
+        'draw',
+        'encode',
+        'total',
+      ]);
       // The annotated photo is drawn in the page at the photo's size.
       const size = await page.evaluate<[number, number]>(
         "(async () => { const img = document.querySelector('#annotated'); await img.decode(); return [img.naturalWidth, img.naturalHeight]; })()",
