@@ -8,6 +8,7 @@ import {
   contrastingColour,
   layoutDetectionLabels,
   outlineWithHalo,
+  stageText,
   strokeWidthFor,
 } from './modules/labels.js';
 
@@ -55,7 +56,7 @@ export function drawDetections(context, response) {
       xMax: detection.box.x_max,
       yMax: detection.box.y_max,
     },
-    stageLabel: detection.stage.replaceAll('_', ' '),
+    stageLabel: stageText(detection.stage),
     detectionConfidence: detection.confidence,
     colour: colourOf.get(detection.stage) ?? '#000000',
   }));

@@ -70,10 +70,12 @@ async function recheck(current) {
       const { fetchManifest } = await deviceModule();
       const manifest = await fetchManifest(base);
       checkedAt = performance.now();
-      const same =
-        manifest.detector.sha256 === current.manifest.detector.sha256 &&
-        manifest.classifier.sha256 === current.manifest.classifier.sha256 &&
-        JSON.stringify(manifest.detector.card) === JSON.stringify(current.manifest.detector.card);
+      // The files (by hash) and the cards (versions, thresholds, classes) of both models.
+      const same = ['detector', 'classifier'].every(
+        (kind) =>
+          manifest[kind].sha256 === current.manifest[kind].sha256 &&
+          JSON.stringify(manifest[kind].card) === JSON.stringify(current.manifest[kind].card),
+      );
       if (!same) await load(manifest);
     } catch {
       // Offline or the server is gone: the models on the device stay.
