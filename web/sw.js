@@ -28,14 +28,13 @@ const SHELL = [
 const scope = () => new URL(self.registration.scope);
 const here = (path) => new URL(path, scope()).href;
 
-/** URLs of the files a device/models.json names: both models and onnxruntime-web's three. */
+/** URLs of the files a device/models.json names: both models and onnxruntime-web's. */
 function namedBy(manifest) {
+  const { folder, files } = manifest.ort;
   return [
     manifest.detector.url,
     manifest.classifier.url,
-    `${manifest.ort}ort.wasm.min.mjs`,
-    `${manifest.ort}ort-wasm-simd-threaded.mjs`,
-    `${manifest.ort}ort-wasm-simd-threaded.wasm`,
+    ...files.map((file) => `${folder}${file}`),
   ].map(here);
 }
 

@@ -71,19 +71,16 @@ export interface FunctionConfig {
 
 const MAX_INT32 = 2 ** 31 - 1;
 
-/** The repository's web/ folder, found from this module both under tsx (function/src) and built (dist/function/src). */
-function locateWebRoot(): string {
+/**
+ * A folder of the repository (or of the image), found upwards from this module by a file it
+ * holds, both under tsx (function/src) and built (dist/function/src).
+ */
+function locate(folder: string, marker: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return findUp(here, 'web', 'index.html') ?? join(process.cwd(), 'web');
+  return findUp(here, folder, marker) ?? join(process.cwd(), folder);
 }
 
-export const DEFAULT_WEB_ROOT = locateWebRoot();
-
-/** The repository's models/ folder (or the image's), found like web/. */
-function locateModelDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return findUp(here, 'models', 'detector.json') ?? join(process.cwd(), 'models');
-}
+export const DEFAULT_WEB_ROOT = locate('web', 'index.html');
 
 export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   host: '0.0.0.0',
@@ -100,7 +97,7 @@ export const DEFAULT_FUNCTION_CONFIG: Readonly<FunctionConfig> = {
   maxQueueWaitMs: 1500,
   serveWeb: true,
   webRoot: DEFAULT_WEB_ROOT,
-  modelDir: locateModelDir(),
+  modelDir: locate('models', 'detector.json'),
   shutdownGraceMs: 25_000,
   logLevel: 'info',
   apiKeysFile: undefined,

@@ -28,7 +28,7 @@ interface Manifest {
   };
   classifier: { card: { classes: string[] }; url: string; bytes: number; sha256: string };
   max_image_pixels: number;
-  ort: string;
+  ort: { folder: string; files: string[] };
 }
 
 describe('web tester: device mode routes', () => {
@@ -75,7 +75,8 @@ describe('web tester: device mode routes', () => {
     assert.equal(described.detector.card.thresholds.source, 'model card');
     assert.equal(described.classifier.card.classes.length, 6);
     assert.equal(described.max_image_pixels, 1234567);
-    assert.match(described.ort, /^modules\/ort\/\d+\.\d+\.\d+\/$/);
+    assert.match(described.ort.folder, /^modules\/ort\/\d+\.\d+\.\d+\/$/);
+    assert.deepEqual(described.ort.files, ORT_FILES);
   });
 
   it('serves a model file under its hash, immutable, and refuses a stale hash', async () => {
@@ -128,11 +129,11 @@ describe('web tester: device mode routes', () => {
   it("serves onnxruntime-web's files under its version, and not the page's sources", async () => {
     const { ort } = await manifest();
     for (const file of ORT_FILES) {
-      const response = await get(`${ort}${file}`);
+      const response = await get(`${ort.folder}${file}`);
       assert.equal(response.status, 200, file);
       await response.arrayBuffer();
     }
-    const wasm = await get(`${ort}ort-wasm-simd-threaded.wasm`);
+    const wasm = await get(`${ort.folder}ort-wasm-simd-threaded.wasm`);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
     await wasm.arrayBuffer();
     for (const path of ['src/device.ts', 'tsconfig.json']) {

@@ -101,8 +101,7 @@ function modelFilesOf(modelDir: string) {
 function addDeviceModels(app: Express, modelDir: string, maxImagePixels: number): void {
   const served = modelFilesOf(modelDir);
   app.get('/device/models.json', async (_req, res: Response) => {
-    const [detector, classifier] = await Promise.all(KINDS.map(served));
-    if (!detector || !classifier) throw new Error('two kinds, two answers');
+    const [detector, classifier] = await Promise.all([served('detector'), served('classifier')]);
     const entry = async (
       { sha256, bytes }: typeof detector,
       card: Promise<unknown>,
@@ -117,7 +116,7 @@ function addDeviceModels(app: Express, modelDir: string, maxImagePixels: number)
       detector: await entry(detector, detectorCardOf(detector.files), 'detector'),
       classifier: await entry(classifier, classifierCardOf(classifier.files), 'classifier'),
       max_image_pixels: maxImagePixels,
-      ort: ORT_FOLDER,
+      ort: { folder: ORT_FOLDER, files: ORT_FILES },
     });
   });
   app.get('/device/:file', async (req, res: Response) => {

@@ -3,6 +3,7 @@
  * sharp): used by the detector service, the eval and the browser's device mode alike.
  */
 import type { DetectorCard, ImageInputSpec } from '../model-card/types.js';
+import { checkOption, type OptionName } from '../options/options.js';
 import { unletterboxBox, type LetterboxGeometry } from './letterbox.js';
 import { nonMaxSuppression } from './nms.js';
 import { placedImagesTensor } from './tensor.js';
@@ -73,4 +74,40 @@ export function postprocessDetections(
   return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections)
     .map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score }))
     .filter(({ box }) => hasArea(box));
+}
+
+/** Thresholds a caller asked for (numbers, or text from a form); absent: the card decides. */
+export interface AskedThresholds {
+  minConfidence?: number | string | undefined;
+  iou?: number | string | undefined;
+  maxDetections?: number | string | undefined;
+}
+
+/** The names a caller knows the thresholds by, for messages. */
+export type ThresholdNames = Record<keyof AskedThresholds, string>;
+
+/**
+ * The asked thresholds, each defaulting to the model card's; a value outside its range in
+ * lib/options is refused with `refuse("<name> <what is wrong>")`, the name as the caller
+ * knows it. The detector service refuses with INVALID_ARGUMENT, the page's device mode with
+ * the message it shows.
+ */
+export function resolveThresholds(
+  asked: AskedThresholds,
+  card: DetectorCard,
+  names: ThresholdNames,
+  refuse: (message: string) => Error,
+): DetectionThresholds {
+  const given = (key: keyof AskedThresholds, option: OptionName): number | undefined => {
+    const value = asked[key];
+    if (value === undefined || value === '') return undefined;
+    const result = checkOption(option, value);
+    if (result.error !== undefined) throw refuse(`${names[key]} ${result.error}`);
+    return result.value as number;
+  };
+  return {
+    minConfidence: given('minConfidence', 'min_confidence') ?? card.thresholds.confidence,
+    iou: given('iou', 'iou') ?? card.thresholds.iou,
+    maxDetections: given('maxDetections', 'max_detections') ?? card.thresholds.maxDetections,
+  };
 }

@@ -103,76 +103,6 @@ function buildResponseBody(result, image, timings, totalMs) {
   };
 }
 
-// lib/options/options.js
-var OPTIONS = Object.freeze(
-  /** @satisfies {Record<string, OptionSpec>} */
-  {
-    min_confidence: {
-      kind: "number",
-      min: 0,
-      max: 1,
-      description: "lowest detection confidence a box needs"
-    },
-    iou: {
-      kind: "number",
-      min: 0,
-      minExclusive: true,
-      max: 1,
-      description: "NMS: of two boxes overlapping more than this, the less confident is dropped"
-    },
-    max_detections: {
-      kind: "number",
-      integer: true,
-      min: 1,
-      max: 300,
-      description: "most bananas in the answer, most confident first"
-    },
-    format: {
-      kind: "enum",
-      values: ["jpeg", "none"],
-      default: "jpeg",
-      description: "`jpeg`: the annotated photo in `img`; `none`: the detections only"
-    },
-    quality: {
-      kind: "number",
-      integer: true,
-      min: 1,
-      max: 100,
-      default: 85,
-      description: "JPEG quality of the annotated photo"
-    }
-  }
-);
-var OPTION_NAMES = Object.freeze(
-  /** @type {OptionName[]} */
-  Object.keys(OPTIONS)
-);
-function rangeText(spec) {
-  if (spec.kind === "enum") return spec.values.map((v) => JSON.stringify(v)).join(" or ");
-  return `${spec.minExclusive ? "(" : "["}${spec.min}, ${spec.max}]`;
-}
-function describeValue(value) {
-  return typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value);
-}
-function checkOption(name, value) {
-  const spec = OPTIONS[name];
-  if (spec.kind === "enum") {
-    return typeof value === "string" && spec.values.includes(value) ? { value } : { error: `must be ${rangeText(spec)}, got ${describeValue(value)}` };
-  }
-  const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-  if (!Number.isFinite(number)) {
-    return { error: `must be a number in ${rangeText(spec)}, got ${describeValue(value)}` };
-  }
-  const tooLow = spec.minExclusive ? number <= spec.min : number < spec.min;
-  if (tooLow || number > spec.max) {
-    return { error: `must be in ${rangeText(spec)}, got ${number}` };
-  }
-  if (spec.integer && !Number.isInteger(number)) {
-    return { error: `must be an integer, got ${number}` };
-  }
-  return { value: number };
-}
-
 // lib/vision/round.ts
 function roundHalfEven(value) {
   const floor = Math.floor(value);
@@ -316,6 +246,76 @@ async function cropBoxes(cropToModelInput, boxes, scaled, full, input) {
   };
   await Promise.all(Array.from({ length: Math.min(CROPS_IN_FLIGHT, boxes.length) }, worker));
   return crops;
+}
+
+// lib/options/options.js
+var OPTIONS = Object.freeze(
+  /** @satisfies {Record<string, OptionSpec>} */
+  {
+    min_confidence: {
+      kind: "number",
+      min: 0,
+      max: 1,
+      description: "lowest detection confidence a box needs"
+    },
+    iou: {
+      kind: "number",
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      description: "NMS: of two boxes overlapping more than this, the less confident is dropped"
+    },
+    max_detections: {
+      kind: "number",
+      integer: true,
+      min: 1,
+      max: 300,
+      description: "most bananas in the answer, most confident first"
+    },
+    format: {
+      kind: "enum",
+      values: ["jpeg", "none"],
+      default: "jpeg",
+      description: "`jpeg`: the annotated photo in `img`; `none`: the detections only"
+    },
+    quality: {
+      kind: "number",
+      integer: true,
+      min: 1,
+      max: 100,
+      default: 85,
+      description: "JPEG quality of the annotated photo"
+    }
+  }
+);
+var OPTION_NAMES = Object.freeze(
+  /** @type {OptionName[]} */
+  Object.keys(OPTIONS)
+);
+function rangeText(spec) {
+  if (spec.kind === "enum") return spec.values.map((v) => JSON.stringify(v)).join(" or ");
+  return `${spec.minExclusive ? "(" : "["}${spec.min}, ${spec.max}]`;
+}
+function describeValue(value) {
+  return typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value);
+}
+function checkOption(name, value) {
+  const spec = OPTIONS[name];
+  if (spec.kind === "enum") {
+    return typeof value === "string" && spec.values.includes(value) ? { value } : { error: `must be ${rangeText(spec)}, got ${describeValue(value)}` };
+  }
+  const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  if (!Number.isFinite(number)) {
+    return { error: `must be a number in ${rangeText(spec)}, got ${describeValue(value)}` };
+  }
+  const tooLow = spec.minExclusive ? number <= spec.min : number < spec.min;
+  if (tooLow || number > spec.max) {
+    return { error: `must be in ${rangeText(spec)}, got ${number}` };
+  }
+  if (spec.integer && !Number.isInteger(number)) {
+    return { error: `must be an integer, got ${number}` };
+  }
+  return { value: number };
 }
 
 // lib/vision/letterbox.ts
@@ -512,6 +512,20 @@ function postprocessDetections(head, card, geometry, thresholds) {
     ({ box }) => overlapsImage(box, geometry)
   );
   return nonMaxSuppression(candidates, thresholds.iou, thresholds.maxDetections).map(({ box, score }) => ({ box: unletterboxBox(box, geometry), score })).filter(({ box }) => hasArea(box));
+}
+function resolveThresholds(asked, card, names, refuse) {
+  const given = (key, option) => {
+    const value = asked[key];
+    if (value === void 0 || value === "") return void 0;
+    const result = checkOption(option, value);
+    if (result.error !== void 0) throw refuse(`${names[key]} ${result.error}`);
+    return result.value;
+  };
+  return {
+    minConfidence: given("minConfidence", "min_confidence") ?? card.thresholds.confidence,
+    iou: given("iou", "iou") ?? card.thresholds.iou,
+    maxDetections: given("maxDetections", "max_detections") ?? card.thresholds.maxDetections
+  };
 }
 
 // lib/vision/resample.ts
@@ -748,15 +762,9 @@ var cropBoxes2 = cropBoxesWith((image, rect, input) => {
   }
   return crop;
 });
-function option(name, text) {
-  if (text === void 0 || text === "") return void 0;
-  const checked = checkOption(name, text);
-  if (checked.error !== void 0) throw new DeviceInputError(`option ${name} ${checked.error}`);
-  return checked.value;
-}
 async function loadRunners(base, manifest) {
   const { detector, classifier } = manifest;
-  const ort = await loadOrt(base, manifest.ort);
+  const ort = await loadOrt(base, manifest.ort.folder);
   const session = async (model) => {
     const response = await fetch(new URL(model.url, base));
     if (!response.ok) throw new Error(`${model.url}: HTTP ${response.status}`);
@@ -785,18 +793,24 @@ async function loadRunners(base, manifest) {
     }
   };
 }
+var OPTION_NAMES2 = {
+  minConfidence: "min_confidence",
+  iou: "iou",
+  maxDetections: "max_detections"
+};
 function thresholdsFor(card, options) {
-  const asked = {
-    minConfidence: option("min_confidence", options.min_confidence),
-    iou: option("iou", options.iou),
-    maxDetections: option("max_detections", options.max_detections)
-  };
-  return {
-    minConfidence: asked.minConfidence ?? card.thresholds.confidence,
-    iou: asked.iou ?? card.thresholds.iou,
-    maxDetections: asked.maxDetections ?? card.thresholds.maxDetections,
-    source: asked.minConfidence === void 0 ? card.thresholds.source : "request"
-  };
+  const thresholds = resolveThresholds(
+    {
+      minConfidence: options.min_confidence,
+      iou: options.iou,
+      maxDetections: options.max_detections
+    },
+    card,
+    OPTION_NAMES2,
+    (message) => new DeviceInputError(`option ${message}`)
+  );
+  const asked = options.min_confidence !== void 0 && options.min_confidence !== "";
+  return { ...thresholds, source: asked ? "request" : card.thresholds.source };
 }
 async function classifyBoxes(run, card, found, scaled, full) {
   const crops = await cropBoxes2(
@@ -883,7 +897,12 @@ async function loadDeviceModels(base, manifest) {
     width,
     height
   });
-  await run.detector(blank(input.width, input.height).data, [1, input.height, input.width, 3]);
+  await run.detector(blank(input.width, input.height).data, [
+    1,
+    input.height,
+    input.width,
+    RGB_CHANNELS
+  ]);
   await run.classifier([blank(classifier.card.input.width, classifier.card.input.height)]);
   return {
     manifest,

@@ -17,9 +17,12 @@ import { buildResponseBody, type ClassifyResponseBody } from '../../function/src
 import type { StageTimings } from '../../function/src/pipeline/run-pipeline.js';
 import type { ClassifierCard, DetectorCard } from '../../lib/model-card/types.js';
 import type { ScaledPhoto } from '../../lib/vision/crop-source.js';
-import { checkOption } from '../../lib/options/options.js';
 import { cropBoxesWith } from '../../lib/vision/crop-source.js';
-import { letterboxTensor, postprocessDetections } from '../../lib/vision/detections.js';
+import {
+  letterboxTensor,
+  postprocessDetections,
+  resolveThresholds,
+} from '../../lib/vision/detections.js';
 import { letterboxGeometry } from '../../lib/vision/letterbox.js';
 import { resizeBilinear } from '../../lib/vision/resample.js';
 import { logitsToClassProbabilities } from '../../lib/vision/softmax.js';
@@ -43,8 +46,8 @@ export interface DeviceManifest {
   classifier: ServedModel<ClassifierCard>;
   /** The function's MAX_IMAGE_PIXELS: a larger photo is refused here as it is there. */
   max_image_pixels: number;
-  /** Folder of onnxruntime-web's files, relative to the page (named by its version). */
-  ort: string;
+  /** onnxruntime-web: its folder relative to the page (named by its version), and its files. */
+  ort: { folder: string; files: string[] };
 }
 
 /** The page's options as the request would carry them (text from the inputs, or absent). */
@@ -195,14 +198,6 @@ const cropBoxes = cropBoxesWith((image, rect, input) => {
   return crop;
 });
 
-/** A threshold from the page's text, checked by the options' one definition; undefined if unset. */
-function option(name: keyof DeviceOptions, text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
-  const checked = checkOption(name, text);
-  if (checked.error !== undefined) throw new DeviceInputError(`option ${name} ${checked.error}`);
-  return checked.value as number;
-}
-
 export interface DeviceModels {
   manifest: DeviceManifest;
   /**
@@ -226,7 +221,7 @@ interface Runners {
 /** Both ONNX files fetched (through the service worker, which keeps them) and loaded. */
 async function loadRunners(base: URL, manifest: DeviceManifest): Promise<Runners> {
   const { detector, classifier } = manifest;
-  const ort = await loadOrt(base, manifest.ort);
+  const ort = await loadOrt(base, manifest.ort.folder);
   const session = async (model: ServedModel<unknown>) => {
     const response = await fetch(new URL(model.url, base));
     if (!response.ok) throw new Error(`${model.url}: HTTP ${response.status}`);
@@ -256,19 +251,30 @@ async function loadRunners(base: URL, manifest: DeviceManifest): Promise<Runners
   };
 }
 
-/** The detector's thresholds: the page's where set, the card's (calibration included) otherwise. */
+/** The page's option names, for messages. */
+const OPTION_NAMES = {
+  minConfidence: 'min_confidence',
+  iou: 'iou',
+  maxDetections: 'max_detections',
+};
+
+/**
+ * The detector's thresholds: the page's where set, the card's (calibration included)
+ * otherwise, by the detector service's rule (lib/vision resolveThresholds).
+ */
 function thresholdsFor(card: DetectorCard, options: DeviceOptions) {
-  const asked = {
-    minConfidence: option('min_confidence', options.min_confidence),
-    iou: option('iou', options.iou),
-    maxDetections: option('max_detections', options.max_detections),
-  };
-  return {
-    minConfidence: asked.minConfidence ?? card.thresholds.confidence,
-    iou: asked.iou ?? card.thresholds.iou,
-    maxDetections: asked.maxDetections ?? card.thresholds.maxDetections,
-    source: asked.minConfidence === undefined ? card.thresholds.source : 'request',
-  };
+  const thresholds = resolveThresholds(
+    {
+      minConfidence: options.min_confidence,
+      iou: options.iou,
+      maxDetections: options.max_detections,
+    },
+    card,
+    OPTION_NAMES,
+    (message) => new DeviceInputError(`option ${message}`),
+  );
+  const asked = options.min_confidence !== undefined && options.min_confidence !== '';
+  return { ...thresholds, source: asked ? 'request' : card.thresholds.source };
 }
 
 /**
@@ -383,7 +389,12 @@ export async function loadDeviceModels(base: URL, manifest: DeviceManifest): Pro
     width,
     height,
   });
-  await run.detector(blank(input.width, input.height).data, [1, input.height, input.width, 3]);
+  await run.detector(blank(input.width, input.height).data, [
+    1,
+    input.height,
+    input.width,
+    RGB_CHANNELS,
+  ]);
   await run.classifier([blank(classifier.card.input.width, classifier.card.input.height)]);
   return {
     manifest,
